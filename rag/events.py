@@ -1,0 +1,101 @@
+"""The typed events that `stream_answer` yields, and their JSON form.
+
+Events are plain data: the UI, the CLI and the tests are all folds over the same stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.corpus import Chunk
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk: its rank (1-based), the fused score and both component scores."""
+
+    chunk: Chunk
+    rank: int
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 6),
+            "lexical_score": None if self.lexical_score is None else round(self.lexical_score, 6),
+            **self.chunk.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Status:
+    stage: str
+    message: str
+    t_ms: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Index building: `done` of `total` chunks embedded."""
+
+    done: int
+    total: int
+    t_ms: float
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    hits: list[Hit]
+    ms: float
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    answer: str
+    sources: list[Hit]
+    timings: dict[str, float]
+    backend: str = ""
+    cited: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Error:
+    message: str
+    partial: str = ""
+
+
+Event = Status | Progress | Retrieved | Token | Done | Error
+
+
+def to_json(event: Event) -> dict[str, Any]:
+    """The JSON object the CLI prints for `event` (one per line with `--json`)."""
+    match event:
+        case Status(stage, message, t_ms):
+            return {"type": "status", "stage": stage, "message": message, "t_ms": round(t_ms, 1)}
+        case Progress(done, total, t_ms):
+            return {"type": "progress", "done": done, "total": total, "t_ms": round(t_ms, 1)}
+        case Retrieved(hits, ms):
+            return {"type": "retrieved", "hits": [hit.to_json() for hit in hits], "ms": round(ms, 2)}
+        case Token(text):
+            return {"type": "token", "text": text}
+        case Done(answer, sources, timings, backend, cited):
+            return {
+                "type": "done",
+                "answer": answer,
+                "sources": [hit.to_json() for hit in sources],
+                "timings": {name: round(ms, 2) for name, ms in timings.items()},
+                "backend": backend,
+                "cited": cited,
+            }
+        case Error(message, partial):
+            return {"type": "error", "message": message, "partial": partial}
+    raise TypeError(f"not an event: {event!r}")

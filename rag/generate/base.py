@@ -1,0 +1,23 @@
+"""What every answer backend is: something that turns a question and hits into text pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from rag.events import Hit
+
+NOT_FOUND = "The documents don't answer this question."
+
+
+class BackendError(Exception):
+    """The backend failed; the message says what failed and what to check."""
+
+
+class AnswerBackend(Protocol):
+    name: str
+    label: str
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+        """Yield the answer in pieces, citing hit n as [n]; closing the iterator stops the work."""
+        ...

@@ -1,0 +1,231 @@
+"""The one place that builds, saves and loads the searchable knowledge base.
+
+Vectors live behind the small `VectorIndex` interface (add, search, save, load) so a vector
+database could replace FAISS for corpora that outgrow one machine. The knowledge base is cached
+on disk under a key made of the model, the chunking settings and the corpus contents: a second
+start loads it without embedding anything, and any change to the corpus builds a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import faiss
+import numpy as np
+
+from rag.corpus import Chunk, ChunkingSettings, Document
+from rag.embed import Embedder
+from rag.events import Progress, Status
+from rag.lexical import LexicalIndex
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1
+# Up to this many vectors an exact flat search takes a few milliseconds and is always right;
+# above it HNSW answers in well under a millisecond at a recall near 0.99 (efSearch below).
+EXACT_SEARCH_LIMIT = 20_000
+HNSW_NEIGHBOURS = 32
+HNSW_EF_SEARCH = 128
+EMBED_BATCH = 64
+
+
+class VectorIndex(Protocol):
+    def add(self, vectors: np.ndarray) -> None: ...
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def vectors(self) -> np.ndarray: ...
+    def save(self, path: Path) -> None: ...
+    def __len__(self) -> int: ...
+
+
+class FaissIndex:
+    """Inner product over unit vectors (= cosine): exact flat search for small corpora, HNSW above."""
+
+    def __init__(self, index: faiss.Index):
+        self._index = index
+
+    @classmethod
+    def for_size(cls, expected: int, dim: int) -> FaissIndex:
+        if expected <= EXACT_SEARCH_LIMIT:
+            return cls(faiss.IndexFlatIP(dim))
+        index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+        return cls(index)
+
+    @classmethod
+    def load(cls, path: Path) -> FaissIndex:
+        return cls(faiss.read_index(str(path)))
+
+    @property
+    def kind(self) -> str:
+        return type(self._index).__name__
+
+    def add(self, vectors: np.ndarray) -> None:
+        self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self))
+        if k == 0:
+            empty = np.zeros((len(queries), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+
+    def vectors(self) -> np.ndarray:
+        return self._index.reconstruct_n(0, len(self))
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self._index, str(path))
+
+    def __len__(self) -> int:
+        return self._index.ntotal
+
+
+@dataclass
+class KnowledgeBase:
+    """Chunks with their dense and lexical indexes, searched together by `rag.retrieve`."""
+
+    chunks: list[Chunk]
+    index: VectorIndex
+    model: str
+    lexical: LexicalIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        if len(self.index) != len(self.chunks):
+            raise ValueError(f"{len(self.chunks)} chunks but {len(self.index)} vectors")
+        self.lexical = LexicalIndex([chunk.search_text for chunk in self.chunks])
+
+    def extended(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> KnowledgeBase:
+        """A new knowledge base with these chunks added; this one is left as it is (it is shared)."""
+        index = FaissIndex.for_size(len(self.chunks) + len(chunks), vectors.shape[1])
+        index.add(self.index.vectors())
+        index.add(vectors)
+        return KnowledgeBase([*self.chunks, *chunks], index, self.model)
+
+
+class CacheError(Exception):
+    """A cached knowledge base is missing, truncated or corrupted."""
+
+
+def embed_chunks(
+    chunks: Sequence[Chunk], embedder: Embedder, started: float | None = None
+) -> Generator[Progress, None, np.ndarray]:
+    """Embed chunks batch by batch, yielding progress (ms since `started`); returns the vectors."""
+    started = time.perf_counter() if started is None else started
+    parts = [np.zeros((0, embedder.dim), dtype=np.float32)]
+    yield Progress(0, len(chunks), (time.perf_counter() - started) * 1000)
+    for first in range(0, len(chunks), EMBED_BATCH):
+        batch = chunks[first : first + EMBED_BATCH]
+        parts.append(embedder.encode([chunk.search_text for chunk in batch]))
+        yield Progress(first + len(batch), len(chunks), (time.perf_counter() - started) * 1000)
+    return np.concatenate(parts)
+
+
+def build(
+    chunks: Sequence[Chunk], embedder: Embedder, started: float | None = None
+) -> Generator[Progress, None, KnowledgeBase]:
+    vectors = yield from embed_chunks(chunks, embedder, started)
+    index = FaissIndex.for_size(len(chunks), embedder.dim)
+    index.add(vectors)
+    return KnowledgeBase(list(chunks), index, embedder.name)
+
+
+def cache_key(documents: Sequence[Document], model: str, chunking: ChunkingSettings) -> str:
+    digest = hashlib.sha256()
+    header = {"format": CACHE_FORMAT, "model": model, "chunking": asdict(chunking)}
+    digest.update(json.dumps(header, sort_keys=True).encode())
+    for doc in sorted(documents, key=lambda d: d.source):
+        digest.update(f"\0{doc.source}\0{doc.title}\0".encode())
+        digest.update(doc.text.encode())
+    return digest.hexdigest()[:24]
+
+
+def save(kb: KnowledgeBase, folder: Path) -> None:
+    """Write the knowledge base to `folder` atomically, with checksums to detect damage later."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
+    try:
+        kb.index.save(staging / "vectors.faiss")
+        (staging / "chunks.json").write_text(json.dumps([asdict(c) for c in kb.chunks]), encoding="utf-8")
+        manifest = {
+            "format": CACHE_FORMAT,
+            "model": kb.model,
+            "count": len(kb.chunks),
+            "sha256": {name: _sha256(staging / name) for name in ("vectors.faiss", "chunks.json")},
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def load(folder: Path) -> KnowledgeBase:
+    """Load a saved knowledge base, or raise `CacheError` if it is absent or damaged."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise CacheError(f"no cached index in {folder}")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for name, expected in manifest["sha256"].items():
+            if _sha256(folder / name) != expected:
+                raise CacheError(f"{name} does not match its checksum")
+        chunks = [Chunk(**fields) for fields in json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]
+        index = FaissIndex.load(folder / "vectors.faiss")
+        return KnowledgeBase(chunks, index, manifest["model"])
+    except CacheError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise CacheError(f"cached index in {folder} is unreadable: {exc}") from None
+
+
+def load_or_build(
+    documents: Sequence[Document],
+    chunks: Sequence[Chunk],
+    embedder: Embedder,
+    cache_dir: Path,
+    chunking: ChunkingSettings,
+    rebuild: bool = False,
+    started: float | None = None,
+) -> Generator[Status | Progress, None, KnowledgeBase]:
+    """The cached knowledge base for these documents, built (with progress) when there is none.
+
+    Status times count from `started` (a `time.perf_counter()` value), by default from now.
+    """
+    started = time.perf_counter() if started is None else started
+
+    def status(message: str) -> Status:
+        return Status("index", message, (time.perf_counter() - started) * 1000)
+
+    folder = cache_dir / cache_key(documents, embedder.name, chunking)
+    if not rebuild:
+        try:
+            kb = load(folder)
+            yield status(f"Loaded cached index of {len(kb.chunks)} chunks")
+            return kb
+        except CacheError as exc:
+            if (folder / "manifest.json").exists():
+                yield status(f"Cached index is damaged ({exc}); rebuilding")
+    yield status(f"Embedding {len(chunks)} chunks from {len(documents)} documents…")
+    kb = yield from build(chunks, embedder, started)
+    try:
+        save(kb, folder)
+        yield status(f"Built index of {len(chunks)} chunks; saved to {folder}")
+    except OSError as exc:
+        yield status(f"Warning: could not save the index cache ({exc.strerror or exc}); running from memory")
+    return kb
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,108 @@
+"""Adapters between an answer generator's text pieces and what a reader sees.
+
+Generators only yield text pieces, as fast or slow as they come. How those pieces reach the
+reader is a separate choice, made here:
+
+- `token`: word by word (an LLM's sub-word tokens pass through as they arrive);
+- `buffered`: flush once 50+ characters are held or a sentence ends;
+- `whole`: nothing until the answer is complete, then all of it;
+- `paced`: a typewriter that releases at most N words a second;
+- `Throttle`: lets an update through at most every `interval` seconds (the UI's coalescing).
+
+Every adapter closes the iterator it wraps when it is itself closed, so a Stop reaches the
+generator at the bottom of the chain.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Iterator
+
+BUFFER_CHARS = 50
+_WORD = re.compile(r"\s*\S+\s*|\s+")
+_SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s*$")
+
+
+def adapt(pieces: Iterator[str], mode: str) -> Iterator[str]:
+    """Apply the named streaming mode (token, buffered or whole) to `pieces`."""
+    if mode == "token":
+        return words(pieces)
+    if mode == "buffered":
+        return buffered(pieces)
+    if mode == "whole":
+        return whole(pieces)
+    raise ValueError(f"unknown streaming mode {mode!r}; use token, buffered or whole")
+
+
+def words(pieces: Iterator[str]) -> Iterator[str]:
+    """Split pieces holding several words so each word (with its spacing) is its own piece."""
+    try:
+        for piece in pieces:
+            yield from _WORD.findall(piece)
+    finally:
+        close(pieces)
+
+
+def buffered(pieces: Iterator[str], min_chars: int = BUFFER_CHARS) -> Iterator[str]:
+    """Hold text back until at least `min_chars` are waiting or it ends a sentence."""
+    held = ""
+    try:
+        for piece in pieces:
+            held += piece
+            if len(held) >= min_chars or _SENTENCE_END.search(held):
+                yield held
+                held = ""
+        if held:
+            yield held
+    finally:
+        close(pieces)
+
+
+def whole(pieces: Iterator[str]) -> Iterator[str]:
+    try:
+        text = "".join(pieces)
+    finally:
+        close(pieces)
+    if text:
+        yield text
+
+
+def paced(pieces: Iterator[str], words_per_second: float) -> Iterator[str]:
+    """A typewriter: release the text word by word, no faster than `words_per_second` (0 = no limit)."""
+    if words_per_second <= 0:
+        yield from pieces
+        return
+    gap = 1.0 / words_per_second
+    next_at = time.perf_counter()
+    try:
+        for piece in pieces:
+            for word in _WORD.findall(piece):
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                next_at = max(next_at, time.perf_counter() - gap) + gap
+                yield word
+    finally:
+        close(pieces)
+
+
+class Throttle:
+    """Says whether enough time has passed since the last update to send another one."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._last = float("-inf")
+
+    def ready(self) -> bool:
+        now = time.perf_counter()
+        if now - self._last >= self.interval:
+            self._last = now
+            return True
+        return False
+
+
+def close(iterator: Iterable[str]) -> None:
+    closer = getattr(iterator, "close", None)
+    if closer is not None:
+        closer()
