@@ -1,0 +1,161 @@
+"""Reading files and chunking them: spans, metadata, sizes, overlap, clear errors."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.corpus import (
+    ChunkingSettings,
+    Document,
+    DocumentError,
+    chunk_document,
+    read_document,
+    read_folder,
+)
+
+CHUNKING = ChunkingSettings(target_words=160, max_words=250, overlap_words=40)
+
+
+def _paragraph(n: int, words: int = 60) -> str:
+    sentences = [f"Paragraph {n} sentence {i} talks about vectors and search." for i in range(words // 8)]
+    return " ".join(sentences)
+
+
+def _markdown(sections: int = 3, paragraphs: int = 4) -> str:
+    parts = ["# The Title", "", "An introduction paragraph."]
+    for s in range(sections):
+        parts += ["", f"## Section {s}", ""]
+        parts += [f"{_paragraph(p)}\n" for p in range(paragraphs)]
+    return "\n".join(parts)
+
+
+def test_chunks_are_exact_spans_with_metadata():
+    doc = Document("The Title", "notes.md", _markdown())
+    chunks = chunk_document(doc, CHUNKING)
+    assert chunks, "a document with text must give chunks"
+    for chunk in chunks:
+        assert chunk.text == doc.text[chunk.start : chunk.end]
+        assert chunk.title == "The Title" and chunk.source == "notes.md"
+        assert "#" not in chunk.text, "headings belong in metadata, not chunk text"
+    assert {c.section for c in chunks} == {"The Title", "Section 0", "Section 1", "Section 2"}
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_chunk_sizes_stay_within_bounds():
+    doc = Document("T", "t.md", "# T\n\n## Long\n\n" + "\n\n".join(_paragraph(p, 80) for p in range(12)))
+    sizes = [len(c.text.split()) for c in chunk_document(doc, CHUNKING)]
+    assert max(sizes) <= CHUNKING.max_words
+    assert all(size >= 100 for size in sizes[:-1]), f"only the last chunk may be short: {sizes}"
+
+
+def test_consecutive_chunks_share_their_boundary_sentences():
+    doc = Document("T", "t.md", "# T\n\n## Long\n\n" + "\n\n".join(_paragraph(p, 80) for p in range(12)))
+    chunks = chunk_document(doc, CHUNKING)
+    assert len(chunks) >= 3
+    for before, after in pairwise(chunks):
+        assert after.start < before.end, "a chunk should repeat the end of the one before it"
+        overlap = doc.text[after.start : before.end]
+        assert len(overlap.split()) <= CHUNKING.overlap_words
+
+
+def test_a_paragraph_longer_than_a_chunk_is_split_by_sentences():
+    doc = Document("T", "t.txt", _paragraph(0, 900))
+    chunks = chunk_document(doc, CHUNKING)
+    assert len(chunks) >= 4
+    assert all(c.text.rstrip().endswith(".") for c in chunks), "splits fall on sentence ends"
+
+
+def test_headings_inside_code_fences_are_not_sections():
+    text = "# Doc\n\n## Real\n\nSome text.\n\n```python\n# not a heading\nx = 1\n```\n\nMore text."
+    sections = {c.section for c in chunk_document(Document("Doc", "d.md", text), CHUNKING)}
+    assert sections == {"Real"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abc xyz.\n", min_size=1, max_size=400), min_size=1, max_size=6))
+def test_chunking_never_loses_or_invents_text(paragraphs):
+    text = "\n\n".join(paragraphs)
+    doc = Document("T", "t.txt", text)
+    chunks = chunk_document(doc, ChunkingSettings(target_words=20, max_words=40, overlap_words=8))
+    covered = [False] * len(text)
+    for chunk in chunks:
+        assert chunk.text == text[chunk.start : chunk.end]
+        for i in range(chunk.start, chunk.end):
+            covered[i] = True
+    missing = "".join(c for c, seen in zip(text, covered) if not seen)
+    assert not missing.strip(), f"text outside every chunk: {missing!r}"
+    for before, after in pairwise(chunks):
+        shared = text[after.start : before.end] if after.start < before.end else ""
+        assert len(shared.split()) <= 8, "chunks may only share the overlap"
+
+
+def test_read_markdown_text_and_pdf(tmp_path: Path):
+    (tmp_path / "a.md").write_text("# Alpha Notes\n\nSome words.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Plain text here.", encoding="utf-8")
+    (tmp_path / "c.pdf").write_bytes(_pdf_with_text("Portable document words"))
+    docs = {doc.source: doc for doc in read_folder(tmp_path)}
+    assert docs["a.md"].title == "Alpha Notes"
+    assert docs["b.txt"].title == "b"
+    assert "Portable document words" in docs["c.pdf"].text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.md", b"  \n", "empty"),
+        ("binary.txt", b"\x00\x01\x02binary", "binary"),
+        ("latin1.txt", "caf\xe9".encode("latin-1"), "UTF-8"),
+        ("table.csv", b"a,b\n1,2", "unsupported file type"),
+        ("broken.pdf", b"%PDF-1.4 not really a pdf", "PDF"),
+    ],
+)
+def test_unreadable_files_raise_a_clear_message(tmp_path: Path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError, match=message) as raised:
+        read_document(path)
+    assert str(raised.value).startswith(name)
+
+
+def test_pdf_without_text_layer_and_encrypted_pdf(tmp_path: Path):
+    from pypdf import PdfWriter
+
+    blank = PdfWriter()
+    blank.add_blank_page(200, 200)
+    blank.write(tmp_path / "scan.pdf")
+    with pytest.raises(DocumentError, match="no text layer"):
+        read_document(tmp_path / "scan.pdf")
+
+    locked = PdfWriter()
+    locked.add_blank_page(200, 200)
+    locked.encrypt("secret")
+    locked.write(tmp_path / "locked.pdf")
+    with pytest.raises(DocumentError, match="encrypted"):
+        read_document(tmp_path / "locked.pdf")
+
+
+def _pdf_with_text(text: str) -> bytes:
+    """A minimal one-page PDF whose text layer holds `text` (written by hand: no PDF library writes text)."""
+    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

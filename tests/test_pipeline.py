@@ -1,0 +1,125 @@
+"""`stream_answer` over the shipped corpus: event order, timings, input handling, failures, closing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from rag.events import Done, Error, Hit, Retrieved, Status, Token, to_json
+from rag.generate import NOT_FOUND, BackendError
+from rag.pipeline import cited_numbers, stream_answer
+
+
+class ScriptedBackend:
+    """Yields fixed pieces, then optionally fails: a stand-in answer source for testing the pipeline."""
+
+    name = "scripted"
+    label = "scripted"
+
+    def __init__(self, pieces: Sequence[str], fail_with: str = ""):
+        self.pieces = pieces
+        self.fail_with = fail_with
+        self.closed = False
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+        try:
+            yield from self.pieces
+            if self.fail_with:
+                raise BackendError(self.fail_with)
+        finally:
+            self.closed = True
+
+
+def _kinds(events) -> list[str]:
+    return [type(e).__name__ for e in events]
+
+
+def test_events_come_in_order_with_timings(settings, kb):
+    events = list(stream_answer("What is buffered streaming?", settings, kb=kb))
+    kinds = _kinds(events)
+    assert kinds[0] == "Status" and kinds[-1] == "Done", kinds
+    first_token = kinds.index("Token")
+    assert kinds.index("Retrieved") < first_token, "hits are reported before the answer starts"
+    assert kinds.count("Token") > 3, "token mode streams the answer word by word"
+    status = [e for e in events if isinstance(e, Status)]
+    assert status[0].message.startswith("Searching")
+    assert any(s.message.startswith("Found 5 relevant passages") for s in status)
+    assert [s.t_ms for s in status] == sorted(s.t_ms for s in status)
+    done = events[-1]
+    assert done.answer == "".join(e.text for e in events if isinstance(e, Token))
+    assert set(done.timings) >= {"embed_ms", "search_ms", "retrieval_ms", "first_token_ms", "total_ms"}
+    assert done.timings["retrieval_ms"] <= done.timings["first_token_ms"] <= done.timings["total_ms"]
+    assert done.backend == "extractive (no LLM)"
+    assert done.cited and all(1 <= n <= len(done.sources) for n in done.cited)
+
+
+def test_retrieved_event_carries_ranked_hits(settings, kb):
+    retrieved = next(
+        e for e in stream_answer("How does FAISS IndexHNSWFlat work?", settings, kb=kb) if isinstance(e, Retrieved)
+    )
+    assert [hit.rank for hit in retrieved.hits] == [1, 2, 3, 4, 5]
+    assert retrieved.ms > 0
+    assert all(hit.score >= later.score for hit, later in zip(retrieved.hits, retrieved.hits[1:]))
+
+
+def test_stream_modes_change_only_the_pieces(settings, kb):
+    question = "What is reciprocal rank fusion?"
+    answers = {}
+    for mode in ("token", "buffered", "whole"):
+        events = list(stream_answer(question, settings.with_(stream=mode), kb=kb))
+        answers[mode] = [e.text for e in events if isinstance(e, Token)]
+    assert len(answers["whole"]) == 1
+    assert len(answers["token"]) > len(answers["buffered"]) > 1
+    assert "".join(answers["token"]) == "".join(answers["buffered"]) == answers["whole"][0]
+
+
+def test_an_empty_question_is_one_clear_error(settings, kb):
+    for question in ("", "   \n\t "):
+        assert list(stream_answer(question, settings, kb=kb)) == [Error("Please type a question.")]
+
+
+def test_a_huge_question_is_truncated_with_a_notice(settings, kb):
+    events = list(stream_answer("What is chunk overlap? " * 200, settings, kb=kb))
+    assert events[0].message == "Question was 4,599 characters; using the first 2,000"
+    assert isinstance(events[-1], Done)
+
+
+def test_control_characters_emoji_and_other_scripts_are_answered(settings, kb):
+    for question in ("What is\x00 a \x1b[31membedding\x07?", "🔍 What is FAISS? 🚀", "ما هو FAISS؟", "什么是向量检索?"):
+        events = list(stream_answer(question, settings, kb=kb))
+        assert isinstance(events[-1], Done), (question, events[-1])
+
+
+def test_a_failing_backend_keeps_the_partial_answer(settings, kb):
+    backend = ScriptedBackend(["The answer ", "starts well"], fail_with="server went away; is it running?")
+    events = list(stream_answer("What is FAISS?", settings, kb=kb, backend=backend))
+    assert events[-1] == Error("server went away; is it running?", "The answer starts well")
+    assert any(isinstance(e, Status) and e.stage == "error" for e in events)
+    assert backend.closed
+
+
+def test_closing_the_stream_closes_the_backend(settings, kb):
+    backend = ScriptedBackend(["word "] * 100)
+    events = stream_answer("What is FAISS?", settings, kb=kb, backend=backend)
+    for event in events:
+        if isinstance(event, Token):
+            break
+    events.close()
+    assert backend.closed
+
+
+def test_off_topic_question_gets_the_plain_not_found_answer(settings, kb):
+    done = list(stream_answer("Who won the 1998 football World Cup?", settings, kb=kb))[-1]
+    assert done.answer == NOT_FOUND and done.cited == []
+
+
+def test_citations_only_count_when_they_point_at_a_hit(kb, settings):
+    hits = next(e for e in stream_answer("What is FAISS?", settings, kb=kb) if isinstance(e, Retrieved)).hits
+    assert cited_numbers("A [2] b [9] c [1] d [2] [0]", hits) == [2, 1]
+
+
+def test_every_event_has_a_json_form(settings, kb):
+    events = list(stream_answer("What is FAISS?", settings, kb=kb))
+    types = [to_json(e)["type"] for e in events]
+    assert types[0] == "status" and types[-1] == "done" and "retrieved" in types and "token" in types
+    hit = to_json(next(e for e in events if isinstance(e, Retrieved)))["hits"][0]
+    assert {"rank", "score", "dense_score", "lexical_score", "title", "section", "source", "text"} <= set(hit)

@@ -1,0 +1,83 @@
+"""The streaming adapters: what each mode yields, and that closing reaches the source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rag.streaming import adapt, buffered, paced, whole, words
+
+
+class Source:
+    """A piece generator that records whether it was closed."""
+
+    def __init__(self, pieces: list[str]):
+        self.pieces = pieces
+        self.closed = False
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            yield from self.pieces
+        finally:
+            self.closed = True
+
+
+def test_token_mode_yields_one_word_at_a_time():
+    assert list(words(iter(["Hello big", " world. Bye"]))) == ["Hello ", "big", " world. ", "Bye"]
+
+
+def test_buffered_flushes_at_fifty_characters():
+    pieces = ["abcde " * 3] * 5  # 18 characters each, no sentence end
+    out = list(buffered(iter(pieces)))
+    assert [len(chunk) for chunk in out] == [54, 36]
+
+
+def test_buffered_flushes_at_a_sentence_end():
+    out = list(buffered(iter(["Short one.", " Next", " part! ", "And the tail"])))
+    assert out == ["Short one.", " Next part! ", "And the tail"]
+
+
+def test_whole_waits_for_everything():
+    assert list(whole(iter(["a ", "b ", "c"]))) == ["a b c"]
+    assert list(whole(iter([]))) == []
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="unknown streaming mode"):
+        adapt(iter([]), "fast")
+
+
+@pytest.mark.parametrize("mode", ["token", "buffered", "whole"])
+def test_closing_an_adapter_closes_its_source(mode):
+    source = Source(["one two three. " * 10] * 10)
+    stream = adapt(iter(source), mode)
+    next(stream)
+    stream.close()
+    assert source.closed
+
+
+def test_paced_releases_words_in_order_and_closes_its_source():
+    source = Source(["alpha beta", " gamma"])
+    stream = paced(iter(source), words_per_second=1000)
+    assert next(stream) == "alpha "
+    stream.close()
+    assert source.closed
+    assert "".join(paced(iter(["alpha beta", " gamma"]), 1000)) == "alpha beta gamma"
+
+
+@given(st.lists(st.text(max_size=40), max_size=30))
+def test_every_adapter_reproduces_its_input_exactly(pieces):
+    expected = "".join(pieces)
+    for mode in ("token", "buffered", "whole"):
+        assert "".join(adapt(iter(pieces), mode)) == expected, mode
+    assert "".join(paced(iter(pieces), 0)) == expected
+
+
+@given(st.lists(st.text(max_size=40), max_size=30))
+def test_buffered_pieces_are_full_or_end_a_sentence(pieces):
+    out = list(buffered(iter(pieces)))
+    for chunk in out[:-1]:
+        assert len(chunk) >= 50 or chunk.rstrip()[-1:] in ".!?…\"')]", repr(chunk)
