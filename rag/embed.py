@@ -68,6 +68,6 @@ def _load(name: str):
         return SentenceTransformer(path, device="cpu")
     except (OSError, ValueError, RuntimeError) as exc:
         raise ModelError(
-            f"could not load embedding model {name!r}: {exc}. "
+            f"could not load embedding model {name!r}: {str(exc).strip().rstrip('.')}. "
             "Check RAG_EMBED_MODEL (a sentence-transformers id or a local folder)."
         ) from None

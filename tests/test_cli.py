@@ -83,6 +83,21 @@ def test_a_missing_corpus_is_one_clear_error(tmp_path):
     assert "corpus folder not found" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_wrong_model_path_is_one_clear_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", "What is FAISS?"],
+        check=False,
+        cwd=PROJECT_DIR,
+        env={**os.environ, "RAG_CACHE_DIR": str(tmp_path), "RAG_EMBED_MODEL": str(tmp_path / "no-such-model")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "could not load embedding model" in result.stderr and "RAG_EMBED_MODEL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_index_builds_a_folder_with_a_progress_bar(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
