@@ -39,6 +39,10 @@ class Settings:
     llm_model: str = ""
     llm_base_url: str = ""
     llm_api_key: str = ""
+    hf_token: str = ""
+    llm_timeout_s: int = 60
+    llm_max_new_tokens: int = 512
+    llm_context_tokens: int = 4096
     max_question_chars: int = 2000
     chunk_target_words: int = 160
     chunk_max_words: int = 250
@@ -61,6 +65,10 @@ class Settings:
             llm_model=env.get("RAG_LLM_MODEL", ""),
             llm_base_url=env.get("RAG_LLM_BASE_URL", ""),
             llm_api_key=env.get("RAG_LLM_API_KEY", ""),
+            hf_token=env.get("HF_TOKEN", ""),
+            llm_timeout_s=_env_int("RAG_LLM_TIMEOUT", defaults.llm_timeout_s),
+            llm_max_new_tokens=_env_int("RAG_LLM_MAX_NEW_TOKENS", defaults.llm_max_new_tokens),
+            llm_context_tokens=_env_int("RAG_LLM_CONTEXT_TOKENS", defaults.llm_context_tokens),
             max_question_chars=_env_int("RAG_MAX_QUESTION_CHARS", defaults.max_question_chars),
             max_upload_mb=_env_int("RAG_MAX_UPLOAD_MB", defaults.max_upload_mb),
             max_upload_files=_env_int("RAG_MAX_UPLOAD_FILES", defaults.max_upload_files),

@@ -1,0 +1,280 @@
+"""The HTTP answer backends (OpenAI-compatible and Hugging Face InferenceClient) against a real local server.
+
+The fixture is a real HTTP/1.1 server on 127.0.0.1 that speaks the chat.completions streaming format
+(`data: {json}` events, then `data: [DONE]`) from a script the test sets: normal answers, error
+statuses, a server that dies mid-answer, one that never answers, and a long answer for Stop. It
+records every request and whether a client went away while it was still writing.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import huggingface_hub.constants
+import pytest
+
+from rag.config import Settings
+from rag.corpus import Chunk
+from rag.events import Error, Hit, Status, Token
+from rag.generate import BackendError, available_backends, make_backend
+from rag.generate.hf_backend import HFInferenceBackend
+from rag.generate.openai_backend import OpenAICompatibleBackend
+from rag.pipeline import stream_answer
+
+ANSWER = ["Buffered", " streaming", " holds", " text", " back", " until", " a", " sentence", " ends", " [1]."]
+BACKENDS = {"openai": OpenAICompatibleBackend, "hf": HFInferenceBackend}
+MODEL = "test-model"
+WAIT_S = 10  # an upper bound for the server to notice something, never a measured duration
+
+
+@dataclass
+class Script:
+    """What the server does with the next request."""
+
+    pieces: list[str] = field(default_factory=lambda: list(ANSWER))
+    status: int = 200
+    drop_after: int | None = None  # close the connection after sending this many pieces
+    gap_s: float = 0.0  # pause between pieces
+    hang: bool = False  # read the request, then never answer
+
+
+class ChatServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ChatHandler)
+        self.script = Script()
+        self.requests: list[dict] = []
+        self.client_left = threading.Event()  # a write failed: the client closed the connection
+        self.finished = threading.Event()  # a whole answer was sent
+        self.release = threading.Event()  # ends a hanging answer at teardown
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class ChatHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ChatServer
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        script = self.server.script
+        if script.hang:
+            self.server.release.wait(WAIT_S)
+            self.close_connection = True
+        elif script.status != 200:
+            self._error(script.status)
+        else:
+            self._stream(script)
+
+    def _stream(self, script: Script) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for n, piece in enumerate(script.pieces):
+                if n == script.drop_after:
+                    self.connection.shutdown(socket.SHUT_RDWR)  # dies mid-answer, without the final chunk
+                    self.close_connection = True
+                    return
+                self._event({"content": piece}, None)
+                self.server.release.wait(script.gap_s)
+            self._event({}, "stop")
+            self._chunk(b"data: [DONE]\n\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.server.finished.set()
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.client_left.set()
+            self.close_connection = True
+
+    def _event(self, delta: dict, finish_reason: str | None) -> None:
+        chunk = {
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": MODEL,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        }
+        self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _error(self, status: int) -> None:
+        data = json.dumps({"error": {"message": f"test error {status}", "type": "test"}}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args) -> None:  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[ChatServer]:
+    chat_server = ChatServer()
+    thread = threading.Thread(target=chat_server.serve_forever, name="test-chat-server", daemon=True)
+    thread.start()
+    yield chat_server
+    chat_server.release.set()
+    chat_server.shutdown()
+    chat_server.server_close()
+    thread.join(WAIT_S)
+
+
+@pytest.fixture
+def hub_online(monkeypatch):
+    """Let huggingface_hub make requests (tests run with HF_HUB_OFFLINE=1); they only go to 127.0.0.1."""
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def backend_name(request, hub_online) -> str:
+    return request.param
+
+
+def llm_settings(settings: Settings, url: str, **changes) -> Settings:
+    return settings.with_(llm_model=MODEL, llm_base_url=url, **changes)
+
+
+def hits() -> list[Hit]:
+    chunks = [
+        Chunk("a#0", "Buffered streaming", "Buffered streaming", "a.md", 0, 60, "Buffered streaming holds text back."),
+        Chunk("b#0", "Token streaming", "How", "b.md", 0, 40, "Token streaming sends every token at once."),
+    ]
+    return [Hit(chunk, rank, 1.0 / rank) for rank, chunk in enumerate(chunks, start=1)]
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+def test_backend_streams_the_servers_chunks(server, settings, backend_name):
+    backend = BACKENDS[backend_name](llm_settings(settings, server.url))
+
+    pieces = list(backend.stream("What is buffered streaming?", hits()))
+
+    assert pieces == ANSWER, "each streamed delta should arrive as its own piece, in order"
+    request = server.requests[-1]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["body"]["stream"] is True and request["body"]["model"] == MODEL
+    user = request["body"]["messages"][-1]["content"]
+    assert '<passage id="1"' in user and '<passage id="2"' in user and "What is buffered streaming?" in user
+
+
+def test_server_dying_mid_answer_is_an_error_event_keeping_the_partial_answer(server, settings, kb, backend_name):
+    server.script = Script(drop_after=4)
+    answer_settings = llm_settings(settings, server.url, backend=backend_name)
+    backend = BACKENDS[backend_name](answer_settings)
+
+    events = list(stream_answer("What is buffered streaming?", answer_settings, kb=kb, backend=backend))
+
+    error = events[-1]
+    assert isinstance(error, Error), f"expected the stream to end in an Error event, got {error!r}"
+    assert error.partial == "".join(ANSWER[:4]), "the partial answer should hold all text sent before the drop"
+    assert "mid-answer" in error.message and server.url in error.message
+    assert "".join(e.text for e in events if isinstance(e, Token)) == error.partial
+    assert any(isinstance(e, Status) and e.stage == "error" for e in events)
+
+
+def test_closing_the_stream_closes_the_connection_the_server_is_writing_to(server, settings, backend_name):
+    server.script = Script(pieces=["word "] * 500, gap_s=0.02)
+    stream = BACKENDS[backend_name](llm_settings(settings, server.url)).stream("q?", hits())
+
+    first = [next(stream) for _ in range(3)]
+    stream.close()
+
+    assert first == ["word "] * 3
+    assert server.client_left.wait(WAIT_S), "the server should see the client go away while it is still writing"
+    assert not server.finished.is_set()
+
+
+def test_connection_refused_names_the_url(settings, backend_name):
+    url = closed_port_url()
+    backend = BACKENDS[backend_name](llm_settings(settings, url))
+
+    with pytest.raises(BackendError, match="Could not connect") as raised:
+        list(backend.stream("q?", hits()))
+    assert url in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [(401, {"openai": "RAG_LLM_API_KEY", "hf": "HF_TOKEN"}), (404, {"openai": MODEL, "hf": MODEL})],
+)
+def test_refusals_say_what_to_check(server, settings, backend_name, status, hint):
+    server.script = Script(status=status)
+    backend = BACKENDS[backend_name](llm_settings(settings, server.url))
+
+    with pytest.raises(BackendError) as raised:
+        list(backend.stream("q?", hits()))
+
+    message = str(raised.value)
+    assert str(status) in message and hint[backend_name] in message, message
+
+
+def test_a_server_that_never_answers_times_out(server, settings, backend_name):
+    server.script = Script(hang=True)
+    backend = BACKENDS[backend_name](llm_settings(settings, server.url, llm_timeout_s=1))
+
+    with pytest.raises(BackendError, match="sent nothing for 1 s"):
+        list(backend.stream("q?", hits()))
+
+
+def test_hf_backend_says_when_offline_mode_blocks_it(server, settings, monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    backend = HFInferenceBackend(llm_settings(settings, server.url))
+
+    with pytest.raises(BackendError, match="HF_HUB_OFFLINE"):
+        list(backend.stream("q?", hits()))
+    assert server.requests == []
+
+
+def test_only_configured_http_backends_are_offered(settings):
+    bare = settings.with_(llm_model="", llm_base_url="", llm_api_key="", hf_token="")
+    assert available_backends(bare)[0] == "extractive"
+    assert "openai" not in available_backends(bare) and "hf" not in available_backends(bare)
+    assert "openai" in available_backends(bare.with_(llm_base_url="http://127.0.0.1:11434/v1"))
+    assert "openai" in available_backends(bare.with_(llm_api_key="sk-test"))
+    assert "hf" in available_backends(bare.with_(hf_token="hf_test"))
+
+
+def test_backends_are_made_once_per_settings_and_labelled(settings):
+    ollama = settings.with_(llm_model="llama3.2", llm_base_url="http://127.0.0.1:11434/v1")
+
+    backend = make_backend("openai", ollama, embedder=None)
+
+    assert make_backend("openai", ollama, embedder=None) is backend
+    assert make_backend("openai", ollama.with_(llm_model="qwen3"), embedder=None) is not backend
+    assert backend.name == "openai"
+    assert backend.label == "OpenAI-compatible (llama3.2 at http://127.0.0.1:11434/v1)"
+
+
+def test_openai_backend_without_a_model_says_how_to_name_one(settings):
+    with pytest.raises(BackendError, match="--model"):
+        make_backend("openai", settings.with_(llm_model="", llm_base_url="http://127.0.0.1:11434/v1"), embedder=None)
+
+
+def test_refused_connection_to_ollama_asks_whether_ollama_runs(settings):
+    backend = OpenAICompatibleBackend(settings.with_(llm_model="llama3.2", llm_base_url="http://127.0.0.1:11434/v1"))
+    try:
+        list(backend.stream("q?", hits()))
+    except BackendError as exc:
+        assert "is Ollama running at http://127.0.0.1:11434" in str(exc)
+    else:
+        pytest.skip("something answers on 127.0.0.1:11434 here")
