@@ -261,8 +261,9 @@ def _segment(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in _segmenter().segment(text) if s.strip())
 
 
-@lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
+    # A new one per call (about 1 µs): `Segmenter.segment` keeps the text it is splitting on the
+    # instance, so a shared one returns wrong sentences when two threads split text at once.
     return pysbd.Segmenter(language="en", clean=False)
 
 
