@@ -45,3 +45,7 @@ def kb(settings, embedder):
             next(loading)
         except StopIteration as finished:
             return finished.value
+
+
+# --- the launched web app and Chromium, for tests/test_app_*.py (defined in tests/app_fixtures.py) ---
+from app_fixtures import app_module, app_url, artifacts_dir, broken_chat_server, chromium  # noqa: F401

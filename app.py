@@ -1,0 +1,608 @@
+"""Streaming RAG, the web app: ask the documents and watch retrieval and the answer arrive as they happen.
+
+The page is one fold over `rag.stream_answer`'s events (see `rag.session.AnswerRun`): a status log
+that grows line by line with the time since the question, the answer as it streams, the sources
+with the sentences the answer used, and charts of the scores and of where the time went. A second
+tab asks the same question twice, waiting for the whole answer and streaming it, to show what
+streaming does to the time until the first words appear.
+
+Importing this module builds `demo` without loading the model or the index: both load on the first
+question (or in the background when run as `python app.py`), so tests can launch it on any port.
+Every update is one message to the browser, so updates are coalesced to at most
+`1 / UPDATE_INTERVAL_S` a second, and outputs that did not change are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import asyncio
+import html
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import gradio as gr
+
+from rag.config import PROJECT_DIR, RETRIEVAL_MODES, STREAM_MODES, Settings
+from rag.corpus import DocumentError
+from rag.embed import ModelError
+from rag.events import Hit
+from rag.generate import available_backends
+from rag.pipeline import shared_knowledge_base
+from rag.session import AnswerRun, AnswerView, SessionCorpus, StatusLog, add_uploads, duration_label
+
+log = logging.getLogger(__name__)
+
+SETTINGS = Settings.from_env()
+BACKENDS = available_backends(SETTINGS)
+EXAMPLES_FILE = PROJECT_DIR / "data" / "examples.json"
+
+UPDATE_INTERVAL_S = 0.05  # at most 20 updates a second: each one is a message and a re-render in the browser
+DEFAULT_WORDS_PER_SECOND = 25
+MAX_WORDS_PER_SECOND = 100
+MAX_TOP_K = 20
+ASK_CONCURRENCY = 32  # answers mostly wait on the typewriter, so a class of 30 can ask at once
+UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
+SNIPPET_CHARS = 160
+WAYS = ("whole", "token")  # the streaming modes compared side by side
+ANSWER_CLASSES = ["answer"]
+STREAMING_CLASSES = ["answer", "streaming"]
+
+CSS = """
+.app-header h1 { margin-bottom: 0; }
+.app-header p { margin-top: 0.2em; opacity: 0.8; }
+#answer { min-height: 8.5em; }
+#answer::before { content: "Answer"; display: block; margin-bottom: 0.4em; font-size: var(--block-label-text-size);
+  color: var(--block-label-text-color); }
+#answer .md { font-size: 1.15rem; line-height: 1.55; }
+.answer.streaming .md > :last-child::after, .answer.streaming .md:empty::after {
+  content: "▌"; color: var(--color-accent); animation: cursor-blink 1s steps(2, start) infinite;
+}
+@keyframes cursor-blink { to { visibility: hidden; } }
+#status-log textarea { font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45; }
+.sources h4, .chart h4 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
+.sources details { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.45em 0.7em;
+  margin-bottom: 0.5em; }
+.sources summary { cursor: pointer; }
+.sources .cite { font-weight: 700; color: var(--color-accent); }
+.sources .where { opacity: 0.75; font-size: 0.9em; }
+.sources .file { font-family: var(--font-mono); font-size: 0.8em; opacity: 0.7; }
+.sources .scores { display: block; font-size: 0.8em; opacity: 0.75; font-variant-numeric: tabular-nums; }
+.sources .snippet { display: block; margin-top: 0.3em; font-size: 0.92em; }
+.sources details[open] .snippet { display: none; }
+.sources .chunk { white-space: pre-wrap; font-size: 0.9em; margin-top: 0.5em; padding-top: 0.5em;
+  border-top: 1px dashed var(--border-color-primary); }
+.sources mark { background: rgba(250, 204, 21, 0.45); color: inherit; padding: 0 0.1em; border-radius: 3px; }
+.chart { font-size: 0.85rem; font-variant-numeric: tabular-nums; margin-bottom: 0.8em; }
+.chart .row { display: grid; grid-template-columns: minmax(6em, 11em) 1fr 4em; gap: 0.5em; align-items: center;
+  margin: 0.25em 0; }
+.chart .label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.chart .track { position: relative; height: 0.9em; background: var(--background-fill-secondary); border-radius: 3px; }
+.chart.scores .track { height: 1.35em; }
+.chart .bar { position: absolute; top: 0; bottom: 0; min-width: 2px; border-radius: 2px; }
+.chart.scores .bar { bottom: auto; height: 30%; }
+.chart.scores .dense { top: 35%; }
+.chart.scores .lexical { top: 70%; }
+.chart .value { text-align: right; }
+.chart .fused { background: var(--color-accent); }
+.chart .dense { background: #3b82f6; }
+.chart .lexical { background: #f59e0b; }
+.chart .stage { background: #10b981; }
+.chart .legend { font-size: 0.9em; opacity: 0.85; }
+.chart .legend span { margin-right: 0.8em; }
+.chart .legend i { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 0.3em;
+  vertical-align: -0.1em; }
+.pane-info { font-size: 0.95rem; min-height: 1.5em; }
+"""
+APPEARANCE: dict[str, Any] = {"theme": gr.themes.Default(primary_hue="indigo"), "css": CSS}
+
+
+def load_examples() -> list[str]:
+    """The example questions shipped in data/examples.json (none if it is missing)."""
+    try:
+        return [item["question"] for item in json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+@dataclass
+class CurrentAnswer:
+    """The session's answer in progress, so that Stop can reach it."""
+
+    run: AnswerRun | None = None
+
+
+def answer_settings(top_k: float, mode: str, stream: str, backend: str) -> Settings:
+    if mode not in RETRIEVAL_MODES:
+        raise gr.Error(f"Unknown retrieval mode {mode!r}; use {', '.join(RETRIEVAL_MODES)}")
+    if stream not in STREAM_MODES:
+        raise gr.Error(f"Unknown streaming mode {stream!r}; use {', '.join(STREAM_MODES)}")
+    if backend not in BACKENDS:
+        raise gr.Error(f"Unknown answer backend {backend!r}; available here: {', '.join(BACKENDS)}")
+    return SETTINGS.with_(top_k=min(max(int(top_k), 1), MAX_TOP_K), mode=mode, stream=stream, backend=backend)
+
+
+def pacing(words_per_second: float) -> float:
+    return min(max(float(words_per_second or 0), 0.0), MAX_WORDS_PER_SECOND)
+
+
+async def follow(*runs: AnswerRun) -> AsyncIterator[tuple[AnswerView, ...]]:
+    """Start `runs` and yield their views as they change: at most every UPDATE_INTERVAL_S, always the final ones.
+
+    Closing this generator (Stop, a cancelled job, a closed page) stops the runs.
+    """
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
+
+    def notify() -> None:
+        try:
+            loop.call_soon_threadsafe(changed.set)
+        except RuntimeError:  # the server shut down while an answer was still running
+            pass
+
+    for run in runs:
+        run.start(notify)
+    try:
+        while True:
+            await changed.wait()
+            changed.clear()
+            views = tuple(run.view() for run in runs)
+            yield views
+            if all(view.finished for view in views):
+                return
+            await asyncio.sleep(UPDATE_INTERVAL_S)
+    finally:
+        for run in runs:
+            run.stop()
+
+
+def only_changed(values: Sequence[Any], shown: Sequence[Any] | None) -> list[Any]:
+    """`values`, with gr.skip() for each one the browser already shows."""
+    if shown is None:
+        return list(values)
+    return [gr.skip() if value == old else value for value, old in zip(values, shown, strict=True)]
+
+
+# --- what the page shows ----------------------------------------------------------------------
+
+
+def answer_markdown(view: AnswerView) -> str:
+    # Escaping is per character, so the escaped answer still only grows and streams as appends.
+    return html.escape(view.answer, quote=False)
+
+
+def answer_update(view: AnswerView) -> dict:
+    """The answer with the cursor shown while it streams (a CSS class, so the text itself only grows)."""
+    return gr.update(value=answer_markdown(view), elem_classes=ANSWER_CLASSES if view.finished else STREAMING_CLASSES)
+
+
+_QUOTE = re.compile(r"([^\[\]]+?)\s*\[(\d+)\]")
+
+
+def quoted_sentences(answer: str) -> tuple[tuple[int, str], ...]:
+    """(n, text) for the text before each [n] citation in `answer`: the sentences it took from hit n."""
+    return tuple((int(match.group(2)), match.group(1).strip()) for match in _QUOTE.finditer(answer))
+
+
+def used_spans(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
+    """Where in `text` each of `sentences` occurs, ignoring differences in white space."""
+    spans = []
+    for sentence in sentences:
+        words = sentence.split()
+        found = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
+        if found:
+            spans.append(found.span())
+    return sorted(spans)
+
+
+def marked(text: str, spans: Sequence[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """text[start:end], HTML-escaped, with the `spans` inside it wrapped in <mark>."""
+    end = len(text) if end is None else end
+    parts, cursor = [], start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, cursor), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        parts.append(html.escape(text[cursor:span_start]))
+        parts.append(f"<mark>{html.escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    parts.append(html.escape(text[cursor:end]))
+    return "".join(parts)
+
+
+def snippet(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """A short window of `text` around the first used sentence (or its opening), escaped and marked."""
+    if spans:
+        start = max(0, spans[0][0] - SNIPPET_CHARS // 2)
+        end = min(len(text), spans[0][1] + SNIPPET_CHARS // 2)
+    else:
+        start, end = 0, min(len(text), 2 * SNIPPET_CHARS)
+    if start > 0:  # begin and end at word boundaries
+        start = text.find(" ", start) + 1 or start
+    if end < len(text) and text.rfind(" ", start, end) > start:
+        end = text.rfind(" ", start, end)
+    lead = "… " if start > 0 else ""
+    tail = " …" if end < len(text) else ""
+    return f"{lead}{marked(text, spans, start, end)}{tail}"
+
+
+def score_label(score: float | None) -> str:
+    return "–" if score is None else f"{score:.3f}"
+
+
+def source_card(hit: Hit, quotes: Sequence[str]) -> str:
+    chunk = hit.chunk
+    spans = used_spans(chunk.text, quotes)
+    section = "" if chunk.section in ("", chunk.title) else f" · {html.escape(chunk.section)}"
+    scores = (
+        f"fused {score_label(hit.score)} · dense {score_label(hit.dense_score)} · "
+        f"lexical {score_label(hit.lexical_score)}"
+    )
+    return (
+        f'<details class="source"><summary><span class="cite">[{hit.rank}]</span> '
+        f'<b>{html.escape(chunk.title)}</b><span class="where">{section}</span> '
+        f'<span class="file">{html.escape(chunk.source)}</span>'
+        f'<span class="scores">{scores}</span>'
+        f'<span class="snippet">{snippet(chunk.text, spans)}</span></summary>'
+        f'<div class="chunk">{marked(chunk.text, spans)}</div></details>'
+    )
+
+
+@lru_cache(maxsize=256)  # asked for at every update, but changes only when the answer cites something new
+def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, str], ...]) -> str:
+    if not hits:
+        return ""
+    cards = "".join(source_card(hit, [text for n, text in quotes if n == hit.rank]) for hit in hits)
+    return f'<div class="sources"><h4>Sources for “{html.escape(question.strip())}”</h4>{cards}</div>'
+
+
+def chart_row(label: str, title: str, bars: str, value: str) -> str:
+    return (
+        f'<div class="row"><span class="label" title="{html.escape(title)}">{html.escape(label)}</span>'
+        f'<span class="track">{bars}</span><span class="value">{value}</span></div>'
+    )
+
+
+def bar(kind: str, start: float, width: float) -> str:
+    return f'<i class="bar {kind}" style="left:{100 * start:.1f}%;width:{100 * width:.1f}%"></i>'
+
+
+@lru_cache(maxsize=256)
+def scores_chart(hits: tuple[Hit, ...]) -> str:
+    """Each hit's fused, dense and lexical score as three bars, each scaled to its best value among the hits."""
+    if not hits:
+        return ""
+    kinds = {"fused": "score", "dense": "dense_score", "lexical": "lexical_score"}
+    best = {
+        kind: max((score for hit in hits if (score := getattr(hit, attr)) is not None), default=0.0) or 1.0
+        for kind, attr in kinds.items()
+    }
+    rows = []
+    for hit in hits:
+        scores = {kind: getattr(hit, attr) for kind, attr in kinds.items()}
+        bars = "".join(bar(kind, 0, max(score or 0.0, 0.0) / best[kind]) for kind, score in scores.items())
+        title = f"{hit.chunk.title}: " + ", ".join(f"{kind} {score_label(score)}" for kind, score in scores.items())
+        rows.append(chart_row(f"[{hit.rank}] {hit.chunk.title}", title, bars, score_label(hit.score)))
+    legend = "".join(f'<span><i class="{kind}"></i>{kind}</span>' for kind in kinds)
+    return f'<div class="chart scores"><h4>Scores</h4><div class="legend">{legend}</div>{"".join(rows)}</div>'
+
+
+def timings_chart(timings: dict[str, float]) -> str:
+    """When each stage of the answer ran, on one time axis from the question to the last word."""
+    if "total_ms" not in timings:
+        return ""
+    total = timings["total_ms"] or 1.0
+    embed, search = timings.get("embed_ms", 0.0), timings.get("search_ms", 0.0)
+    retrieved = timings.get("retrieval_ms", embed + search)
+    first = timings.get("first_token_ms", timings["total_ms"])
+    searching_from = max(retrieved - embed - search, 0.0)
+    stages = [
+        ("Embed the question", searching_from, embed),
+        ("Search the index", searching_from + embed, search),
+        ("Wait for the first words", retrieved, first - retrieved),
+        ("Stream the rest", first, timings["total_ms"] - first),
+    ]
+    rows = "".join(
+        chart_row(name, name, bar("stage", start / total, max(length, 0) / total), duration_label(length))
+        for name, start, length in stages
+    )
+    heading = f"Timings: first words after {duration_label(first)}, done after {duration_label(total)}"
+    return f'<div class="chart"><h4>{heading}</h4>{rows}</div>'
+
+
+def corpus_summary(corpus: SessionCorpus | None) -> str:
+    if corpus is None:
+        return "Questions search the shipped corpus."
+    names = ", ".join(f"<b>{html.escape(name)}</b>" for name in corpus.uploads)
+    return f"Questions search the shipped corpus and your documents: {names}."
+
+
+@dataclass
+class Pane:
+    """One side of the comparison: its run, and when its first text and its last word were sent to the page."""
+
+    run: AnswerRun
+    first_text_ms: float | None = None
+    done_ms: float | None = None
+
+    def show(self, view: AnswerView) -> list[str]:
+        sent_ms = (time.perf_counter() - self.run.started) * 1000
+        if self.first_text_ms is None and view.answer:
+            self.first_text_ms = sent_ms
+        if self.done_ms is None and view.finished:
+            self.done_ms = sent_ms
+        return [self.info(view), answer_markdown(view)]
+
+    def info(self, view: AnswerView) -> str:
+        if self.first_text_ms is None:
+            return html.escape(view.error or "No answer") if view.finished else "Waiting for the first text…"
+        done = "" if self.done_ms is None else f", whole answer after {duration_label(self.done_ms)}"
+        return f"First text after <b>{duration_label(self.first_text_ms)}</b>{done}"
+
+
+# --- event handlers ---------------------------------------------------------------------------
+
+
+async def answer_in_page(
+    question: str,
+    top_k: float,
+    mode: str,
+    stream: str,
+    words_per_second: float,
+    backend: str,
+    corpus: SessionCorpus | None,
+    current: CurrentAnswer,
+) -> AsyncIterator[list[Any]]:
+    """Stream the answer to the page: status log, answer, sources, score chart, timing chart."""
+    run = AnswerRun(
+        question, answer_settings(top_k, mode, stream, backend), corpus.kb if corpus else None, pacing(words_per_second)
+    )
+    current.run = run
+    shown: list[Any] | None = None
+    warned = ""
+    async for (view,) in follow(run):
+        if view.error and view.error != warned:
+            warned = view.error
+            gr.Warning(view.error)
+        values = [
+            view.status,
+            answer_markdown(view),
+            sources_html(question, view.hits, quoted_sentences(view.answer)),
+            scores_chart(view.hits),
+            timings_chart(view.timings),
+        ]
+        updates = only_changed(values, shown)
+        if shown is None or view.finished:
+            updates[1] = answer_update(view)
+        shown = values
+        yield updates
+
+
+def stop(current: CurrentAnswer) -> tuple[Any, Any]:
+    """Stop the session's answer: the status log says so, the partial answer stays."""
+    if current.run is None:
+        return gr.skip(), gr.skip()
+    current.run.stop()  # unless the cancelled event's generator, closed first, already stopped it
+    view = current.run.view()
+    if not view.stopped:  # it had finished before Stop was pressed
+        return gr.skip(), gr.skip()
+    return view.status, answer_update(view)
+
+
+async def ask(
+    question: str,
+    top_k: int = SETTINGS.top_k,
+    mode: str = SETTINGS.mode,
+    stream: str = SETTINGS.stream,
+    words_per_second: float = DEFAULT_WORDS_PER_SECOND,
+    backend: str = BACKENDS[0],
+) -> AsyncIterator[tuple[str, str, list[dict]]]:
+    """Answer `question` from the shipped corpus, streaming [status log, answer, sources] as it goes.
+
+    `sources` are the retrieved passages as dicts (rank, scores, title, section, source, text);
+    the answer cites them as [n]. Cancel the job to stop the answer.
+    """
+    run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), None, pacing(words_per_second))
+    async for (view,) in follow(run):
+        yield view.status, view.answer, [hit.to_json() for hit in view.hits]
+
+
+async def compare(
+    question: str, top_k: float, mode: str, words_per_second: float, backend: str, corpus: SessionCorpus | None
+) -> AsyncIterator[list[Any]]:
+    """The same question answered twice at once: once waiting for the whole answer, once streaming it."""
+    settings = answer_settings(top_k, mode, "token", backend)
+    kb = corpus.kb if corpus else None
+    panes = [Pane(AnswerRun(question, settings.with_(stream=way), kb, pacing(words_per_second))) for way in WAYS]
+    shown: list[Any] | None = None
+    async for views in follow(*(pane.run for pane in panes)):
+        values = [value for pane, view in zip(panes, views, strict=True) for value in pane.show(view)]
+        yield only_changed(values, shown)
+        shown = values
+
+
+def add_documents(files: list[str] | None, corpus: SessionCorpus | None) -> Iterator[tuple[Any, ...]]:
+    """Index uploaded files into this session's own knowledge base, with progress in the status log."""
+    if not files:
+        yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return
+    status = StatusLog()
+    status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
+    yield status.text, gr.skip(), gr.skip(), gr.skip()
+    adding = add_uploads(files, corpus, SETTINGS)
+    while True:
+        try:
+            event = next(adding)
+        except StopIteration as finished:
+            result = finished.value
+            break
+        status.add_event(event)
+        yield status.text, gr.skip(), gr.skip(), gr.skip()
+    for message in result.rejected:
+        gr.Warning(message)
+    if result.added:
+        status.add(f"Added {', '.join(result.added)}: questions in this browser tab now search them too")
+    else:
+        status.add("No documents were added")
+    yield status.text, result.corpus, None, corpus_summary(result.corpus)
+
+
+def use_shipped_corpus() -> tuple[str, None, str]:
+    status = StatusLog()
+    status.add("Back to the shipped corpus: your uploaded documents are no longer searched")
+    return status.text, None, corpus_summary(None)
+
+
+def warm_up() -> None:
+    """Load the model and the shared index before the first question needs them."""
+    try:
+        for _ in shared_knowledge_base(SETTINGS):
+            pass
+    except (DocumentError, ModelError) as exc:
+        log.warning("could not load the knowledge base: %s", exc)
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+# Uploads are read once, when they arrive: Gradio may delete its copies after an hour (checked hourly).
+with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
+    corpus = gr.State(None)
+    current = gr.State(CurrentAnswer())
+    gr.Markdown(
+        "# Streaming RAG\nAsk the documents a question and watch the search and the answer arrive as they happen.",
+        elem_classes=["app-header"],
+    )
+    with gr.Tabs():
+        with gr.Tab("Ask"):
+            with gr.Row():
+                question = gr.Textbox(
+                    show_label=False,
+                    placeholder="Ask the documents a question and press Enter",
+                    container=False,
+                    scale=6,
+                    min_width=150,
+                    elem_id="question",
+                )
+                ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id="ask")
+                stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id="stop")
+            with gr.Row():
+                with gr.Column(scale=3, min_width=300):
+                    answer = gr.Markdown(container=True, elem_id="answer", elem_classes=ANSWER_CLASSES)
+                with gr.Column(scale=2, min_width=280):
+                    status = gr.Textbox(
+                        label="Status", lines=6, max_lines=6, interactive=False, autoscroll=True, elem_id="status-log"
+                    )
+            with gr.Row():
+                with gr.Column(scale=3, min_width=300):
+                    sources = gr.HTML(elem_id="sources", js_on_load=None)
+                with gr.Column(scale=2, min_width=280):
+                    scores = gr.HTML(elem_id="scores", js_on_load=None)
+                    timings = gr.HTML(elem_id="timings", js_on_load=None)
+            with gr.Accordion("Settings", open=False):
+                with gr.Row():
+                    top_k = gr.Slider(1, MAX_TOP_K, value=SETTINGS.top_k, step=1, label="Passages to retrieve (top-k)")
+                    words_per_second = gr.Slider(
+                        0,
+                        MAX_WORDS_PER_SECOND,
+                        value=DEFAULT_WORDS_PER_SECOND,
+                        step=1,
+                        label="Typewriter pacing (words per second, 0 = as fast as produced)",
+                        elem_id="pacing",
+                    )
+                with gr.Row():
+                    mode = gr.Radio(list(RETRIEVAL_MODES), value=SETTINGS.mode, label="Retrieval")
+                    stream_mode = gr.Radio(list(STREAM_MODES), value=SETTINGS.stream, label="Streaming")
+                    backend = gr.Dropdown(BACKENDS, value=BACKENDS[0], label="Answer backend")
+            with gr.Accordion("Your documents", open=False):
+                gr.Markdown(
+                    f"Add `.md`, `.txt` or `.pdf` files (up to {SETTINGS.max_upload_files} files of "
+                    f"{SETTINGS.max_upload_mb} MB). Only questions from this browser tab search them."
+                )
+                uploads = gr.File(label="Upload documents", file_count="multiple", elem_id="uploads")
+                with gr.Row():
+                    corpus_info = gr.HTML(corpus_summary(None), elem_id="corpus-info", js_on_load=None)
+                    shipped_button = gr.Button("Use shipped corpus", size="sm", scale=0, min_width=160)
+            examples = load_examples()
+            if examples:
+                gr.Examples([[example] for example in examples], inputs=[question], label="Example questions")
+        with gr.Tab("With vs without streaming"):
+            gr.Markdown(
+                "The same question, answered twice at the same time with the Ask tab's settings: the left pane "
+                "waits for the whole answer, the right one shows each word as it is produced. Compare the time "
+                "until the first text appears. The typewriter pacing stands in for the speed of a language model."
+            )
+            with gr.Row():
+                compare_question = gr.Textbox(
+                    show_label=False,
+                    placeholder="A question to answer both ways",
+                    container=False,
+                    scale=6,
+                    min_width=150,
+                    elem_id="compare-question",
+                )
+                compare_button = gr.Button("Run both", variant="primary", scale=0, min_width=100)
+            with gr.Row():
+                with gr.Column(min_width=280):
+                    gr.Markdown("#### Without streaming (waits for the whole answer)")
+                    whole_info = gr.HTML(elem_id="whole-info", elem_classes=["pane-info"], js_on_load=None)
+                    whole_answer = gr.Markdown(elem_id="whole-answer", container=True)
+                with gr.Column(min_width=280):
+                    gr.Markdown("#### With streaming (word by word)")
+                    streamed_info = gr.HTML(elem_id="streamed-info", elem_classes=["pane-info"], js_on_load=None)
+                    streamed_answer = gr.Markdown(elem_id="streamed-answer", container=True)
+
+    ask_event = gr.on(
+        [ask_button.click, question.submit],
+        answer_in_page,
+        inputs=[question, top_k, mode, stream_mode, words_per_second, backend, corpus, current],
+        outputs=[status, answer, sources, scores, timings],
+        show_progress="hidden",
+        concurrency_limit=ASK_CONCURRENCY,
+        concurrency_id="answer",
+        api_visibility="private",
+    )
+    stop_button.click(
+        stop,
+        inputs=[current],
+        outputs=[status, answer],
+        cancels=[ask_event],
+        show_progress="hidden",
+        concurrency_limit=None,
+        api_visibility="private",
+    )
+    gr.api(ask, api_name="ask", concurrency_limit=ASK_CONCURRENCY, concurrency_id="answer")
+    gr.on(
+        [compare_button.click, compare_question.submit],
+        compare,
+        inputs=[compare_question, top_k, mode, words_per_second, backend, corpus],
+        outputs=[whole_info, whole_answer, streamed_info, streamed_answer],
+        show_progress="hidden",
+        concurrency_limit=ASK_CONCURRENCY // 2,
+        api_visibility="private",
+    )
+    uploads.upload(
+        add_documents,
+        inputs=[uploads, corpus],
+        outputs=[status, corpus, uploads, corpus_info],
+        show_progress="hidden",
+        concurrency_limit=UPLOAD_CONCURRENCY,
+        api_visibility="private",
+    )
+    shipped_button.click(
+        use_shipped_corpus, outputs=[status, corpus, corpus_info], concurrency_limit=None, api_visibility="private"
+    )
+
+demo.queue(default_concurrency_limit=4, max_size=4 * ASK_CONCURRENCY)
+
+if __name__ == "__main__":
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+    demo.launch(ssr_mode=False, max_file_size=f"{4 * SETTINGS.max_upload_mb}mb", **APPEARANCE)

@@ -1,0 +1,312 @@
+"""What one user session holds: the answer being streamed to it, and its own knowledge base.
+
+An `AnswerRun` answers one question on a worker thread and folds the pipeline's events into what
+the reader sees (a timed status log, the answer so far, the hits, the timings); a front end reads
+`view()` whenever it likes and `stop()` closes the pipeline, and with it the answer backend.
+
+Uploaded files are read where the web framework put them, checked one by one (type, size, count,
+readable text), chunked and embedded, and the shared knowledge base is *extended* into a new one
+that only this session holds. The shared index is never modified, so one person's files are never
+searchable by anyone else, and dropping the session's copy returns it to the shipped corpus.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from rag import corpus
+from rag.config import Settings
+from rag.corpus import Chunk, Document, DocumentError
+from rag.embed import ModelError, get_embedder
+from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Token
+from rag.generate import AnswerBackend, BackendError, make_backend
+from rag.index import KnowledgeBase, embed_chunks
+from rag.pipeline import chunking, shared_knowledge_base, stream_answer
+from rag.streaming import paced
+
+log = logging.getLogger(__name__)
+
+MEGABYTE = 1024 * 1024
+
+
+# --- the answer in progress -------------------------------------------------------------------
+
+
+class StatusLog:
+    """Status lines, each stamped with the time since the log was started: `+14 ms  Found 5 passages`."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.lines: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.lines.append(f"{elapsed_label((time.perf_counter() - self.started) * 1000):>9}  {message}")
+
+    def add_event(self, event: Status | Progress) -> None:
+        if isinstance(event, Status):
+            self.add(event.message)
+        elif event.done:
+            self.add(f"Embedded {event.done}/{event.total} passages")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def elapsed_label(ms: float) -> str:
+    return f"+{duration_label(ms)}"
+
+
+def duration_label(ms: float) -> str:
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
+
+
+@dataclass(frozen=True)
+class PacedBackend:
+    """Any answer backend, its text released no faster than `words_per_second` (0 = as it is produced).
+
+    The pacing sits beneath the streaming mode, as a slower model would: token mode shows each
+    word as it is released, buffered mode a phrase at a time, whole mode waits for the last word.
+    """
+
+    inner: AnswerBackend
+    words_per_second: float
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def label(self) -> str:
+        return self.inner.label
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+        return paced(self.inner.stream(question, hits), self.words_per_second)
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """What the reader of one answer sees at one moment."""
+
+    status: str
+    answer: str
+    hits: tuple[Hit, ...]
+    timings: dict[str, float]
+    error: str
+    stopped: bool
+    finished: bool  # nothing more will change: the answer is done, failed or was stopped
+
+    @property
+    def words(self) -> int:
+        return len(self.answer.split())
+
+
+class AnswerRun:
+    """One question answered on a worker thread; `view()` and `stop()` may be called from any thread."""
+
+    _working = 0
+    _working_lock = threading.Lock()
+
+    def __init__(self, question: str, settings: Settings, kb: KnowledgeBase | None, words_per_second: float):
+        self.question = question
+        self.settings = settings
+        self.kb = kb
+        self.words_per_second = words_per_second
+        self._lock = threading.Lock()
+        self._log = StatusLog()
+        self._answer = ""
+        self._hits: tuple[Hit, ...] = ()
+        self._timings: dict[str, float] = {}
+        self._error = ""
+        self._stopped = False
+        self._finished = False
+        self._on_change: Callable[[], None] = _nothing
+
+    @property
+    def started(self) -> float:
+        """When the question was asked (a `time.perf_counter()` value)."""
+        return self._log.started
+
+    @classmethod
+    def working(cls) -> int:
+        """How many answers are being worked on in this process right now."""
+        return cls._working
+
+    def start(self, on_change: Callable[[], None]) -> None:
+        """Start answering; `on_change` is called (on the worker thread) after every change."""
+        self._on_change = on_change
+        with AnswerRun._working_lock:
+            AnswerRun._working += 1
+        threading.Thread(target=self._work, name="answer", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop answering: the log says after how many words, the partial answer stays."""
+        with self._lock:
+            if self._stopped or self._finished:
+                return
+            self._stopped = True
+            words = len(self._answer.split())
+            self._log.add(f"Stopped after {words} word{'' if words == 1 else 's'}")
+        self._on_change()
+
+    def view(self) -> AnswerView:
+        with self._lock:
+            return AnswerView(
+                status=self._log.text,
+                answer=self._answer,
+                hits=self._hits,
+                timings=dict(self._timings),
+                error=self._error,
+                stopped=self._stopped,
+                finished=self._finished or self._stopped,
+            )
+
+    def _work(self) -> None:
+        events = self._events()
+        try:
+            for event in events:
+                if not self._fold(event):
+                    break
+                self._on_change()
+        except Exception as exc:  # a bug must not leave the reader waiting for an answer that never ends
+            log.exception("answering %r failed", self.question)
+            self._fold(Error(f"Internal error: {exc}"))
+        finally:
+            events.close()  # reaches the answer backend, which stops its work
+            with self._lock:
+                self._finished = True
+            with AnswerRun._working_lock:
+                AnswerRun._working -= 1
+            self._on_change()
+
+    def _events(self) -> Iterator[Event]:
+        settings = self.settings
+        try:
+            kb = self.kb
+            if kb is None:
+                kb = yield from shared_knowledge_base(settings)
+            backend = make_backend(settings.backend, settings, get_embedder(kb.model))
+        except (DocumentError, ModelError, BackendError) as exc:
+            yield Error(str(exc))
+            return
+        yield from stream_answer(self.question, settings, kb=kb, backend=PacedBackend(backend, self.words_per_second))
+
+    def _fold(self, event: Event) -> bool:
+        """Apply `event` to what the reader sees; False once the run was stopped (the event is dropped)."""
+        with self._lock:
+            if self._stopped:
+                return False
+            match event:
+                case Status() | Progress():
+                    self._log.add_event(event)
+                case Retrieved(hits):
+                    self._hits = tuple(hits)
+                case Token(text):
+                    self._answer += text
+                case Done(timings=timings):
+                    self._timings = dict(timings)
+                case Error(message):
+                    self._error = message
+                    if not self._log.lines or message not in self._log.lines[-1]:
+                        self._log.add(f"Error: {message}")
+            return True
+
+
+def _nothing() -> None:
+    pass
+
+
+# --- uploaded documents -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionCorpus:
+    """The knowledge base one session searches, and the names of the files it added to the shared one."""
+
+    kb: KnowledgeBase
+    uploads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    corpus: SessionCorpus | None
+    added: list[str]
+    rejected: list[str]  # one message per file that was not added, saying why
+
+
+def display_name(path: str | Path) -> str:
+    """The base name of an uploaded file: never a folder, never `..`, whatever separators it used."""
+    name = PurePosixPath(str(path).replace("\\", "/")).name
+    return name if name not in ("", ".", "..") else "upload"
+
+
+def add_uploads(
+    paths: Sequence[str | Path], current: SessionCorpus | None, settings: Settings
+) -> Generator[Status | Progress, None, UploadResult]:
+    """Add the readable files among `paths` to the session's knowledge base (the shared one if `current` is None).
+
+    Yields a status line per file and the embedding progress; returns the new session corpus
+    (`current` unchanged when nothing could be added) and a message for each file left out.
+    """
+    started = time.perf_counter()
+
+    def status(stage: str, message: str) -> Status:
+        return Status(stage, message, (time.perf_counter() - started) * 1000)
+
+    documents, rejected = _readable_documents(paths, current.uploads if current else (), settings)
+    chunks: list[Chunk] = []
+    for document in documents:
+        own = corpus.chunk_document(document, chunking(settings))
+        if own:
+            chunks.extend(own)
+            yield status("upload", f"{document.source}: {len(own)} passage{'' if len(own) == 1 else 's'}")
+        else:
+            rejected.append(f"{document.source}: has no text to search, only headings")
+    for message in rejected:
+        yield status("rejected", message)
+    added = list(dict.fromkeys(chunk.source for chunk in chunks))
+    if not added:
+        return UploadResult(current, [], rejected)
+    try:
+        base = current.kb if current else (yield from shared_knowledge_base(settings))
+        vectors = yield from embed_chunks(chunks, get_embedder(base.model), started)
+    except (DocumentError, ModelError) as exc:
+        yield status("error", f"Error: {exc}")
+        return UploadResult(current, [], [*rejected, str(exc)])
+    uploads = (*(current.uploads if current else ()), *added)
+    return UploadResult(SessionCorpus(base.extended(chunks, vectors), uploads), added, rejected)
+
+
+def _readable_documents(
+    paths: Sequence[str | Path], already_added: Sequence[str], settings: Settings
+) -> tuple[list[Document], list[str]]:
+    documents: list[Document] = []
+    rejected: list[str] = []
+    room = settings.max_upload_files - len(already_added)
+    for path in map(Path, paths):
+        name = display_name(path)
+        if name in already_added or any(document.source == name for document in documents):
+            rejected.append(f"{name}: a file with this name was already added")
+        elif len(documents) >= room:
+            rejected.append(f"{name}: not added, at most {settings.max_upload_files} uploaded files per session")
+        else:
+            try:
+                documents.append(_read_upload(path, name, settings.max_upload_mb))
+            except DocumentError as exc:
+                rejected.append(str(exc))
+    return documents, rejected
+
+
+def _read_upload(path: Path, name: str, max_mb: int) -> Document:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DocumentError(f"{name}: could not be read ({exc.strerror or exc})") from None
+    if size > max_mb * MEGABYTE:
+        raise DocumentError(f"{name}: {size / MEGABYTE:.1f} MB is over the {max_mb} MB limit")
+    return corpus.read_document(path, source=name)

@@ -1,0 +1,295 @@
+"""The app in Debian's Chromium, driven by Playwright: what a student sees, end to end.
+
+Each test opens its own browser context, so it is its own Gradio session. Growth is sampled in
+the page every 20 ms; every wait is on a condition with a generous timeout, never a fixed sleep
+that a test depends on. Screenshots go to test-artifacts/ (app-mid-answer.png is the README's).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, MAX_UPLOAD_FILES, MAX_UPLOAD_MB
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
+
+WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
+QUESTION = "What is buffered streaming?"
+ANSWER_JS = "(document.querySelector('#answer [data-testid=markdown]')?.innerText ?? '').trim()"
+STATUS_JS = "document.querySelector('#status-log textarea')?.value ?? ''"
+SAMPLER_JS = """([selector, name]) => {
+    const samples = window[name] = [];
+    const text = () => (document.querySelector(selector)?.innerText ?? '').trim().length;
+    const status = () => document.querySelector('#status-log textarea')?.value ?? '';
+    window[name + 'Timer'] = setInterval(() => {
+        const length = text(), log = status(), last = samples[samples.length - 1];
+        if (!last || last.length !== length || last.status !== log.length) {
+            samples.push({length, status: log.length, found: log.includes('Found')});
+        }
+    }, 20);
+}"""
+ZORBLAX = "# Zorblax\n\nThe zorblax constant is 42. Quentin Vell measured it in a lab that does not exist.\n"
+ZORBLAX_QUESTION = "What is the zorblax constant?"
+
+
+@pytest.fixture
+def open_page(chromium, app_url) -> Iterator[Callable[..., object]]:
+    """Opens the app in a new browser context (a new Gradio session) at the given viewport size."""
+    contexts = []
+
+    def open_app(width: int = 1280, height: int = 720):
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.goto(app_url)
+        page.locator("#question textarea").wait_for()
+        return page
+
+    yield open_app
+    for context in contexts:
+        context.close()
+
+
+def answer_text(page) -> str:
+    return page.evaluate(ANSWER_JS)
+
+
+def status_text(page) -> str:
+    return page.evaluate(STATUS_JS)
+
+
+def wait_for_status(page, text: str) -> None:
+    page.wait_for_function(f"({STATUS_JS}).includes({text!r})")
+
+
+def set_pacing(page, words_per_second: int) -> None:
+    page.locator("button.label-wrap", has_text="Settings").click()
+    number = page.locator("#pacing input[type=number]")
+    number.fill(str(words_per_second))
+    number.press("Enter")
+    page.wait_for_function(f"document.querySelector('#pacing input[type=range]').value === '{words_per_second}'")
+
+
+def ask(page, question: str, *, press_enter: bool = False) -> None:
+    page.locator("#question textarea").fill(question)
+    if press_enter:
+        page.locator("#question textarea").press("Enter")
+    else:
+        page.locator("#ask").click()
+
+
+def start_sampling(page, selector: str = "#answer [data-testid=markdown]", name: str = "__samples") -> None:
+    page.evaluate(SAMPLER_JS, [selector, name])
+
+
+def samples(page, name: str = "__samples") -> list[dict]:
+    return page.evaluate(f"clearInterval(window.{name}Timer), window.{name}")
+
+
+def upload(page, *paths: Path) -> None:
+    page.locator("button.label-wrap", has_text="Your documents").click()
+    page.locator("#uploads input[type=file]").set_input_files([str(path) for path in paths])
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = WAIT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.05)
+
+
+def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_dir):
+    page = open_page()
+    set_pacing(page, 12)
+    start_sampling(page)
+
+    ask(page, QUESTION)
+    page.wait_for_function(
+        f"({ANSWER_JS}).split(/\\s+/).length >= 14 && document.querySelector('#answer .answer.streaming') !== null"
+    )
+    page.screenshot(path=artifacts_dir / "app-mid-answer.png")
+    wait_for_status(page, "Done")
+
+    seen = samples(page)
+    final = len(answer_text(page))
+    lengths = [sample["length"] for sample in seen]
+    assert lengths == sorted(lengths), f"the answer should only grow, saw lengths {lengths}"
+    partial = {length for length in lengths if 0 < length < final}
+    assert len(partial) >= 3, f"expected at least 3 intermediate answer lengths, saw {lengths}"
+    first_words = next(sample for sample in seen if sample["length"])
+    assert first_words["found"], "the status log should report the search before the answer appears"
+    assert page.locator("#sources details").count() == 5
+    assert page.locator("#scores .row").count() == 5
+    assert "first words after" in page.locator("#timings").inner_text()
+    assert page.locator("#answer .answer.streaming").count() == 0, "the cursor should go when the answer is done"
+    assert re.search(r"\+[\d.]+ m?s {2}Found 5 relevant passages", status_text(page)), status_text(page)
+    page.locator("#sources summary").first.click()
+    assert page.locator("#sources details[open] .chunk").first.is_visible()
+    page.screenshot(path=artifacts_dir / "app-answer-done.png", full_page=True)
+
+
+def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page, app_module):
+    page = open_page()
+    set_pacing(page, 3)
+    ask(page, QUESTION)
+    page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 3")
+
+    page.locator("#stop").click()
+
+    wait_for_status(page, "Stopped after")
+    wait_until(lambda: app_module.AnswerRun.working() == 0, "the stopped answer's worker has ended", timeout_s=30)
+    partial = answer_text(page)
+    stopped_after = int(re.search(r"Stopped after (\d+) words?", status_text(page)).group(1))
+    assert stopped_after == len(partial.split()), f"status says {stopped_after} words, the page shows {partial!r}"
+    assert 3 <= stopped_after < 20, f"the answer should have stopped early: {partial!r}"
+    page.wait_for_timeout(1000)  # a window in which a still-running answer would add three words
+    assert answer_text(page) == partial, "the answer should not grow after Stop"
+    assert page.locator("#answer .answer.streaming").count() == 0, "the cursor should go when the answer stops"
+
+
+def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_path):
+    zorblax = tmp_path / "zorblax.md"
+    zorblax.write_text(ZORBLAX, encoding="utf-8")
+    uploader = open_page()
+    upload(uploader, zorblax)
+    wait_for_status(uploader, "Added zorblax.md")
+    assert "zorblax.md" in uploader.locator("#corpus-info").inner_text()
+
+    ask(uploader, ZORBLAX_QUESTION, press_enter=True)
+    wait_for_status(uploader, "Done")
+    assert re.search(r"zorblax constant is 42\. \[\d\]", answer_text(uploader)), answer_text(uploader)
+    assert "zorblax.md" in uploader.locator("#sources").inner_text()
+
+    someone_else = open_page()
+    ask(someone_else, ZORBLAX_QUESTION)
+    wait_for_status(someone_else, "Done")
+    assert "zorblax.md" not in someone_else.locator("#sources").inner_text()
+    assert "42" not in answer_text(someone_else)
+
+    uploader.get_by_role("button", name="Use shipped corpus").click()
+    wait_for_status(uploader, "Back to the shipped corpus")
+    ask(uploader, ZORBLAX_QUESTION)
+    page_source = uploader.locator("#sources")
+    wait_for_status(uploader, "Done")
+    assert "zorblax.md" not in page_source.inner_text()
+
+
+def test_each_bad_upload_says_why_and_the_good_ones_are_still_added(open_page, tmp_path):
+    good = []
+    for n in range(1, MAX_UPLOAD_FILES + 2):
+        path = tmp_path / f"good-{n}.md"
+        path.write_text(f"# Good notes {n}\n\nThe flumph index of teapot {n} is {n + 6}.\n", encoding="utf-8")
+        good.append(path)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02 not text \x00" * 50)
+    wrong_type = tmp_path / "program.exe"
+    wrong_type.write_bytes(b"MZ\x90\x00")
+    too_big = tmp_path / "too-big.txt"
+    too_big.write_text("words " * (MAX_UPLOAD_MB * 1024 * 1024 // 6 + 1000), encoding="utf-8")
+    page = open_page()
+
+    upload(page, good[0], empty, binary, wrong_type, too_big, *good[1:])
+
+    wait_for_status(page, "Added good-1.md")
+    status = status_text(page)
+    added = ", ".join(path.name for path in good[:MAX_UPLOAD_FILES])
+    assert f"Added {added}:" in status, status
+    assert "empty.txt: the file is empty" in status
+    assert "binary.txt: looks like binary data, not text" in status
+    assert "program.exe: unsupported file type .exe" in status
+    assert f"too-big.txt: 1.0 MB is over the {MAX_UPLOAD_MB} MB limit" in status
+    assert f"{good[-1].name}: not added, at most {MAX_UPLOAD_FILES} uploaded files per session" in status
+    page.locator(".toast-body", has_text="program.exe").first.wait_for()
+    assert added in page.locator("#corpus-info").inner_text()
+
+
+def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
+    evil = tmp_path / "evil.md"
+    evil.write_text(
+        '# Quaxel\n\nThe quaxel ratio is 7 to 3. <img src=x onerror="window.__xss=1"> '
+        "<script>window.__xss=1</script>\n",
+        encoding="utf-8",
+    )
+    question = '<img src=x onerror="window.__xss=1"> <script>window.__xss=1</script> What is the quaxel ratio?'
+    page = open_page()
+    upload(page, evil)
+    wait_for_status(page, "Added evil.md")
+
+    ask(page, question)
+    wait_for_status(page, "Done")
+
+    page.locator("#sources summary").first.click()
+    sources = page.locator("#sources").inner_text()
+    assert '<img src=x onerror="window.__xss=1">' in sources, "the question should be shown as text"
+    assert "<script>window.__xss=1</script>" in sources, "the document's HTML should be shown as text"
+    assert page.locator("#sources img, #sources script, #answer img, #answer script").count() == 0
+    assert page.evaluate("window.__xss") is None, "no HTML from a question or a document may run"
+
+
+def test_an_error_mid_answer_is_logged_and_warned_and_the_words_stay(open_page):
+    page = open_page()
+    set_pacing(page, 0)
+    page.get_by_label("Answer backend").click()
+    page.get_by_role("option", name="openai").click()
+
+    ask(page, QUESTION)
+
+    page.locator(".toast-body", has_text="without finishing").first.wait_for()
+    wait_for_status(page, "Error:")
+    assert answer_text(page) == "Half of an answer and"
+    assert page.locator("#answer .answer.streaming").count() == 0
+
+
+def test_with_and_without_streaming_side_by_side(open_page, artifacts_dir):
+    page = open_page()
+    set_pacing(page, 20)
+    page.get_by_role("tab", name="With vs without streaming").click()
+    page.locator("#compare-question textarea").fill(QUESTION)
+    start_sampling(page, "#whole-answer [data-testid=markdown]", "__whole")
+    start_sampling(page, "#streamed-answer [data-testid=markdown]", "__streamed")
+
+    page.get_by_role("button", name="Run both").click()
+
+    for pane in ("#whole-info", "#streamed-info"):
+        page.locator(pane, has_text="whole answer after").wait_for()
+    page.screenshot(path=artifacts_dir / "app-compare.png")
+    whole, streamed = samples(page, "__whole"), samples(page, "__streamed")
+    final = whole[-1]["length"]
+    assert final > 0 and streamed[-1]["length"] == final, "both panes should end with the same answer"
+    assert {sample["length"] for sample in whole} <= {0, final}, f"the whole pane showed partial text: {whole}"
+    assert len({sample["length"] for sample in streamed} - {0, final}) >= 3, f"the streamed pane: {streamed}"
+
+
+def test_readable_on_a_phone(open_page, artifacts_dir):
+    page = open_page(390, 844)
+    ask(page, QUESTION)
+    wait_for_status(page, "Done")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page should not scroll sideways"
+    for selector in ("#question textarea", "#ask", "#stop"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{selector} should fit the screen: {box}"
+    page.screenshot(path=artifacts_dir / "app-phone.png", full_page=True)
+
+
+def test_the_page_loads_nothing_from_outside_the_app(chromium, app_url):
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        page.locator("#question textarea").wait_for()
+    finally:
+        context.close()
+    assert any(url.startswith(app_url) for url in requested), "the page's own requests should have been seen"
+    outside = [url for url in requested if not url.startswith((app_url, "data:", "blob:"))]
+    assert not outside, f"the app should work offline, but the page fetched {outside}"

@@ -1,0 +1,96 @@
+"""The app's `/ask` API through gradio_client, against the real launched app (real model, index and queue).
+
+`/ask` streams [status log, answer, sources]: the tests check that partial values arrive before
+the final one and only ever grow, that cancelling a job stops the work behind it, that a class
+of 30 can ask at once, and that an answer broken off by the LLM server keeps its partial text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from itertools import pairwise
+
+import pytest
+from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
+from gradio_client import Client
+
+pytestmark = pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
+
+QUESTION = "What is buffered streaming?"
+WAIT_S = 120  # a generous upper bound for a loaded 2-core machine, never a measured duration
+CLASS_SIZE = 30
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def client(app_url) -> Client:
+    return Client(app_url, verbose=False)
+
+
+def test_ask_streams_status_and_answer_before_the_final_values(client):
+    job = client.submit(QUESTION, words_per_second=25, api_name="/ask")
+    final_status, final_answer, sources = job.result(timeout=WAIT_S)
+    updates = job.outputs()
+
+    partial_answers = [answer for _, answer, _ in updates if answer and answer != final_answer]
+    assert len(set(partial_answers)) >= 3, f"expected several partial answers before the final one, got {updates}"
+    for (status, answer, _), (next_status, next_answer, _) in pairwise(updates):
+        assert next_status.startswith(status), f"status lines must only be appended:\n{status}\n---\n{next_status}"
+        assert next_answer.startswith(answer), f"the answer must only grow: {answer!r} then {next_answer!r}"
+    first_with_text = next(status for status, answer, _ in updates if answer)
+    assert "Found 5 relevant passages" in first_with_text, "the status should report the search before any answer"
+    assert final_status.splitlines()[-1].endswith("Done"), final_status
+    assert [source["rank"] for source in sources] == [1, 2, 3, 4, 5]
+    assert {"title", "section", "source", "text", "score", "dense_score", "lexical_score"} <= set(sources[0])
+    assert "[1]" in final_answer or "[2]" in final_answer, f"the answer should cite its sources: {final_answer!r}"
+
+
+def test_cancelling_a_job_stops_the_answer_behind_it(client, app_module):
+    working_before = app_module.AnswerRun.working()
+    job = client.submit(QUESTION, words_per_second=1, api_name="/ask")
+    wait_until(lambda: any(answer for _, answer, _ in job.outputs()), "the first words arrive")
+    assert app_module.AnswerRun.working() > working_before, "the answer should be in progress"
+
+    job.cancel()
+
+    # At one word a second the whole answer takes a minute; closing the stream must end it at once.
+    wait_until(lambda: app_module.AnswerRun.working() == working_before, "the cancelled answer stops", timeout=30)
+    words_sent = max(len(answer.split()) for _, answer, _ in job.outputs())
+    assert words_sent < 20, f"the answer should have stopped early, but {words_sent} words were sent"
+
+
+def test_a_class_of_thirty_can_ask_at_the_same_time(app_url, app_module):
+    students = [Client(app_url, verbose=False) for _ in range(CLASS_SIZE)]
+    working_before = app_module.AnswerRun.working()
+    jobs = [student.submit(QUESTION, words_per_second=2, api_name="/ask") for student in students]
+    try:
+        wait_until(
+            lambda: app_module.AnswerRun.working() - working_before == CLASS_SIZE,
+            f"all {CLASS_SIZE} answers are being streamed at once",
+        )
+        wait_until(lambda: all(job.outputs() for job in jobs), "every student has seen the first update")
+    finally:
+        for job in jobs:
+            job.cancel()
+    wait_until(lambda: app_module.AnswerRun.working() == working_before, "the cancelled answers stop")
+
+
+def test_an_answer_broken_off_by_the_llm_keeps_its_words_and_says_why(client):
+    job = client.submit(QUESTION, backend="openai", words_per_second=0, api_name="/ask")
+    status, answer, _ = job.result(timeout=WAIT_S)
+
+    assert answer == "Half of an answer and", "the words that arrived before the error should stay"
+    assert "Error:" in status.splitlines()[-1] and "without finishing" in status, status
+
+
+def test_unknown_settings_are_refused_with_a_clear_message(client):
+    with pytest.raises(Exception, match="Unknown retrieval mode 'psychic'"):
+        client.predict(QUESTION, mode="psychic", api_name="/ask")
