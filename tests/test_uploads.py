@@ -1,0 +1,102 @@
+"""Uploads at the library level: every bad file gets its own message, the good ones still get indexed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfWriter
+
+from rag.events import Progress, Status
+from rag.retrieve import search
+from rag.session import add_uploads, display_name
+from tests.test_corpus import _pdf_with_text
+
+
+def _run(loading):
+    events = []
+    while True:
+        try:
+            events.append(next(loading))
+        except StopIteration as finished:
+            return finished.value, events
+
+
+def _blank_pdf(path: Path, password: str = "") -> Path:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if password:
+        writer.encrypt(password)
+    writer.write(path)
+    return path
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    nested = folder / "sub"
+    nested.mkdir()
+    files = {
+        "good.md": "# Zorblax\n\nThe zorblax constant is 42, measured on Tuesdays.",
+        "other.txt": "Quuxite is a mineral that glows green under streaming light.",
+        "empty.md": "",
+        "binary.txt": b"\x00\x01\x02\xff" * 50,
+        "program.exe": b"MZ\x90\x00",
+        "big.md": "word " * 300_000,
+    }
+    paths = {}
+    for name, content in files.items():
+        paths[name] = folder / name
+        if isinstance(content, bytes):
+            paths[name].write_bytes(content)
+        else:
+            paths[name].write_text(content, encoding="utf-8")
+    paths["scan.pdf"] = _blank_pdf(folder / "scan.pdf")
+    paths["locked.pdf"] = _blank_pdf(folder / "locked.pdf", password="secret")
+    (folder / "paper.pdf").write_bytes(_pdf_with_text("Florbic acid dissolves glass slowly"))
+    paths["paper.pdf"] = nested / ".." / "paper.pdf"  # a path that climbs out of a folder
+    return paths
+
+
+def test_each_bad_upload_gets_a_clear_message_and_the_good_ones_are_indexed(settings, kb, embedder, tmp_path):
+    paths = _files(tmp_path)
+    before = set(tmp_path.rglob("*")) | set(settings.cache_dir.rglob("*"))
+    result, events = _run(add_uploads(list(paths.values()), None, settings.with_(max_upload_mb=1)))
+
+    assert sorted(result.added) == ["good.md", "other.txt", "paper.pdf"]
+    reasons = "\n".join(result.rejected)
+    for expected in (
+        "empty.md: the file is empty",
+        "binary.txt: looks like binary data",
+        "program.exe: unsupported file type",
+        "big.md: 1.4 MB is over the 1 MB limit",
+        "scan.pdf: the PDF has no text layer",
+        "locked.pdf: the PDF is encrypted",
+    ):
+        assert expected in reasons, f"missing {expected!r} in:\n{reasons}"
+    assert any(isinstance(e, Progress) for e in events), "embedding uploads shows progress"
+    assert any(isinstance(e, Status) and e.stage == "rejected" for e in events)
+    after = set(tmp_path.rglob("*")) | set(settings.cache_dir.rglob("*"))
+    assert after == before, f"uploading wrote files: {after - before}"
+
+    hits, _ = search(result.corpus.kb, embedder, "What is the zorblax constant?", 3)
+    assert hits[0].chunk.source == "good.md"
+    hits, _ = search(result.corpus.kb, embedder, "Which acid dissolves glass?", 3)
+    assert hits[0].chunk.source == "paper.pdf"
+    assert len(kb.chunks) < len(result.corpus.kb.chunks), "the shared knowledge base is extended, not changed"
+    assert all(chunk.source != "good.md" for chunk in kb.chunks)
+
+
+def test_too_many_files_keeps_the_first_ones(settings, kb, tmp_path):
+    paths = []
+    for n in range(4):
+        paths.append(tmp_path / f"note{n}.md")
+        paths[-1].write_text(f"# Note {n}\n\nFact number {n} about owls.", encoding="utf-8")
+    result, _ = _run(add_uploads(paths, None, settings.with_(max_upload_files=3)))
+    assert result.added == ["note0.md", "note1.md", "note2.md"]
+    assert result.rejected == ["note3.md: not added, at most 3 uploaded files per session"]
+    again, _ = _run(add_uploads([paths[3]], result.corpus, settings.with_(max_upload_files=3)))
+    assert again.added == [] and "at most 3 uploaded files" in again.rejected[0]
+
+
+def test_upload_names_never_carry_a_folder():
+    assert display_name("../../etc/passwd.md") == "passwd.md"
+    assert display_name("C:\\Users\\x\\..\\notes.txt") == "notes.txt"
+    assert display_name("uploads/..") == "upload"
