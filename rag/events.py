@@ -5,8 +5,9 @@ Events are plain data: the UI, the CLI and the tests are all folds over the same
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from rag.corpus import Chunk
 
@@ -74,6 +75,18 @@ class Error:
 
 
 Event = Status | Progress | Retrieved | Token | Done | Error
+
+
+Result = TypeVar("Result")
+
+
+def run_to_end(work: Generator[Event, None, Result], on_event: Callable[[Event], None] = lambda event: None) -> Result:
+    """Drive a generator that yields events and returns a result (such as loading the index)."""
+    while True:
+        try:
+            on_event(next(work))
+        except StopIteration as finished:
+            return finished.value
 
 
 def to_json(event: Event) -> dict[str, Any]:

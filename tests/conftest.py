@@ -37,14 +37,10 @@ def embedder(settings):
 @pytest.fixture(scope="session")
 def kb(settings, embedder):
     """The shipped corpus as the process-wide knowledge base (built into the session's cache)."""
+    from rag.events import run_to_end
     from rag.pipeline import shared_knowledge_base
 
-    loading = shared_knowledge_base(settings)
-    while True:
-        try:
-            next(loading)
-        except StopIteration as finished:
-            return finished.value
+    return run_to_end(shared_knowledge_base(settings))
 
 
 # --- the launched web app and Chromium, for tests/test_app_*.py (defined in tests/app_fixtures.py) ---

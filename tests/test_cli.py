@@ -12,8 +12,8 @@ import pytest
 from tests.conftest import PROJECT_DIR
 
 
-def _run(*args: str, cache_dir, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RAG_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1"}
+def _run(*args: str, cache_dir, timeout: float = 300, **env_vars: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RAG_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1", **env_vars}
     return subprocess.run(
         [sys.executable, "-m", "rag", *args],
         check=False,
@@ -69,30 +69,13 @@ def test_a_bad_question_exits_non_zero_with_one_line(built_cache, question):
 
 
 def test_a_missing_corpus_is_one_clear_error(tmp_path):
-    env_cache = tmp_path / "cache"
-    result = subprocess.run(
-        [sys.executable, "-m", "rag", "ask", "What is FAISS?"],
-        check=False,
-        cwd=PROJECT_DIR,
-        env={**os.environ, "RAG_CACHE_DIR": str(env_cache), "RAG_CORPUS_DIR": str(tmp_path / "nowhere")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = _run("ask", "What is FAISS?", cache_dir=tmp_path, RAG_CORPUS_DIR=str(tmp_path / "nowhere"))
     assert result.returncode != 0
     assert "corpus folder not found" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_wrong_model_path_is_one_clear_error(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "rag", "ask", "What is FAISS?"],
-        check=False,
-        cwd=PROJECT_DIR,
-        env={**os.environ, "RAG_CACHE_DIR": str(tmp_path), "RAG_EMBED_MODEL": str(tmp_path / "no-such-model")},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = _run("ask", "What is FAISS?", cache_dir=tmp_path, RAG_EMBED_MODEL=str(tmp_path / "no-such-model"))
     assert result.returncode != 0
     assert "could not load embedding model" in result.stderr and "RAG_EMBED_MODEL" in result.stderr
     assert "Traceback" not in result.stderr

@@ -9,7 +9,7 @@ import pytest
 
 from rag import index
 from rag.corpus import ChunkingSettings, Document, chunk_documents
-from rag.events import Progress, Status
+from rag.events import Progress, Status, run_to_end
 from rag.index import EXACT_SEARCH_LIMIT, FaissIndex, KnowledgeBase
 
 CHUNKING = ChunkingSettings()
@@ -24,11 +24,7 @@ def _docs(extra: str = "") -> list[Document]:
 
 def _run(loading):
     events = []
-    while True:
-        try:
-            events.append(next(loading))
-        except StopIteration as finished:
-            return finished.value, events
+    return run_to_end(loading, events.append), events
 
 
 def _load_or_build(docs, embedder, cache: Path, **kwargs):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pypdf import PdfWriter
 
-from rag.events import Progress, Status
+from rag.events import Progress, Status, run_to_end
 from rag.retrieve import search
 from rag.session import add_uploads, display_name
 from tests.test_corpus import _pdf_with_text
@@ -14,11 +14,7 @@ from tests.test_corpus import _pdf_with_text
 
 def _run(loading):
     events = []
-    while True:
-        try:
-            events.append(next(loading))
-        except StopIteration as finished:
-            return finished.value, events
+    return run_to_end(loading, events.append), events
 
 
 def _blank_pdf(path: Path, password: str = "") -> Path:
