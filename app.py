@@ -185,12 +185,22 @@ def answer_update(view: AnswerView) -> dict:
     return gr.update(value=answer_markdown(view), elem_classes=ANSWER_CLASSES if view.finished else STREAMING_CLASSES)
 
 
-_QUOTE = re.compile(r"([^\[\]]+?)\s*\[(\d+)\]")
+_CITATION = re.compile(r"\[(\d+)\]")
 
 
 def quoted_sentences(answer: str) -> tuple[tuple[int, str], ...]:
-    """(n, text) for the text before each [n] citation in `answer`: the sentences it took from hit n."""
-    return tuple((int(match.group(2)), match.group(1).strip()) for match in _QUOTE.finditer(answer))
+    """(n, text) for the text before each [n] citation in `answer`: the sentences it took from hit n.
+
+    One pass over the citations (a regex that also matched the quoted text was quadratic in the
+    answer's length, and this runs at every update of a long answer).
+    """
+    quotes, cursor = [], 0
+    for match in _CITATION.finditer(answer):
+        text = answer[cursor : match.start()].strip()
+        if text:
+            quotes.append((int(match.group(1)), text))
+        cursor = match.end()
+    return tuple(quotes)
 
 
 def used_spans(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
