@@ -1,0 +1,156 @@
+"""Driving the launched app in real Chromium (Playwright on Debian's /usr/bin/chromium).
+
+Times are taken inside the page: a script clicks the button and then checks the watched elements
+every few milliseconds (`setTimeout`, clamped to ~4 ms), logging each change with
+`performance.now()`, until the expected text is shown. A change in the DOM is what the reader
+sees; no Python round trip sits inside the measurement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from rag.bench.server import ECHO_BUTTON, ECHO_INPUT, ECHO_OUTPUT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+WAIT_S = 120
+SETTLE_MS = 300  # after choosing settings, before checking that the page still shows them
+SETTING_ATTEMPTS = 3
+# What the page shows, by app.py's element ids.
+QUESTION = "#question textarea"
+ASK = "#ask"
+STOP = "#stop"
+STATUS = ("#status-log textarea", "value")
+ANSWER = ("#answer [data-testid='markdown']", "text")
+PACING = "#pacing input[data-testid='number-input']"
+PACING_SLIDER = "#pacing input[type='range']"
+BACKEND = "input[aria-label='Answer backend']"
+
+WATCH_SCRIPT = """
+async ({button, watch, until, timeoutMs}) => {
+  const read = ([selector, kind]) => {
+    const element = document.querySelector(selector);
+    return element ? (kind === "value" ? element.value : element.textContent) : "";
+  };
+  const names = Object.keys(watch);
+  const shown = Object.fromEntries(names.map((name) => [name, read(watch[name])]));
+  const changes = Object.fromEntries(names.map((name) => [name, []]));
+  const reached = () => Object.entries(until).every(
+    ([name, text]) => (text ? shown[name].includes(text) : shown[name].trim() !== "")
+  );
+  const started = performance.now();
+  document.querySelector(button).click();
+  for (;;) {
+    const now = performance.now() - started;
+    for (const name of names) {
+      const value = read(watch[name]);
+      if (value !== shown[name]) {
+        shown[name] = value;
+        changes[name].push([now, value.length]);
+      }
+    }
+    if (reached()) return {changes, shown, timedOut: false};
+    if (now > timeoutMs) return {changes, shown, timedOut: true};
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Watched:
+    changes: dict[str, list[tuple[float, int]]]  # name -> (ms after the click, length of the text shown)
+    shown: dict[str, str]  # name -> the text shown at the end
+    timed_out: bool  # the expected text was not all shown by the deadline
+
+    def first_change_s(self, name: str) -> float:
+        return self.changes[name][0][0] / 1000
+
+    def last_change_s(self, name: str) -> float:
+        return self.changes[name][-1][0] / 1000
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class AppPage:
+    """One tab on the app; `open` (re)loads it so every measurement starts from an empty page."""
+
+    def __init__(self, browser: Browser, url: str):
+        self.url = url
+        self.page: Page = browser.new_page()
+
+    def open(self, pacing: int, stream: str | None = None, backend: str | None = None) -> None:
+        """Load the page and choose these settings, checking that they took (the page may still be starting)."""
+        for _ in range(SETTING_ATTEMPTS):
+            self._load_with(pacing, stream, backend)
+            self.page.wait_for_timeout(SETTLE_MS)
+            if self._settings_are(pacing, stream, backend):
+                return
+        raise RuntimeError(f"the page would not take pacing={pacing}, stream={stream}, backend={backend}")
+
+    def _load_with(self, pacing: int, stream: str | None, backend: str | None) -> None:
+        page = self.page
+        page.goto(self.url)
+        page.wait_for_selector(QUESTION)
+        page.locator("button.label-wrap", has_text="Settings").click()
+        page.fill(PACING, str(pacing))
+        page.press(PACING, "Enter")
+        if stream:
+            page.click(f"[data-testid='{stream}-radio-label']")
+        if backend:
+            page.click(BACKEND)
+            page.get_by_role("option", name=backend, exact=True).click()
+
+    def _settings_are(self, pacing: int, stream: str | None, backend: str | None) -> bool:
+        page = self.page
+        return (
+            page.input_value(PACING_SLIDER) == str(pacing)
+            and (stream is None or page.is_checked(f"input[type='radio'][value='{stream}']"))
+            and (backend is None or page.input_value(BACKEND) == backend)
+        )
+
+    def ask(self, question: str, until: Mapping[str, str], wait_s: float = WAIT_S) -> Watched:
+        """Ask `question`; watch the status log and the answer until `until` (name -> text, "" = any) or `wait_s`."""
+        self.page.fill(QUESTION, question)
+        return self._watch(ASK, {"status": STATUS, "answer": ANSWER}, until, wait_s)
+
+    def echo(self, text: str) -> float:
+        """Seconds from clicking the echo button until `text` is shown back."""
+        self.page.fill(f"#{ECHO_INPUT} textarea", text)
+        echoed = {"echo": (f"#{ECHO_OUTPUT} textarea", "value")}
+        watched = self._watch(f"#{ECHO_BUTTON}", echoed, {"echo": text}, WAIT_S)
+        if watched.timed_out:
+            raise TimeoutError(f"the echo of {text!r} was not shown within {WAIT_S} s")
+        return watched.last_change_s("echo")
+
+    def stop(self) -> None:
+        """Press Stop (ends an answer that is still streaming)."""
+        self.page.click(STOP)
+
+    def _watch(
+        self, button: str, watch: Mapping[str, tuple[str, str]], until: Mapping[str, str], wait_s: float
+    ) -> Watched:
+        arguments = {"button": button, "watch": dict(watch), "until": dict(until), "timeoutMs": wait_s * 1000}
+        result = self.page.evaluate(WATCH_SCRIPT, arguments)
+        changes = {name: [(at, length) for at, length in log] for name, log in result["changes"].items()}
+        return Watched(changes, result["shown"], result["timedOut"])

@@ -1,0 +1,103 @@
+"""Asking the launched app through `gradio_client`, with the time each streamed update arrived.
+
+Shared by the benchmark (parts 4 and 5) and tests/test_load.py. The app's `/ask` endpoint streams
+(status log, answer, sources) tuples; `ask` records every one with its arrival time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from gradio_client import Client
+from gradio_client.client import Job
+
+POLL_S = 0.002  # how often a job is checked for new updates: the resolution of every client-side time
+
+
+@dataclass(frozen=True)
+class Update:
+    at_s: float  # since the question was submitted
+    status: str
+    answer: str
+
+
+@dataclass
+class Answered:
+    """One question's stream as a client saw it."""
+
+    question: str
+    updates: list[Update] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def answer(self) -> str:
+        return self.updates[-1].answer if self.updates else ""
+
+    @property
+    def first_update_s(self) -> float:
+        return self.updates[0].at_s
+
+    @property
+    def first_status_s(self) -> float:
+        return next(update.at_s for update in self.updates if update.status)
+
+    @property
+    def first_answer_s(self) -> float:
+        return next(update.at_s for update in self.updates if update.answer)
+
+    @property
+    def done_s(self) -> float:
+        return self.updates[-1].at_s
+
+    def answer_updates(self) -> list[Update]:
+        """The updates that made the answer longer (the streaming itself)."""
+        grew, shown = [], ""
+        for update in self.updates:
+            if len(update.answer) > len(shown):
+                grew.append(update)
+                shown = update.answer
+        return grew
+
+
+def connect(url: str) -> Client:
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False, ssl_verify=False)
+
+
+def ask(client: Client, question: str, poll_s: float = POLL_S, **params: Any) -> Answered:
+    """Ask `/ask` and follow the stream to its end; raises if the job failed."""
+    answered = Answered(question)
+    started = time.perf_counter()
+    job = client.submit(question, api_name="/ask", **params)
+    for arrived, (status, answer, sources) in follow(job, poll_s):
+        answered.updates.append(Update(arrived - started, status, answer))
+        answered.sources = sources
+    return answered
+
+
+def echo_seconds(client: Client, text: str, poll_s: float = POLL_S) -> float:
+    """How long the app's `/echo` endpoint takes to send `text` back, seen the same way as an answer."""
+    started = time.perf_counter()
+    job = client.submit(text, api_name="/echo")
+    for arrived, echoed in follow(job, poll_s):
+        if echoed != text:
+            raise AssertionError(f"/echo sent back {echoed!r} for {text!r}")
+        return arrived - started
+    raise AssertionError("/echo sent nothing back")
+
+
+def follow(job: Job, poll_s: float = POLL_S) -> Iterator[tuple[float, Any]]:
+    """Each output of `job` with the `time.perf_counter()` it was first seen; raises if the job failed."""
+    seen = 0
+    while True:
+        finished = job.done()
+        outputs = job.outputs()
+        for output in outputs[seen:]:
+            yield time.perf_counter(), output
+        seen = len(outputs)
+        if finished:
+            job.result()
+            return
+        time.sleep(poll_s)

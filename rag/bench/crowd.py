@@ -1,0 +1,101 @@
+"""Part 5: a class of concurrent clients against one client alone.
+
+Each round asks a few questions from one client alone, then has every client ask at the same
+moment (a barrier releases them together) with the app's default settings. Every concurrent answer
+must complete and be the answer a lone client gets for the same question; the figure is the p95 of
+their times to the first event against the median of the lone client's.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from gradio_client import Client
+
+from rag.bench.client import Answered, ask, connect, echo_seconds
+from rag.bench.report import Figure, Target
+from rag.bench.timing import median, ms, percentile
+
+FIRST_EVENT_TARGET = Target(3.0)
+ALL_CORRECT = Target(1.0, at_most=False)
+CROWD_POLL_S = 0.005  # coarser than a lone client's: 30 pollers must not starve the server of CPU
+LONE_ASKS_PER_ROUND = 3
+
+
+def reference_answers(client: Client, questions: Sequence[str]) -> dict[str, str]:
+    """Each question's answer as one client alone gets it (pacing off: the text does not depend on it)."""
+    return {question: ask(client, question, words_per_second=0).answer for question in dict.fromkeys(questions)}
+
+
+def ask_together(clients: Sequence[Client], questions: Sequence[str], **params) -> list[Answered | BaseException]:
+    """Client i asks questions[i], all released at the same moment; a failure is returned, not raised."""
+    start = threading.Barrier(len(clients))
+
+    def one(client: Client, question: str) -> Answered | BaseException:
+        start.wait()
+        try:
+            return ask(client, question, CROWD_POLL_S, **params)
+        except Exception as exc:  # noqa: BLE001 (every failure is counted and reported)
+            return exc
+
+    with ThreadPoolExecutor(len(clients), thread_name_prefix="bench-client") as pool:
+        return list(pool.map(one, clients, questions))
+
+
+def connect_all(url: str, size: int) -> list[Client]:
+    """`size` clients, each with its stream to the server already open (as a class's open browser tabs are)."""
+    with ThreadPoolExecutor(size, thread_name_prefix="bench-connect") as pool:
+        clients = list(pool.map(lambda _: connect(url), range(size)))
+        list(pool.map(lambda client: echo_seconds(client, "hello"), clients))
+    return clients
+
+
+def crowd_figures(
+    url: str, questions: Sequence[str], size: int, rounds: int, say: Callable[[str], None]
+) -> list[Figure]:
+    clients = connect_all(url, size)
+    try:
+        asked = [questions[i % len(questions)] for i in range(size)]
+        say(f"5. reference answers for {len(set(asked))} questions from one client")
+        expected = reference_answers(clients[0], asked)
+        lone: list[float] = []
+        together: list[Answered | BaseException] = []
+        for round_number in range(rounds):
+            for n in range(LONE_ASKS_PER_ROUND):
+                question = questions[(round_number * LONE_ASKS_PER_ROUND + n) % len(questions)]
+                lone.append(ask(clients[0], question, words_per_second=0).first_update_s)
+            say(f"5. round {round_number + 1}/{rounds}: {size} clients ask at once")
+            together += ask_together(clients, asked)
+    finally:
+        for client in clients:
+            client.close()
+    failures = [repr(result) for result in together if isinstance(result, BaseException)]
+    answered = [result for result in together if isinstance(result, Answered)]
+    wrong = [a.question for a in answered if a.answer != expected[a.question]]
+    first = [a.first_update_s for a in answered]
+    correct = len(answered) - len(wrong)
+    return [
+        Figure(
+            "crowd_correct",
+            5,
+            f"{size} concurrent clients: answers complete and equal to a lone client's",
+            correct / len(together),
+            ALL_CORRECT,
+            f"{correct} of {len(together)} correct, {len(failures)} failed",
+            {"answers": len(together), "failed": failures[:5], "wrong": wrong[:5]},
+        ),
+        Figure(
+            "crowd_first_event",
+            5,
+            f"time to first event: p95 of {size} concurrent clients / one client alone",
+            percentile(first, 0.95) / median(lone) if first else math.nan,
+            FIRST_EVENT_TARGET,
+            f"p95 {ms(percentile(first, 0.95))} (median {ms(median(first))}) vs alone {ms(median(lone))}"
+            if first
+            else "no answer completed",
+            {"concurrent_seconds": first, "alone_seconds": lone},
+        ),
+    ]

@@ -1,0 +1,119 @@
+"""The app as the benchmark launches it: app.py's `demo` plus an echo endpoint, in a process of its own.
+
+    python -m rag.bench.server PORT    # prints "ready" once it serves on 127.0.0.1:PORT; stops when stdin closes
+
+The echo (a textbox, a button and `api_name="echo"`) is added to the same Blocks before launch, so
+it goes through the same server, queue, client and browser code as the answer while doing no work
+of its own: the baseline for "time to the first status line". app.py itself is left unchanged.
+Serving from its own process keeps the benchmark's clients off the server's CPU and GIL, and lets
+the server's CPU time be read from /proc.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import gradio as gr
+
+from rag.config import PROJECT_DIR
+
+ECHO_INPUT = "bench-echo-input"
+ECHO_OUTPUT = "bench-echo-output"
+ECHO_BUTTON = "bench-echo"
+READY = "ready"
+START_TIMEOUT_S = 300  # loading the model and the index on a busy machine
+STOP_TIMEOUT_S = 20
+
+
+async def echo(text: str) -> str:
+    return text
+
+
+def add_echo(demo: gr.Blocks) -> None:
+    """Add the echo endpoint (and, for the browser, its textbox and button) to `demo`."""
+    with demo:
+        with gr.Row():
+            text = gr.Textbox(label="Echo (benchmark)", elem_id=ECHO_INPUT)
+            echoed = gr.Textbox(label="Echoed", elem_id=ECHO_OUTPUT)
+            button = gr.Button("Echo", elem_id=ECHO_BUTTON)
+        button.click(echo, text, echoed, api_name="echo", show_progress="hidden")
+
+
+@dataclass(frozen=True)
+class AppProcess:
+    url: str
+    pid: int
+
+
+@contextmanager
+def app_process(env: Mapping[str, str]) -> Iterator[AppProcess]:
+    """Run the app with the echo endpoint on a free port of 127.0.0.1, ready to answer; stop it afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rag.bench.server", str(port)],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_ready(process)
+        yield AppProcess(f"http://127.0.0.1:{port}/", process.pid)
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_ready(process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([process.stdout], [], [], deadline - time.monotonic())
+        line = process.stdout.readline() if readable else ""
+        if line.strip() == READY:
+            return
+        if not line:  # exited, or the time is up
+            break
+    process.kill()
+    raise RuntimeError(f"the app did not start on time (within {START_TIMEOUT_S} s); see its stderr above")
+
+
+def main(argv: list[str]) -> int:
+    import app
+
+    add_echo(app.demo)
+    app.warm_up()
+    app.demo.launch(
+        server_name="127.0.0.1",
+        server_port=int(argv[0]),
+        prevent_thread_lock=True,
+        ssr_mode=False,
+        quiet=True,
+        **app.APPEARANCE,
+    )
+    print(READY, flush=True)
+    sys.stdin.read()  # until the benchmark closes our stdin (or dies)
+    app.demo.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,134 @@
+"""Load: 30 streaming clients keep asking the launched app for two minutes, a third of them hanging up midway.
+
+Every client asks the example questions in turn with the app's default settings (typewriter
+pacing on, so answers stream for seconds) and cancels every third answer once its first words
+have arrived. Afterwards: no request failed, every answer that finished is the one a lone client
+gets for that question, the server's threads are back to what they were before the load, and the
+process's memory stayed bounded. RAG_LOAD_SECONDS sets the duration (default 120); every wait is
+bounded, so the test stops by itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+
+import pytest
+from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
+from gradio_client import Client
+from gradio_client.client import Job
+
+from rag.bench.client import connect
+from rag.bench.crowd import reference_answers
+from rag.bench.suite import example_questions
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
+
+CLIENTS = 30
+LOAD_SECONDS = float(os.environ.get("RAG_LOAD_SECONDS", "120"))
+CANCEL_EVERY = 3  # every third question is cancelled once its first words arrive
+WAIT_S = 300  # an upper bound for one answer on a loaded 2-core machine, never a measured duration
+THREADS_SETTLE_S = 60
+MAX_RSS_BYTES = 4 * 2**30
+
+
+@dataclass
+class Tally:
+    finished: list[tuple[str, str]] = field(default_factory=list)  # (question, final answer)
+    cancelled: int = 0
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def keep_asking(client: Client, first: int, questions: list[str], until: float, tally: Tally) -> None:
+    """Ask question after question until `until` (a monotonic time), cancelling every CANCEL_EVERY-th one."""
+    for asked in itertools.count():
+        if time.monotonic() >= until:
+            return
+        question = questions[(first + asked * CLIENTS) % len(questions)]
+        try:
+            job = client.submit(question, api_name="/ask")
+            if (first + asked) % CANCEL_EVERY == 0:
+                if not wait_until(partial(has_words, job), WAIT_S):
+                    raise TimeoutError(f"no words of {question!r} within {WAIT_S} s")
+                job.cancel()
+                if not wait_until(job.done, WAIT_S):
+                    raise TimeoutError(f"the cancelled job for {question!r} never ended")
+                with tally.lock:
+                    tally.cancelled += 1
+            else:
+                _, answer, _ = job.result(timeout=WAIT_S)
+                with tally.lock:
+                    tally.finished.append((question, answer))
+        except Exception as exc:  # noqa: BLE001 (every failure is collected and reported by the test)
+            with tally.lock:
+                tally.failures.append(f"{question!r}: {exc!r}")
+
+
+def has_words(job: Job) -> bool:
+    return any(answer for _, answer, _ in job.outputs())
+
+
+def close_all(clients: list[Client]) -> None:
+    for client in clients:
+        client.close()
+
+
+def peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def test_thirty_streaming_clients_with_cancellations_stay_correct_and_bounded(app_url, app_module, capsys):
+    questions = example_questions()
+    lone = connect(app_url)
+    expected = reference_answers(lone, questions)
+    lone.close()
+    del lone
+    gc.collect()
+    threads_before = threading.active_count()
+    working_before = app_module.AnswerRun.working()
+    names_before = {thread.name for thread in threading.enumerate()}
+
+    clients = [connect(app_url) for _ in range(CLIENTS)]
+    tally = Tally()
+    until = time.monotonic() + LOAD_SECONDS
+    with ThreadPoolExecutor(CLIENTS, thread_name_prefix="load-client") as pool:
+        for n in range(CLIENTS):
+            pool.submit(keep_asking, clients[n], n, questions, until, tally)
+    close_all(clients)
+    del clients
+    gc.collect()  # a closed Client's worker threads end once it is collected
+    stopped = wait_until(lambda: app_module.AnswerRun.working() == working_before, THREADS_SETTLE_S)
+    settled = wait_until(lambda: threading.active_count() <= threads_before, THREADS_SETTLE_S)
+    with capsys.disabled():
+        print(
+            f"\nload: {CLIENTS} clients for {LOAD_SECONDS:.0f} s: {len(tally.finished)} answers finished, "
+            f"{tally.cancelled} cancelled, {len(tally.failures)} failed; peak RSS {peak_rss_bytes() / 2**20:.0f} MiB; "
+            f"threads {threading.active_count()} (before the load: {threads_before})"
+        )
+
+    assert not tally.failures, f"{len(tally.failures)} requests failed, e.g. {tally.failures[:3]}"
+    assert tally.finished and tally.cancelled, "the load should finish some answers and cancel others"
+    wrong = [(question, answer) for question, answer in tally.finished if answer != expected[question]]
+    assert not wrong, f"{len(wrong)} answers differ from a lone client's, e.g. {wrong[:2]}"
+    assert stopped, f"{app_module.AnswerRun.working()} answers are still being worked on after the load"
+    left = sorted(thread.name for thread in threading.enumerate() if thread.name not in names_before)
+    assert settled, f"{threading.active_count()} threads are left, {threads_before} before the load: {left}"
+    assert peak_rss_bytes() < MAX_RSS_BYTES, f"peak RSS {peak_rss_bytes() / 2**30:.2f} GiB"
