@@ -3,6 +3,8 @@
     python -m rag ask "What is buffered streaming?" [--top-k N] [--mode hybrid] [--stream token] [--json]
                       [--backend extractive|openai|hf|transformers|smollm] [--model M] [--base-url URL]
     python -m rag index [PATH ...] [--rebuild]
+    python -m rag eval SQUAD.json [--mode dense|lexical|hybrid|all] [--json]
+    python -m rag bench [--quick] [--parts N ...] [--json]
 
 Status lines go to stderr and the answer to stdout as it is produced; with --json every event is
 one JSON object on its own stdout line.
@@ -13,14 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from rag import corpus, index
 from rag.config import RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.corpus import DocumentError
 from rag.embed import ModelError, get_embedder
-from rag.events import Done, Error, Event, Progress, Status, Token, to_json
+from rag.events import Done, Error, Event, Progress, Status, Token, run_to_end, to_json
 from rag.pipeline import chunking, shared_knowledge_base, stream_answer
 
 
@@ -59,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="*", type=Path, help="files or folders (default: RAG_CORPUS_DIR)")
     build.add_argument("--rebuild", action="store_true", help="embed everything again, ignoring the cache")
     build.set_defaults(run=_index)
+
+    evaluate = commands.add_parser("eval", help="measure retrieval and answers on a SQuAD-format JSON file")
+    evaluate.add_argument("path", type=Path, help="a SQuAD v1.1 or v2.0 JSON file")
+    evaluate.add_argument("--mode", choices=[*RETRIEVAL_MODES, "all"], default="all", help="mode(s) to evaluate")
+    evaluate.add_argument("--json", action="store_true", help="print the report as one JSON line")
+    evaluate.set_defaults(run=_eval)
+
+    bench = commands.add_parser("bench", help="measure the side-by-side benchmark suite (about 10 minutes)")
+    bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (a few minutes)")
+    bench.add_argument("--parts", type=int, nargs="+", choices=range(1, 6), help="only these parts (default all)")
+    bench.add_argument("--json", action="store_true", help="print the report as one JSON line")
+    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -122,22 +136,31 @@ def _index(args: argparse.Namespace) -> int:
         chunks = corpus.chunk_documents(documents, chunking(settings))
         embedder = get_embedder(settings.embed_model)
         loading = index.load_or_build(documents, chunks, embedder, settings.cache_dir, chunking(settings), args.rebuild)
-    kb = _show_loading(loading)
+    kb = run_to_end(loading, _print_loading)
     print(f"{len(kb.chunks)} chunks indexed with {kb.model}")
     return 0
 
 
-def _show_loading(loading: Generator[Status | Progress, None, index.KnowledgeBase]) -> index.KnowledgeBase:
-    """Print the loading events as status lines and a progress bar; return the knowledge base."""
-    while True:
-        try:
-            event = next(loading)
-        except StopIteration as finished:
-            return finished.value
-        if isinstance(event, Progress):
-            _progress_bar(event.done, event.total)
-        else:
-            print(f"[{event.t_ms:7.0f} ms] {event.message}", file=sys.stderr)
+def _print_loading(event: Event) -> None:
+    if isinstance(event, Progress):
+        _progress_bar(event.done, event.total)
+    elif isinstance(event, Status):
+        print(f"[{event.t_ms:7.0f} ms] {event.message}", file=sys.stderr)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from rag.evaluate import evaluate, format_table
+
+    modes = RETRIEVAL_MODES if args.mode == "all" else (args.mode,)
+    report = evaluate(args.path, modes, Settings.from_env(), lambda message: print(message, file=sys.stderr))
+    print(json.dumps(report) if args.json else format_table(report))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from rag.bench.suite import PARTS, command
+
+    return command(args.quick, args.json, args.parts or PARTS)
 
 
 def _read(path: Path) -> list[corpus.Document]:

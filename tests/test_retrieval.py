@@ -1,0 +1,77 @@
+"""`rag.retrieve.search` on the shipped corpus and on small real indexes: modes, ranks, scores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.config import PROJECT_DIR, RETRIEVAL_MODES
+from rag.retrieve import _complete_scores, search
+
+EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
+
+
+def _top3_rate(kb, embedder, mode: str) -> tuple[float, list[str]]:
+    misses = []
+    for example in EXAMPLES:
+        hits, _ = search(kb, embedder, example["question"], 3, mode)
+        if example["document"] not in [hit.chunk.source for hit in hits]:
+            misses.append(f"{example['question']!r} -> {[hit.chunk.source for hit in hits]}")
+    return 1 - len(misses) / len(EXAMPLES), misses
+
+
+def test_every_example_finds_its_document_in_the_top_3_with_hybrid(kb, embedder):
+    rate, misses = _top3_rate(kb, embedder, "hybrid")
+    assert not misses, f"hybrid top-3 rate {rate:.2f}; expected document missing for:\n" + "\n".join(misses)
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+def test_single_modes_find_most_example_documents(kb, embedder, mode, record_property):
+    rate, misses = _top3_rate(kb, embedder, mode)
+    record_property(f"{mode}_top3_rate", rate)
+    print(f"{mode}: example document in top 3 for {rate:.2f} of {len(EXAMPLES)} questions")
+    assert rate >= 0.8, f"{mode} top-3 rate {rate:.2f}; misses:\n" + "\n".join(misses)
+
+
+@pytest.mark.parametrize("mode", RETRIEVAL_MODES)
+def test_hits_are_ranked_from_1_with_their_scores(kb, embedder, mode):
+    hits, timings = search(kb, embedder, "How does FAISS IndexHNSWFlat work?", 5, mode)
+    assert [hit.rank for hit in hits] == [1, 2, 3, 4, 5]
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True), f"{mode} scores not in rank order: {scores}"
+    assert len({hit.chunk.id for hit in hits}) == 5, "a chunk was returned twice"
+    assert timings.total_ms >= timings.search_ms >= 0
+    for hit in hits:
+        assert (hit.dense_score is not None) == (mode != "lexical"), hit
+        assert (hit.lexical_score is not None) == (mode != "dense"), hit
+
+
+def test_unknown_mode_is_rejected(kb, embedder):
+    with pytest.raises(ValueError, match="unknown retrieval mode 'fuzzy'"):
+        search(kb, embedder, "anything", 5, "fuzzy")
+
+
+def test_k_larger_than_the_corpus_returns_every_chunk_once(kb, embedder):
+    hits, _ = search(kb, embedder, "What is RAG?", len(kb.chunks) + 10, "hybrid")
+    assert sorted(hit.chunk.id for hit in hits) == sorted(chunk.id for chunk in kb.chunks)
+
+
+def test_question_without_known_words_still_ranks_by_meaning(kb, embedder):
+    hits, _ = search(kb, embedder, "zzqx vvbn", 3, "hybrid")
+    assert [hit.rank for hit in hits] == [1, 2, 3]
+    assert all(hit.lexical_score == 0 for hit in hits)
+
+
+def test_candidates_found_by_one_side_get_both_true_scores(kb, embedder):
+    """Fusion over FAISS top-C ∪ BM25 top-C: a BM25-only candidate gets its real cosine (read back
+    from the index), a FAISS-only one its real BM25 score."""
+    question = "How much should neighbouring chunks overlap?"
+    query = embedder.encode_query(question)
+    bm25 = kb.lexical.scores(question)
+    dense, lexical = {0: float(kb.index.reconstruct([0])[0] @ query)}, {7: float(bm25[7])}
+    _complete_scores(kb, query, bm25, dense, lexical)
+    vectors = kb.index.vectors()
+    assert set(dense) == set(lexical) == {0, 7}
+    assert dense[7] == pytest.approx(float(vectors[7] @ query), abs=1e-5)
+    assert lexical[0] == pytest.approx(float(bm25[0]))
