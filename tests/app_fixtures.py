@@ -18,17 +18,10 @@ from types import ModuleType
 
 import pytest
 
+from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 BROKEN_ANSWER = ["Half", " of", " an", " answer", " and"]
 MAX_UPLOAD_FILES = 3
 # Gradio's queue statistics use pandas options that pandas 3 deprecates: not ours to fix, and noisy.
