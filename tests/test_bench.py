@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
@@ -76,7 +77,10 @@ def test_library_parts_measure_both_sides_of_every_ratio(settings, kb):
 @pytest.mark.browser
 @pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
 def test_app_parts_measure_the_launched_app_in_client_and_browser(settings, kb):
-    report = run_suite(settings, TINY, parts=(4, 5))
+    # On a thread of its own: Playwright's sync API refuses to start where another sync Playwright
+    # (the browser tests' session-wide Chromium) already runs its event loop.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        report = worker.submit(run_suite, settings, TINY, (4, 5)).result()
 
     figures = check_report(report, APP_KEYS)
     assert figures["crowd_correct"]["value"] == 1.0, (
