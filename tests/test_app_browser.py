@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, MAX_UPLOAD_FILES, MAX_UPLOAD_MB
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
@@ -67,12 +68,21 @@ def wait_for_status(page, text: str) -> None:
     page.wait_for_function(f"({STATUS_JS}).includes({text!r})")
 
 
-def set_pacing(page, words_per_second: int) -> None:
+def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
+    """Type the pacing into the slider's number box until the slider shows it (a busy page can drop one)."""
     page.locator("button.label-wrap", has_text="Settings").click()
     number = page.locator("#pacing input[type=number]")
-    number.fill(str(words_per_second))
-    number.press("Enter")
-    page.wait_for_function(f"document.querySelector('#pacing input[type=range]').value === '{words_per_second}'")
+    synced = f"document.querySelector('#pacing input[type=range]').value === '{words_per_second}'"
+    for attempt in range(1, attempts + 1):
+        number.fill(str(words_per_second))
+        number.press("Enter")
+        number.blur()
+        try:
+            page.wait_for_function(synced, timeout=20_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts:
+                raise
 
 
 def ask(page, question: str, *, press_enter: bool = False) -> None:
