@@ -6,8 +6,7 @@ reader is a separate choice, made here:
 - `token`: word by word (an LLM's sub-word tokens pass through as they arrive);
 - `buffered`: flush once 50+ characters are held or a sentence ends;
 - `whole`: nothing until the answer is complete, then all of it;
-- `paced`: a typewriter that releases at most N words a second;
-- `Throttle`: lets an update through at most every `interval` seconds (the UI's coalescing).
+- `paced`: a typewriter that releases at most N words a second.
 
 Every adapter closes the iterator it wraps when it is itself closed, so a Stop reaches the
 generator at the bottom of the chain.
@@ -85,21 +84,6 @@ def paced(pieces: Iterator[str], words_per_second: float) -> Iterator[str]:
                 yield word
     finally:
         close(pieces)
-
-
-class Throttle:
-    """Says whether enough time has passed since the last update to send another one."""
-
-    def __init__(self, interval: float):
-        self.interval = interval
-        self._last = float("-inf")
-
-    def ready(self) -> bool:
-        now = time.perf_counter()
-        if now - self._last >= self.interval:
-            self._last = now
-            return True
-        return False
 
 
 def close(iterator: Iterable[str]) -> None:
