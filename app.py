@@ -38,13 +38,14 @@ from rag.embed import ModelError
 from rag.events import Hit
 from rag.generate import available_backends
 from rag.pipeline import shared_knowledge_base
-from rag.session import AnswerRun, AnswerView, SessionCorpus, StatusLog, add_uploads, duration_label
+from rag.session import AnswerRun, AnswerView, SessionCorpus, Sessions, StatusLog, add_uploads, duration_label
 
 log = logging.getLogger(__name__)
 
 SETTINGS = Settings.from_env()
 BACKENDS = available_backends(SETTINGS)
 EXAMPLES_FILE = PROJECT_DIR / "data" / "examples.json"
+SESSIONS = Sessions()  # not gr.State: Gradio keeps a closed tab's state for an hour, and this is freed at once
 
 UPDATE_INTERVAL_S = 0.05  # at most 20 updates a second: each one is a message and a re-render in the browser
 DEFAULT_WORDS_PER_SECOND = 25
@@ -112,13 +113,6 @@ def load_examples() -> list[str]:
         return [item["question"] for item in json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))]
     except (OSError, ValueError, KeyError, TypeError):
         return []
-
-
-@dataclass
-class CurrentAnswer:
-    """The session's answer in progress, so that Stop can reach it."""
-
-    run: AnswerRun | None = None
 
 
 def answer_settings(top_k: float, mode: str, stream: str, backend: str) -> Settings:
@@ -369,14 +363,13 @@ async def answer_in_page(
     stream: str,
     words_per_second: float,
     backend: str,
-    corpus: SessionCorpus | None,
-    current: CurrentAnswer,
+    request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
     """Stream the answer to the page: status log, answer, sources, score chart, timing chart."""
-    run = AnswerRun(
-        question, answer_settings(top_k, mode, stream, backend), corpus.kb if corpus else None, pacing(words_per_second)
-    )
-    current.run = run
+    session = SESSIONS[request.session_hash]
+    kb = session.corpus.kb if session.corpus else None
+    run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), kb, pacing(words_per_second))
+    session.run = run
     shown: list[Any] | None = None
     warned = ""
     async for (view,) in follow(run):
@@ -397,12 +390,13 @@ async def answer_in_page(
         yield updates
 
 
-def stop(current: CurrentAnswer) -> tuple[Any, Any]:
+def stop(request: gr.Request) -> tuple[Any, Any]:
     """Stop the session's answer: the status log says so, the partial answer stays."""
-    if current.run is None:
+    run = SESSIONS[request.session_hash].run
+    if run is None:
         return gr.skip(), gr.skip()
-    current.run.stop()  # unless the cancelled event's generator, closed first, already stopped it
-    view = current.run.view()
+    run.stop()  # unless the cancelled event's generator, closed first, already stopped it
+    view = run.view()
     if not view.stopped:  # it had finished before Stop was pressed
         return gr.skip(), gr.skip()
     return view.status, answer_update(view)
@@ -427,10 +421,11 @@ async def ask(
 
 
 async def compare(
-    question: str, top_k: float, mode: str, words_per_second: float, backend: str, corpus: SessionCorpus | None
+    question: str, top_k: float, mode: str, words_per_second: float, backend: str, request: gr.Request
 ) -> AsyncIterator[list[Any]]:
     """The same question answered twice at once: once waiting for the whole answer, once streaming it."""
     settings = answer_settings(top_k, mode, "token", backend)
+    corpus = SESSIONS[request.session_hash].corpus
     kb = corpus.kb if corpus else None
     panes = [Pane(AnswerRun(question, settings.with_(stream=way), kb, pacing(words_per_second))) for way in WAYS]
     shown: list[Any] | None = None
@@ -440,15 +435,17 @@ async def compare(
         shown = values
 
 
-def add_documents(files: list[str] | None, corpus: SessionCorpus | None) -> Iterator[tuple[Any, ...]]:
+def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
     """Index uploaded files into this session's own knowledge base, with progress in the status log."""
     if not files:
-        yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        yield gr.skip(), gr.skip(), gr.skip()
         return
+    SESSIONS.hold_files(request.session_hash, files)
+    session = SESSIONS[request.session_hash]
     status = StatusLog()
     status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
-    yield status.text, gr.skip(), gr.skip(), gr.skip()
-    adding = add_uploads(files, corpus, SETTINGS)
+    yield status.text, gr.skip(), gr.skip()
+    adding = add_uploads(files, session.corpus, SETTINGS)
     while True:
         try:
             event = next(adding)
@@ -456,20 +453,27 @@ def add_documents(files: list[str] | None, corpus: SessionCorpus | None) -> Iter
             result = finished.value
             break
         status.add_event(event)
-        yield status.text, gr.skip(), gr.skip(), gr.skip()
+        yield status.text, gr.skip(), gr.skip()
     for message in result.rejected:
         gr.Warning(message)
     if result.added:
         status.add(f"Added {', '.join(result.added)}: questions in this browser tab now search them too")
     else:
         status.add("No documents were added")
-    yield status.text, result.corpus, None, corpus_summary(result.corpus)
+    session.corpus = result.corpus
+    yield status.text, None, corpus_summary(result.corpus)
 
 
-def use_shipped_corpus() -> tuple[str, None, str]:
+def use_shipped_corpus(request: gr.Request) -> tuple[str, str]:
+    SESSIONS[request.session_hash].corpus = None
     status = StatusLog()
     status.add("Back to the shipped corpus: your uploaded documents are no longer searched")
-    return status.text, None, corpus_summary(None)
+    return status.text, corpus_summary(None)
+
+
+def end_session(request: gr.Request) -> None:
+    """The tab was closed: stop its answer, free its documents and delete its uploaded files."""
+    SESSIONS.end(request.session_hash)
 
 
 def warm_up() -> None:
@@ -485,8 +489,6 @@ def warm_up() -> None:
 
 # Uploads are read once, when they arrive: Gradio may delete its copies after an hour (checked hourly).
 with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
-    corpus = gr.State(None)
-    current = gr.State(CurrentAnswer())
     gr.Markdown(
         "# Streaming RAG\nAsk the documents a question and watch the search and the answer arrive as they happen.",
         elem_classes=["app-header"],
@@ -573,7 +575,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     ask_event = gr.on(
         [ask_button.click, question.submit],
         answer_in_page,
-        inputs=[question, top_k, mode, stream_mode, words_per_second, backend, corpus, current],
+        inputs=[question, top_k, mode, stream_mode, words_per_second, backend],
         outputs=[status, answer, sources, scores, timings],
         show_progress="hidden",
         concurrency_limit=ASK_CONCURRENCY,
@@ -582,7 +584,6 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     )
     stop_button.click(
         stop,
-        inputs=[current],
         outputs=[status, answer],
         cancels=[ask_event],
         show_progress="hidden",
@@ -593,7 +594,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     gr.on(
         [compare_button.click, compare_question.submit],
         compare,
-        inputs=[compare_question, top_k, mode, words_per_second, backend, corpus],
+        inputs=[compare_question, top_k, mode, words_per_second, backend],
         outputs=[whole_info, whole_answer, streamed_info, streamed_answer],
         show_progress="hidden",
         concurrency_limit=ASK_CONCURRENCY // 2,
@@ -601,15 +602,16 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     )
     uploads.upload(
         add_documents,
-        inputs=[uploads, corpus],
-        outputs=[status, corpus, uploads, corpus_info],
+        inputs=[uploads],
+        outputs=[status, uploads, corpus_info],
         show_progress="hidden",
         concurrency_limit=UPLOAD_CONCURRENCY,
         api_visibility="private",
     )
     shipped_button.click(
-        use_shipped_corpus, outputs=[status, corpus, corpus_info], concurrency_limit=None, api_visibility="private"
+        use_shipped_corpus, outputs=[status, corpus_info], concurrency_limit=None, api_visibility="private"
     )
+    demo.unload(end_session)
 
 demo.queue(default_concurrency_limit=4, max_size=4 * ASK_CONCURRENCY)
 

@@ -8,15 +8,17 @@ Uploaded files are read where the web framework put them, checked one by one (ty
 readable text), chunked and embedded, and the shared knowledge base is *extended* into a new one
 that only this session holds. The shared index is never modified, so one person's files are never
 searchable by anyone else, and dropping the session's copy returns it to the shipped corpus.
+`Sessions` keeps what each open session holds, so that all of it is freed the moment it ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from rag import corpus
@@ -230,6 +232,60 @@ class SessionCorpus:
 
     kb: KnowledgeBase
     uploads: tuple[str, ...] = ()
+
+
+@dataclass
+class Session:
+    """What one browser session holds: its answer in progress (so Stop can reach it) and its uploads."""
+
+    run: AnswerRun | None = None
+    corpus: SessionCorpus | None = None
+    files: set[Path] = field(default_factory=set)  # the uploaded files as the web framework stored them
+
+
+class Sessions:
+    """The open sessions of one app, by session id; ending a session frees all it held.
+
+    Ending stops the session's answer, drops its knowledge base and deletes its uploaded files,
+    except those another open session uploaded too (the web framework stores identical uploads
+    at one path).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[str, Session] = {}
+
+    def __getitem__(self, session_id: str) -> Session:
+        with self._lock:
+            return self._open.setdefault(session_id, Session())
+
+    def __contains__(self, session_id: str) -> bool:
+        return session_id in self._open
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def values(self) -> list[Session]:
+        with self._lock:
+            return list(self._open.values())
+
+    def hold_files(self, session_id: str, paths: Sequence[str | Path]) -> None:
+        """Note uploaded files as the session's, to be deleted when it ends."""
+        with self._lock:
+            self._open.setdefault(session_id, Session()).files.update(map(Path, paths))
+
+    def end(self, session_id: str) -> None:
+        with self._lock:
+            session = self._open.pop(session_id, None)
+            if session is None:
+                return
+            still_used = set().union(*(other.files for other in self._open.values()))
+        if session.run is not None:
+            session.run.stop()
+        for path in session.files - still_used:
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder is shared with other uploads, or already gone
+                path.parent.rmdir()
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ that a test depends on. Screenshots go to test-artifacts/ (app-mid-answer.png is
 
 from __future__ import annotations
 
+import gc
 import re
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -188,6 +190,30 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     page_source = uploader.locator("#sources")
     wait_for_status(uploader, "Done")
     assert "zorblax.md" not in page_source.inner_text()
+
+
+def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, app_module, tmp_path):
+    zorblax = tmp_path / "zorblax.md"
+    zorblax.write_text(ZORBLAX, encoding="utf-8")
+    page = open_page()
+    upload(page, zorblax)
+    wait_for_status(page, "Added zorblax.md")
+    ask(page, ZORBLAX_QUESTION)
+    wait_for_status(page, "Done")
+
+    def sessions_with_zorblax() -> list:
+        return [s for s in app_module.SESSIONS.values() if s.corpus and "zorblax.md" in s.corpus.uploads]
+
+    [session] = sessions_with_zorblax()
+    uploaded = set(session.files)
+    session_kb = weakref.ref(session.corpus.kb)
+    assert uploaded and all(path.exists() for path in uploaded), uploaded
+    del session
+
+    page.context.close()
+    wait_until(lambda: not sessions_with_zorblax(), "the closed tab's session ends")
+    assert not any(path.exists() for path in uploaded), "the closed tab's uploaded files should be deleted"
+    wait_until(lambda: (gc.collect(), session_kb())[1] is None, "nothing holds the closed tab's knowledge base")
 
 
 def test_each_bad_upload_says_why_and_the_good_ones_are_still_added(open_page, tmp_path):

@@ -1,15 +1,19 @@
-"""Uploads at the library level: every bad file gets its own message, the good ones still get indexed."""
+"""Uploads at the library level: every bad file gets its own message, the good ones still get indexed,
+and all of a session's uploads are freed when it ends."""
 
 from __future__ import annotations
 
+import gc
 import re
+import time
+import weakref
 from pathlib import Path
 
 from pypdf import PdfWriter
 
 from rag.events import Progress, Status, run_to_end
 from rag.retrieve import search
-from rag.session import add_uploads, display_name
+from rag.session import AnswerRun, Sessions, add_uploads, display_name
 from tests.test_corpus import _pdf_with_text
 
 
@@ -116,3 +120,36 @@ def test_instructions_inside_a_document_are_only_quoted(settings, kb, tmp_path):
     chunks = " ".join(" ".join(hit.chunk.text.split()) for hit in done.sources)
     assert quoted and all(part in chunks for part in quoted), f"the answer must only quote: {done.answer!r}"
     assert not done.answer.startswith("HACKED")
+
+
+def test_ending_a_session_stops_its_answer_drops_its_documents_and_deletes_its_files(settings, kb, tmp_path):
+    shared_upload = tmp_path / "same-content" / "notes.md"  # where the web framework puts identical uploads
+    own_upload = tmp_path / "own-content" / "zorblax.md"
+    for path in (shared_upload, own_upload):
+        path.parent.mkdir()
+        path.write_text("# Zorblax\n\nThe zorblax constant is 42, measured on Tuesdays.", encoding="utf-8")
+    sessions = Sessions()
+    sessions.hold_files("a", [shared_upload, own_upload])
+    sessions.hold_files("b", [shared_upload])
+    result, _ = _run(add_uploads([own_upload], None, settings))
+    session = sessions["a"]
+    session.corpus = result.corpus
+    session.run = AnswerRun("What is the zorblax constant?", settings, result.corpus.kb, words_per_second=2)
+    session.run.start(lambda: None)
+    run, session_kb = session.run, weakref.ref(result.corpus.kb)
+    del session, result
+
+    sessions.end("a")
+
+    assert "a" not in sessions and "b" in sessions
+    assert not own_upload.exists() and not own_upload.parent.exists()
+    assert shared_upload.exists(), "a file another open session uploaded too must stay"
+    assert run.view().stopped, "the session's answer should be stopped"
+    del run
+    deadline = time.monotonic() + 60  # the answer's worker thread lets go of it as it ends
+    while (gc.collect(), session_kb())[1] is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_kb() is None, "nothing should hold the ended session's knowledge base"
+
+    sessions.end("b")
+    assert len(sessions) == 0 and not shared_upload.exists()
