@@ -26,7 +26,7 @@ from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Tok
 from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.index import KnowledgeBase
 from rag.retrieve import search
-from rag.streaming import adapt
+from rag.streaming import adapt, paced
 
 _CITATION = re.compile(r"\[(\d+)\]")
 _shared: dict[tuple, KnowledgeBase] = {}
@@ -72,8 +72,13 @@ def stream_answer(
     *,
     kb: KnowledgeBase | None = None,
     backend: AnswerBackend | None = None,
+    words_per_second: float = 0,
 ) -> Iterator[Event]:
-    """Answer `question` as a stream of events (see the module docstring)."""
+    """Answer `question` as a stream of events (see the module docstring).
+
+    `words_per_second` paces the answer like a typewriter (0: as fast as it is produced); the
+    pacing sits beneath the streaming mode, as a slower model would.
+    """
     settings = settings or Settings.from_env()
     started = time.perf_counter()
 
@@ -108,7 +113,7 @@ def stream_answer(
     }
     yield Status("generate", f"Generating with {backend.label}…", elapsed())
     answer: list[str] = []
-    pieces = adapt(backend.stream(question, hits), settings.stream)
+    pieces = adapt(paced(backend.stream(question, hits), words_per_second), settings.stream)
     try:
         for piece in pieces:
             if not answer:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -26,10 +26,8 @@ from rag.config import Settings
 from rag.corpus import Chunk, Document, DocumentError
 from rag.embed import ModelError, get_embedder
 from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Token
-from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.index import KnowledgeBase, embed_chunks
 from rag.pipeline import chunking, shared_knowledge_base, stream_answer
-from rag.streaming import paced
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +64,6 @@ def elapsed_label(ms: float) -> str:
 
 def duration_label(ms: float) -> str:
     return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
-
-
-@dataclass(frozen=True)
-class PacedBackend:
-    """Any answer backend, its text released no faster than `words_per_second` (0 = as it is produced).
-
-    The pacing sits beneath the streaming mode, as a slower model would: token mode shows each
-    word as it is released, buffered mode a phrase at a time, whole mode waits for the last word.
-    """
-
-    inner: AnswerBackend
-    words_per_second: float
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def label(self) -> str:
-        return self.inner.label
-
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
-        return paced(self.inner.stream(question, hits), self.words_per_second)
 
 
 @dataclass(frozen=True)
@@ -169,7 +144,7 @@ class AnswerRun:
             )
 
     def _work(self) -> None:
-        events = self._events()
+        events = stream_answer(self.question, self.settings, kb=self.kb, words_per_second=self.words_per_second)
         try:
             for event in events:
                 if not self._fold(event):
@@ -185,18 +160,6 @@ class AnswerRun:
             with AnswerRun._working_lock:
                 AnswerRun._working -= 1
             self._on_change()
-
-    def _events(self) -> Iterator[Event]:
-        settings = self.settings
-        try:
-            kb = self.kb
-            if kb is None:
-                kb = yield from shared_knowledge_base(settings)
-            backend = make_backend(settings.backend, settings, get_embedder(kb.model))
-        except (DocumentError, ModelError, BackendError) as exc:
-            yield Error(str(exc))
-            return
-        yield from stream_answer(self.question, settings, kb=kb, backend=PacedBackend(backend, self.words_per_second))
 
     def _fold(self, event: Event) -> bool:
         """Apply `event` to what the reader sees; False once the run was stopped (the event is dropped)."""
