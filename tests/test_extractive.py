@@ -4,6 +4,7 @@ says plainly when the documents don't answer, and keeps a pronoun's antecedent."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -11,7 +12,13 @@ from rag.config import PROJECT_DIR
 from rag.corpus import Chunk
 from rag.events import Hit
 from rag.generate import NOT_FOUND
-from rag.generate.extractive import MAX_SENTENCES, MAX_WORDS, ExtractiveBackend
+from rag.generate.extractive import (
+    MAX_SENTENCES,
+    MAX_WORDS,
+    ExtractiveBackend,
+    _sentence_vectors,
+    embed_sentences_ahead,
+)
 from rag.pipeline import cited_numbers
 from rag.retrieve import search
 
@@ -102,3 +109,14 @@ def test_a_sentence_too_long_to_quote_is_cut_around_the_question_words(backend):
 
 def test_no_hits_means_not_found(backend):
     assert "".join(backend.stream("What is RAG?", [])) == NOT_FOUND
+
+
+def test_sentences_embedded_ahead_are_not_embedded_again_by_an_answer(backend, kb, embedder):
+    hits, _ = search(kb, embedder, "Why would a pipeline emit typed events?", 5, "hybrid")
+    fresh = [
+        replace(hit, chunk=replace(hit.chunk, id=f"fresh-{hit.rank}", text=f"Fresh. {hit.chunk.text}")) for hit in hits
+    ]  # texts no earlier test has quoted
+    assert embed_sentences_ahead(embedder, (hit.chunk.text for hit in fresh)) == len(fresh)
+    embedded_before = _sentence_vectors.cache_info().misses
+    "".join(backend.stream("Why would a pipeline emit typed events?", fresh))
+    assert _sentence_vectors.cache_info().misses == embedded_before

@@ -21,8 +21,9 @@ over-long sentence instead of more than 80 words 0.879.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -119,6 +120,19 @@ class ExtractiveBackend:
                     sentences.append(sentence)
                     rows.append(vector)
         return sentences, np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dim)
+
+
+def embed_sentences_ahead(embedder: Embedder, chunk_texts: Iterable[str]) -> int:
+    """Embed the sentences of (at most CACHED_CHUNKS) chunks before questions quote them; returns how many chunks.
+
+    Otherwise the first answer quoting a chunk waits for its sentences (~85 ms a chunk on 2 cores,
+    three chunks an answer). The embedder's lock is taken per chunk, so questions asked meanwhile
+    wait for one chunk at most.
+    """
+    texts = list(itertools.islice(chunk_texts, CACHED_CHUNKS))
+    for text in texts:
+        _sentence_vectors(embedder, text)
+    return len(texts)
 
 
 @lru_cache(maxsize=CACHED_CHUNKS)
