@@ -9,7 +9,7 @@ streaming does to the time until the first words appear.
 Importing this module builds `demo` without loading the model or the index: both load on the first
 question (or in the background when run as `python app.py`), so tests can launch it on any port.
 Every update is one message to the browser, so updates are coalesced to at most
-`1 / UPDATE_INTERVAL_S` a second, and outputs that did not change are skipped.
+UPDATES_PER_SECOND (after a first burst), and outputs that did not change are skipped.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from rag.generate import available_backends
 from rag.generate.extractive import embed_sentences_ahead
 from rag.pipeline import shared_knowledge_base
 from rag.session import AnswerRun, AnswerView, SessionCorpus, Sessions, StatusLog, add_uploads, duration_label
+from rag.streaming import UpdateBudget
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ BACKENDS = available_backends(SETTINGS)
 EXAMPLES_FILE = PROJECT_DIR / "data" / "examples.json"
 SESSIONS = Sessions()  # not gr.State: Gradio keeps a closed tab's state for an hour, and this is freed at once
 
-UPDATE_INTERVAL_S = 0.05  # at most 20 updates a second: each one is a message and a re-render in the browser
+UPDATES_PER_SECOND = 20  # each update is a message and a re-render in the browser
+UPDATE_BURST = 3  # the first status, the sources and the first words go out without waiting
 DEFAULT_WORDS_PER_SECOND = 25
 MAX_WORDS_PER_SECOND = 100
 MAX_TOP_K = 20
@@ -131,7 +133,7 @@ def pacing(words_per_second: float) -> float:
 
 
 async def follow(*runs: AnswerRun) -> AsyncIterator[tuple[AnswerView, ...]]:
-    """Start `runs` and yield their views as they change: at most every UPDATE_INTERVAL_S, always the final ones.
+    """Start `runs` and yield their views as they change, within an `UpdateBudget`; always the final ones.
 
     Closing this generator (Stop, a cancelled job, a closed page) stops the runs.
     """
@@ -146,15 +148,16 @@ async def follow(*runs: AnswerRun) -> AsyncIterator[tuple[AnswerView, ...]]:
 
     for run in runs:
         run.start(notify)
+    budget = UpdateBudget(UPDATES_PER_SECOND, UPDATE_BURST)
     try:
         while True:
             await changed.wait()
+            await asyncio.sleep(budget.spend())
             changed.clear()
             views = tuple(run.view() for run in runs)
             yield views
             if all(view.finished for view in views):
                 return
-            await asyncio.sleep(UPDATE_INTERVAL_S)
     finally:
         for run in runs:
             run.stop()

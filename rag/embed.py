@@ -15,6 +15,7 @@ import numpy as np
 from rag.config import BUNDLED_MODEL
 
 BATCH_SIZE = 64
+QUERIES_REMEMBERED = 64
 
 
 class ModelError(Exception):
@@ -30,6 +31,7 @@ class Embedder:
         self.dim: int = self._model.get_embedding_dimension()
         # Hugging Face fast tokenizers are not safe to call from two threads at once.
         self._lock = threading.Lock()
+        self._remembered_query = lru_cache(maxsize=QUERIES_REMEMBERED)(self._encode_query)
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         if not texts:
@@ -41,7 +43,13 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
+        """One text's vector, read-only; the last few are remembered, as retrieval and the answer both ask."""
+        return self._remembered_query(text)
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        vector = self.encode([text])[0]
+        vector.setflags(write=False)
+        return vector
 
 
 @lru_cache(maxsize=4)

@@ -111,3 +111,11 @@ def _one_vector_index() -> FaissIndex:
     idx = FaissIndex.for_size(1, 4)
     idx.add(np.ones((1, 4), dtype=np.float32) / 2)
     return idx
+
+
+def test_a_query_asked_again_is_remembered_read_only(embedder):
+    question = "Which index remembers the queries it was asked?"
+    vector = embedder.encode_query(question)
+    assert embedder.encode_query(question) is vector, "the retrieval and the answer share one encode"
+    assert not vector.flags.writeable, "a remembered vector must not be changed by whoever asked"
+    np.testing.assert_allclose(vector, embedder.encode([question])[0], atol=1e-6)
