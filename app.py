@@ -9,7 +9,7 @@ streaming does to the time until the first words appear.
 Importing this module builds `demo` without loading the model or the index: both load on the first
 question (or in the background when run as `python app.py`), so tests can launch it on any port.
 Every update is one message to the browser, so updates are coalesced to at most
-UPDATES_PER_SECOND (after a first burst), and outputs that did not change are skipped.
+MAX_UPDATES_PER_SECOND in any second, and outputs that did not change are skipped.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ BACKENDS = available_backends(SETTINGS)
 EXAMPLES_FILE = PROJECT_DIR / "data" / "examples.json"
 SESSIONS = Sessions()  # not gr.State: Gradio keeps a closed tab's state for an hour, and this is freed at once
 
-UPDATES_PER_SECOND = 20  # each update is a message and a re-render in the browser
+MAX_UPDATES_PER_SECOND = 20  # each update is a message and a re-render in the browser
+DRAWINGS_AFTER_S = 0.02  # lets the browser draw the words before the sources and charts arrive
 UPDATE_BURST = 3  # the first status, the sources and the first words go out without waiting
 DEFAULT_WORDS_PER_SECOND = 25
 MAX_WORDS_PER_SECOND = 100
@@ -58,8 +59,7 @@ ASK_CONCURRENCY = 32  # answers mostly wait on the typewriter, so a class of 30 
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 SNIPPET_CHARS = 160
 WAYS = ("whole", "token")  # the streaming modes compared side by side
-ANSWER_CLASSES = ["answer"]
-STREAMING_CLASSES = ["answer", "streaming"]
+STREAMING_MARK = '<span class="streaming"></span>'  # shown in #answer-state while an answer streams
 
 CSS = """
 .app-header h1 { margin-bottom: 0; }
@@ -68,7 +68,9 @@ CSS = """
 #answer::before { content: "Answer"; display: block; margin-bottom: 0.4em; font-size: var(--block-label-text-size);
   color: var(--block-label-text-color); }
 #answer .md { font-size: 1.15rem; line-height: 1.55; }
-.answer.streaming .md > :last-child::after, .answer.streaming .md:empty::after {
+#answer-state { display: none !important; }
+body:has(#answer-state .streaming) #answer .md > :last-child::after,
+body:has(#answer-state .streaming) #answer .md:empty::after {
   content: "▌"; color: var(--color-accent); animation: cursor-blink 1s steps(2, start) infinite;
 }
 @keyframes cursor-blink { to { visibility: hidden; } }
@@ -148,7 +150,7 @@ async def follow(*runs: AnswerRun) -> AsyncIterator[tuple[AnswerView, ...]]:
 
     for run in runs:
         run.start(notify)
-    budget = UpdateBudget(UPDATES_PER_SECOND, UPDATE_BURST)
+    budget = UpdateBudget(MAX_UPDATES_PER_SECOND - UPDATE_BURST, UPDATE_BURST)  # at most 20 in any second
     try:
         while True:
             await changed.wait()
@@ -170,6 +172,10 @@ def only_changed(values: Sequence[Any], shown: Sequence[Any] | None) -> list[Any
     return [gr.skip() if value == old else value for value, old in zip(values, shown, strict=True)]
 
 
+def unchanged(update: Any) -> bool:
+    return update == gr.skip()
+
+
 # --- what the page shows ----------------------------------------------------------------------
 
 
@@ -178,9 +184,10 @@ def answer_markdown(view: AnswerView) -> str:
     return html.escape(view.answer, quote=False)
 
 
-def answer_update(view: AnswerView) -> dict:
-    """The answer with the cursor shown while it streams (a CSS class, so the text itself only grows)."""
-    return gr.update(value=answer_markdown(view), elem_classes=ANSWER_CLASSES if view.finished else STREAMING_CLASSES)
+def streaming_mark(view: AnswerView) -> str:
+    """Shows the answer's cursor while it streams: a hidden element the page's CSS looks for, so the
+    answer's text only grows and the answer component itself is never re-rendered for it."""
+    return "" if view.finished else STREAMING_MARK
 
 
 _CITATION = re.compile(r"\[(\d+)\]")
@@ -383,27 +390,33 @@ async def answer_in_page(
         values = [
             view.status,
             answer_markdown(view),
+            streaming_mark(view),
             sources_html(question, view.hits, quoted_sentences(view.answer)),
             scores_chart(view.hits),
             timings_chart(view.timings),
         ]
         updates = only_changed(values, shown)
-        if shown is None or view.finished:
-            updates[1] = answer_update(view)
         shown = values
-        yield updates
+        words, drawings = updates[:3], updates[3:]
+        if not all(map(unchanged, words)) and not all(map(unchanged, drawings)):
+            # The words first: the sources and charts take the browser longer to draw.
+            yield [*words, *(gr.skip() for _ in drawings)]
+            await asyncio.sleep(DRAWINGS_AFTER_S)
+            yield [*(gr.skip() for _ in words), *drawings]
+        else:
+            yield updates
 
 
-def stop(request: gr.Request) -> tuple[Any, Any]:
+def stop(request: gr.Request) -> tuple[Any, Any, Any]:
     """Stop the session's answer: the status log says so, the partial answer stays."""
     run = SESSIONS[request.session_hash].run
     if run is None:
-        return gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), gr.skip()
     run.stop()  # unless the cancelled event's generator, closed first, already stopped it
     view = run.view()
     if not view.stopped:  # it had finished before Stop was pressed
-        return gr.skip(), gr.skip()
-    return view.status, answer_update(view)
+        return gr.skip(), gr.skip(), gr.skip()
+    return view.status, answer_markdown(view), streaming_mark(view)
 
 
 async def ask(
@@ -515,7 +528,8 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id="stop")
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):
-                    answer = gr.Markdown(container=True, elem_id="answer", elem_classes=ANSWER_CLASSES)
+                    answer = gr.Markdown(container=True, elem_id="answer")
+                    answer_state = gr.HTML(elem_id="answer-state", js_on_load=None)
                 with gr.Column(scale=2, min_width=280):
                     status = gr.Textbox(
                         label="Status", lines=6, max_lines=6, interactive=False, autoscroll=True, elem_id="status-log"
@@ -583,7 +597,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         [ask_button.click, question.submit],
         answer_in_page,
         inputs=[question, top_k, mode, stream_mode, words_per_second, backend],
-        outputs=[status, answer, sources, scores, timings],
+        outputs=[status, answer, answer_state, sources, scores, timings],
         show_progress="hidden",
         concurrency_limit=ASK_CONCURRENCY,
         concurrency_id="answer",
@@ -591,7 +605,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     )
     stop_button.click(
         stop,
-        outputs=[status, answer],
+        outputs=[status, answer, answer_state],
         cancels=[ask_event],
         show_progress="hidden",
         concurrency_limit=None,

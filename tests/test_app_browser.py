@@ -123,7 +123,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
 
     ask(page, QUESTION)
     page.wait_for_function(
-        f"({ANSWER_JS}).split(/\\s+/).length >= 14 && document.querySelector('#answer .answer.streaming') !== null"
+        f"({ANSWER_JS}).split(/\\s+/).length >= 14 && document.querySelector('#answer-state .streaming') !== null"
     )
     page.screenshot(path=artifacts_dir / "app-mid-answer.png")
     wait_for_status(page, "Done")
@@ -139,7 +139,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     assert page.locator("#sources details").count() == 5
     assert page.locator("#scores .row").count() == 5
     assert "first words after" in page.locator("#timings").inner_text()
-    assert page.locator("#answer .answer.streaming").count() == 0, "the cursor should go when the answer is done"
+    assert page.locator("#answer-state .streaming").count() == 0, "the cursor should go when the answer is done"
     assert re.search(r"\+[\d.]+ m?s {2}Found 5 relevant passages", status_text(page)), status_text(page)
     page.locator("#sources summary").first.click()
     assert page.locator("#sources details[open] .chunk").first.is_visible()
@@ -162,7 +162,7 @@ def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page, app_module)
     assert 3 <= stopped_after < 20, f"the answer should have stopped early: {partial!r}"
     page.wait_for_timeout(1000)  # a window in which a still-running answer would add three words
     assert answer_text(page) == partial, "the answer should not grow after Stop"
-    assert page.locator("#answer .answer.streaming").count() == 0, "the cursor should go when the answer stops"
+    assert page.locator("#answer-state .streaming").count() == 0, "the cursor should go when the answer stops"
 
 
 def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_path):
@@ -281,7 +281,7 @@ def test_an_error_mid_answer_is_logged_and_warned_and_the_words_stay(open_page):
     page.locator(".toast-body", has_text="without finishing").first.wait_for()
     wait_for_status(page, "Error:")
     assert answer_text(page) == "Half of an answer and"
-    assert page.locator("#answer .answer.streaming").count() == 0
+    assert page.locator("#answer-state .streaming").count() == 0
 
 
 def test_with_and_without_streaming_side_by_side(open_page, artifacts_dir):
