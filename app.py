@@ -376,7 +376,7 @@ async def answer_in_page(
     backend: str,
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
-    """Stream the answer to the page: status log, answer, sources, score chart, timing chart."""
+    """Stream the answer to the page: status log, answer and its cursor; sources, score chart, timing chart."""
     session = SESSIONS[request.session_hash]
     kb = session.corpus.kb if session.corpus else None
     run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), kb, pacing(words_per_second))

@@ -41,7 +41,7 @@ class Embedder:
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock, _one_thread_if(len(texts) <= FEW_TEXTS):
+        with self._lock, encoding_threads(len(texts)):
             vectors = self._model.encode(
                 list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
             )
@@ -64,9 +64,12 @@ def get_embedder(name: str = BUNDLED_MODEL) -> Embedder:
 
 
 @contextmanager
-def _one_thread_if(condition: bool) -> Iterator[None]:
-    """Run torch on one thread meanwhile (torch's thread count is per calling thread, as OpenMP's is)."""
-    if not condition:
+def encoding_threads(texts: int) -> Iterator[None]:
+    """Torch's threads while encoding this many texts: one for FEW_TEXTS or fewer, else torch's own.
+
+    Torch's thread count, like OpenMP's, belongs to the calling thread, so other threads keep theirs.
+    """
+    if texts > FEW_TEXTS:
         yield
         return
     import torch

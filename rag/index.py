@@ -77,7 +77,17 @@ class FaissIndex:
         if k == 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
-        return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if len(queries) > 1:
+            return self._index.search(queries, k)
+        # One query costs less on one thread than the threads cost to wake (flat, 10,000 vectors:
+        # 1.4 vs 2.3 ms). FAISS's thread count, like OpenMP's, is the calling thread's own.
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            return self._index.search(queries, k)
+        finally:
+            faiss.omp_set_num_threads(threads)
 
     def vectors(self) -> np.ndarray:
         return self._index.reconstruct_n(0, len(self))
