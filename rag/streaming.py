@@ -99,11 +99,11 @@ class UpdateBudget:
 
     The first few updates of an answer (the status, the sources, the first words) come close
     together and go out at once; a fast stream is held to `per_second`, each update carrying all
-    the text that arrived meanwhile.
+    the text that arrived meanwhile. `per_second` may be changed between updates.
     """
 
     def __init__(self, per_second: float, burst: int, clock: Callable[[], float] = time.monotonic):
-        self.interval = 1.0 / per_second
+        self.per_second = per_second
         self.burst = burst
         self._clock = clock
         self._tokens = float(burst)
@@ -112,7 +112,8 @@ class UpdateBudget:
     def spend(self) -> float:
         """Count one update; returns how many seconds to wait before sending it (0: send now)."""
         now = self._clock()
-        self._tokens = min(self.burst, self._tokens + (now - self._counted_at) / self.interval)
+        interval = 1.0 / self.per_second
+        self._tokens = min(self.burst, self._tokens + (now - self._counted_at) / interval)
         self._counted_at = now
         self._tokens -= 1
-        return max(0.0, -self._tokens * self.interval)
+        return max(0.0, -self._tokens * interval)

@@ -94,3 +94,11 @@ def test_an_answer_broken_off_by_the_llm_keeps_its_words_and_says_why(client):
 def test_unknown_settings_are_refused_with_a_clear_message(client):
     with pytest.raises(Exception, match="Unknown retrieval mode 'psychic'"):
         client.predict(QUESTION, mode="psychic", api_name="/ask")
+
+
+def test_answers_streaming_at_once_share_the_updates(app_module):
+    alone = app_module.updates_per_second(1)
+    assert alone + app_module.UPDATE_BURST <= app_module.MAX_UPDATES_PER_SECOND, "never more than 20 in any second"
+    rates = [app_module.updates_per_second(answers) for answers in range(1, 40)]
+    assert rates == sorted(rates, reverse=True), "more answers at once never means more updates each"
+    assert rates[-1] == app_module.MIN_UPDATES_PER_SECOND < alone

@@ -107,4 +107,8 @@ def test_update_budget_lets_a_burst_through_then_holds_the_rate():
 
     clock.now += 1.0  # a pause refills the burst, never more
     assert [budget.spend() for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert budget.spend() > 0
+    assert budget.spend() == pytest.approx(0.05)
+
+    budget.per_second = 4  # a busy server: fewer updates, each carrying more
+    first, second = budget.spend(), budget.spend()
+    assert second - first == pytest.approx(0.25)
