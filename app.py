@@ -9,7 +9,8 @@ streaming does to the time until the first words appear.
 Importing this module builds `demo` without loading the model or the index: both load on the first
 question (or in the background when run as `python app.py`), so tests can launch it on any port.
 Every update is one message to the browser, so updates are coalesced to at most
-MAX_UPDATES_PER_SECOND in any second (fewer each when many answers stream at once), and outputs that did not change are skipped.
+MAX_UPDATES_PER_SECOND in any second (fewer each when many answers stream at once), and outputs
+that did not change are skipped.
 """
 
 from __future__ import annotations
@@ -471,8 +472,7 @@ def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tupl
     if not files:
         yield gr.skip(), gr.skip(), gr.skip()
         return
-    SESSIONS.hold_files(request.session_hash, files)
-    session = SESSIONS[request.session_hash]
+    session = SESSIONS.hold_files(request.session_hash, files)
     status = StatusLog()
     status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
     yield status.text, gr.skip(), gr.skip()

@@ -232,10 +232,12 @@ class Sessions:
         with self._lock:
             return list(self._open.values())
 
-    def hold_files(self, session_id: str, paths: Sequence[str | Path]) -> None:
-        """Note uploaded files as the session's, to be deleted when it ends."""
+    def hold_files(self, session_id: str, paths: Sequence[str | Path]) -> Session:
+        """Note uploaded files as the session's, to be deleted when it ends; returns the session."""
         with self._lock:
-            self._open.setdefault(session_id, Session()).files.update(map(Path, paths))
+            session = self._open.setdefault(session_id, Session())
+            session.files.update(map(Path, paths))
+            return session
 
     def end(self, session_id: str) -> None:
         with self._lock:
