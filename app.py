@@ -35,10 +35,9 @@ import gradio as gr
 
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.corpus import DocumentError
-from rag.embed import ModelError, get_embedder
+from rag.embed import ModelError
 from rag.events import Hit, run_to_end
 from rag.generate import available_backends
-from rag.generate.extractive import embed_sentences_ahead
 from rag.pipeline import shared_knowledge_base
 from rag.session import AnswerRun, AnswerView, SessionCorpus, Sessions, StatusLog, add_uploads, duration_label
 from rag.streaming import UpdateBudget
@@ -508,15 +507,11 @@ def end_session(request: gr.Request) -> None:
 
 
 def warm_up() -> None:
-    """Load the model and the shared index, and embed the sentences answers quote, before questions need them."""
+    """Load the model and the shared index (with the sentence vectors answers quote) before questions need them."""
     try:
-        kb = run_to_end(shared_knowledge_base(SETTINGS))
+        run_to_end(shared_knowledge_base(SETTINGS))
     except (DocumentError, ModelError) as exc:
         log.warning("could not load the knowledge base: %s", exc)
-        return
-    started = time.perf_counter()
-    chunks = embed_sentences_ahead(get_embedder(kb.model), (chunk.text for chunk in kb.chunks))
-    log.info("embedded the sentences of %d chunks in %.1f s", chunks, time.perf_counter() - started)
 
 
 # --- layout -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import pysbd
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
@@ -254,6 +255,16 @@ def sentence_spans(text: str, start: int, end: int) -> list[_Span]:
             spans.append(span)
         cursor = found + len(sentence)
     return spans
+
+
+@lru_cache(maxsize=4096)
+def chunk_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a chunk's text that an answer may quote: whitespace-normalised, headings left out."""
+    return tuple(
+        " ".join(text[s.start : s.end].split())
+        for s in sentence_spans(text, 0, len(text))
+        if not _MARKDOWN_HEADING.match(text[s.start : s.end])
+    )
 
 
 @lru_cache(maxsize=8192)

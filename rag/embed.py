@@ -7,6 +7,7 @@ is downloaded at run time; any sentence-transformers id or path can be named ins
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -17,6 +18,9 @@ from rag.config import BUNDLED_MODEL
 
 BATCH_SIZE = 64
 QUERIES_REMEMBERED = 64
+# Sentence vectors the extractive answer quotes from: the shipped corpus's ~1,500 come with its index,
+# an upload's are added as they are first quoted. 50,000 rows of 384 floats are 77 MB.
+SENTENCES_REMEMBERED = 50_000
 # A query or a chunk's few sentences is encoded on one thread: two threads gain nothing on so little
 # work and fight whatever else shares the cores (a query, measured with one of the 2 cores busy:
 # median 21 ms vs 49 ms, p90 24 ms vs 164 ms; idle 20.7 vs 19.9 ms). Batches keep torch's threads.
@@ -37,6 +41,8 @@ class Embedder:
         # Hugging Face fast tokenizers are not safe to call from two threads at once.
         self._lock = threading.Lock()
         self._remembered_query = lru_cache(maxsize=QUERIES_REMEMBERED)(self._encode_query)
+        self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._sentences_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         if not texts:
@@ -51,16 +57,41 @@ class Embedder:
         """One text's vector, read-only; the last few are remembered, as retrieval and the answer both ask."""
         return self._remembered_query(text)
 
+    def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of `texts`, encoding only those not remembered (the oldest are forgotten)."""
+        with self._sentences_lock:
+            missing = list(dict.fromkeys(text for text in texts if text not in self._sentences))
+        fresh = dict(zip(missing, self.encode(missing))) if missing else {}
+        self.remember_sentences(list(fresh), np.array(list(fresh.values())))
+        with self._sentences_lock:
+            rows = [fresh[text] if text in fresh else self._sentences[text] for text in texts]
+        return np.array(rows, dtype=np.float32).reshape(len(rows), self.dim)
+
+    def remember_sentences(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Remember sentence vectors computed elsewhere (such as those shipped with an index)."""
+        with self._sentences_lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._sentences[text] = vector
+                self._sentences.move_to_end(text)
+            while len(self._sentences) > SENTENCES_REMEMBERED:
+                self._sentences.popitem(last=False)
+
     def _encode_query(self, text: str) -> np.ndarray:
         vector = self.encode([text])[0]
         vector.setflags(write=False)
         return vector
 
 
-@lru_cache(maxsize=4)
+_embedders: dict[str, Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
 def get_embedder(name: str = BUNDLED_MODEL) -> Embedder:
-    """The process-wide embedder for `name`, loaded on first use."""
-    return Embedder(name)
+    """The process-wide embedder for `name`, loaded on first use (once, however many threads ask at once)."""
+    with _embedders_lock:
+        if name not in _embedders:
+            _embedders[name] = Embedder(name)
+        return _embedders[name]
 
 
 @contextmanager

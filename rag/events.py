@@ -41,11 +41,12 @@ class Status:
 
 @dataclass(frozen=True)
 class Progress:
-    """Index building: `done` of `total` chunks embedded."""
+    """Index building: `done` of `total` passages (or sentences, for quoting) embedded."""
 
     done: int
     total: int
     t_ms: float
+    unit: str = "passages"
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ def to_json(event: Event) -> dict[str, Any]:
     match event:
         case Status(stage, message, t_ms):
             return {"type": "status", "stage": stage, "message": message, "t_ms": round(t_ms, 1)}
-        case Progress(done, total, t_ms):
-            return {"type": "progress", "done": done, "total": total, "t_ms": round(t_ms, 1)}
+        case Progress(done, total, t_ms, unit):
+            return {"type": "progress", "done": done, "total": total, "unit": unit, "t_ms": round(t_ms, 1)}
         case Retrieved(hits, ms):
             return {"type": "retrieved", "hits": [hit.to_json() for hit in hits], "ms": round(ms, 2)}
         case Token(text):

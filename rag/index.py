@@ -4,6 +4,12 @@ Vectors live behind the small `VectorIndex` interface (add, search, save, load) 
 database could replace FAISS for corpora that outgrow one machine. The knowledge base is cached
 on disk under a key made of the model, the chunking settings and the corpus contents: a second
 start loads it without embedding anything, and any change to the corpus builds a new one.
+
+Beside the chunk vectors a saved knowledge base keeps the vectors of every sentence an answer may
+quote, so the extractive answer embeds nothing for it. The shipped corpus's saved knowledge base
+ships with the project (`data/index/`, made by `python -m rag index --rebuild`): it is used when its
+key is the key of the corpus being loaded, so a fresh clone, such as every cold start on Hugging
+Face Spaces, embeds nothing at start-up, and a changed corpus still builds its own.
 """
 
 from __future__ import annotations
@@ -22,14 +28,14 @@ from typing import Protocol
 import faiss
 import numpy as np
 
-from rag.corpus import Chunk, ChunkingSettings, Document
+from rag.corpus import Chunk, ChunkingSettings, Document, chunk_sentences
 from rag.embed import Embedder
 from rag.events import Progress, Status
 from rag.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # Up to this many vectors an exact flat search takes a few milliseconds and is always right;
 # above it HNSW answers in well under a millisecond at a recall near 0.99 (efSearch below).
 EXACT_SEARCH_LIMIT = 20_000
@@ -125,6 +131,9 @@ class KnowledgeBase:
         return KnowledgeBase([*self.chunks, *chunks], index, self.model)
 
 
+_SAVED_FILES = ("vectors.faiss", "chunks.json", "sentences.json", "sentences.npy")
+
+
 class CacheError(Exception):
     """A cached knowledge base is missing, truncated or corrupted."""
 
@@ -162,43 +171,70 @@ def cache_key(documents: Sequence[Document], model: str, chunking: ChunkingSetti
     return digest.hexdigest()[:24]
 
 
-def save(kb: KnowledgeBase, folder: Path) -> None:
-    """Write the knowledge base to `folder` atomically, with checksums to detect damage later."""
+def quoted_sentences(chunks: Sequence[Chunk]) -> list[str]:
+    """Every sentence an answer may quote from `chunks`, each once, in order."""
+    return list(dict.fromkeys(sentence for chunk in chunks for sentence in chunk_sentences(chunk.text)))
+
+
+def embed_sentences(
+    sentences: Sequence[str], embedder: Embedder, started: float | None = None
+) -> Generator[Progress, None, np.ndarray]:
+    """Embed the sentences answers quote, batch by batch with progress; the embedder remembers them."""
+    started = time.perf_counter() if started is None else started
+    parts = [np.zeros((0, embedder.dim), dtype=np.float32)]
+    step = 8 * EMBED_BATCH
+    for first in range(0, len(sentences), step):
+        parts.append(embedder.encode_sentences(sentences[first : first + step]))
+        yield Progress(first + len(parts[-1]), len(sentences), (time.perf_counter() - started) * 1000, "sentences")
+    return np.concatenate(parts)
+
+
+def save(kb: KnowledgeBase, folder: Path, key: str, sentences: Sequence[str], sentence_vectors: np.ndarray) -> None:
+    """Write the knowledge base and its sentence vectors to `folder` atomically, with checksums."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
     try:
         kb.index.save(staging / "vectors.faiss")
         (staging / "chunks.json").write_text(json.dumps([asdict(c) for c in kb.chunks]), encoding="utf-8")
+        (staging / "sentences.json").write_text(json.dumps(list(sentences), ensure_ascii=False), encoding="utf-8")
+        np.save(staging / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32))
         manifest = {
             "format": CACHE_FORMAT,
+            "key": key,
             "model": kb.model,
             "count": len(kb.chunks),
-            "sha256": {name: _sha256(staging / name) for name in ("vectors.faiss", "chunks.json")},
+            "sentences": len(sentences),
+            "sha256": {name: _sha256(staging / name) for name in _SAVED_FILES},
         }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def load(folder: Path) -> KnowledgeBase:
-    """Load a saved knowledge base, or raise `CacheError` if it is absent or damaged."""
+def load(folder: Path, embedder: Embedder, key: str | None = None) -> KnowledgeBase:
+    """Load a saved knowledge base (the embedder remembers its sentence vectors), or raise `CacheError`
+    if it is absent, damaged, or saved under another key than `key`."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
-        raise CacheError(f"no cached index in {folder}")
+        raise CacheError(f"no saved index in {folder}")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        for name, expected in manifest["sha256"].items():
-            if _sha256(folder / name) != expected:
+        if manifest.get("format") != CACHE_FORMAT or (key is not None and manifest.get("key") != key):
+            raise CacheError(f"the index in {folder} was saved for other documents or settings")
+        for name in _SAVED_FILES:
+            if _sha256(folder / name) != manifest["sha256"][name]:
                 raise CacheError(f"{name} does not match its checksum")
         chunks = [Chunk(**fields) for fields in json.loads((folder / "chunks.json").read_text(encoding="utf-8"))]
-        index = FaissIndex.load(folder / "vectors.faiss")
-        return KnowledgeBase(chunks, index, manifest["model"])
+        kb = KnowledgeBase(chunks, FaissIndex.load(folder / "vectors.faiss"), manifest["model"])
+        sentences = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
+        embedder.remember_sentences(sentences, np.load(folder / "sentences.npy"))
+        return kb
     except CacheError:
         raise
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise CacheError(f"cached index in {folder} is unreadable: {exc}") from None
+        raise CacheError(f"saved index in {folder} is unreadable: {exc}") from None
 
 
 def load_or_build(
@@ -209,32 +245,42 @@ def load_or_build(
     chunking: ChunkingSettings,
     rebuild: bool = False,
     started: float | None = None,
+    shipped: Path | None = None,
 ) -> Generator[Status | Progress, None, KnowledgeBase]:
-    """The cached knowledge base for these documents, built (with progress) when there is none.
-
-    Status times count from `started` (a `time.perf_counter()` value), by default from now.
+    """The saved knowledge base for these documents (cached, or `shipped` with the project when its key
+    matches), built with progress when there is none, and saved to the cache (and to `shipped` when
+    rebuilding it). Status times count from `started` (a `time.perf_counter()` value), by default from now.
     """
     started = time.perf_counter() if started is None else started
 
     def status(message: str) -> Status:
         return Status("index", message, (time.perf_counter() - started) * 1000)
 
-    folder = cache_dir / cache_key(documents, embedder.name, chunking)
+    key = cache_key(documents, embedder.name, chunking)
+    folder = cache_dir / key
     if not rebuild:
-        try:
-            kb = load(folder)
-            yield status(f"Loaded cached index of {len(kb.chunks)} chunks")
-            return kb
-        except CacheError as exc:
-            if (folder / "manifest.json").exists():
-                yield status(f"Cached index is damaged ({exc}); rebuilding")
-    yield status(f"Embedding {len(chunks)} chunks from {len(documents)} documents…")
+        for where, saved, expected in (("cached", folder, None), ("shipped", shipped, key)):
+            if saved is None:
+                continue
+            try:
+                kb = load(saved, embedder, expected)
+                yield status(f"Loaded {where} index of {len(kb.chunks)} passages")
+                return kb
+            except CacheError as exc:
+                if where == "cached" and (folder / "manifest.json").exists():
+                    yield status(f"Cached index is damaged ({exc}); rebuilding")
+    yield status(f"Embedding {len(chunks)} passages from {len(documents)} documents…")
     kb = yield from build(chunks, embedder, started)
-    try:
-        save(kb, folder)
-        yield status(f"Built index of {len(chunks)} chunks; saved to {folder}")
-    except OSError as exc:
-        yield status(f"Warning: could not save the index cache ({exc.strerror or exc}); running from memory")
+    sentences = quoted_sentences(chunks)
+    yield status(f"Embedding {len(sentences)} sentences for quoting…")
+    sentence_vectors = yield from embed_sentences(sentences, embedder, started)
+    targets = [folder, *([shipped] if rebuild and shipped is not None else [])]
+    for target in targets:
+        try:
+            save(kb, target, key, sentences, sentence_vectors)
+            yield status(f"Built index of {len(chunks)} passages; saved to {target}")
+        except OSError as exc:
+            yield status(f"Warning: could not save the index ({exc.strerror or exc}); running from memory")
     return kb
 
 

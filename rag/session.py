@@ -51,7 +51,7 @@ class StatusLog:
         if isinstance(event, Status):
             self.add(event.message)
         elif event.done:
-            self.add(f"Embedded {event.done}/{event.total} passages")
+            self.add(f"Embedded {event.done}/{event.total} {event.unit}")
 
     @property
     def text(self) -> str:

@@ -140,7 +140,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     assert page.locator("#scores .row").count() == 5
     assert "first words after" in page.locator("#timings").inner_text()
     assert page.locator("#answer-state .streaming").count() == 0, "the cursor should go when the answer is done"
-    assert re.search(r"\+[\d.]+ m?s {2}Found 5 relevant passages", status_text(page)), status_text(page)
+    assert re.search(r"\+[\d.]+ m?s {2}Found 5 passages", status_text(page)), status_text(page)
     page.locator("#sources summary").first.click()
     assert page.locator("#sources details[open] .chunk").first.is_visible()
     page.screenshot(path=artifacts_dir / "app-answer-done.png", full_page=True)

@@ -46,7 +46,7 @@ def test_ask_streams_status_and_answer_before_the_final_values(client):
         assert next_status.startswith(status), f"status lines must only be appended:\n{status}\n---\n{next_status}"
         assert next_answer.startswith(answer), f"the answer must only grow: {answer!r} then {next_answer!r}"
     first_with_text = next(status for status, answer, _ in updates if answer)
-    assert "Found 5 relevant passages" in first_with_text, "the status should report the search before any answer"
+    assert "Found 5 passages" in first_with_text, "the status should report the search before any answer"
     assert final_status.splitlines()[-1].endswith("Done"), final_status
     assert [source["rank"] for source in sources] == [1, 2, 3, 4, 5]
     assert {"title", "section", "source", "text", "score", "dense_score", "lexical_score"} <= set(sources[0])

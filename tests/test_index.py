@@ -33,7 +33,7 @@ def _load_or_build(docs, embedder, cache: Path, **kwargs):
 
 def test_build_reports_progress_and_searches_by_cosine(embedder, tmp_path):
     kb, events = _load_or_build(_docs(), embedder, tmp_path)
-    progress = [e for e in events if isinstance(e, Progress)]
+    progress = [e for e in events if isinstance(e, Progress) and e.unit == "passages"]
     assert progress[0].done == 0 and progress[-1].done == progress[-1].total == len(kb.chunks)
     query = embedder.encode_query("birds that hunt in the dark")
     scores, ids = kb.index.search(query[None, :], 2)

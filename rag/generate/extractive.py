@@ -21,15 +21,13 @@ over-long sentence instead of more than 80 words 0.879.
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from rag.corpus import sentence_spans
+from rag.corpus import chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND
@@ -51,13 +49,10 @@ FOLLOWER_RATIO = 0.5
 # 42 example questions score 0.56 and up, and ten off-topic questions (capitals, football, cooking,
 # planets…) 0.12 to 0.47.
 NOT_FOUND_THRESHOLD = 0.5
-# Sentence vectors are cached per chunk text: the same chunks come back for related questions.
-CACHED_CHUNKS = 2048
 _PRONOUN_START = re.compile(
     r"^(it|its|this|that|these|those|they|them|their|he|she|his|her|such|however|also|thus|then)\b",
     re.IGNORECASE,
 )
-_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s")
 
 
 @dataclass(frozen=True)
@@ -113,7 +108,7 @@ class ExtractiveBackend:
         """The hits' sentences (a sentence repeated by overlapping chunks only once) and their vectors."""
         sentences, rows, seen = [], [], set()
         for hit in hits:
-            vectors = _sentence_vectors(self.embedder, hit.chunk.text)
+            vectors = self.embedder.encode_sentences(chunk_sentences(hit.chunk.text))
             for sentence, vector in zip(_sentences(hit), vectors):
                 if sentence.text not in seen:
                     seen.add(sentence.text)
@@ -122,40 +117,9 @@ class ExtractiveBackend:
         return sentences, np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dim)
 
 
-def embed_sentences_ahead(embedder: Embedder, chunk_texts: Iterable[str]) -> int:
-    """Embed the sentences of (at most CACHED_CHUNKS) chunks before questions quote them; returns how many chunks.
-
-    Otherwise the first answer quoting a chunk waits for its sentences (~85 ms a chunk on 2 cores,
-    three chunks an answer). The embedder's lock is taken per chunk, so questions asked meanwhile
-    wait for one chunk at most.
-    """
-    texts = list(itertools.islice(chunk_texts, CACHED_CHUNKS))
-    for text in texts:
-        _sentence_vectors(embedder, text)
-    return len(texts)
-
-
-@lru_cache(maxsize=CACHED_CHUNKS)
-def _sentence_vectors(embedder: Embedder, chunk_text: str) -> np.ndarray:
-    """The chunk's sentence vectors, cached per process (a backend is made for each question)."""
-    vectors = embedder.encode(list(_split(chunk_text)))
-    vectors.setflags(write=False)
-    return vectors
-
-
 def _sentences(hit: Hit) -> list[Sentence]:
-    texts = _split(hit.chunk.text)
+    texts = chunk_sentences(hit.chunk.text)
     return [Sentence(hit.rank, i, text, texts[i - 1] if i else "") for i, text in enumerate(texts)]
-
-
-@lru_cache(maxsize=4096)
-def _split(text: str) -> tuple[str, ...]:
-    """The chunk's sentences (pysbd), whitespace-normalised, without Markdown headings."""
-    return tuple(
-        " ".join(text[s.start : s.end].split())
-        for s in sentence_spans(text, 0, len(text))
-        if not _MARKDOWN_HEADING.match(text[s.start : s.end])
-    )
 
 
 def _mmr(scores: np.ndarray, vectors: np.ndarray) -> list[int]:
