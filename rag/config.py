@@ -44,6 +44,7 @@ class Settings:
     llm_max_new_tokens: int = 512
     llm_context_tokens: int = 4096
     max_question_chars: int = 2000
+    max_answer_seconds: int = 120
     chunk_target_words: int = 160
     chunk_max_words: int = 250
     chunk_overlap_words: int = 40
@@ -70,6 +71,7 @@ class Settings:
             llm_max_new_tokens=_env_int("RAG_LLM_MAX_NEW_TOKENS", defaults.llm_max_new_tokens),
             llm_context_tokens=_env_int("RAG_LLM_CONTEXT_TOKENS", defaults.llm_context_tokens),
             max_question_chars=_env_int("RAG_MAX_QUESTION_CHARS", defaults.max_question_chars),
+            max_answer_seconds=_env_int("RAG_MAX_ANSWER_SECONDS", defaults.max_answer_seconds),
             max_upload_mb=_env_int("RAG_MAX_UPLOAD_MB", defaults.max_upload_mb),
             max_upload_files=_env_int("RAG_MAX_UPLOAD_FILES", defaults.max_upload_files),
         )

@@ -149,11 +149,14 @@ def stream_answer(
     kb: KnowledgeBase | None = None,
     backend: AnswerBackend | None = None,
     words_per_second: float = 0,
+    stop: threading.Event | None = None,
 ) -> Iterator[Event]:
     """Answer `question` as a stream of events (see the module docstring).
 
     `words_per_second` paces the answer like a typewriter (0: as fast as it is produced); the
-    pacing sits beneath the streaming mode, as a slower model would.
+    pacing sits beneath the streaming mode, as a slower model would. Setting `stop` (from any
+    thread) wakes a paced answer at once, so it ends without waiting for its next word; an answer
+    still streaming after `settings.max_answer_seconds` is cut off with an error.
     """
     settings = settings or Settings.from_env()
     started = time.perf_counter()
@@ -161,6 +164,9 @@ def stream_answer(
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000
 
+    if not isinstance(question, str):
+        yield Error("The question must be text.")
+        return
     question, notice = clean_question(question, settings.max_question_chars)
     if not question:
         yield Error("Please type a question.")
@@ -188,13 +194,15 @@ def stream_answer(
     }
     yield Status("generate", f"Generating with {backend.label}…", elapsed())
     answer: list[str] = []
-    pieces = adapt(paced(backend.stream(question, hits), words_per_second), settings.stream)
+    pieces = adapt(paced(backend.stream(question, hits), words_per_second, stop), settings.stream)
     try:
         for piece in pieces:
             if not answer:
                 timings["first_token_ms"] = elapsed()
             answer.append(piece)
             yield Token(piece)
+            if elapsed() > settings.max_answer_seconds * 1000:
+                raise BackendError(f"the answer took longer than {settings.max_answer_seconds} s and was cut off")
     except BackendError as exc:
         yield Status("error", f"Error: {exc}", elapsed())
         yield Error(str(exc), "".join(answer))

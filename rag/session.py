@@ -101,6 +101,7 @@ class AnswerRun:
         self._timings: dict[str, float] = {}
         self._error = ""
         self._stopped = False
+        self._stop = threading.Event()  # wakes a paced answer between two words
         self._finished = False
         self._on_change: Callable[[], None] = _nothing
 
@@ -127,6 +128,7 @@ class AnswerRun:
             if self._stopped or self._finished:
                 return
             self._stopped = True
+            self._stop.set()
             words = len(self._answer.split())
             self._log.add(f"Stopped after {words} word{'' if words == 1 else 's'}")
         self._on_change()
@@ -144,7 +146,9 @@ class AnswerRun:
             )
 
     def _work(self) -> None:
-        events = stream_answer(self.question, self.settings, kb=self.kb, words_per_second=self.words_per_second)
+        events = stream_answer(
+            self.question, self.settings, kb=self.kb, words_per_second=self.words_per_second, stop=self._stop
+        )
         try:
             for event in events:
                 if not self._fold(event):

@@ -17,10 +17,13 @@ generator at the bottom of the chain.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
 BUFFER_CHARS = 50
+# Slower pacing would let one visitor hold an answer slot for minutes with a short answer.
+SLOWEST_WORDS_PER_SECOND = 2.0
 _WORD = re.compile(r"\s*\S+\s*|\s+")
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s*$")
 
@@ -69,19 +72,23 @@ def whole(pieces: Iterator[str]) -> Iterator[str]:
         yield text
 
 
-def paced(pieces: Iterator[str], words_per_second: float) -> Iterator[str]:
-    """A typewriter: release the text word by word, no faster than `words_per_second` (0 = no limit)."""
+def paced(pieces: Iterator[str], words_per_second: float, stop: threading.Event | None = None) -> Iterator[str]:
+    """A typewriter: release the text word by word, no faster than `words_per_second` (0 = no limit).
+
+    Pacing is never slower than SLOWEST_WORDS_PER_SECOND, and setting `stop` ends it at once, even
+    between two words (a stopped answer must not hold its worker until the next word is due).
+    """
     if words_per_second <= 0:
         yield from pieces
         return
-    gap = 1.0 / words_per_second
+    gap = 1.0 / max(words_per_second, SLOWEST_WORDS_PER_SECOND)
+    stop = stop or threading.Event()
     next_at = time.perf_counter()
     try:
         for piece in pieces:
             for word in _WORD.findall(piece):
-                delay = next_at - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
+                if stop.wait(max(next_at - time.perf_counter(), 0)):
+                    return
                 next_at = max(next_at, time.perf_counter() - gap) + gap
                 yield word
     finally:

@@ -22,6 +22,7 @@ from rag.config import Settings
 from rag.corpus import Chunk
 from rag.events import Error, Hit, Status, Token
 from rag.generate import BackendError, available_backends, make_backend
+from rag.generate.base import shown_url
 from rag.generate.hf_backend import HFInferenceBackend
 from rag.generate.openai_backend import OpenAICompatibleBackend
 from rag.pipeline import stream_answer
@@ -278,3 +279,12 @@ def test_refused_connection_to_ollama_asks_whether_ollama_runs(settings):
         assert "is Ollama running at http://127.0.0.1:11434" in str(exc)
     else:
         pytest.skip("something answers on 127.0.0.1:11434 here")
+
+
+def test_a_url_s_credentials_are_never_shown(settings):
+    backend = make_backend(
+        "openai", settings.with_(llm_model="m", llm_base_url="http://user:secret@127.0.0.1:9/v1"), embedder=None
+    )
+    assert "secret" not in backend.label and "user" not in backend.label
+    assert shown_url("https://user:pw@example.org:8443/v1?x=1") == "https://example.org:8443/v1?x=1"
+    assert shown_url("http://127.0.0.1:11434/v1") == "http://127.0.0.1:11434/v1"

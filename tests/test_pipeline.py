@@ -123,3 +123,23 @@ def test_every_event_has_a_json_form(settings, kb):
     assert types[0] == "status" and types[-1] == "done" and "retrieved" in types and "token" in types
     hit = to_json(next(e for e in events if isinstance(e, Retrieved)))["hits"][0]
     assert {"rank", "score", "dense_score", "lexical_score", "title", "section", "source", "text"} <= set(hit)
+
+
+def test_a_question_that_is_not_text_is_one_clear_error(settings, kb):
+    events = list(stream_answer({"question": "What is RAG?"}, settings, kb=kb))  # type: ignore[arg-type]
+    assert events == [Error("The question must be text.")]
+
+
+def test_an_answer_over_its_time_limit_is_cut_off_keeping_the_partial_answer(settings, kb):
+    backend = ScriptedBackend(["First", " words", " and", " more"])
+    events = list(stream_answer("What is RAG?", settings.with_(max_answer_seconds=0), kb=kb, backend=backend))
+    error = events[-1]
+    assert isinstance(error, Error) and "took longer than 0 s" in error.message, events[-3:]
+    assert error.partial == "First" and backend.closed
+
+
+def test_a_refused_answer_s_log_says_no_passage_answers_it(settings, kb):
+    events = list(stream_answer("What is the capital of Peru?", settings, kb=kb))
+    messages = [event.message for event in events if isinstance(event, Status)]
+    assert any(message.startswith("None of the 5 passages answers the question") for message in messages), messages
+    assert events[-1].cited == []

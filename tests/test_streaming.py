@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.streaming import UpdateBudget, adapt, buffered, paced, whole, words
+from rag.streaming import SLOWEST_WORDS_PER_SECOND, UpdateBudget, adapt, buffered, paced, whole, words
 
 
 class Source:
@@ -112,3 +114,22 @@ def test_update_budget_lets_a_burst_through_then_holds_the_rate():
     budget.per_second = 4  # a busy server: fewer updates, each carrying more
     first, second = budget.spend(), budget.spend()
     assert second - first == pytest.approx(0.25)
+
+
+def test_a_stopped_typewriter_ends_at_once_instead_of_waiting_for_its_next_word():
+    stop = threading.Event()
+    source = Source(["one two three four"])
+    typed = paced(iter(source), 0.001, stop)  # below the floor: two words a second at the slowest
+    assert next(typed) == "one "
+    threading.Timer(0.05, stop.set).start()  # while the typewriter waits for its next word
+    assert list(typed) == [], "nothing more may come out once stopped"
+    assert source.closed
+
+
+def test_pacing_is_never_slower_than_the_floor():
+    typed = paced(iter(["one two three"]), 0.001)
+    started = time.monotonic()
+    assert "".join(typed) == "one two three"
+    assert time.monotonic() - started < 20 / SLOWEST_WORDS_PER_SECOND, (
+        "0.001 words a second must be raised to the floor"
+    )

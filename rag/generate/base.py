@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from rag.events import Hit
 
@@ -21,3 +22,11 @@ class AnswerBackend(Protocol):
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
         """Yield the answer in pieces, citing hit n as [n]; closing the iterator stops the work."""
         ...
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be shown to anyone: without a user name or password in it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

@@ -19,7 +19,7 @@ from huggingface_hub.errors import HfHubHTTPError, InferenceTimeoutError, Offlin
 
 from rag.config import Settings
 from rag.events import Hit
-from rag.generate.base import BackendError
+from rag.generate.base import BackendError, shown_url
 from rag.generate.openai_backend import content_pieces, running_hint
 from rag.generate.prompt import approx_tokens, build_prompt
 
@@ -36,8 +36,8 @@ class HFInferenceBackend:
         self.model = settings.llm_model or DEFAULT_MODEL
         self.base_url = settings.llm_base_url.rstrip("/")
         self.token = settings.hf_token or None  # None: huggingface_hub uses the saved login, if any
-        self.where = self.base_url or ROUTER
-        at = f" at {self.base_url}" if self.base_url else ""
+        self.where = shown_url(self.base_url) or ROUTER  # never print the credentials a URL may hold
+        at = f" at {self.where}" if self.base_url else ""
         self.label = f"Hugging Face InferenceClient ({self.model}{at})"
         self.max_new_tokens = settings.llm_max_new_tokens
         self.prompt_budget = settings.llm_context_tokens - settings.llm_max_new_tokens
@@ -74,7 +74,7 @@ class HFInferenceBackend:
             case httpx2.TransportError() if answering:
                 return f"The connection to {where} broke off mid-answer: did the server stop or crash?"
             case httpx2.TransportError():
-                hint = running_hint(self.base_url) if self.base_url else "is this machine online?"
+                hint = running_hint(self.where) if self.base_url else "is this machine online?"
                 return f"Could not connect to {where}: {hint}"
             case ValueError() if answering:
                 return f"{where} sent a malformed answer stream: {exc}"

@@ -15,7 +15,7 @@ import openai
 
 from rag.config import Settings
 from rag.events import Hit
-from rag.generate.base import BackendError
+from rag.generate.base import BackendError, shown_url
 from rag.generate.prompt import approx_tokens, build_prompt
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -36,7 +36,8 @@ class OpenAICompatibleBackend:
             )
         self.model = settings.llm_model
         self.base_url = (settings.llm_base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.label = f"OpenAI-compatible ({self.model} at {self.base_url})"
+        self.where = shown_url(self.base_url)  # never print the credentials a URL may hold
+        self.label = f"OpenAI-compatible ({self.model} at {self.where})"
         self.max_new_tokens = settings.llm_max_new_tokens
         self.prompt_budget = settings.llm_context_tokens - settings.llm_max_new_tokens
         self.timeout_s = settings.llm_timeout_s
@@ -60,14 +61,14 @@ class OpenAICompatibleBackend:
         except openai.OpenAIError as exc:
             raise BackendError(self._explain(exc, answering=False)) from exc
         try:
-            yield from content_pieces(response, self.base_url)
+            yield from content_pieces(response, self.where)
         except openai.OpenAIError as exc:
             raise BackendError(self._explain(exc, answering=True)) from exc
         finally:
             response.close()
 
     def _explain(self, exc: openai.OpenAIError, answering: bool) -> str:
-        where = self.base_url
+        where = self.where
         if isinstance(exc, openai.APITimeoutError):
             return (
                 f"{where} sent nothing for {self.timeout_s} s: the model may still be loading or be too slow "
