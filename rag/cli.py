@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="measure the side-by-side benchmark suite (about 10 minutes)")
     bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (a few minutes)")
-    bench.add_argument("--parts", type=int, nargs="+", choices=range(1, 6), help="only these parts (default all)")
+    bench.add_argument("--parts", type=int, nargs="+", choices=range(1, 7), help="only these parts (default all)")
     bench.add_argument("--json", action="store_true", help="print the report as one JSON line")
     bench.set_defaults(run=_bench)
     return parser

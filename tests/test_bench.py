@@ -27,6 +27,7 @@ TINY = Sizes(
     answer_words=300,
     clients=4,
     crowd_rounds=1,
+    cold_starts=1,
 )
 LIBRARY_KEYS = {"index_build", "warm_start", "query_latency_300", "query_latency_600", "query_latency_growth"}
 APP_KEYS = {
@@ -87,3 +88,12 @@ def test_app_parts_measure_the_launched_app_in_client_and_browser(settings, kb):
         f"every concurrent answer should be right: {figures['crowd_correct']}"
     )
     assert len(figures["crowd_first_event"]["data"]["concurrent_seconds"]) == TINY.clients
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
+def test_cold_start_part_asks_a_fresh_app_during_its_warm_up(settings):
+    report = run_suite(settings, TINY, parts=(6,))
+
+    figures = check_report(report, {"cold_first_answer", "cold_first_status"})
+    assert len(figures["cold_first_answer"]["data"]["bare_s"]) == TINY.cold_starts

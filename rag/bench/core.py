@@ -100,7 +100,7 @@ def warm_start(settings: Settings, repeats: int) -> Figure:
         "RAG_CORPUS_DIR": str(settings.corpus_dir),
         "RAG_EMBED_MODEL": settings.embed_model,
     }
-    sides = {"rag": timed(_python(WARM_START_RAG, env)), "bare": timed(_python(WARM_START_BARE, env))}
+    sides = {"rag": timed(run_python(WARM_START_RAG, env)), "bare": timed(run_python(WARM_START_BARE, env))}
     for side in sides.values():  # fill the page cache for both
         side()
     results = interleaved(sides, repeats)
@@ -194,7 +194,7 @@ def _query_rounds(
     return results
 
 
-def _python(code: str, env: dict[str, str]) -> Callable[[], None]:
+def run_python(code: str, env: dict[str, str]) -> Callable[[], None]:
     def run() -> None:
         command = [sys.executable, "-c", code]
         done = subprocess.run(command, check=False, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)

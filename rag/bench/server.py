@@ -2,6 +2,9 @@
 
     python -m rag.bench.server PORT    # prints "ready" once it serves on 127.0.0.1:PORT; stops when stdin closes
 
+It warms up (loads the model and the index) before serving, or, with RAG_BENCH_WARM_UP=background,
+on its own thread as `python app.py` does, so that questions can arrive during the warm-up.
+
 The echo (a textbox, a button and `api_name="echo"`) is added to the same Blocks before launch, so
 it goes through the same server, queue, client and browser code as the answer while doing no work
 of its own: the baseline for "time to the first status line". app.py itself is left unchanged.
@@ -16,6 +19,7 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -100,7 +104,10 @@ def main(argv: list[str]) -> int:
     import app
 
     add_echo(app.demo)
-    app.warm_up()
+    if os.environ.get("RAG_BENCH_WARM_UP") == "background":
+        threading.Thread(target=app.warm_up, name="rag-warm-up", daemon=True).start()
+    else:
+        app.warm_up()
     app.demo.launch(
         server_name="127.0.0.1",
         server_port=int(argv[0]),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rag.bench import core, crowd, web
+from rag.bench import core, crowd, startup, web
 from rag.bench.browser import AppPage, chromium
 from rag.bench.client import connect
 from rag.bench.fake_llm import MODEL as FAST_SOURCE_MODEL
@@ -24,7 +24,7 @@ from rag.config import PROJECT_DIR, Settings
 from rag.embed import get_embedder
 from rag.pipeline import shared_knowledge_base
 
-PARTS = (1, 2, 3, 4, 5)
+PARTS = (1, 2, 3, 4, 5, 6)
 EXAMPLES_FILE = PROJECT_DIR / "data" / "examples.json"
 
 
@@ -40,6 +40,7 @@ class Sizes:
     answer_words: int  # length of the fast answer source's answer
     clients: int  # concurrent clients
     crowd_rounds: int  # bursts of `clients` concurrent questions
+    cold_starts: int  # app starts with an empty cache, each beside a bare start
 
 
 FULL = Sizes(
@@ -53,6 +54,7 @@ FULL = Sizes(
     answer_words=2_000,
     clients=30,
     crowd_rounds=2,
+    cold_starts=3,
 )
 QUICK = Sizes(
     build_chunks=64,
@@ -65,6 +67,7 @@ QUICK = Sizes(
     answer_words=2_000,
     clients=30,
     crowd_rounds=1,
+    cold_starts=1,
 )
 
 
@@ -102,6 +105,9 @@ def run_suite(
         figures += _library_parts(settings, sizes, parts, say)
     if {4, 5} & set(parts):
         figures += _app_parts(settings, sizes, parts, say)
+    if 6 in parts:
+        say(f"6. cold start: python app.py with an empty cache, asked at once, {sizes.cold_starts} rounds")
+        figures += startup.cold_start_figures(example_questions()[0], sizes.cold_starts)
     return Report(described, sizes, figures, time.perf_counter() - started)
 
 
