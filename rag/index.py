@@ -14,6 +14,7 @@ Face Spaces, embeds nothing at start-up, and a changed corpus still builds its o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -42,6 +43,8 @@ EXACT_SEARCH_LIMIT = 20_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_SEARCH = 128
 EMBED_BATCH = 64
+# A save writes its staging folder within seconds; one this old was left by a process killed midway.
+STAGING_ABANDONED_S = 3600
 
 
 class VectorIndex(Protocol):
@@ -258,6 +261,7 @@ def load_or_build(
 
     key = cache_key(documents, embedder.name, chunking)
     folder = cache_dir / key
+    remove_abandoned_staging(cache_dir)
     if not rebuild:
         for where, saved, expected in (("cached", folder, None), ("shipped", shipped, key)):
             if saved is None:
@@ -282,6 +286,14 @@ def load_or_build(
         except OSError as exc:
             yield status(f"Warning: could not save the index ({exc.strerror or exc}); running from memory")
     return kb
+
+
+def remove_abandoned_staging(cache_dir: Path) -> None:
+    """Delete staging folders that a save killed midway left behind (those older than STAGING_ABANDONED_S)."""
+    for staging in cache_dir.glob(".staging-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - staging.stat().st_mtime > STAGING_ABANDONED_S:
+                shutil.rmtree(staging)
 
 
 def _sha256(path: Path) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +121,15 @@ def test_a_query_asked_again_is_remembered_read_only(embedder):
     assert embedder.encode_query(question) is vector, "the retrieval and the answer share one encode"
     assert not vector.flags.writeable, "a remembered vector must not be changed by whoever asked"
     np.testing.assert_allclose(vector, embedder.encode([question])[0], atol=1e-6)
+
+
+def test_staging_folders_left_by_a_killed_save_are_removed_at_the_next_load(embedder, tmp_path):
+    abandoned, in_progress = tmp_path / ".staging-killed", tmp_path / ".staging-saving-now"
+    for staging in (abandoned, in_progress):
+        staging.mkdir()
+        (staging / "vectors.faiss").write_bytes(b"half a file")
+    an_hour_and_more_ago = time.time() - index.STAGING_ABANDONED_S - 60
+    os.utime(abandoned, (an_hour_and_more_ago, an_hour_and_more_ago))
+    _load_or_build(_docs(), embedder, tmp_path)
+    assert not abandoned.exists(), "an abandoned staging folder should be removed"
+    assert in_progress.exists(), "a staging folder another process may be writing must stay"

@@ -101,6 +101,7 @@ def test_upload_names_never_carry_a_folder():
     assert display_name("../../etc/passwd.md") == "passwd.md"
     assert display_name("C:\\Users\\x\\..\\notes.txt") == "notes.txt"
     assert display_name("uploads/..") == "upload"
+    assert display_name("invoice\u202egpj.exe.md") == "invoicegpj.exe.md", "a right-to-left override disguises a name"
 
 
 def test_instructions_inside_a_document_are_only_quoted(settings, kb, tmp_path):
