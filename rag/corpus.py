@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,10 @@ import pysbd
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# Lines a line break before or after stays a sentence boundary at: headings, table rows, code fences.
+_BLOCK_LINE = re.compile(r"^\s*(#{1,6}\s|\||```)")
+# A list item starts a new sentence, but a line after one continues it (Markdown's lazy continuation).
+_LIST_ITEM = re.compile(r"^\s*([-*+•]|\d{1,3}[.)])\s")
 
 
 class DocumentError(Exception):
@@ -243,17 +248,38 @@ def _overlap(text: str, group: list[_Span], max_words: int) -> tuple[int, int]:
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[_Span]:
-    """Sentence spans (pysbd) of text[start:end], as offsets into `text`."""
-    spans, cursor = [], start
-    for sentence in _segment(text[start:end]):
-        found = text.find(sentence, cursor, end)
+    """Sentence spans (pysbd) of text[start:end], as offsets into `text`.
+
+    A line break inside a paragraph is read as a space, so a sentence wrapped over two lines stays
+    one sentence; a blank line, a list item, a heading, a table row or a code fence still ends one.
+    """
+    piece = _soft_breaks_as_spaces(text[start:end])
+    spans, cursor = [], 0
+    for sentence in _segment(piece):
+        found = piece.find(sentence, cursor)
         if found < 0:
             continue
-        span = _strip(text, found, found + len(sentence))
+        span = _strip(text, start + found, start + found + len(sentence))
         if span:
             spans.append(span)
         cursor = found + len(sentence)
     return spans
+
+
+def _soft_breaks_as_spaces(text: str) -> str:
+    """`text` with each line break inside a paragraph replaced by a space (same length, same offsets)."""
+    lines = text.split("\n")
+    parts = [lines[0]]
+    for before, after in pairwise(lines):
+        hard = (
+            not before.strip()
+            or not after.strip()
+            or _BLOCK_LINE.match(before)
+            or _BLOCK_LINE.match(after)
+            or _LIST_ITEM.match(after)
+        )
+        parts += ["\n" if hard else " ", after]
+    return "".join(parts)
 
 
 @lru_cache(maxsize=8192)

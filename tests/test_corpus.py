@@ -16,6 +16,7 @@ from rag.corpus import (
     chunk_document,
     read_document,
     read_folder,
+    sentence_spans,
 )
 
 CHUNKING = ChunkingSettings(target_words=160, max_words=250, overlap_words=40)
@@ -92,6 +93,37 @@ def test_chunking_never_loses_or_invents_text(paragraphs):
     for before, after in pairwise(chunks):
         shared = text[after.start : before.end] if after.start < before.end else ""
         assert len(shared.split()) <= 8, "chunks may only share the overlap"
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in sentence_spans(text, 0, len(text))]
+
+
+def test_a_sentence_wrapped_over_lines_is_one_sentence():
+    text = "It was designed by the engineer Oddny\nFjellstad and first lit on 14\nMarch 1871. It burned in 1902."
+    assert _sentences(text) == [
+        "It was designed by the engineer Oddny\nFjellstad and first lit on 14\nMarch 1871.",
+        "It burned in 1902.",
+    ]
+
+
+def test_list_items_headings_and_table_rows_stay_sentence_boundaries():
+    text = (
+        "The parts are\n- a boiler\n- a pump that wraps\n  onto a second line\n1. a valve\n"
+        "## Heading\nText under it\n| a | b |\n| c | d |\n\nA paragraph without a full stop\n\nThe next one"
+    )
+    assert _sentences(text) == [
+        "The parts are",
+        "- a boiler",
+        "- a pump that wraps\n  onto a second line",
+        "1. a valve",
+        "## Heading",
+        "Text under it",
+        "| a | b |",
+        "| c | d |",
+        "A paragraph without a full stop",
+        "The next one",
+    ]
 
 
 def test_read_markdown_text_and_pdf(tmp_path: Path):
