@@ -4,6 +4,9 @@ A chunk is always one contiguous span of its document's text, so its character o
 back at the exact words it holds. Chunks follow the document's headings and paragraphs and are
 roughly 100-250 words; consecutive chunks of a section share a few trailing sentences so that
 an idea cut at a boundary still appears whole in one of them.
+
+The text of a PDF or a .txt file is reflowed first (`rag.reflow`): its wrapped lines become
+paragraphs and its headings Markdown headings, so a document's text is the reflowed text.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pysbd
+
+from rag.reflow import reflow, reflow_pages
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -87,8 +92,11 @@ def read_document(path: Path, source: str | None = None) -> Document:
         raise DocumentError(f"{name}: could not be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty")
-    text = _pdf_text(data, name) if suffix == ".pdf" else _decode_text(data, name)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if suffix == ".pdf":
+        text = reflow_pages(_pdf_pages(data, name))
+    else:
+        text = _decode_text(data, name).replace("\r\n", "\n").replace("\r", "\n")
+        text = reflow(text) if suffix == ".txt" else text
     if not text.strip():
         raise DocumentError(f"{name}: the file has no text")
     return Document(title=_title(text, suffix, path), source=name, text=text)
@@ -117,7 +125,7 @@ def _decode_text(data: bytes, name: str) -> str:
     return text
 
 
-def _pdf_text(data: bytes, name: str) -> str:
+def _pdf_pages(data: bytes, name: str) -> list[str]:
     from io import BytesIO
 
     from pypdf import PdfReader
@@ -134,7 +142,7 @@ def _pdf_text(data: bytes, name: str) -> str:
         raise DocumentError(f"{name}: not a readable PDF ({exc})") from None
     if not any(page.strip() for page in pages):
         raise DocumentError(f"{name}: the PDF has no text layer (a scan?); OCR it first")
-    return "\n\n".join(f"## Page {n}\n\n{page.strip()}" for n, page in enumerate(pages, 1) if page.strip())
+    return pages
 
 
 def _title(text: str, suffix: str, path: Path) -> str:

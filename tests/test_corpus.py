@@ -9,6 +9,7 @@ import pytest
 from fpdf import FPDF
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from rag.corpus import (
     ChunkingSettings,
@@ -19,6 +20,7 @@ from rag.corpus import (
     read_folder,
     sentence_spans,
 )
+from tests.wrapped_documents import COOPERAGE, FIRE, HEADINGS, LIGHTHOUSE, QUAY, RUNNING_HEADER, write_pdf, write_text
 
 CHUNKING = ChunkingSettings(target_words=160, max_words=250, overlap_words=40)
 
@@ -135,6 +137,37 @@ def test_read_markdown_text_and_pdf(tmp_path: Path):
     assert docs["a.md"].title == "Alpha Notes"
     assert docs["b.txt"].title == "b"
     assert "Portable document words" in docs["c.pdf"].text
+
+
+def test_a_pdf_reads_as_whole_paragraphs_under_its_headings(tmp_path: Path):
+    path = write_pdf(tmp_path / "harbour.pdf")
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    assert len(pages) >= 3
+    for wrapped in ("first lit on 14\nMarch 1871.", "cooperage behind the\nold customs house", "extraordi-\nnary"):
+        assert wrapped in "\n".join(pages), f"the test PDF should wrap {wrapped!r}; pypdf returned other lines"
+
+    doc = read_document(path)
+
+    for paragraph in (LIGHTHOUSE, COOPERAGE, FIRE, QUAY):
+        assert paragraph in doc.text, f"not whole in the document: {paragraph[:60]!r}…"
+    body = [line for line in doc.text.splitlines() if not line.startswith("## ")]
+    for furniture in (*HEADINGS, RUNNING_HEADER):
+        assert not any(furniture in line for line in body), f"{furniture!r} is in the text, not a heading"
+    for before, after in pairwise(pages):  # each page: the running header, its lines, the page number
+        last, first = before.splitlines()[-2].strip(), after.splitlines()[1].strip()
+        if not last.endswith("."):
+            assert f"{last} {first}" in doc.text, "a paragraph running over a page break should stay whole"
+    sections = {chunk.section for chunk in chunk_document(doc, CHUNKING)}
+    assert {f"{heading} (page 1)" for heading in HEADINGS[:3]} <= sections, sections
+
+
+def test_a_hard_wrapped_text_file_reads_as_whole_paragraphs_under_its_headings(tmp_path: Path):
+    doc = read_document(write_text(tmp_path / "harbour.txt"))
+    for paragraph in (LIGHTHOUSE, COOPERAGE, FIRE, QUAY):
+        assert paragraph in doc.text, f"not whole in the document: {paragraph[:60]!r}…"
+    for heading in (RUNNING_HEADER.upper(), *HEADINGS):
+        assert f"\n## {heading}\n" in f"\n{doc.text}", f"{heading!r} should be a heading"
+    assert "\n\n- a croze for cutting the groove\n\n- a sun plane\n\n- an adze\n\n" in doc.text
 
 
 @pytest.mark.parametrize(
