@@ -21,15 +21,13 @@ from typing import Any
 
 import pysbd
 
-from rag.reflow import reflow, reflow_pages
+from rag.reflow import LIST_ITEM, reflow, reflow_pages
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-# Lines a line break before or after stays a sentence boundary at: headings, table rows, code fences.
+# A line break next to a heading, a table row or a code fence stays a sentence boundary.
 _BLOCK_LINE = re.compile(r"^\s*(#{1,6}\s|\||```)")
-# A list item starts a new sentence, but a line after one continues it (Markdown's lazy continuation).
-_LIST_ITEM = re.compile(r"^\s*([-*+•]|\d{1,3}[.)])\s")
 
 
 class DocumentError(Exception):
@@ -284,7 +282,7 @@ def _soft_breaks_as_spaces(text: str) -> str:
             or not after.strip()
             or _BLOCK_LINE.match(before)
             or _BLOCK_LINE.match(after)
-            or _LIST_ITEM.match(after)
+            or LIST_ITEM.match(after)  # not before: a line after an item goes on with it (lazy continuation)
         )
         parts += ["\n" if hard else " ", after]
     return "".join(parts)

@@ -6,9 +6,9 @@ sentences the same way, so splitting sentences at those line breaks quotes halve
 writes each heading as a Markdown heading (chunking makes it a section title, so answers never quote
 it) and puts a blank line between blocks. `reflow_pages` does the same over all of a PDF's pages at
 once, so a paragraph running over a page break stays whole, after dropping page numbers and running
-headers and footers; each heading names its page ("## The Great Fire (page 3)"), and so does a
-heading repeated before the first block that starts on a later page, so every chunk of a PDF
-carries its page and the heading it comes under.
+headers and footers; each heading names its page ("## The Great Fire (page 3)"), and is repeated
+with the new page before the first block that starts on a later page ("## Page 2" before any
+heading), so every chunk of a PDF carries its page and the heading it comes under.
 
 The rules prefer whole sentences to tidy paragraphs: a line that does not end a sentence always
 joins the next one unless a blank line, a heading or a list item follows, so a wrong guess merges
@@ -49,7 +49,7 @@ FURNITURE_PAGES = 3
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _END_PUNCTUATION = re.compile(r"[.!?…,;:][\"'”’)\]]*$")
-_LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s")
 _ONE_LINE_BLOCK = re.compile(r"^(?:#{1,6}\s|\|)")  # a Markdown heading or a table row
 _BROKEN_WORD = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*)[-\u00ad]$")
 _WORD_START = re.compile(r"[^\W\d_]+")
@@ -129,11 +129,11 @@ def _had_room(line: str, following: str, width: int) -> bool:
 
 def _starts_block(first: str, previous: str, line: str, width: int) -> bool:
     """Whether `line` starts a new block rather than going on with the one from line `first` to `previous`."""
-    if _LIST_ITEM.match(line) or _ONE_LINE_BLOCK.match(line):
+    if LIST_ITEM.match(line) or _ONE_LINE_BLOCK.match(line):
         return True
     if not _had_room(previous, line, width):
         return False
-    return bool(_SENTENCE_END.search(previous)) or bool(_LIST_ITEM.match(first) and not line[0].islower())
+    return bool(_SENTENCE_END.search(previous)) or bool(LIST_ITEM.match(first) and not line[0].islower())
 
 
 def _is_heading(lines: Sequence[str], i: int, width: int) -> bool:
@@ -142,13 +142,13 @@ def _is_heading(lines: Sequence[str], i: int, width: int) -> bool:
         return False
     if previous and not (_SENTENCE_END.search(previous) or _had_room(previous, line, width)):
         return False
-    numbered = bool(_LIST_ITEM.match(line))
-    if numbered and _LIST_ITEM.match(previous):
+    numbered = bool(LIST_ITEM.match(line))
+    if numbered and LIST_ITEM.match(previous):
         return False
     # At most two heading-shaped lines in a row: three or more are a list, an address or a verse.
     stacked = sum(1 for _ in takewhile(lambda other: _heading_shaped(other, width), islice(_near(lines, i, -1), 2)))
     for following in islice(_near(lines, i, 1), 2 - stacked):
-        if numbered and _LIST_ITEM.match(following):
+        if numbered and LIST_ITEM.match(following):
             return False
         if not _heading_shaped(following, width):
             return _opens_body(following)
@@ -167,7 +167,7 @@ def _heading_shaped(line: str, width: int) -> bool:
 
 
 def _opens_body(line: str) -> bool:
-    return line[0].isupper() or line[0].isdigit() or line.startswith(_OPENING) or bool(_LIST_ITEM.match(line))
+    return line[0].isupper() or line[0].isdigit() or line.startswith(_OPENING) or bool(LIST_ITEM.match(line))
 
 
 def _near(lines: Sequence[str], i: int, step: int) -> Iterator[str]:
