@@ -4,6 +4,9 @@ A chunk is always one contiguous span of its document's text, so its character o
 back at the exact words it holds. Chunks follow the document's headings and paragraphs and are
 roughly 100-250 words; consecutive chunks of a section share a few trailing sentences so that
 an idea cut at a boundary still appears whole in one of them.
+
+The text of a PDF or a .txt file is reflowed first (`rag.reflow`): its wrapped lines become
+paragraphs and its headings Markdown headings, so a document's text is the reflowed text.
 """
 
 from __future__ import annotations
@@ -12,15 +15,20 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pysbd
 
+from rag.reflow import LIST_ITEM, reflow, reflow_pages
+
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A line break next to a heading, a table row or a code fence stays a sentence boundary.
+_BLOCK_LINE = re.compile(r"^\s*(#{1,6}\s|\||```)")
 
 
 class DocumentError(Exception):
@@ -83,8 +91,11 @@ def read_document(path: Path, source: str | None = None) -> Document:
         raise DocumentError(f"{name}: could not be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty")
-    text = _pdf_text(data, name) if suffix == ".pdf" else _decode_text(data, name)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if suffix == ".pdf":
+        text = reflow_pages(_pdf_pages(data, name))
+    else:
+        text = _decode_text(data, name).replace("\r\n", "\n").replace("\r", "\n")
+        text = reflow(text) if suffix == ".txt" else text
     if not text.strip():
         raise DocumentError(f"{name}: the file has no text")
     return Document(title=_title(text, suffix, path), source=name, text=text)
@@ -113,7 +124,7 @@ def _decode_text(data: bytes, name: str) -> str:
     return text
 
 
-def _pdf_text(data: bytes, name: str) -> str:
+def _pdf_pages(data: bytes, name: str) -> list[str]:
     from io import BytesIO
 
     from pypdf import PdfReader
@@ -130,7 +141,7 @@ def _pdf_text(data: bytes, name: str) -> str:
         raise DocumentError(f"{name}: not a readable PDF ({exc})") from None
     if not any(page.strip() for page in pages):
         raise DocumentError(f"{name}: the PDF has no text layer (a scan?); OCR it first")
-    return "\n\n".join(f"## Page {n}\n\n{page.strip()}" for n, page in enumerate(pages, 1) if page.strip())
+    return pages
 
 
 def _title(text: str, suffix: str, path: Path) -> str:
@@ -244,13 +255,18 @@ def _overlap(text: str, group: list[_Span], max_words: int) -> tuple[int, int]:
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[_Span]:
-    """Sentence spans (pysbd) of text[start:end], as offsets into `text`."""
-    spans, cursor = [], start
-    for sentence in _segment(text[start:end]):
-        found = text.find(sentence, cursor, end)
+    """Sentence spans (pysbd) of text[start:end], as offsets into `text`.
+
+    A line break inside a paragraph is read as a space, so a sentence wrapped over two lines stays
+    one sentence; a blank line, a list item, a heading, a table row or a code fence still ends one.
+    """
+    piece = _soft_breaks_as_spaces(text[start:end])
+    spans, cursor = [], 0
+    for sentence in _segment(piece):
+        found = piece.find(sentence, cursor)
         if found < 0:
             continue
-        span = _strip(text, found, found + len(sentence))
+        span = _strip(text, start + found, start + found + len(sentence))
         if span:
             spans.append(span)
         cursor = found + len(sentence)
@@ -265,6 +281,22 @@ def chunk_sentences(text: str) -> tuple[str, ...]:
         for s in sentence_spans(text, 0, len(text))
         if not _MARKDOWN_HEADING.match(text[s.start : s.end])
     )
+
+
+def _soft_breaks_as_spaces(text: str) -> str:
+    """`text` with each line break inside a paragraph replaced by a space (same length, same offsets)."""
+    lines = text.split("\n")
+    parts = [lines[0]]
+    for before, after in pairwise(lines):
+        hard = (
+            not before.strip()
+            or not after.strip()
+            or _BLOCK_LINE.match(before)
+            or _BLOCK_LINE.match(after)
+            or LIST_ITEM.match(after)  # not before: a line after an item goes on with it (lazy continuation)
+        )
+        parts += ["\n" if hard else " ", after]
+    return "".join(parts)
 
 
 @lru_cache(maxsize=8192)

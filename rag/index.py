@@ -36,6 +36,7 @@ from rag.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
 
+# Part of the cache key: bumped whenever the same text and settings would give other chunks.
 CACHE_FORMAT = 2
 # Up to this many vectors an exact flat search takes a few milliseconds and is always right;
 # above it HNSW answers in well under a millisecond at a recall near 0.99 (efSearch below).

@@ -6,8 +6,10 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from rag.corpus import (
     ChunkingSettings,
@@ -16,7 +18,9 @@ from rag.corpus import (
     chunk_document,
     read_document,
     read_folder,
+    sentence_spans,
 )
+from tests.wrapped_documents import COOPERAGE, FIRE, HEADINGS, LIGHTHOUSE, QUAY, RUNNING_HEADER, write_pdf, write_text
 
 CHUNKING = ChunkingSettings(target_words=160, max_words=250, overlap_words=40)
 
@@ -94,6 +98,37 @@ def test_chunking_never_loses_or_invents_text(paragraphs):
         assert len(shared.split()) <= 8, "chunks may only share the overlap"
 
 
+def _sentences(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in sentence_spans(text, 0, len(text))]
+
+
+def test_a_sentence_wrapped_over_lines_is_one_sentence():
+    text = "It was designed by the engineer Oddny\nFjellstad and first lit on 14\nMarch 1871. It burned in 1902."
+    assert _sentences(text) == [
+        "It was designed by the engineer Oddny\nFjellstad and first lit on 14\nMarch 1871.",
+        "It burned in 1902.",
+    ]
+
+
+def test_list_items_headings_and_table_rows_stay_sentence_boundaries():
+    text = (
+        "The parts are\n- a boiler\n- a pump that wraps\n  onto a second line\n1. a valve\n"
+        "## Heading\nText under it\n| a | b |\n| c | d |\n\nA paragraph without a full stop\n\nThe next one"
+    )
+    assert _sentences(text) == [
+        "The parts are",
+        "- a boiler",
+        "- a pump that wraps\n  onto a second line",
+        "1. a valve",
+        "## Heading",
+        "Text under it",
+        "| a | b |",
+        "| c | d |",
+        "A paragraph without a full stop",
+        "The next one",
+    ]
+
+
 def test_read_markdown_text_and_pdf(tmp_path: Path):
     (tmp_path / "a.md").write_text("# Alpha Notes\n\nSome words.", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Plain text here.", encoding="utf-8")
@@ -102,6 +137,37 @@ def test_read_markdown_text_and_pdf(tmp_path: Path):
     assert docs["a.md"].title == "Alpha Notes"
     assert docs["b.txt"].title == "b"
     assert "Portable document words" in docs["c.pdf"].text
+
+
+def test_a_pdf_reads_as_whole_paragraphs_under_its_headings(tmp_path: Path):
+    path = write_pdf(tmp_path / "harbour.pdf")
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    assert len(pages) >= 3
+    for wrapped in ("first lit on 14\nMarch 1871.", "cooperage behind the\nold customs house", "extraordi-\nnary"):
+        assert wrapped in "\n".join(pages), f"the test PDF should wrap {wrapped!r}; pypdf returned other lines"
+
+    doc = read_document(path)
+
+    for paragraph in (LIGHTHOUSE, COOPERAGE, FIRE, QUAY):
+        assert paragraph in doc.text, f"not whole in the document: {paragraph[:60]!r}…"
+    body = [line for line in doc.text.splitlines() if not line.startswith("## ")]
+    for furniture in (*HEADINGS, RUNNING_HEADER):
+        assert not any(furniture in line for line in body), f"{furniture!r} is in the text, not a heading"
+    for before, after in pairwise(pages):  # each page: the running header, its lines, the page number
+        last, first = before.splitlines()[-2].strip(), after.splitlines()[1].strip()
+        if not last.endswith("."):
+            assert f"{last} {first}" in doc.text, "a paragraph running over a page break should stay whole"
+    sections = {chunk.section for chunk in chunk_document(doc, CHUNKING)}
+    assert {f"{heading} (page 1)" for heading in HEADINGS[:3]} <= sections, sections
+
+
+def test_a_hard_wrapped_text_file_reads_as_whole_paragraphs_under_its_headings(tmp_path: Path):
+    doc = read_document(write_text(tmp_path / "harbour.txt"))
+    for paragraph in (LIGHTHOUSE, COOPERAGE, FIRE, QUAY):
+        assert paragraph in doc.text, f"not whole in the document: {paragraph[:60]!r}…"
+    for heading in (RUNNING_HEADER.upper(), *HEADINGS):
+        assert f"\n## {heading}\n" in f"\n{doc.text}", f"{heading!r} should be a heading"
+    assert "\n\n- a croze for cutting the groove\n\n- a sun plane\n\n- an adze\n\n" in doc.text
 
 
 @pytest.mark.parametrize(
@@ -140,22 +206,9 @@ def test_pdf_without_text_layer_and_encrypted_pdf(tmp_path: Path):
 
 
 def _pdf_with_text(text: str) -> bytes:
-    """A minimal one-page PDF whose text layer holds `text` (written by hand: no PDF library writes text)."""
-    stream = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A one-page PDF whose text layer holds `text` on one line."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(text=text)
+    return bytes(pdf.output())

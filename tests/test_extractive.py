@@ -86,6 +86,16 @@ def test_a_sentence_opening_with_a_pronoun_brings_its_antecedent(backend):
     )
 
 
+def test_a_sentence_wrapped_over_lines_is_quoted_whole(backend):
+    text = (
+        "The lighthouse on the northern headland was designed by the engineer\n"
+        "Oddny Fjellstad and first lit on 14\nMarch 1871. Its lamp burned whale oil until\n"
+        "the harbour board replaced it with paraffin.\n\n- The keeper lived in the cottage\n- The lamp was cleaned daily"
+    )
+    answer = "".join(backend.stream("When was the lighthouse on the northern headland first lit?", [_hit(text)]))
+    assert "designed by the engineer Oddny Fjellstad and first lit on 14 March 1871. [1]" in answer, answer
+
+
 def test_a_sentence_repeated_by_overlapping_chunks_is_quoted_once(backend):
     shared = "Green tea leaves are steamed soon after picking to stop oxidation."
     hits = [_hit(f"Tea is popular in Japan. {shared}", 1), _hit(f"{shared} Black tea is fully oxidised.", 2)]

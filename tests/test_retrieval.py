@@ -7,7 +7,7 @@ import json
 import pytest
 
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES
-from rag.retrieve import _complete_scores, search
+from rag.retrieve import _complete_scores, search, sentence_match, terms
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
 
@@ -75,3 +75,11 @@ def test_candidates_found_by_one_side_get_both_true_scores(kb, embedder):
     assert set(dense) == set(lexical) == {0, 7}
     assert dense[7] == pytest.approx(float(vectors[7] @ query), abs=1e-5)
     assert lexical[0] == pytest.approx(float(bm25[0]))
+
+
+def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
+    asked = terms("Who designed the lighthouse first lit on 14 March 1871?")
+    wrapped = "The lighthouse was designed by Oddny Fjellstad and first lit on 14\nMarch 1871. It burned whale oil."
+    whole = sentence_match(asked, " ".join(wrapped.split()))
+    assert sentence_match(asked, wrapped) == whole
+    assert sentence_match(asked, wrapped.replace("14\n", "14.\n")) < whole, "a real sentence end splits it"

@@ -9,12 +9,14 @@ import time
 import weakref
 from pathlib import Path
 
+import pytest
 from pypdf import PdfWriter
 
 from rag.events import Progress, Status, run_to_end
 from rag.retrieve import search
 from rag.session import AnswerRun, Sessions, add_uploads, display_name
 from tests.test_corpus import _pdf_with_text
+from tests.wrapped_documents import HEADINGS, RUNNING_HEADER, write_pdf, write_text
 
 
 def _run(loading):
@@ -121,6 +123,32 @@ def test_instructions_inside_a_document_are_only_quoted(settings, kb, tmp_path):
     chunks = " ".join(" ".join(hit.chunk.text.split()) for hit in done.sources)
     assert quoted and all(part in chunks for part in quoted), f"the answer must only quote: {done.answer!r}"
     assert not done.answer.startswith("HACKED")
+
+
+@pytest.mark.parametrize(("name", "write"), [("harbour.pdf", write_pdf), ("harbour.txt", write_text)])
+def test_answers_from_a_wrapped_document_quote_whole_sentences_and_never_a_heading(settings, kb, tmp_path, name, write):
+    from rag.events import Done
+    from rag.pipeline import stream_answer
+
+    result, _ = _run(add_uploads([write(tmp_path / name)], None, settings))
+    assert result.added == [name], result.rejected
+    asked = {
+        "When was the lighthouse on the northern headland first lit?": (
+            "The lighthouse on the northern headland was designed by the engineer Oddny Fjellstad and first lit on"
+            " 14 March 1871."
+        ),
+        "Where were the barrels made?": (
+            "Barrels were made in the cooperage behind the old customs house, where three families worked side by side."
+        ),
+        "What was the noise of forty hammers like?": "The noise of forty hammers was an extraordinary sight and sound",
+    }
+    for question, sentence in asked.items():
+        done = list(stream_answer(question, settings, kb=result.corpus.kb))[-1]
+        assert isinstance(done, Done), done
+        answer = " ".join(done.answer.split())
+        assert sentence in answer, f"{question!r} should be answered with the whole sentence {sentence!r}: {answer!r}"
+        for heading in (*HEADINGS, RUNNING_HEADER, RUNNING_HEADER.upper()):
+            assert heading not in answer, f"{question!r}: the heading {heading!r} is quoted in {answer!r}"
 
 
 def test_ending_a_session_stops_its_answer_drops_its_documents_and_deletes_its_files(settings, kb, tmp_path):
