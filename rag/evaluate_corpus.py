@@ -32,6 +32,9 @@ is answered through `stream_answer` with the chosen backend and retrieval mode. 
 - fact_hit_by_kind: fact_hit per kind of question (what, how, why, …).
 
 "Quoted answers" are all answers that are not NOT_FOUND, to on- and off-topic questions alike.
+The report also lists the questions whose fact was missed (with the sentence of their document
+that states it), the cut and dangling answers and the off-topic questions that were answered:
+`--failures N` and `--verbose` print them, `--json` always holds them.
 """
 
 from __future__ import annotations
@@ -286,6 +289,12 @@ def mode_figures(kb: KnowledgeBase, embedder: Embedder, asked: CorpusQuestions, 
         "backend": answered[0].done.backend,
         "fact_hit_by_kind": by_kind(asked.questions, hits),
         "cut_examples": cut,
+        "dangling_examples": [answer for answer in quoted if dangling_start(answer)],
+        "off_topic_answered": [
+            {"question": text, "answer": run.done.answer}
+            for text, run in zip(asked.off_topic, declined)
+            if not is_refusal(run.done.answer)
+        ],
         "misses": [_miss(kb, q, run) for q, run, hit in zip(asked.questions, answered, hits) if not hit],
     }
 
@@ -321,12 +330,20 @@ def _miss(kb: KnowledgeBase, question: CorpusQuestion, run: AnswerRun) -> dict[s
 
 def format_report(report: dict[str, Any], failures: int = 0, verbose: bool = False) -> str:
     """The report as plain text: one row per mode (the default marked *), fact hit per kind, and
-    the first `failures` missed questions (all of them, and the cut answers, when `verbose`)."""
+    the first `failures` missed questions (all of them, and the cut, dangling and off-topic
+    answers, when `verbose`)."""
     figures = report["modes"][report["mode"]]
     sections = [_mode_table(report), _kind_table(report)]
     if verbose:
         failures = len(figures["misses"])
         sections.append(_cut_list(report["mode"], figures["cut_examples"]))
+        sections.append(_answer_list(f"dangling starts ({report['mode']})", figures["dangling_examples"]))
+        sections.append(
+            _answer_list(
+                f"off-topic questions answered ({report['mode']})",
+                [f"{item['question']} → {item['answer']}" for item in figures["off_topic_answered"]],
+            )
+        )
     sections.append(_miss_list(report["mode"], figures["misses"], failures))
     return "\n\n".join(sections)
 
@@ -364,9 +381,14 @@ def _cut_list(mode: str, cut: Sequence[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def _answer_list(title: str, answers: Sequence[str]) -> str:
+    return "\n".join([f"{title}: {len(answers)}", *(f"- {answer}" for answer in answers)])
+
+
 def _miss_list(mode: str, misses: Sequence[dict[str, Any]], failures: int) -> str:
     shown = misses[:failures]
-    rows = [f"missed facts ({mode}): {len(misses)} questions" + ("" if shown else "; --failures N lists them")]
+    hint = "; --failures N lists them" if misses and not shown else ""
+    rows = [f"missed facts ({mode}): {len(misses)} questions{hint}"]
     for miss in shown:
         rank = f"rank {miss['document_rank']}" if miss["document_rank"] else "not retrieved"
         rows.append(f"- [{miss['kind']}] {miss['question']}  ({miss['document']}, {rank})")

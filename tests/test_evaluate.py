@@ -336,8 +336,11 @@ def test_corpus_questions_report_has_every_figure_in_range(settings):
     assert sum(kind["questions"] for kind in kinds.values()) == report["questions"]
     assert len(report["misses"]) == round((1 - report["fact_hit"]) * report["questions"])
     assert {"question", "kind", "document", "document_rank", "answer", "should_quote"} <= set(report["misses"][0])
+    assert all(isinstance(report[key], list) for key in ("dangling_examples", "off_topic_answered"))
     text = evaluate_corpus.format_report(report, failures=2)
     assert "*hybrid" in text and "fact_hit by kind" in text and text.count("should quote:") == 2
+    verbose = evaluate_corpus.format_report(report, verbose=True)
+    assert verbose.count("should quote:") == len(report["misses"]) and "dangling starts (hybrid)" in verbose
     json.dumps(report)
 
 
