@@ -69,9 +69,9 @@ SHARE_KEYS = (
 COUNT_KEYS = ("cut_answers",)
 LATENCY_KEYS = ("answer_ms_p50", "answer_ms_p95")
 # Sentence openers that point back at something said before: pronouns and determiners, and
-# connectives that continue an argument. "Both" only when it is not "both X and Y".
+# connectives that continue an argument. Not "both X and Y", nor the "it" of "it is easy to…".
 DANGLING_OPENERS = (
-    "it", "its", "this", "that", "these", "those", "they", "them", "their", "he", "she", "his", "her",
+    r"it(?!\s+(?:is|was)\s+\w+\s+(?:to|that)\b)", "its", "this", "that", "these", "those", "they", "them", "their", "he", "she", "his", "her",
     "such", "the latter", "the former", "another", r"both(?!(?:\s+[\w-]+){1,3}\s+and\b)",
     "however", "therefore", "thus", "hence", "also", "instead", "but", "so", "then", "otherwise",
     "moreover", "furthermore", "similarly", "likewise", "in contrast", "by contrast", "on the other hand",

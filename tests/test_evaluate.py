@@ -287,6 +287,7 @@ def test_cited_right_checks_the_passage_cited_right_after_the_fact(answer, expec
         ("IVF has nlist lists. [1] Its default value is one. [1]", False),  # only the first sentence counts
         ("Both dense and lexical search are used. [1]", False),  # "both X and Y" refers to nothing before
         ("Thistle is a plant. [1]", False),
+        ("It is common to start with FAISS. [1]", False),  # "it" that stands for nothing
         ("…this is why nprobe matters. [1]", False),  # an excerpt does not open a sentence
         (NOT_FOUND, False),
     ],
