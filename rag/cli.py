@@ -3,7 +3,8 @@
     python -m rag ask "What is buffered streaming?" [--top-k N] [--mode hybrid] [--stream token] [--json]
                       [--backend extractive|openai|hf|transformers|smollm] [--model M] [--base-url URL]
     python -m rag index [PATH ...] [--rebuild]
-    python -m rag eval SQUAD.json [--mode dense|lexical|hybrid|all] [--json]
+    python -m rag eval FILE.json [--mode dense|lexical|hybrid|all] [--json] [--failures N] [--verbose]
+                      [--backend B] [--model M] [--base-url URL]
     python -m rag bench [--quick] [--parts N ...] [--json]
 
 Status lines go to stderr and the answer to stdout as it is produced; with --json every event is
@@ -23,6 +24,7 @@ from rag.config import RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.corpus import DocumentError
 from rag.embed import ModelError, get_embedder
 from rag.events import Done, Error, Event, Progress, Status, Token, run_to_end, to_json
+from rag.generate.base import BackendError
 from rag.pipeline import chunking, shared_knowledge_base, stream_answer
 
 
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (DocumentError, ModelError, ValueError) as exc:
+    except (DocumentError, ModelError, BackendError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
@@ -62,9 +64,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--rebuild", action="store_true", help="embed everything again, ignoring the cache")
     build.set_defaults(run=_index)
 
-    evaluate = commands.add_parser("eval", help="measure retrieval and answers on a SQuAD-format JSON file")
-    evaluate.add_argument("path", type=Path, help="a SQuAD v1.1 or v2.0 JSON file")
-    evaluate.add_argument("--mode", choices=[*RETRIEVAL_MODES, "all"], default="all", help="mode(s) to evaluate")
+    evaluate = commands.add_parser("eval", help="measure retrieval and answers on an evaluation JSON file")
+    evaluate.add_argument(
+        "path", type=Path, help="a SQuAD v1.1/v2.0 file, or the corpus's questions or conversations (data/eval/)"
+    )
+    evaluate.add_argument(
+        "--mode",
+        dest="modes",
+        choices=[*RETRIEVAL_MODES, "all"],
+        help="mode(s) to evaluate (default: all for SQuAD, hybrid otherwise)",
+    )
+    evaluate.add_argument("--backend", help="answer backend (default extractive)")
+    evaluate.add_argument("--model", help="the LLM for the backend (model id, name or path)")
+    evaluate.add_argument("--base-url", help="the server of the openai backend")
+    evaluate.add_argument("--failures", type=int, default=0, metavar="N", help="list N questions whose fact was missed")
+    evaluate.add_argument("--verbose", action="store_true", help="list every missed question and every cut sentence")
     evaluate.add_argument("--json", action="store_true", help="print the report as one JSON line")
     evaluate.set_defaults(run=_eval)
 
@@ -149,12 +163,27 @@ def _print_loading(event: Event) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from rag.evaluate import evaluate, format_table
+    from rag import evaluate, evaluate_conversations, evaluate_corpus
 
-    modes = RETRIEVAL_MODES if args.mode == "all" else (args.mode,)
-    report = evaluate(args.path, modes, Settings.from_env(), lambda message: print(message, file=sys.stderr))
-    print(json.dumps(report) if args.json else format_table(report))
+    settings = settings_from(args)
+    kind = evaluate.file_kind(args.path)
+    mode = args.modes or ("all" if kind == "squad" else settings.mode)
+    modes = RETRIEVAL_MODES if mode == "all" else (mode,)
+    if kind == "squad":
+        report = evaluate.evaluate(args.path, modes, settings, _say)
+        text = evaluate.format_table(report)
+    elif kind == "corpus-questions":
+        report = evaluate_corpus.evaluate_corpus(args.path, modes, settings, _say)
+        text = evaluate_corpus.format_report(report, args.failures, args.verbose)
+    else:
+        report = evaluate_conversations.evaluate_conversations(args.path, modes, settings, _say)
+        text = evaluate_conversations.format_report(report)
+    print(json.dumps(report, ensure_ascii=False) if args.json else text)
     return 0
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _bench(args: argparse.Namespace) -> int:

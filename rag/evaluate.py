@@ -1,5 +1,10 @@
 """`python -m rag eval`: measure retrieval and the default answer on a SQuAD-format file.
 
+This module also holds what every evaluation file shares: reading it, telling its kind from its
+contents (`file_kind`) and timing one answer through the pipeline. The shipped corpus's own
+question set and the conversation set are evaluated in `rag.evaluate_corpus` and
+`rag.evaluate_conversations`.
+
 Any SQuAD JSON file (v1.1 or v2.0) works. Every paragraph becomes one document titled by its
 article, chunked with the normal chunker and indexed in memory with the real model and FAISS.
 The gold item of an answerable question is the paragraph it was written on, so a retrieved chunk
@@ -18,7 +23,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +35,7 @@ from rag.config import RETRIEVAL_MODES, Settings
 from rag.corpus import Document, DocumentError
 from rag.embed import Embedder, get_embedder
 from rag.events import Done, Error, Retrieved
-from rag.generate.base import NOT_FOUND
+from rag.generate.base import NOT_FOUND, BackendError
 from rag.index import KnowledgeBase
 from rag.pipeline import chunking, stream_answer
 from rag.retrieve import search
@@ -41,6 +46,59 @@ RANKS_TO_SCORE = 10
 _CITATION_MARK = re.compile(r"\s*\[\d+\]")
 METRIC_KEYS = ("recall@1", "recall@5", "mrr@10", "answer_hit", "not_found_answerable", "not_found_impossible")
 LATENCY_KEYS = ("retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95")
+
+
+FILE_KINDS = ("squad", "corpus-questions", "conversations")
+
+
+@dataclass(frozen=True)
+class AnswerRun:
+    """One question answered through `stream_answer`: the Done event and how long it took (ms)."""
+
+    done: Done
+    retrieval_ms: float
+    total_ms: float
+
+
+def read_json(path: Path) -> Any:
+    """The file's JSON, or a DocumentError naming the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DocumentError(f"{path}: could not be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise DocumentError(f"{path}: not a JSON file ({exc})") from None
+
+
+def file_kind(path: Path) -> str:
+    """Which evaluation file this is, told from its contents: one of FILE_KINDS."""
+    data = read_json(path)
+    if isinstance(data, dict):
+        if isinstance(data.get("data"), list):
+            return "squad"
+        if isinstance(data.get("questions"), list):
+            return "corpus-questions"
+        if isinstance(data.get("conversations"), list):
+            return "conversations"
+    raise DocumentError(
+        f"{path}: not an evaluation file; expected SQuAD JSON (a 'data' list of articles with 'paragraphs'), "
+        "corpus questions (a 'questions' list) or conversations (a 'conversations' list)"
+    )
+
+
+def run_answer(question: str, settings: Settings, kb: KnowledgeBase) -> AnswerRun:
+    """Answer through the pipeline, as the app would; a backend failure stops the evaluation."""
+    started = time.perf_counter()
+    retrieval_ms = 0.0
+    for event in stream_answer(question, settings, kb=kb):
+        match event:
+            case Retrieved(_, ms):
+                retrieval_ms = ms
+            case Done():
+                return AnswerRun(event, retrieval_ms, (time.perf_counter() - started) * 1000)
+            case Error(message, _):
+                raise BackendError(f"the pipeline failed on {question!r}: {message}")
+    raise BackendError(f"the pipeline gave no answer to {question!r}")
 
 
 @dataclass(frozen=True)
@@ -63,12 +121,10 @@ class SquadSet:
 
 def read_squad(path: Path) -> SquadSet:
     """The paragraphs (as documents) and questions of a SQuAD v1.1 or v2.0 JSON file."""
+    data = read_json(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         articles = data["data"]
-    except OSError as exc:
-        raise DocumentError(f"{path}: could not be read ({exc.strerror or exc})") from None
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         raise DocumentError(f"{path}: not a SQuAD JSON file (expected an object with a 'data' list)") from None
     documents, questions = [], []
     seen_titles: Counter[str] = Counter()
@@ -134,8 +190,8 @@ def retrieval_metrics(
     if not ranks:
         return {"recall@1": 0.0, "recall@5": 0.0, "mrr@10": 0.0}
     return {
-        "recall@1": _share(r == 1 for r in ranks),
-        "recall@5": _share(r is not None and r <= 5 for r in ranks),
+        "recall@1": share(r == 1 for r in ranks),
+        "recall@5": share(r is not None and r <= 5 for r in ranks),
         "mrr@10": float(np.mean([1.0 / r if r else 0.0 for r in ranks])),
     }
 
@@ -150,36 +206,21 @@ def answer_metrics(kb: KnowledgeBase, settings: Settings, questions: Sequence[Sq
     """Answer the questions through `stream_answer`; score the answers and time them."""
     hits, not_found, retrieval_ms, answer_ms = [], {True: [], False: []}, [], []
     for question in questions:
-        answer, search_ms, total_ms = _answer(question.text, settings, kb)
-        retrieval_ms.append(search_ms)
-        answer_ms.append(total_ms)
-        not_found[question.impossible].append(answer.strip() == NOT_FOUND)
+        run = run_answer(question.text, settings, kb)
+        retrieval_ms.append(run.retrieval_ms)
+        answer_ms.append(run.total_ms)
+        not_found[question.impossible].append(run.done.answer.strip() == NOT_FOUND)
         if not question.impossible:
-            hits.append(answer_hit(answer, question.answers))
+            hits.append(answer_hit(run.done.answer, question.answers))
     return {
-        "answer_hit": _share(hits),
-        "not_found_answerable": _share(not_found[False]),
-        "not_found_impossible": _share(not_found[True]),
-        "retrieval_ms_p50": _percentile(retrieval_ms, 50),
-        "retrieval_ms_p95": _percentile(retrieval_ms, 95),
-        "answer_ms_p50": _percentile(answer_ms, 50),
-        "answer_ms_p95": _percentile(answer_ms, 95),
+        "answer_hit": share(hits),
+        "not_found_answerable": share(not_found[False]),
+        "not_found_impossible": share(not_found[True]),
+        "retrieval_ms_p50": percentile(retrieval_ms, 50),
+        "retrieval_ms_p95": percentile(retrieval_ms, 95),
+        "answer_ms_p50": percentile(answer_ms, 50),
+        "answer_ms_p95": percentile(answer_ms, 95),
     }
-
-
-def _answer(question: str, settings: Settings, kb: KnowledgeBase) -> tuple[str, float, float]:
-    """The pipeline's answer, its retrieval time and its total time (ms)."""
-    started = time.perf_counter()
-    search_ms = 0.0
-    for event in stream_answer(question, settings, kb=kb):
-        match event:
-            case Retrieved(_, ms):
-                search_ms = ms
-            case Done(answer, _, _, _, _):
-                return answer, search_ms, (time.perf_counter() - started) * 1000
-            case Error(message, _):
-                raise RuntimeError(f"the pipeline failed on {question!r}: {message}")
-    raise RuntimeError(f"the pipeline gave no answer to {question!r}")
 
 
 def answer_hit(answer: str, gold_answers: Sequence[str]) -> bool:
@@ -196,12 +237,13 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def _share(flags) -> float:
+def share(flags: Iterable[bool]) -> float:
+    """The share of true flags (0 when there are none)."""
     flags = list(flags)
     return sum(flags) / len(flags) if flags else 0.0
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else 0.0
 
 

@@ -1,16 +1,35 @@
-"""`python -m rag eval`: SQuAD files in, retrieval and answer figures out (real model, real FAISS)."""
+"""`python -m rag eval`: SQuAD files, the corpus's own questions and conversations in, figures out.
+
+The metric functions are checked on hand-made answers; the end-to-end runs use the real model
+and FAISS and are marked slow when they answer the shipped corpus's questions."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from conftest import SQUAD_FILE
+from conftest import PROJECT_DIR, SQUAD_FILE
 
+from rag import evaluate_corpus
 from rag.cli import main
 from rag.config import Settings
-from rag.corpus import DocumentError
-from rag.evaluate import LATENCY_KEYS, METRIC_KEYS, answer_hit, evaluate, format_table, read_squad
+from rag.corpus import Chunk, DocumentError
+from rag.evaluate import LATENCY_KEYS, METRIC_KEYS, answer_hit, evaluate, file_kind, format_table, read_squad
+from rag.evaluate_conversations import Turn, evaluate_conversations, follow_ups, own_words, read_conversations
+from rag.evaluate_corpus import (
+    cited_right,
+    cut_pieces,
+    dangling_start,
+    fact_match,
+    is_refusal,
+    read_corpus_questions,
+    without_marks,
+)
+from rag.events import Hit
+from rag.generate.base import NOT_FOUND
+
+CORPUS_QUESTIONS = PROJECT_DIR / "data" / "eval" / "corpus-questions.json"
 
 TINY_SQUAD_V11 = {
     "version": "1.1",
@@ -154,3 +173,197 @@ def test_shared_squad_file_meets_the_quality_floor():
     assert report["recall@5"] >= 0.98, report
     assert report["answer_hit"] >= 0.85, report
     assert report["not_found_answerable"] <= 0.05, report
+
+
+# --- the shipped corpus's own questions and conversations ------------------------------------------
+
+QUESTION = {"question": "What does IVF scan?", "kind": "what", "document": "faiss-ivf-index.md", "facts": ["lists?"]}
+
+
+def _write(tmp_path, data, name="eval.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _hit(rank: int, text: str) -> Hit:
+    return Hit(Chunk(f"c{rank}", "Title", "Section", "doc.md", 0, len(text), text), rank, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (TINY_SQUAD_V11, "squad"),
+        ({"questions": [QUESTION], "off_topic": []}, "corpus-questions"),
+        ({"conversations": []}, "conversations"),
+    ],
+)
+def test_file_kind_is_told_from_the_contents(tmp_path, data, kind):
+    assert file_kind(_write(tmp_path, data)) == kind
+
+
+@pytest.mark.parametrize(
+    ("questions", "message"),
+    [
+        ([{**QUESTION, "facts": []}], r"question 1: 'facts' must be a non-empty list"),
+        ([QUESTION, {**QUESTION, "facts": ["(unclosed"]}], r"question 2: fact '\(unclosed' is not a valid regex"),
+        ([{**QUESTION, "document": ""}], r"question 1: 'document' must be a non-empty string"),
+        (["What does IVF scan?"], r"question 1: 'facts' must be"),
+        ([], "has no questions"),
+    ],
+)
+def test_a_malformed_question_file_is_refused_naming_the_file_and_question(tmp_path, questions, message):
+    path = _write(tmp_path, {"questions": questions, "off_topic": []}, "corpus-questions.json")
+    with pytest.raises(DocumentError, match=rf"corpus-questions\.json: {message}"):
+        read_corpus_questions(path)
+
+
+def test_a_malformed_conversation_file_is_refused_naming_the_turn(tmp_path):
+    turn = {"question": "What is HNSW?", "document": "faiss-hnsw-index.md", "standalone": "What is HNSW?"}
+    path = _write(tmp_path, {"conversations": [{"turns": [turn, {**turn, "standalone": None}]}]}, "conversations.json")
+    with pytest.raises(DocumentError, match=r"conversations\.json: conversation 1, turn 2: 'standalone' must be"):
+        read_conversations(path)
+
+
+def test_eval_command_refuses_a_json_file_of_no_known_kind(tmp_path, capsys):
+    assert main(["eval", str(_write(tmp_path, {"rows": []}))]) == 2
+    assert "not an evaluation file" in capsys.readouterr().err
+
+
+def test_eval_command_checks_a_question_file_before_loading_the_model(tmp_path, capsys):
+    path = _write(tmp_path, {"questions": [{**QUESTION, "kind": 3}]}, "corpus-questions.json")
+    assert main(["eval", str(path)]) == 2
+    assert "corpus-questions.json: question 1: 'kind' must be a non-empty string" in capsys.readouterr().err
+
+
+def test_follow_ups_carry_the_questions_asked_before_them():
+    turns = [Turn(question, "doc.md", question) for question in ("First?", "Its size?", "Why?")]
+    assert [(turn.question, history) for turn, history in follow_ups([turns, turns[:1]])] == [
+        ("Its size?", ["First?"]),
+        ("Why?", ["First?", "Its size?"]),
+    ]
+    assert own_words("Why?", ["First?"]) == "Why?"
+
+
+def test_citation_marks_are_removed_and_remembered_where_they_stood():
+    text, marks = without_marks("IVF scans  lists [1]. It is fast [2] [3]")
+    assert text == "IVF scans lists. It is fast"
+    assert marks == [(15, 1), (27, 2), (27, 3)]
+
+
+def test_a_fact_is_found_across_citation_marks_and_line_breaks():
+    facts = (re.compile(r"inverted\s+lists", re.IGNORECASE),)
+    assert fact_match("It scans the Inverted [2]\n lists.", facts) is not None
+    assert fact_match("It scans the clusters. [1]", facts) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("IVF scans only the nearest inverted lists. [2]", True),
+        ("IVF scans only the nearest inverted lists. [1]", False),  # hit 1 doesn't say it
+        ("IVF scans only the nearest inverted lists [1] [2]", False),  # the first mark after the fact counts
+        ("Nothing about it. [1] IVF scans only the nearest inverted lists.", False),  # no mark after the fact
+        ("IVF scans only the nearest inverted lists. [7]", False),  # no such hit
+    ],
+)
+def test_cited_right_checks_the_passage_cited_right_after_the_fact(answer, expected):
+    hits = [
+        _hit(1, "IVF clusters vectors with k-means."),
+        _hit(2, "At query time it scans the nearest\ninverted lists."),
+    ]
+    assert cited_right(answer, (re.compile("inverted lists", re.IGNORECASE),), hits) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("This makes search fast. [1]", True),
+        ("Its default value is one. [2] IVF has nlist lists. [1]", True),
+        ("However, training is required. [1]", True),
+        ("The latter is faster. [1]", True),
+        ('"It works," they said. [1]', True),
+        ("Both are computed per question. [1]", True),
+        ("IVF has nlist lists. [1] Its default value is one. [1]", False),  # only the first sentence counts
+        ("Both dense and lexical search are used. [1]", False),  # "both X and Y" refers to nothing before
+        ("Thistle is a plant. [1]", False),
+        ("It is common to start with FAISS. [1]", False),  # "it" that stands for nothing
+        ("…this is why nprobe matters. [1]", False),  # an excerpt does not open a sentence
+        (NOT_FOUND, False),
+    ],
+)
+def test_dangling_start_is_a_first_sentence_that_refers_back(answer, expected):
+    assert dangling_start(answer) is expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "cut"),
+    [
+        ("IVF scans lists. [1] Raising nprobe scans more. [2]", []),
+        ("IVF scans lists [1]. Then it ranks them [2]!", []),  # punctuation after the mark belongs before it
+        ('He called it "exact." [1] The steps are: [2]', []),
+        ("…splits the space into regions and only searches the closest… [1]", []),  # a deliberate excerpt
+        (
+            "IVF scans lists. [1] Raising nprobe scans more lists, increasing [2]",
+            ["Raising nprobe scans more lists, increasing"],
+        ),
+        ("…splits the space into regions [1]", ["…splits the space into regions"]),
+    ],
+)
+def test_cut_pieces_are_quotes_that_stop_mid_sentence_without_an_ellipsis(answer, cut):
+    assert cut_pieces(answer) == cut
+
+
+def test_refusal_is_the_not_found_text_alone():
+    assert is_refusal(f" {NOT_FOUND}\n") and is_refusal(f'"{NOT_FOUND}"')
+    assert not is_refusal(f"IVF scans lists. [1] {NOT_FOUND}")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS_QUESTIONS.exists(), reason=f"the corpus's question set is not at {CORPUS_QUESTIONS}")
+def test_corpus_questions_report_has_every_figure_in_range(settings):
+    report = evaluate_corpus.evaluate_corpus(CORPUS_QUESTIONS, ("hybrid",), settings)
+    asked = read_corpus_questions(CORPUS_QUESTIONS)
+    assert (report["questions"], report["off_topic"]) == (len(asked.questions), len(asked.off_topic))
+    assert report["mode"] == "hybrid" and list(report["modes"]) == ["hybrid"]
+    assert report["documents"] == 42 and report["backend"].startswith("extractive")
+    for key in evaluate_corpus.SHARE_KEYS:
+        assert 0.0 <= report[key] <= 1.0, (key, report[key])
+    assert report["recall@1"] <= report["recall@5"] and report["recall@5"] > 0.5, "retrieval should mostly work"
+    assert report["fact_hit"] > 0.2, "some answers should state their fact"
+    assert report["cut_answers"] == len(report["cut_examples"]) >= 0
+    assert 0 < report["answer_ms_p50"] <= report["answer_ms_p95"]
+    kinds = report["fact_hit_by_kind"]
+    assert sum(kind["questions"] for kind in kinds.values()) == report["questions"]
+    assert len(report["misses"]) == round((1 - report["fact_hit"]) * report["questions"])
+    assert {"question", "kind", "document", "document_rank", "answer", "should_quote"} <= set(report["misses"][0])
+    assert all(isinstance(report[key], list) for key in ("dangling_examples", "off_topic_answered"))
+    text = evaluate_corpus.format_report(report, failures=2)
+    assert "*hybrid" in text and "fact_hit by kind" in text and text.count("should quote:") == 2
+    verbose = evaluate_corpus.format_report(report, verbose=True)
+    assert verbose.count("should quote:") == len(report["misses"]) and "dangling starts (hybrid)" in verbose
+    json.dumps(report)
+
+
+@pytest.mark.slow
+def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_path, settings):
+    turns = [
+        {"question": "What is HNSW?", "document": "faiss-hnsw-index.md", "standalone": "What is HNSW?"},
+        {
+            "question": "And what does its nprobe control?",
+            "document": "faiss-ivf-index.md",
+            "standalone": "What does the nprobe parameter of an IVF index control?",
+        },
+    ]
+    path = _write(tmp_path, {"conversations": [{"turns": turns}]}, "conversations.json")
+    seen = []
+
+    def remember(question, history):
+        seen.append((question, history))
+        return question
+
+    report = evaluate_conversations(path, ("hybrid",), settings, rewrites={"remembered": remember})
+    assert seen == [("And what does its nprobe control?", ["What is HNSW?"])]
+    assert (report["conversations"], report["follow_ups"]) == (1, 1)
+    assert set(report["modes"]["hybrid"]) == {"remembered_recall@1", "standalone_recall@1"}
+    assert report["standalone_recall@1"] == 1.0, "the standalone question names its document's subject"
