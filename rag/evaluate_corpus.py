@@ -51,7 +51,6 @@ from rag.embed import Embedder, get_embedder
 from rag.evaluate import AnswerRun, percentile, read_json, run_answer, share
 from rag.events import Hit, Status, run_to_end
 from rag.generate.base import NOT_FOUND
-from rag.generate.extractive import embed_sentences_ahead
 from rag.index import KnowledgeBase
 from rag.pipeline import shared_knowledge_base
 from rag.retrieve import search
@@ -233,10 +232,7 @@ def evaluate_corpus(
     progress(f"{len(asked.questions)} questions and {len(asked.off_topic)} off-topic questions")
     kb = shipped_knowledge_base(settings, progress)
     check_documents(path, (q.document for q in asked.questions), kb, settings)
-    embedder = get_embedder(kb.model)
-    if settings.backend == "extractive":
-        progress("Embedding the sentences answers quote, as the app does at start…")
-        embed_sentences_ahead(embedder, (chunk.text for chunk in kb.chunks))
+    embedder = get_embedder(kb.model)  # the knowledge base brought the vectors of the sentences answers quote
     report: dict[str, Any] = {"file": str(path), "kind": "corpus-questions", "corpus": str(settings.corpus_dir)}
     report |= {"documents": len({c.source for c in kb.chunks}), "chunks": len(kb.chunks)}
     report |= {"questions": len(asked.questions), "off_topic": len(asked.off_topic)}
