@@ -67,6 +67,16 @@ SNIPPET_CHARS = 160
 WAYS = ("whole", "token")  # the streaming modes compared side by side
 STREAMING_MARK = '<span class="streaming"></span>'  # shown in #answer-state while an answer streams
 
+
+def log_template(label: str, label_id: str) -> str:
+    """A status log: a scroller that screen readers follow as a log, its newest line kept in view by the CSS."""
+    return (
+        f'<div class="log-label" id="{label_id}">{label}</div>'
+        f'<div class="log" role="log" aria-live="polite" aria-labelledby="{label_id}" tabindex="0">'
+        "<div>${value}</div></div>"
+    )
+
+
 CSS = """
 .app-header h1 { margin-bottom: 0; }
 .app-header p { margin-top: 0.2em; opacity: 0.8; }
@@ -80,7 +90,14 @@ body:has(#answer-state .streaming) #answer .md:empty::after {
   content: "▌"; color: var(--color-accent); animation: cursor-blink 1s steps(2, start) infinite;
 }
 @keyframes cursor-blink { to { visibility: hidden; } }
-#status-log textarea { font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45; }
+.log-label { margin-bottom: 0.4em; font-size: var(--block-label-text-size); color: var(--block-label-text-color); }
+/* column-reverse starts the scroller at its bottom and keeps it there as lines are added; the lines' box
+   grows to fill a short log, so a short log reads from the top */
+.log { display: flex; flex-direction: column-reverse; overflow: auto; height: calc(6 * 1.45em + 1em);
+  padding: 0.5em 0.7em; border: 1px solid var(--border-color-primary); border-radius: var(--radius-md);
+  background: var(--input-background-fill); font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.log > div { flex-grow: 1; }
 .sources h4, .chart h4 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
 .sources details { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.45em 0.7em;
   margin-bottom: 0.5em; }
@@ -192,6 +209,12 @@ def unchanged(update: Any) -> bool:
 
 
 # --- what the page shows ----------------------------------------------------------------------
+
+
+def log_html(text: str) -> str:
+    """A status log's lines, one element each. Escaping is per character, so a log that only gains
+    lines only gains HTML at its end, and streams as appends."""
+    return "".join(f"<div>{html.escape(line, quote=False)}</div>" for line in text.splitlines())
 
 
 def answer_markdown(view: AnswerView) -> str:
@@ -403,7 +426,7 @@ async def answer_in_page(
             warned = view.error
             gr.Warning(view.error)
         values = [
-            view.status,
+            log_html(view.status),
             answer_markdown(view),
             streaming_mark(view),
             sources_html(question, view.hits, quoted_sentences(view.answer)),
@@ -431,7 +454,7 @@ def stop(request: gr.Request) -> tuple[Any, Any, Any]:
     view = run.view()
     if not view.stopped:  # it had finished before Stop was pressed
         return gr.skip(), gr.skip(), gr.skip()
-    return view.status, answer_markdown(view), streaming_mark(view)
+    return log_html(view.status), answer_markdown(view), streaming_mark(view)
 
 
 async def ask(
@@ -475,7 +498,7 @@ def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tupl
     session = SESSIONS.hold_files(request.session_hash, files)
     status = StatusLog()
     status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
-    yield status.text, gr.skip(), gr.skip()
+    yield log_html(status.text), gr.skip(), gr.skip()
     adding = add_uploads(files, session.corpus, SETTINGS)
     while True:
         try:
@@ -484,7 +507,7 @@ def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tupl
             result = finished.value
             break
         status.add_event(event)
-        yield status.text, gr.skip(), gr.skip()
+        yield log_html(status.text), gr.skip(), gr.skip()
     for message in result.rejected:
         gr.Warning(message)
     if result.added:
@@ -492,14 +515,14 @@ def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tupl
     else:
         status.add("No documents were added")
     session.corpus = result.corpus
-    yield status.text, None, corpus_summary(result.corpus)
+    yield log_html(status.text), None, corpus_summary(result.corpus)
 
 
 def use_shipped_corpus(request: gr.Request) -> tuple[str, str]:
     SESSIONS[request.session_hash].corpus = None
     status = StatusLog()
     status.add("Back to the shipped corpus: your uploaded documents are no longer searched")
-    return status.text, corpus_summary(None)
+    return log_html(status.text), corpus_summary(None)
 
 
 def end_session(request: gr.Request) -> None:
@@ -545,8 +568,11 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                     answer = gr.Markdown(container=True, elem_id="answer")
                     answer_state = gr.HTML(elem_id="answer-state", js_on_load=None)
                 with gr.Column(scale=2, min_width=280):
-                    status = gr.Textbox(
-                        label="Status", lines=6, max_lines=6, interactive=False, autoscroll=True, elem_id="status-log"
+                    status = gr.HTML(
+                        "",
+                        html_template=log_template("Status", "status-log-label"),
+                        elem_id="status-log",
+                        js_on_load=None,
                     )
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):

@@ -23,11 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDA
 WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
 QUESTION = "What is buffered streaming?"
 ANSWER_JS = "(document.querySelector('#answer [data-testid=markdown]')?.innerText ?? '').trim()"
-STATUS_JS = "document.querySelector('#status-log textarea')?.value ?? ''"
+STATUS_LOG = "#status-log"  # the answer's status log
 SAMPLER_JS = """([selector, name]) => {
     const samples = window[name] = [];
     const text = () => (document.querySelector(selector)?.innerText ?? '').trim().length;
-    const status = () => document.querySelector('#status-log textarea')?.value ?? '';
+    const status = () => document.querySelector('#status-log .log')?.innerText ?? '';
     window[name + 'Timer'] = setInterval(() => {
         const length = text(), log = status(), last = samples[samples.length - 1];
         if (!last || last.length !== length || last.status !== log.length) {
@@ -62,12 +62,16 @@ def answer_text(page) -> str:
     return page.evaluate(ANSWER_JS)
 
 
-def status_text(page) -> str:
-    return page.evaluate(STATUS_JS)
+def log_js(log: str) -> str:
+    return f"document.querySelector('{log} .log')?.innerText ?? ''"
 
 
-def wait_for_status(page, text: str) -> None:
-    page.wait_for_function(f"({STATUS_JS}).includes({text!r})")
+def status_text(page, log: str = STATUS_LOG) -> str:
+    return page.evaluate(log_js(log))
+
+
+def wait_for_status(page, text: str, log: str = STATUS_LOG) -> None:
+    page.wait_for_function(f"({log_js(log)}).includes({text!r})")
 
 
 def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
@@ -329,3 +333,25 @@ def test_the_page_loads_nothing_from_outside_the_app(chromium, app_url):
     assert any(url.startswith(app_url) for url in requested), "the page's own requests should have been seen"
     outside = [url for url in requested if not url.startswith((app_url, "data:", "blob:"))]
     assert not outside, f"the app should work offline, but the page fetched {outside}"
+
+
+def test_a_status_log_longer_than_its_box_shows_its_newest_line(open_page, tmp_path):
+    files = []
+    for n in range(1, 2 * MAX_UPLOAD_FILES + 1):
+        path = tmp_path / f"note-{n}.md"
+        path.write_text(f"# Note {n}\n\nThe wibble count of shelf {n} is {n * 11}.\n", encoding="utf-8")
+        files.append(path)
+    page = open_page()
+
+    upload(page, *files)
+
+    wait_for_status(page, "Added note-1.md", STATUS_LOG)
+    scroller = page.locator(f"{STATUS_LOG} .log")
+    overflow = scroller.evaluate("log => log.scrollHeight - log.clientHeight")
+    assert overflow > 0, "the test needs a log longer than its box"
+    newest, box = scroller.locator("> div > div").last, scroller.bounding_box()
+    assert "Added note-1.md" in newest.inner_text(), newest.inner_text()
+    line = newest.bounding_box()
+    assert box["y"] <= line["y"] and line["y"] + line["height"] <= box["y"] + box["height"] + 1, (
+        f"the newest line ({line}) should be inside the log's box ({box})"
+    )
