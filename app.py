@@ -40,7 +40,16 @@ from rag.events import Hit, run_to_end
 from rag.generate import available_backends
 from rag.generate.extractive import embed_sentences_ahead
 from rag.pipeline import shared_knowledge_base
-from rag.session import AnswerRun, AnswerView, SessionCorpus, Sessions, StatusLog, add_uploads, duration_label
+from rag.session import (
+    AnswerRun,
+    AnswerView,
+    SessionCorpus,
+    Sessions,
+    StatusLog,
+    add_uploads,
+    display_name,
+    duration_label,
+)
 from rag.streaming import UpdateBudget
 
 log = logging.getLogger(__name__)
@@ -66,6 +75,7 @@ UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 SNIPPET_CHARS = 160
 WAYS = ("whole", "token")  # the streaming modes compared side by side
 STREAMING_MARK = '<span class="streaming"></span>'  # shown in #answer-state while an answer streams
+NOTICE_TEMPLATE = '<div class="notice" role="status">${value}</div>'  # the element stays, so changes are announced
 
 
 def log_template(label: str, label_id: str) -> str:
@@ -98,6 +108,8 @@ body:has(#answer-state .streaming) #answer .md:empty::after {
   background: var(--input-background-fill); font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45;
   white-space: pre-wrap; overflow-wrap: anywhere; }
 .log > div { flex-grow: 1; }
+#upload-notice .notice:not(:empty) { padding: 0.2em 0.6em; border-left: 3px solid var(--color-accent);
+  background: var(--background-fill-secondary); font-size: 0.9rem; }
 .sources h4, .chart h4 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
 .sources details { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.45em 0.7em;
   margin-bottom: 0.5em; }
@@ -372,6 +384,18 @@ def timings_chart(timings: dict[str, float]) -> str:
     return f'<div class="chart"><h4>{heading}</h4>{rows}</div>'
 
 
+def adding_notice(names: Sequence[str]) -> str:
+    them = "it" if len(names) == 1 else "them"
+    return html.escape(f"Adding {', '.join(names)}… questions asked now search without {them}")
+
+
+def searched_without(names: Sequence[str]) -> str:
+    """The status line of an answer asked while the session's uploads `names` are still being added."""
+    if len(names) == 1:
+        return f"Your upload ({names[0]}) is still being added; this answer searches without it"
+    return f"Your uploads ({', '.join(names)}) are still being added; this answer searches without them"
+
+
 def corpus_summary(corpus: SessionCorpus | None) -> str:
     if corpus is None:
         return "Questions search the shipped corpus."
@@ -414,10 +438,14 @@ async def answer_in_page(
     backend: str,
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
-    """Stream the answer to the page: status log, answer and its cursor; sources, score chart, timing chart."""
+    """Stream the answer to the page: status log, answer and its cursor; sources, score chart, timing chart.
+
+    The status log opens by saying so if the session's uploads are still being added (and so not searched).
+    """
     session = SESSIONS[request.session_hash]
-    kb = session.corpus.kb if session.corpus else None
-    run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), kb, pacing(words_per_second))
+    kb, adding = session.searched()
+    notes = [searched_without(adding)] if adding else []
+    run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), kb, pacing(words_per_second), notes)
     session.run = run
     shown: list[Any] | None = None
     warned = ""
@@ -480,8 +508,7 @@ async def compare(
 ) -> AsyncIterator[list[Any]]:
     """The same question answered twice at once: once waiting for the whole answer, once streaming it."""
     settings = answer_settings(top_k, mode, "token", backend)
-    corpus = SESSIONS[request.session_hash].corpus
-    kb = corpus.kb if corpus else None
+    kb, _ = SESSIONS[request.session_hash].searched()
     panes = [Pane(AnswerRun(question, settings.with_(stream=way), kb, pacing(words_per_second))) for way in WAYS]
     shown: list[Any] | None = None
     async for views in follow(*(pane.run for pane in panes)):
@@ -491,31 +518,34 @@ async def compare(
 
 
 def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
-    """Index uploaded files into this session's own knowledge base, with progress in the status log."""
+    """Index uploaded files into this session's own knowledge base, with progress in the upload log and,
+    by the question box, a notice that questions asked meanwhile search without them."""
     if not files:
-        yield gr.skip(), gr.skip(), gr.skip()
+        yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return
     session = SESSIONS.hold_files(request.session_hash, files)
+    names = [display_name(path) for path in files]
     status = StatusLog()
     status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
-    yield log_html(status.text), gr.skip(), gr.skip()
-    adding = add_uploads(files, session.corpus, SETTINGS)
-    while True:
-        try:
-            event = next(adding)
-        except StopIteration as finished:
-            result = finished.value
-            break
-        status.add_event(event)
-        yield log_html(status.text), gr.skip(), gr.skip()
+    with session.adding_uploads(names):
+        yield log_html(status.text), adding_notice(names), gr.skip(), gr.skip()
+        adding = add_uploads(files, session.corpus, SETTINGS)
+        while True:
+            try:
+                event = next(adding)
+            except StopIteration as finished:
+                result = finished.value
+                break
+            status.add_event(event)
+            yield log_html(status.text), gr.skip(), gr.skip(), gr.skip()
+        session.corpus = result.corpus
     for message in result.rejected:
         gr.Warning(message)
     if result.added:
         status.add(f"Added {', '.join(result.added)}: questions in this browser tab now search them too")
     else:
         status.add("No documents were added")
-    session.corpus = result.corpus
-    yield log_html(status.text), None, corpus_summary(result.corpus)
+    yield log_html(status.text), "", None, corpus_summary(result.corpus)
 
 
 def use_shipped_corpus(request: gr.Request) -> tuple[str, str]:
@@ -563,6 +593,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 )
                 ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id="ask")
                 stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id="stop")
+            upload_notice = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id="upload-notice", js_on_load=None)
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):
                     answer = gr.Markdown(container=True, elem_id="answer")
@@ -601,6 +632,12 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                     f"{SETTINGS.max_upload_mb} MB). Only questions from this browser tab search them."
                 )
                 uploads = gr.File(label="Upload documents", file_count="multiple", elem_id="uploads")
+                upload_status = gr.HTML(
+                    "",
+                    html_template=log_template("Upload progress", "upload-log-label"),
+                    elem_id="upload-log",
+                    js_on_load=None,
+                )
                 with gr.Row():
                     corpus_info = gr.HTML(corpus_summary(None), elem_id="corpus-info", js_on_load=None)
                     shipped_button = gr.Button("Use shipped corpus", size="sm", scale=0, min_width=160)
@@ -664,13 +701,13 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     uploads.upload(
         add_documents,
         inputs=[uploads],
-        outputs=[status, uploads, corpus_info],
+        outputs=[upload_status, upload_notice, uploads, corpus_info],
         show_progress="hidden",
         concurrency_limit=UPLOAD_CONCURRENCY,
         api_visibility="private",
     )
     shipped_button.click(
-        use_shipped_corpus, outputs=[status, corpus_info], concurrency_limit=None, api_visibility="private"
+        use_shipped_corpus, outputs=[upload_status, corpus_info], concurrency_limit=None, api_visibility="private"
     )
     demo.unload(end_session)
 

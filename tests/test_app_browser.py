@@ -8,6 +8,7 @@ that a test depends on. Screenshots go to test-artifacts/ (app-mid-answer.png is
 from __future__ import annotations
 
 import gc
+import json
 import re
 import time
 import weakref
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDA
 WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
 QUESTION = "What is buffered streaming?"
 ANSWER_JS = "(document.querySelector('#answer [data-testid=markdown]')?.innerText ?? '').trim()"
-STATUS_LOG = "#status-log"  # the answer's status log
+STATUS_LOG, UPLOAD_LOG = "#status-log", "#upload-log"  # the answer's status log; the uploads' progress
 SAMPLER_JS = """([selector, name]) => {
     const samples = window[name] = [];
     const text = () => (document.querySelector(selector)?.innerText ?? '').trim().length;
@@ -174,7 +175,7 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     zorblax.write_text(ZORBLAX, encoding="utf-8")
     uploader = open_page()
     upload(uploader, zorblax)
-    wait_for_status(uploader, "Added zorblax.md")
+    wait_for_status(uploader, "Added zorblax.md", UPLOAD_LOG)
     assert "zorblax.md" in uploader.locator("#corpus-info").inner_text()
 
     ask(uploader, ZORBLAX_QUESTION, press_enter=True)
@@ -189,11 +190,11 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     assert "42" not in answer_text(someone_else)
 
     uploader.get_by_role("button", name="Use shipped corpus").click()
-    wait_for_status(uploader, "Back to the shipped corpus")
+    wait_for_status(uploader, "Back to the shipped corpus", UPLOAD_LOG)
+    before = status_text(uploader)
     ask(uploader, ZORBLAX_QUESTION)
-    page_source = uploader.locator("#sources")
-    wait_for_status(uploader, "Done")
-    assert "zorblax.md" not in page_source.inner_text()
+    uploader.wait_for_function(f"(log => log !== {json.dumps(before)} && log.includes('Done'))({log_js(STATUS_LOG)})")
+    assert "zorblax.md" not in uploader.locator("#sources").inner_text()
 
 
 def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, app_module, tmp_path):
@@ -201,7 +202,7 @@ def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, 
     zorblax.write_text(ZORBLAX, encoding="utf-8")
     page = open_page()
     upload(page, zorblax)
-    wait_for_status(page, "Added zorblax.md")
+    wait_for_status(page, "Added zorblax.md", UPLOAD_LOG)
     ask(page, ZORBLAX_QUESTION)
     wait_for_status(page, "Done")
 
@@ -238,8 +239,8 @@ def test_each_bad_upload_says_why_and_the_good_ones_are_still_added(open_page, t
 
     upload(page, good[0], empty, binary, wrong_type, too_big, *good[1:])
 
-    wait_for_status(page, "Added good-1.md")
-    status = status_text(page)
+    wait_for_status(page, "Added good-1.md", UPLOAD_LOG)
+    status = status_text(page, UPLOAD_LOG)
     added = ", ".join(path.name for path in good[:MAX_UPLOAD_FILES])
     assert f"Added {added}:" in status, status
     assert "empty.txt: the file is empty" in status
@@ -261,7 +262,7 @@ def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
     question = '<img src=x onerror="window.__xss=1"> <script>window.__xss=1</script> What is the quaxel ratio?'
     page = open_page()
     upload(page, evil)
-    wait_for_status(page, "Added evil.md")
+    wait_for_status(page, "Added evil.md", UPLOAD_LOG)
 
     ask(page, question)
     wait_for_status(page, "Done")
@@ -345,8 +346,8 @@ def test_a_status_log_longer_than_its_box_shows_its_newest_line(open_page, tmp_p
 
     upload(page, *files)
 
-    wait_for_status(page, "Added note-1.md", STATUS_LOG)
-    scroller = page.locator(f"{STATUS_LOG} .log")
+    wait_for_status(page, "Added note-1.md", UPLOAD_LOG)
+    scroller = page.locator(f"{UPLOAD_LOG} .log")
     overflow = scroller.evaluate("log => log.scrollHeight - log.clientHeight")
     assert overflow > 0, "the test needs a log longer than its box"
     newest, box = scroller.locator("> div > div").last, scroller.bounding_box()
@@ -355,3 +356,38 @@ def test_a_status_log_longer_than_its_box_shows_its_newest_line(open_page, tmp_p
     assert box["y"] <= line["y"] and line["y"] + line["height"] <= box["y"] + box["height"] + 1, (
         f"the newest line ({line}) should be inside the log's box ({box})"
     )
+
+
+def long_document(paragraphs: int) -> str:
+    """A document of distinct paragraphs, about one passage per four: embedding 200 takes seconds."""
+    lines = ["# Gazetteer of imaginary lighthouses"]
+    for n in range(1, paragraphs + 1):
+        lines.append(
+            f"Lighthouse {n} stands on cape {n * 7 % 997}. Its lamp turns {n % 13 + 2} times a minute, and its "
+            f"keeper logs {n * 3} ships a season in a book bound in {('red', 'green', 'blue')[n % 3]} leather. "
+            f"The tower is {n % 40 + 20} metres tall and was painted in the year {1800 + n % 200}."
+        )
+    return "\n\n".join(lines) + "\n"
+
+
+def test_a_question_asked_during_an_upload_says_it_searches_without_it(open_page, tmp_path):
+    big = tmp_path / "long.md"
+    big.write_text(long_document(800), encoding="utf-8")
+    page = open_page()
+    upload(page, big)
+    page.locator("#upload-notice", has_text="Adding long.md… questions asked now search without it").wait_for()
+    page.evaluate("""() => window.__uploadInAnswerLog = setInterval(() => {
+        if (/Embedded|long\\.md:/.test(document.querySelector('#status-log .log').innerText)) window.__mixed = true;
+    }, 20)""")
+
+    ask(page, QUESTION)
+
+    wait_for_status(page, "Done")
+    log = status_text(page)
+    first = log.splitlines()[0]
+    assert first.endswith("Your upload (long.md) is still being added; this answer searches without it"), log
+    wait_for_status(page, "Added long.md", UPLOAD_LOG)
+    assert page.locator("#upload-notice").inner_text().strip() == "", "the notice should go when the upload is added"
+    assert not page.evaluate("clearInterval(window.__uploadInAnswerLog), window.__mixed"), "upload progress in the log"
+    assert status_text(page) == log, "the upload's progress should never replace the answer's status log"
+    assert "Embedded" in status_text(page, UPLOAD_LOG)
