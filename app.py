@@ -108,9 +108,13 @@ body:has(#answer-state .streaming) #answer .md:empty::after {
   background: var(--input-background-fill); font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45;
   white-space: pre-wrap; overflow-wrap: anywhere; }
 .log > div { flex-grow: 1; }
+#question-hint { font-size: 0.85rem; color: var(--body-text-color-subdued); }
 #upload-notice .notice:not(:empty) { padding: 0.2em 0.6em; border-left: 3px solid var(--color-accent);
   background: var(--background-fill-secondary); font-size: 0.9rem; }
-.sources h4, .chart h4 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
+button:focus-visible, .log:focus-visible, .sources summary:focus-visible {
+  outline: 3px solid var(--color-accent); outline-offset: 2px; }
+#question textarea:focus { outline: 3px solid var(--color-accent) !important; }  /* Gradio's is `none !important` */
+.sources h2, .chart h2 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
 .sources details { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.45em 0.7em;
   margin-bottom: 0.5em; }
 .sources summary { cursor: pointer; }
@@ -144,7 +148,25 @@ body:has(#answer-state .streaming) #answer .md:empty::after {
   vertical-align: -0.1em; }
 .pane-info { font-size: 0.95rem; min-height: 1.5em; }
 """
-APPEARANCE: dict[str, Any] = {"theme": gr.themes.Default(primary_hue="indigo"), "css": CSS}
+# Text at least 4.5:1 against its background (white on indigo-500 was 4.46:1, on red-500 3.76:1; the
+# placeholder and the footer's zinc-400 1.9:1), and the accent (citations, focus outlines) at 6.3:1.
+THEME = gr.themes.Default(primary_hue="indigo").set(
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
+    button_cancel_background_fill=gr.themes.colors.red.c600,
+    button_cancel_background_fill_hover=gr.themes.colors.red.c700,
+    color_accent="*primary_600",
+    body_text_color_subdued="*neutral_500",
+    input_placeholder_color="*neutral_500",
+    input_placeholder_color_dark="*neutral_400",
+)
+# Gradio offers no attributes for these: the answer is announced as it grows, and the question box
+# is described by the hint under it.
+PAGE_JS = """() => {
+  document.querySelector('#answer')?.setAttribute('aria-live', 'polite');
+  document.querySelector('#question textarea')?.setAttribute('aria-describedby', 'question-hint');
+}"""
+APPEARANCE: dict[str, Any] = {"theme": THEME, "css": CSS, "js": PAGE_JS}
 
 
 def load_examples() -> list[str]:
@@ -327,7 +349,7 @@ def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, 
     if not hits:
         return ""
     cards = "".join(source_card(hit, [text for n, text in quotes if n == hit.rank]) for hit in hits)
-    return f'<div class="sources"><h4>Sources for “{html.escape(question.strip())}”</h4>{cards}</div>'
+    return f'<div class="sources"><h2>Sources for “{html.escape(question.strip())}”</h2>{cards}</div>'
 
 
 def chart_row(label: str, title: str, bars: str, value: str) -> str:
@@ -358,7 +380,7 @@ def scores_chart(hits: tuple[Hit, ...]) -> str:
         title = f"{hit.chunk.title}: " + ", ".join(f"{kind} {score_label(score)}" for kind, score in scores.items())
         rows.append(chart_row(f"[{hit.rank}] {hit.chunk.title}", title, bars, score_label(hit.score)))
     legend = "".join(f'<span><i class="{kind}"></i>{kind}</span>' for kind in kinds)
-    return f'<div class="chart scores"><h4>Scores</h4><div class="legend">{legend}</div>{"".join(rows)}</div>'
+    return f'<div class="chart scores"><h2>Scores</h2><div class="legend">{legend}</div>{"".join(rows)}</div>'
 
 
 def timings_chart(timings: dict[str, float]) -> str:
@@ -381,7 +403,7 @@ def timings_chart(timings: dict[str, float]) -> str:
         for name, start, length in stages
     )
     heading = f"Timings: first words after {duration_label(first)}, done after {duration_label(total)}"
-    return f'<div class="chart"><h4>{heading}</h4>{rows}</div>'
+    return f'<div class="chart"><h2>{heading}</h2>{rows}</div>'
 
 
 def adding_notice(names: Sequence[str]) -> str:
@@ -584,8 +606,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         with gr.Tab("Ask"):
             with gr.Row():
                 question = gr.Textbox(
+                    label="Question",
                     show_label=False,
-                    placeholder="Ask the documents a question and press Enter",
+                    placeholder="Ask the documents a question",
                     container=False,
                     scale=6,
                     min_width=150,
@@ -593,7 +616,13 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 )
                 ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id="ask")
                 stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id="stop")
-            upload_notice = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id="upload-notice", js_on_load=None)
+            with gr.Row():
+                gr.HTML(
+                    "Press Enter to ask. Stop ends the answer and keeps what it has written.",
+                    elem_id="question-hint",
+                    js_on_load=None,
+                )
+                upload_notice = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id="upload-notice", js_on_load=None)
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):
                     answer = gr.Markdown(container=True, elem_id="answer")

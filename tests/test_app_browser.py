@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, MAX_UPLOAD_FILES, MAX_UPLOAD_MB
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
@@ -356,6 +357,88 @@ def test_a_status_log_longer_than_its_box_shows_its_newest_line(open_page, tmp_p
     assert box["y"] <= line["y"] and line["y"] + line["height"] <= box["y"] + box["height"] + 1, (
         f"the newest line ({line}) should be inside the log's box ({box})"
     )
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each, with the elements at fault."""
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes']]}"
+        for rule in found
+        if rule["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_accessibility_violations_before_during_and_after_an_answer(open_page):
+    page = open_page()
+    assert serious_violations(page) == [], "the idle page"
+    set_pacing(page, 3)
+
+    ask(page, QUESTION)
+    page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 3")
+    assert page.locator("#answer-state .streaming").count() == 1, "the axe check should run mid-answer"
+    assert serious_violations(page) == [], "mid-answer"
+
+    wait_for_status(page, "Done")
+    assert serious_violations(page) == [], "after an answer"
+
+
+def relative_luminance(rgb: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", rgb)[:3])
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+BACKGROUND_JS = """element => {
+    for (let at = element; at; at = at.parentElement) {
+        const colour = getComputedStyle(at).backgroundColor;
+        if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+    }
+    return 'rgb(255, 255, 255)';
+}"""
+
+
+def assert_focus_ring(page, what: str) -> None:
+    focused = page.locator(":focus")
+    focused.evaluate("e => Promise.all(e.getAnimations().map(a => a.finished))")  # buttons fade their colours in
+    style = focused.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+    )
+    outline_style, width, colour = style
+    behind = focused.evaluate(f"e => ({BACKGROUND_JS})(e.parentElement)")
+    assert outline_style != "none" and 2 <= float(width.removesuffix("px")) <= 3, f"{what}'s focus outline: {style}"
+    assert contrast(colour, behind) >= 3, f"{what}'s focus outline {colour} on {behind}"
+
+
+def test_question_box_is_labelled_hinted_and_focus_is_visible(open_page):
+    page = open_page()
+
+    box = page.get_by_role("textbox", name="Question")
+    assert box.count() == 1, "the question box should be named Question"
+    hint = page.locator("#question-hint")
+    assert hint.is_visible() and "Press Enter to ask" in hint.inner_text()
+    assert box.get_attribute("aria-describedby") == "question-hint"
+    placeholder = box.evaluate("e => getComputedStyle(e, '::placeholder').color")
+    field = box.evaluate(BACKGROUND_JS)
+    assert contrast(placeholder, field) >= 4.5, f"placeholder {placeholder} on {field}"
+    assert page.locator("#answer[aria-live=polite]").count() == 1, "the answer should be a polite live region"
+    page.locator("button.label-wrap", has_text="Your documents").click()
+    for log in (STATUS_LOG, UPLOAD_LOG):
+        assert page.locator(f"{log} .log[role=log][aria-live=polite]").count() == 1, f"{log} should be a live log"
+
+    box.focus()
+    assert_focus_ring(page, "the question box")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "ask"
+    assert_focus_ring(page, "Ask")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "stop"
+    assert_focus_ring(page, "Stop")
 
 
 def long_document(paragraphs: int) -> str:
