@@ -39,7 +39,7 @@ from rag.embed import ModelError, get_embedder
 from rag.events import Hit, run_to_end
 from rag.generate import available_backends
 from rag.generate.extractive import embed_sentences_ahead
-from rag.pipeline import shared_knowledge_base
+from rag.pipeline import cited_numbers, shared_knowledge_base
 from rag.session import (
     AnswerRun,
     AnswerView,
@@ -115,6 +115,9 @@ button:focus-visible, .log:focus-visible, .sources summary:focus-visible {
   outline: 3px solid var(--color-accent); outline-offset: 2px; }
 #question textarea:focus { outline: 3px solid var(--color-accent) !important; }  /* Gradio's is `none !important` */
 .sources h2, .chart h2 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
+.sources .note { margin: 0 0 0.5em; font-size: 0.9em; }
+.sources.unused details { border-style: dashed; background: var(--background-fill-secondary); }
+.sources.unused .cite { color: inherit; }
 .sources details { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.45em 0.7em;
   margin-bottom: 0.5em; }
 .sources summary { cursor: pointer; }
@@ -344,12 +347,30 @@ def source_card(hit: Hit, quotes: Sequence[str]) -> str:
     )
 
 
+def passages_role(view: AnswerView) -> str:
+    """What the retrieved passages are to the answer: "sources" once it cites one; "unused" when it
+    finished without citing any (such as a refusal); until then just "found"."""
+    if cited_numbers(view.answer, view.hits):
+        return "sources"
+    if view.finished and not view.stopped and not view.error:
+        return "unused"
+    return "found"
+
+
 @lru_cache(maxsize=256)  # asked for at every update, but changes only when the answer cites something new
-def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, str], ...]) -> str:
+def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, str], ...], role: str) -> str:
     if not hits:
         return ""
     cards = "".join(source_card(hit, [text for n, text in quotes if n == hit.rank]) for hit in hits)
-    return f'<div class="sources"><h2>Sources for “{html.escape(question.strip())}”</h2>{cards}</div>'
+    asked = f"“{html.escape(question.strip())}”"
+    if role == "unused":
+        heading = (
+            "<h2>Closest passages (not used)</h2>"
+            f'<p class="note">The answer cites none of these: they are the closest the search found to {asked}.</p>'
+        )
+    else:
+        heading = f"<h2>{'Sources' if role == 'sources' else 'Passages found'} for {asked}</h2>"
+    return f'<div class="sources {role}">{heading}{cards}</div>'
 
 
 def chart_row(label: str, title: str, bars: str, value: str) -> str:
@@ -479,7 +500,7 @@ async def answer_in_page(
             log_html(view.status),
             answer_markdown(view),
             streaming_mark(view),
-            sources_html(question, view.hits, quoted_sentences(view.answer)),
+            sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
             scores_chart(view.hits),
             timings_chart(view.timings),
         ]

@@ -20,6 +20,8 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, MAX_UPLOAD_FILES, MAX_UPL
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from rag.generate import NOT_FOUND
+
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
 WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
@@ -143,6 +145,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     first_words = next(sample for sample in seen if sample["length"])
     assert first_words["found"], "the status log should report the search before the answer appears"
     assert page.locator("#sources details").count() == 5
+    assert page.locator("#sources h2").inner_text() == f"Sources for “{QUESTION}”"
     assert page.locator("#scores .row").count() == 5
     assert "first words after" in page.locator("#timings").inner_text()
     assert page.locator("#answer-state .streaming").count() == 0, "the cursor should go when the answer is done"
@@ -439,6 +442,19 @@ def test_question_box_is_labelled_hinted_and_focus_is_visible(open_page):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "stop"
     assert_focus_ring(page, "Stop")
+
+
+def test_a_refused_question_shows_the_closest_passages_as_not_used(open_page):
+    page = open_page()
+
+    ask(page, "What is the capital of Peru?")
+
+    wait_for_status(page, "Done")
+    page.wait_for_selector("#answer-state .streaming", state="detached")  # the finished answer's sources follow it
+    assert answer_text(page) == NOT_FOUND
+    page.locator("#sources h2", has_text="Closest passages (not used)").wait_for()
+    assert "Sources" not in page.locator("#sources").inner_text()
+    assert page.locator("#sources .sources.unused details").count() == 5
 
 
 def long_document(paragraphs: int) -> str:
