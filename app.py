@@ -6,8 +6,9 @@ with the sentences the answer used, and charts of the scores and of where the ti
 tab asks the same question twice, waiting for the whole answer and streaming it, to show what
 streaming does to the time until the first words appear.
 
-Importing this module builds `demo` without loading the model or the index: both load on the first
-question (or in the background when run as `python app.py`), so tests can launch it on any port.
+Importing this module builds `demo` without loading the model or the index: both load when the
+first page opens or the first question is asked (or in the background when run as `python app.py`),
+so tests can launch it on any port. A line under the title follows the loading until it says Ready.
 Every update is one message to the browser, so updates are coalesced to at most
 MAX_UPDATES_PER_SECOND in any second (fewer each when many answers stream at once), and outputs
 that did not change are skipped.
@@ -36,7 +37,7 @@ import gradio as gr
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.corpus import DocumentError
 from rag.embed import ModelError, get_embedder
-from rag.events import Hit, run_to_end
+from rag.events import Hit, Status, run_to_end
 from rag.generate import available_backends
 from rag.generate.extractive import embed_sentences_ahead
 from rag.pipeline import cited_numbers, shared_knowledge_base
@@ -108,7 +109,7 @@ body:has(#answer-state .streaming) #answer .md:empty::after {
   background: var(--input-background-fill); font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45;
   white-space: pre-wrap; overflow-wrap: anywhere; }
 .log > div { flex-grow: 1; }
-#question-hint { font-size: 0.85rem; color: var(--body-text-color-subdued); }
+#question-hint, #warm-up { font-size: 0.85rem; color: var(--body-text-color-subdued); }
 #upload-notice .notice:not(:empty) { padding: 0.2em 0.6em; border-left: 3px solid var(--color-accent);
   background: var(--background-fill-secondary); font-size: 0.9rem; }
 button:focus-visible, .log:focus-visible, .sources summary:focus-visible {
@@ -598,6 +599,19 @@ def use_shipped_corpus(request: gr.Request) -> tuple[str, str]:
     return log_html(status.text), corpus_summary(None)
 
 
+def warming_up() -> Iterator[str]:
+    """The page's readiness line: each step of loading the model and the shared index, as it happens
+    (whichever thread loads them), then "Ready". Only "Ready" when they were already loaded."""
+    try:
+        for event in shared_knowledge_base(SETTINGS):
+            step = event.message if isinstance(event, Status) else f"Embedded {event.done}/{event.total} passages"
+            yield html.escape(f"Warming up: {step}")
+    except (DocumentError, ModelError) as exc:
+        yield html.escape(f"Could not load the documents: {exc}")
+        return
+    yield "Ready"
+
+
 def end_session(request: gr.Request) -> None:
     """The tab was closed: stop its answer, free its documents and delete its uploaded files."""
     SESSIONS.end(request.session_hash)
@@ -623,6 +637,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         "# Streaming RAG\nAsk the documents a question and watch the search and the answer arrive as they happen.",
         elem_classes=["app-header"],
     )
+    warm_up_state = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id="warm-up", js_on_load=None)
     with gr.Tabs():
         with gr.Tab("Ask"):
             with gr.Row():
@@ -758,6 +773,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     )
     shipped_button.click(
         use_shipped_corpus, outputs=[upload_status, corpus_info], concurrency_limit=None, api_visibility="private"
+    )
+    demo.load(
+        warming_up, outputs=[warm_up_state], show_progress="hidden", concurrency_limit=None, api_visibility="private"
     )
     demo.unload(end_session)
 

@@ -374,6 +374,7 @@ def serious_violations(page) -> list[str]:
 
 def test_no_serious_accessibility_violations_before_during_and_after_an_answer(open_page):
     page = open_page()
+    page.locator("#warm-up", has_text="Ready").wait_for()
     assert serious_violations(page) == [], "the idle page"
     set_pacing(page, 3)
 

@@ -1,4 +1,4 @@
-"""What the page shows, without a browser: how the passages are headed."""
+"""What the page shows, without a browser: the warm-up line, and how the passages are headed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 
 from rag.corpus import Chunk
-from rag.events import Hit
+from rag.embed import ModelError
+from rag.events import Hit, Progress, Status
 from rag.generate import NOT_FOUND
 from rag.session import AnswerView
 
@@ -14,6 +15,37 @@ pytestmark = pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
 
 TEXT = "Text is flushed in pieces."
 HITS = (Hit(Chunk("buffered.md#0", "Buffered streaming", "Buffers", "buffered.md", 0, len(TEXT), TEXT), 1, 0.9),)
+
+
+def test_warming_up_says_ready_in_one_update_when_the_app_is_warm(app_module, kb):
+    assert list(app_module.warming_up()) == ["Ready"]
+
+
+def test_warming_up_shows_each_loading_step_then_ready(app_module, monkeypatch):
+    def loading(settings):  # as another thread's loading is replayed to a page that opens meanwhile
+        yield Status("index", "Loading embedding model bundled:all-MiniLM-L6-v2…", 0.0)
+        yield Progress(64, 210, 800.0)
+        yield Status("index", "Built index of 210 chunks; saved to .cache/x", 2000.0)
+
+    monkeypatch.setattr(app_module, "shared_knowledge_base", loading)
+
+    assert list(app_module.warming_up()) == [
+        "Warming up: Loading embedding model bundled:all-MiniLM-L6-v2…",
+        "Warming up: Embedded 64/210 passages",
+        "Warming up: Built index of 210 chunks; saved to .cache/x",
+        "Ready",
+    ]
+
+
+def test_warming_up_says_when_the_model_cannot_load(app_module, monkeypatch):
+    def loading(settings):
+        yield Status("index", "Loading embedding model missing-model…", 0.0)
+        raise ModelError("missing-model <is not installed>")
+
+    monkeypatch.setattr(app_module, "shared_knowledge_base", loading)
+
+    *_, last = app_module.warming_up()
+    assert last == "Could not load the documents: missing-model &lt;is not installed&gt;"
 
 
 def view(answer: str, *, finished: bool, stopped: bool = False, error: str = "") -> AnswerView:
