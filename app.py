@@ -6,8 +6,9 @@ with the sentences the answer used, and charts of the scores and of where the ti
 tab asks the same question twice, waiting for the whole answer and streaming it, to show what
 streaming does to the time until the first words appear.
 
-Importing this module builds `demo` without loading the model or the index: both load on the first
-question (or in the background when run as `python app.py`), so tests can launch it on any port.
+Importing this module builds `demo` without loading the model or the index: both load when the
+first page opens or the first question is asked (or in the background when run as `python app.py`),
+so tests can launch it on any port. A line under the title follows the loading until it says Ready.
 Every update is one message to the browser, so updates are coalesced to at most
 MAX_UPDATES_PER_SECOND in any second (fewer each when many answers stream at once), and outputs
 that did not change are skipped.
@@ -36,10 +37,19 @@ import gradio as gr
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.corpus import DocumentError
 from rag.embed import ModelError
-from rag.events import Hit, run_to_end
+from rag.events import Hit, Status, run_to_end
 from rag.generate import available_backends
-from rag.pipeline import shared_knowledge_base
-from rag.session import AnswerRun, AnswerView, SessionCorpus, Sessions, StatusLog, add_uploads, duration_label
+from rag.pipeline import cited_numbers, shared_knowledge_base
+from rag.session import (
+    AnswerRun,
+    AnswerView,
+    SessionCorpus,
+    Sessions,
+    StatusLog,
+    add_uploads,
+    display_name,
+    duration_label,
+)
 from rag.streaming import UpdateBudget
 
 log = logging.getLogger(__name__)
@@ -65,6 +75,17 @@ UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 SNIPPET_CHARS = 160
 WAYS = ("whole", "token")  # the streaming modes compared side by side
 STREAMING_MARK = '<span class="streaming"></span>'  # shown in #answer-state while an answer streams
+NOTICE_TEMPLATE = '<div class="notice" role="status">${value}</div>'  # the element stays, so changes are announced
+
+
+def log_template(label: str, label_id: str) -> str:
+    """A status log: a scroller that screen readers follow as a log, its newest line kept in view by the CSS."""
+    return (
+        f'<div class="log-label" id="{label_id}">{label}</div>'
+        f'<div class="log" role="log" aria-live="polite" aria-labelledby="{label_id}" tabindex="0">'
+        "<div>${value}</div></div>"
+    )
+
 
 CSS = """
 .app-header h1 { margin-bottom: 0; }
@@ -79,8 +100,24 @@ body:has(#answer-state .streaming) #answer .md:empty::after {
   content: "▌"; color: var(--color-accent); animation: cursor-blink 1s steps(2, start) infinite;
 }
 @keyframes cursor-blink { to { visibility: hidden; } }
-#status-log textarea { font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45; }
-.sources h4, .chart h4 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
+.log-label { margin-bottom: 0.4em; font-size: var(--block-label-text-size); color: var(--block-label-text-color); }
+/* column-reverse starts the scroller at its bottom and keeps it there as lines are added; the lines' box
+   grows to fill a short log, so a short log reads from the top */
+.log { display: flex; flex-direction: column-reverse; overflow: auto; height: calc(6 * 1.45em + 1em);
+  padding: 0.5em 0.7em; border: 1px solid var(--border-color-primary); border-radius: var(--radius-md);
+  background: var(--input-background-fill); font-family: var(--font-mono); font-size: 0.8rem; line-height: 1.45;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.log > div { flex-grow: 1; }
+#question-hint, #warm-up { font-size: 0.85rem; color: var(--body-text-color-subdued); }
+#upload-notice .notice:not(:empty) { padding: 0.2em 0.6em; border-left: 3px solid var(--color-accent);
+  background: var(--background-fill-secondary); font-size: 0.9rem; }
+button:focus-visible, .log:focus-visible, .sources summary:focus-visible {
+  outline: 3px solid var(--color-accent); outline-offset: 2px; }
+#question textarea:focus { outline: 3px solid var(--color-accent) !important; }  /* Gradio's is `none !important` */
+.sources h2, .chart h2 { margin: 0.2em 0 0.4em; font-size: 0.95rem; }
+.sources .note { margin: 0 0 0.5em; font-size: 0.9em; }
+.sources.unused details { border-style: dashed; background: var(--background-fill-secondary); }
+.sources.unused .cite { color: inherit; }
 .sources details { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.45em 0.7em;
   margin-bottom: 0.5em; }
 .sources summary { cursor: pointer; }
@@ -114,7 +151,25 @@ body:has(#answer-state .streaming) #answer .md:empty::after {
   vertical-align: -0.1em; }
 .pane-info { font-size: 0.95rem; min-height: 1.5em; }
 """
-APPEARANCE: dict[str, Any] = {"theme": gr.themes.Default(primary_hue="indigo"), "css": CSS}
+# Text at least 4.5:1 against its background (white on indigo-500 was 4.46:1, on red-500 3.76:1; the
+# placeholder and the footer's zinc-400 1.9:1), and the accent (citations, focus outlines) at 6.3:1.
+THEME = gr.themes.Default(primary_hue="indigo").set(
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
+    button_cancel_background_fill=gr.themes.colors.red.c600,
+    button_cancel_background_fill_hover=gr.themes.colors.red.c700,
+    color_accent="*primary_600",
+    body_text_color_subdued="*neutral_500",
+    input_placeholder_color="*neutral_500",
+    input_placeholder_color_dark="*neutral_400",
+)
+# Gradio offers no attributes for these: the answer is announced as it grows, and the question box
+# is described by the hint under it.
+PAGE_JS = """() => {
+  document.querySelector('#answer')?.setAttribute('aria-live', 'polite');
+  document.querySelector('#question textarea')?.setAttribute('aria-describedby', 'question-hint');
+}"""
+APPEARANCE: dict[str, Any] = {"theme": THEME, "css": CSS, "js": PAGE_JS}
 
 
 def load_examples() -> list[str]:
@@ -191,6 +246,12 @@ def unchanged(update: Any) -> bool:
 
 
 # --- what the page shows ----------------------------------------------------------------------
+
+
+def log_html(text: str) -> str:
+    """A status log's lines, one element each. Escaping is per character, so a log that only gains
+    lines only gains HTML at its end, and streams as appends."""
+    return "".join(f"<div>{html.escape(line, quote=False)}</div>" for line in text.splitlines())
 
 
 def answer_markdown(view: AnswerView) -> str:
@@ -286,12 +347,30 @@ def source_card(hit: Hit, quotes: Sequence[str]) -> str:
     )
 
 
+def passages_role(view: AnswerView) -> str:
+    """What the retrieved passages are to the answer: "sources" once it cites one; "unused" when it
+    finished without citing any (such as a refusal); until then just "found"."""
+    if cited_numbers(view.answer, view.hits):
+        return "sources"
+    if view.finished and not view.stopped and not view.error:
+        return "unused"
+    return "found"
+
+
 @lru_cache(maxsize=256)  # asked for at every update, but changes only when the answer cites something new
-def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, str], ...]) -> str:
+def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, str], ...], role: str) -> str:
     if not hits:
         return ""
     cards = "".join(source_card(hit, [text for n, text in quotes if n == hit.rank]) for hit in hits)
-    return f'<div class="sources"><h4>Sources for “{html.escape(question.strip())}”</h4>{cards}</div>'
+    asked = f"“{html.escape(question.strip())}”"
+    if role == "unused":
+        heading = (
+            "<h2>Closest passages (not used)</h2>"
+            f'<p class="note">The answer cites none of these: they are the closest the search found to {asked}.</p>'
+        )
+    else:
+        heading = f"<h2>{'Sources' if role == 'sources' else 'Passages found'} for {asked}</h2>"
+    return f'<div class="sources {role}">{heading}{cards}</div>'
 
 
 def chart_row(label: str, title: str, bars: str, value: str) -> str:
@@ -322,7 +401,7 @@ def scores_chart(hits: tuple[Hit, ...]) -> str:
         title = f"{hit.chunk.title}: " + ", ".join(f"{kind} {score_label(score)}" for kind, score in scores.items())
         rows.append(chart_row(f"[{hit.rank}] {hit.chunk.title}", title, bars, score_label(hit.score)))
     legend = "".join(f'<span><i class="{kind}"></i>{kind}</span>' for kind in kinds)
-    return f'<div class="chart scores"><h4>Scores</h4><div class="legend">{legend}</div>{"".join(rows)}</div>'
+    return f'<div class="chart scores"><h2>Scores</h2><div class="legend">{legend}</div>{"".join(rows)}</div>'
 
 
 def timings_chart(timings: dict[str, float]) -> str:
@@ -345,7 +424,19 @@ def timings_chart(timings: dict[str, float]) -> str:
         for name, start, length in stages
     )
     heading = f"Timings: first words after {duration_label(first)}, done after {duration_label(total)}"
-    return f'<div class="chart"><h4>{heading}</h4>{rows}</div>'
+    return f'<div class="chart"><h2>{heading}</h2>{rows}</div>'
+
+
+def adding_notice(names: Sequence[str]) -> str:
+    them = "it" if len(names) == 1 else "them"
+    return html.escape(f"Adding {', '.join(names)}… questions asked now search without {them}")
+
+
+def searched_without(names: Sequence[str]) -> str:
+    """The status line of an answer asked while the session's uploads `names` are still being added."""
+    if len(names) == 1:
+        return f"Your upload ({names[0]}) is still being added; this answer searches without it"
+    return f"Your uploads ({', '.join(names)}) are still being added; this answer searches without them"
 
 
 def corpus_summary(corpus: SessionCorpus | None) -> str:
@@ -390,10 +481,14 @@ async def answer_in_page(
     backend: str,
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
-    """Stream the answer to the page: status log, answer and its cursor; sources, score chart, timing chart."""
+    """Stream the answer to the page: status log, answer and its cursor; sources, score chart, timing chart.
+
+    The status log opens by saying so if the session's uploads are still being added (and so not searched).
+    """
     session = SESSIONS[request.session_hash]
-    kb = session.corpus.kb if session.corpus else None
-    run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), kb, pacing(words_per_second))
+    kb, adding = session.searched()
+    notes = [searched_without(adding)] if adding else []
+    run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), kb, pacing(words_per_second), notes)
     session.run = run
     shown: list[Any] | None = None
     warned = ""
@@ -402,10 +497,10 @@ async def answer_in_page(
             warned = view.error
             gr.Warning(view.error)
         values = [
-            view.status,
+            log_html(view.status),
             answer_markdown(view),
             streaming_mark(view),
-            sources_html(question, view.hits, quoted_sentences(view.answer)),
+            sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
             scores_chart(view.hits),
             timings_chart(view.timings),
         ]
@@ -430,7 +525,7 @@ def stop(request: gr.Request) -> tuple[Any, Any, Any]:
     view = run.view()
     if not view.stopped:  # it had finished before Stop was pressed
         return gr.skip(), gr.skip(), gr.skip()
-    return view.status, answer_markdown(view), streaming_mark(view)
+    return log_html(view.status), answer_markdown(view), streaming_mark(view)
 
 
 async def ask(
@@ -456,8 +551,7 @@ async def compare(
 ) -> AsyncIterator[list[Any]]:
     """The same question answered twice at once: once waiting for the whole answer, once streaming it."""
     settings = answer_settings(top_k, mode, "token", backend)
-    corpus = SESSIONS[request.session_hash].corpus
-    kb = corpus.kb if corpus else None
+    kb, _ = SESSIONS[request.session_hash].searched()
     panes = [Pane(AnswerRun(question, settings.with_(stream=way), kb, pacing(words_per_second))) for way in WAYS]
     shown: list[Any] | None = None
     async for views in follow(*(pane.run for pane in panes)):
@@ -467,38 +561,54 @@ async def compare(
 
 
 def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
-    """Index uploaded files into this session's own knowledge base, with progress in the status log."""
+    """Index uploaded files into this session's own knowledge base, with progress in the upload log and,
+    by the question box, a notice that questions asked meanwhile search without them."""
     if not files:
-        yield gr.skip(), gr.skip(), gr.skip()
+        yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
         return
     session = SESSIONS.hold_files(request.session_hash, files)
+    names = [display_name(path) for path in files]
     status = StatusLog()
     status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
-    yield status.text, gr.skip(), gr.skip()
-    adding = add_uploads(files, session.corpus, SETTINGS)
-    while True:
-        try:
-            event = next(adding)
-        except StopIteration as finished:
-            result = finished.value
-            break
-        status.add_event(event)
-        yield status.text, gr.skip(), gr.skip()
+    with session.adding_uploads(names):
+        yield log_html(status.text), adding_notice(names), gr.skip(), gr.skip()
+        adding = add_uploads(files, session.corpus, SETTINGS)
+        while True:
+            try:
+                event = next(adding)
+            except StopIteration as finished:
+                result = finished.value
+                break
+            status.add_event(event)
+            yield log_html(status.text), gr.skip(), gr.skip(), gr.skip()
+        session.corpus = result.corpus
     for message in result.rejected:
         gr.Warning(message)
     if result.added:
         status.add(f"Added {', '.join(result.added)}: questions in this browser tab now search them too")
     else:
         status.add("No documents were added")
-    session.corpus = result.corpus
-    yield status.text, None, corpus_summary(result.corpus)
+    yield log_html(status.text), "", None, corpus_summary(result.corpus)
 
 
 def use_shipped_corpus(request: gr.Request) -> tuple[str, str]:
     SESSIONS[request.session_hash].corpus = None
     status = StatusLog()
     status.add("Back to the shipped corpus: your uploaded documents are no longer searched")
-    return status.text, corpus_summary(None)
+    return log_html(status.text), corpus_summary(None)
+
+
+def warming_up() -> Iterator[str]:
+    """The page's readiness line: each step of loading the model and the shared index, as it happens
+    (whichever thread loads them), then "Ready". Only "Ready" when they were already loaded."""
+    try:
+        for event in shared_knowledge_base(SETTINGS):
+            step = event.message if isinstance(event, Status) else f"Embedded {event.done}/{event.total} passages"
+            yield html.escape(f"Warming up: {step}")
+    except (DocumentError, ModelError) as exc:
+        yield html.escape(f"Could not load the documents: {exc}")
+        return
+    yield "Ready"
 
 
 def end_session(request: gr.Request) -> None:
@@ -522,12 +632,14 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         "# Streaming RAG\nAsk the documents a question and watch the search and the answer arrive as they happen.",
         elem_classes=["app-header"],
     )
+    warm_up_state = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id="warm-up", js_on_load=None)
     with gr.Tabs():
         with gr.Tab("Ask"):
             with gr.Row():
                 question = gr.Textbox(
+                    label="Question",
                     show_label=False,
-                    placeholder="Ask the documents a question and press Enter",
+                    placeholder="Ask the documents a question",
                     container=False,
                     scale=6,
                     min_width=150,
@@ -536,12 +648,22 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id="ask")
                 stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id="stop")
             with gr.Row():
+                gr.HTML(
+                    "Press Enter to ask. Stop ends the answer and keeps what it has written.",
+                    elem_id="question-hint",
+                    js_on_load=None,
+                )
+                upload_notice = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id="upload-notice", js_on_load=None)
+            with gr.Row():
                 with gr.Column(scale=3, min_width=300):
                     answer = gr.Markdown(container=True, elem_id="answer")
                     answer_state = gr.HTML(elem_id="answer-state", js_on_load=None)
                 with gr.Column(scale=2, min_width=280):
-                    status = gr.Textbox(
-                        label="Status", lines=6, max_lines=6, interactive=False, autoscroll=True, elem_id="status-log"
+                    status = gr.HTML(
+                        "",
+                        html_template=log_template("Status", "status-log-label"),
+                        elem_id="status-log",
+                        js_on_load=None,
                     )
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):
@@ -570,6 +692,12 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                     f"{SETTINGS.max_upload_mb} MB). Only questions from this browser tab search them."
                 )
                 uploads = gr.File(label="Upload documents", file_count="multiple", elem_id="uploads")
+                upload_status = gr.HTML(
+                    "",
+                    html_template=log_template("Upload progress", "upload-log-label"),
+                    elem_id="upload-log",
+                    js_on_load=None,
+                )
                 with gr.Row():
                     corpus_info = gr.HTML(corpus_summary(None), elem_id="corpus-info", js_on_load=None)
                     shipped_button = gr.Button("Use shipped corpus", size="sm", scale=0, min_width=160)
@@ -633,13 +761,16 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     uploads.upload(
         add_documents,
         inputs=[uploads],
-        outputs=[status, uploads, corpus_info],
+        outputs=[upload_status, upload_notice, uploads, corpus_info],
         show_progress="hidden",
         concurrency_limit=UPLOAD_CONCURRENCY,
         api_visibility="private",
     )
     shipped_button.click(
-        use_shipped_corpus, outputs=[status, corpus_info], concurrency_limit=None, api_visibility="private"
+        use_shipped_corpus, outputs=[upload_status, corpus_info], concurrency_limit=None, api_visibility="private"
+    )
+    demo.load(
+        warming_up, outputs=[warm_up_state], show_progress="hidden", concurrency_limit=None, api_visibility="private"
     )
     demo.unload(end_session)
 

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -92,13 +92,23 @@ class AnswerRun:
     _working = 0
     _working_lock = threading.Lock()
 
-    def __init__(self, question: str, settings: Settings, kb: KnowledgeBase | None, words_per_second: float):
+    def __init__(
+        self,
+        question: str,
+        settings: Settings,
+        kb: KnowledgeBase | None,
+        words_per_second: float,
+        notes: Sequence[str] = (),
+    ):
+        """`notes` are lines the status log opens with, before the pipeline's own."""
         self.question = question
         self.settings = settings
         self.kb = kb
         self.words_per_second = words_per_second
         self._lock = threading.Lock()
         self._log = StatusLog()
+        for note in notes:
+            self._log.add(note)
         self._answer = ""
         self._hits: tuple[Hit, ...] = ()
         self._timings: dict[str, float] = {}
@@ -211,6 +221,31 @@ class Session:
     run: AnswerRun | None = None
     corpus: SessionCorpus | None = None
     files: set[Path] = field(default_factory=set)  # the uploaded files as the web framework stored them
+    adding: list[str] = field(default_factory=list)  # names of the uploads being added right now
+
+    @contextlib.contextmanager
+    def adding_uploads(self, names: Sequence[str]) -> Iterator[None]:
+        """Marks `names` as being added while the block runs: set `corpus` inside it, before they are unmarked."""
+        self.adding.extend(names)
+        try:
+            yield
+        finally:
+            for name in names:
+                self.adding.remove(name)
+
+    def searched(self) -> tuple[KnowledgeBase | None, list[str]]:
+        """The knowledge base a question asked now searches (None: the shared one), and the uploads being
+        added that it does not hold yet.
+
+        No lock needed: `adding` is read before `corpus`, and an upload's new `corpus` is set before its
+        names leave `adding`, so a name read as adding is either missing from the corpus read after it
+        (still being added) or already in it.
+        """
+        adding = list(self.adding)
+        corpus = self.corpus
+        if corpus is None:
+            return None, adding
+        return corpus.kb, [name for name in adding if name not in corpus.uploads]
 
 
 class Sessions:

@@ -8,6 +8,7 @@ that a test depends on. Screenshots go to test-artifacts/ (app-mid-answer.png is
 from __future__ import annotations
 
 import gc
+import json
 import re
 import time
 import weakref
@@ -16,18 +17,21 @@ from pathlib import Path
 
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, MAX_UPLOAD_FILES, MAX_UPLOAD_MB
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from rag.generate import NOT_FOUND
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
 WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
 QUESTION = "What is buffered streaming?"
 ANSWER_JS = "(document.querySelector('#answer [data-testid=markdown]')?.innerText ?? '').trim()"
-STATUS_JS = "document.querySelector('#status-log textarea')?.value ?? ''"
+STATUS_LOG, UPLOAD_LOG = "#status-log", "#upload-log"  # the answer's status log; the uploads' progress
 SAMPLER_JS = """([selector, name]) => {
     const samples = window[name] = [];
     const text = () => (document.querySelector(selector)?.innerText ?? '').trim().length;
-    const status = () => document.querySelector('#status-log textarea')?.value ?? '';
+    const status = () => document.querySelector('#status-log .log')?.innerText ?? '';
     window[name + 'Timer'] = setInterval(() => {
         const length = text(), log = status(), last = samples[samples.length - 1];
         if (!last || last.length !== length || last.status !== log.length) {
@@ -62,12 +66,16 @@ def answer_text(page) -> str:
     return page.evaluate(ANSWER_JS)
 
 
-def status_text(page) -> str:
-    return page.evaluate(STATUS_JS)
+def log_js(log: str) -> str:
+    return f"document.querySelector('{log} .log')?.innerText ?? ''"
 
 
-def wait_for_status(page, text: str) -> None:
-    page.wait_for_function(f"({STATUS_JS}).includes({text!r})")
+def status_text(page, log: str = STATUS_LOG) -> str:
+    return page.evaluate(log_js(log))
+
+
+def wait_for_status(page, text: str, log: str = STATUS_LOG) -> None:
+    page.wait_for_function(f"({log_js(log)}).includes({text!r})")
 
 
 def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
@@ -137,6 +145,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     first_words = next(sample for sample in seen if sample["length"])
     assert first_words["found"], "the status log should report the search before the answer appears"
     assert page.locator("#sources details").count() == 5
+    assert page.locator("#sources h2").inner_text() == f"Sources for “{QUESTION}”"
     assert page.locator("#scores .row").count() == 5
     assert "first words after" in page.locator("#timings").inner_text()
     assert page.locator("#answer-state .streaming").count() == 0, "the cursor should go when the answer is done"
@@ -170,7 +179,7 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     zorblax.write_text(ZORBLAX, encoding="utf-8")
     uploader = open_page()
     upload(uploader, zorblax)
-    wait_for_status(uploader, "Added zorblax.md")
+    wait_for_status(uploader, "Added zorblax.md", UPLOAD_LOG)
     assert "zorblax.md" in uploader.locator("#corpus-info").inner_text()
 
     ask(uploader, ZORBLAX_QUESTION, press_enter=True)
@@ -185,11 +194,11 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     assert "42" not in answer_text(someone_else)
 
     uploader.get_by_role("button", name="Use shipped corpus").click()
-    wait_for_status(uploader, "Back to the shipped corpus")
+    wait_for_status(uploader, "Back to the shipped corpus", UPLOAD_LOG)
+    before = status_text(uploader)
     ask(uploader, ZORBLAX_QUESTION)
-    page_source = uploader.locator("#sources")
-    wait_for_status(uploader, "Done")
-    assert "zorblax.md" not in page_source.inner_text()
+    uploader.wait_for_function(f"(log => log !== {json.dumps(before)} && log.includes('Done'))({log_js(STATUS_LOG)})")
+    assert "zorblax.md" not in uploader.locator("#sources").inner_text()
 
 
 def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, app_module, tmp_path):
@@ -197,7 +206,7 @@ def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, 
     zorblax.write_text(ZORBLAX, encoding="utf-8")
     page = open_page()
     upload(page, zorblax)
-    wait_for_status(page, "Added zorblax.md")
+    wait_for_status(page, "Added zorblax.md", UPLOAD_LOG)
     ask(page, ZORBLAX_QUESTION)
     wait_for_status(page, "Done")
 
@@ -234,8 +243,8 @@ def test_each_bad_upload_says_why_and_the_good_ones_are_still_added(open_page, t
 
     upload(page, good[0], empty, binary, wrong_type, too_big, *good[1:])
 
-    wait_for_status(page, "Added good-1.md")
-    status = status_text(page)
+    wait_for_status(page, "Added good-1.md", UPLOAD_LOG)
+    status = status_text(page, UPLOAD_LOG)
     added = ", ".join(path.name for path in good[:MAX_UPLOAD_FILES])
     assert f"Added {added}:" in status, status
     assert "empty.txt: the file is empty" in status
@@ -257,7 +266,7 @@ def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
     question = '<img src=x onerror="window.__xss=1"> <script>window.__xss=1</script> What is the quaxel ratio?'
     page = open_page()
     upload(page, evil)
-    wait_for_status(page, "Added evil.md")
+    wait_for_status(page, "Added evil.md", UPLOAD_LOG)
 
     ask(page, question)
     wait_for_status(page, "Done")
@@ -329,3 +338,156 @@ def test_the_page_loads_nothing_from_outside_the_app(chromium, app_url):
     assert any(url.startswith(app_url) for url in requested), "the page's own requests should have been seen"
     outside = [url for url in requested if not url.startswith((app_url, "data:", "blob:"))]
     assert not outside, f"the app should work offline, but the page fetched {outside}"
+
+
+def test_a_status_log_longer_than_its_box_shows_its_newest_line(open_page, tmp_path):
+    files = []
+    for n in range(1, 2 * MAX_UPLOAD_FILES + 1):
+        path = tmp_path / f"note-{n}.md"
+        path.write_text(f"# Note {n}\n\nThe wibble count of shelf {n} is {n * 11}.\n", encoding="utf-8")
+        files.append(path)
+    page = open_page()
+
+    upload(page, *files)
+
+    wait_for_status(page, "Added note-1.md", UPLOAD_LOG)
+    scroller = page.locator(f"{UPLOAD_LOG} .log")
+    overflow = scroller.evaluate("log => log.scrollHeight - log.clientHeight")
+    assert overflow > 0, "the test needs a log longer than its box"
+    newest, box = scroller.locator("> div > div").last, scroller.bounding_box()
+    assert "Added note-1.md" in newest.inner_text(), newest.inner_text()
+    line = newest.bounding_box()
+    assert box["y"] <= line["y"] and line["y"] + line["height"] <= box["y"] + box["height"] + 1, (
+        f"the newest line ({line}) should be inside the log's box ({box})"
+    )
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each, with the elements at fault."""
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes']]}"
+        for rule in found
+        if rule["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_accessibility_violations_before_during_and_after_an_answer(open_page):
+    page = open_page()
+    page.locator("#warm-up", has_text="Ready").wait_for()
+    assert serious_violations(page) == [], "the idle page"
+    set_pacing(page, 3)
+
+    ask(page, QUESTION)
+    page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 3")
+    assert page.locator("#answer-state .streaming").count() == 1, "the axe check should run mid-answer"
+    assert serious_violations(page) == [], "mid-answer"
+
+    wait_for_status(page, "Done")
+    assert serious_violations(page) == [], "after an answer"
+
+
+def relative_luminance(rgb: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", rgb)[:3])
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+BACKGROUND_JS = """element => {
+    for (let at = element; at; at = at.parentElement) {
+        const colour = getComputedStyle(at).backgroundColor;
+        if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+    }
+    return 'rgb(255, 255, 255)';
+}"""
+
+
+def assert_focus_ring(page, what: str) -> None:
+    focused = page.locator(":focus")
+    focused.evaluate("e => Promise.all(e.getAnimations().map(a => a.finished))")  # buttons fade their colours in
+    style = focused.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+    )
+    outline_style, width, colour = style
+    behind = focused.evaluate(f"e => ({BACKGROUND_JS})(e.parentElement)")
+    assert outline_style != "none" and 2 <= float(width.removesuffix("px")) <= 3, f"{what}'s focus outline: {style}"
+    assert contrast(colour, behind) >= 3, f"{what}'s focus outline {colour} on {behind}"
+
+
+def test_question_box_is_labelled_hinted_and_focus_is_visible(open_page):
+    page = open_page()
+
+    box = page.get_by_role("textbox", name="Question")
+    assert box.count() == 1, "the question box should be named Question"
+    hint = page.locator("#question-hint")
+    assert hint.is_visible() and "Press Enter to ask" in hint.inner_text()
+    assert box.get_attribute("aria-describedby") == "question-hint"
+    placeholder = box.evaluate("e => getComputedStyle(e, '::placeholder').color")
+    field = box.evaluate(BACKGROUND_JS)
+    assert contrast(placeholder, field) >= 4.5, f"placeholder {placeholder} on {field}"
+    assert page.locator("#answer[aria-live=polite]").count() == 1, "the answer should be a polite live region"
+    page.locator("button.label-wrap", has_text="Your documents").click()
+    for log in (STATUS_LOG, UPLOAD_LOG):
+        assert page.locator(f"{log} .log[role=log][aria-live=polite]").count() == 1, f"{log} should be a live log"
+
+    box.focus()
+    assert_focus_ring(page, "the question box")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "ask"
+    assert_focus_ring(page, "Ask")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "stop"
+    assert_focus_ring(page, "Stop")
+
+
+def test_a_refused_question_shows_the_closest_passages_as_not_used(open_page):
+    page = open_page()
+
+    ask(page, "What is the capital of Peru?")
+
+    wait_for_status(page, "Done")
+    page.wait_for_selector("#answer-state .streaming", state="detached")  # the finished answer's sources follow it
+    assert answer_text(page) == NOT_FOUND
+    page.locator("#sources h2", has_text="Closest passages (not used)").wait_for()
+    assert "Sources" not in page.locator("#sources").inner_text()
+    assert page.locator("#sources .sources.unused details").count() == 5
+
+
+def long_document(paragraphs: int) -> str:
+    """A document of distinct paragraphs, about one passage per four: embedding 200 takes seconds."""
+    lines = ["# Gazetteer of imaginary lighthouses"]
+    for n in range(1, paragraphs + 1):
+        lines.append(
+            f"Lighthouse {n} stands on cape {n * 7 % 997}. Its lamp turns {n % 13 + 2} times a minute, and its "
+            f"keeper logs {n * 3} ships a season in a book bound in {('red', 'green', 'blue')[n % 3]} leather. "
+            f"The tower is {n % 40 + 20} metres tall and was painted in the year {1800 + n % 200}."
+        )
+    return "\n\n".join(lines) + "\n"
+
+
+def test_a_question_asked_during_an_upload_says_it_searches_without_it(open_page, tmp_path):
+    big = tmp_path / "long.md"
+    big.write_text(long_document(800), encoding="utf-8")
+    page = open_page()
+    upload(page, big)
+    page.locator("#upload-notice", has_text="Adding long.md… questions asked now search without it").wait_for()
+    page.evaluate("""() => window.__uploadInAnswerLog = setInterval(() => {
+        if (/Embedded|long\\.md:/.test(document.querySelector('#status-log .log').innerText)) window.__mixed = true;
+    }, 20)""")
+
+    ask(page, QUESTION)
+
+    wait_for_status(page, "Done")
+    log = status_text(page)
+    first = log.splitlines()[0]
+    assert first.endswith("Your upload (long.md) is still being added; this answer searches without it"), log
+    wait_for_status(page, "Added long.md", UPLOAD_LOG)
+    assert page.locator("#upload-notice").inner_text().strip() == "", "the notice should go when the upload is added"
+    assert not page.evaluate("clearInterval(window.__uploadInAnswerLog), window.__mixed"), "upload progress in the log"
+    assert status_text(page) == log, "the upload's progress should never replace the answer's status log"
+    assert "Embedded" in status_text(page, UPLOAD_LOG)

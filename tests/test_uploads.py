@@ -182,3 +182,20 @@ def test_ending_a_session_stops_its_answer_drops_its_documents_and_deletes_its_f
 
     sessions.end("b")
     assert len(sessions) == 0 and not shared_upload.exists()
+
+
+def test_a_question_asked_while_uploads_are_added_searches_without_them_and_says_so(settings, kb, tmp_path):
+    upload = tmp_path / "zorblax.md"
+    upload.write_text("# Zorblax\n\nThe zorblax constant is 42, measured on Tuesdays.", encoding="utf-8")
+    session = Sessions()["a"]
+
+    with session.adding_uploads(["zorblax.md", "late.md"]):
+        assert session.searched() == (None, ["zorblax.md", "late.md"])
+        result, _ = _run(add_uploads([upload], None, settings))
+        session.corpus = result.corpus
+        assert session.searched() == (result.corpus.kb, ["late.md"]), "an added upload is searched at once"
+    assert session.searched() == (result.corpus.kb, [])
+
+    note = "Your upload (late.md) is still being added; this answer searches without it"
+    run = AnswerRun("What is the zorblax constant?", settings, result.corpus.kb, words_per_second=0, notes=[note])
+    assert run.view().status.endswith(f"  {note}"), "the answer's status log should open with the note"

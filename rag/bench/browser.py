@@ -32,7 +32,7 @@ SETTING_ATTEMPTS = 3
 QUESTION = "#question textarea"
 ASK = "#ask"
 STOP = "#stop"
-STATUS = ("#status-log textarea", "value")
+STATUS = ("#status-log .log", "text")
 ANSWER = ("#answer [data-testid='markdown']", "text")
 PACING = "#pacing input[data-testid='number-input']"
 PACING_SLIDER = "#pacing input[type='range']"
