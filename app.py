@@ -21,6 +21,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -39,13 +40,15 @@ from rag.corpus import DocumentError
 from rag.embed import ModelError
 from rag.events import Hit, Status, run_to_end
 from rag.generate import available_backends
-from rag.pipeline import cited_numbers, shared_knowledge_base
+from rag.pipeline import cited_numbers, clean_question, shared_knowledge_base
 from rag.session import (
+    AnswerLimit,
     AnswerRun,
     AnswerView,
     SessionCorpus,
     Sessions,
     StatusLog,
+    TooManyAnswers,
     add_uploads,
     display_name,
     duration_label,
@@ -55,7 +58,7 @@ from rag.streaming import UpdateBudget
 log = logging.getLogger(__name__)
 
 SETTINGS = Settings.from_env()
-BACKENDS = available_backends(SETTINGS)
+BACKENDS = [name for name in available_backends(SETTINGS) if name in SETTINGS.app_backends]
 EXAMPLES_FILE = PROJECT_DIR / "data" / "examples.json"
 SESSIONS = Sessions()  # not gr.State: Gradio keeps a closed tab's state for an hour, and this is freed at once
 
@@ -70,7 +73,12 @@ DRAWINGS_AFTER_S = 0.02  # lets the browser draw the words before the sources an
 DEFAULT_WORDS_PER_SECOND = 25
 MAX_WORDS_PER_SECOND = 100
 MAX_TOP_K = 20
-ASK_CONCURRENCY = 32  # answers mostly wait on the typewriter, so a class of 30 can ask at once
+# Answers mostly wait on the typewriter (a sleeping thread each), so there are slots for a class of 30
+# and more; no one address may hold more than ANSWERS_PER_ADDRESS of them (behind a proxy every
+# visitor has the proxy's address, which still leaves others a quarter of the slots).
+ASK_CONCURRENCY = 64
+ANSWERS_PER_ADDRESS = 48
+ANSWER_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS)
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 SNIPPET_CHARS = 160
 WAYS = ("whole", "token")  # the streaming modes compared side by side
@@ -254,9 +262,34 @@ def log_html(text: str) -> str:
     return "".join(f"<div>{html.escape(line, quote=False)}</div>" for line in text.splitlines())
 
 
+# Square brackets are escaped too, so no Markdown link or image is ever made from an answer: a
+# document or a model could otherwise have the browser fetch a URL carrying data (`![x](http://…?q=…)`).
+_MARKDOWN_SAFE = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;", "[": "\\[", "]": "\\]"})
+
+
 def answer_markdown(view: AnswerView) -> str:
-    # Escaping is per character, so the escaped answer still only grows and streams as appends.
-    return html.escape(view.answer, quote=False)
+    """The answer as Markdown that shows its text as written. Escaping is per character, so the escaped
+    answer still only grows and streams as appends."""
+    return view.answer.translate(_MARKDOWN_SAFE)
+
+
+def shown_question(question: Any) -> str:
+    """The question as the page may echo it: text only, cut to the length the answer uses."""
+    return clean_question(question, SETTINGS.max_question_chars)[0] if isinstance(question, str) else ""
+
+
+def client_address(request: gr.Request | None) -> str:
+    return request.client.host if request and request.client else "unknown"
+
+
+@contextlib.contextmanager
+def answer_slot(request: gr.Request | None) -> Iterator[None]:
+    """Hold one of the asking address's answer slots (see ANSWERS_PER_ADDRESS) while answering."""
+    try:
+        with ANSWER_LIMIT.slot(client_address(request)):
+            yield
+    except TooManyAnswers as exc:
+        raise gr.Error(str(exc)) from None
 
 
 def streaming_mark(view: AnswerView) -> str:
@@ -489,31 +522,35 @@ async def answer_in_page(
     kb, adding = session.searched()
     notes = [searched_without(adding)] if adding else []
     run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), kb, pacing(words_per_second), notes)
+    if session.run is not None:
+        session.run.stop()  # one answer per tab: a new question ends the one before
     session.run = run
+    question = shown_question(question)
     shown: list[Any] | None = None
     warned = ""
-    async for (view,) in follow(run):
-        if view.error and view.error != warned:
-            warned = view.error
-            gr.Warning(view.error)
-        values = [
-            log_html(view.status),
-            answer_markdown(view),
-            streaming_mark(view),
-            sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
-            scores_chart(view.hits),
-            timings_chart(view.timings),
-        ]
-        updates = only_changed(values, shown)
-        shown = values
-        words, drawings = updates[:3], updates[3:]
-        if not all(map(unchanged, words)) and not all(map(unchanged, drawings)):
-            # The words first: the sources and charts take the browser longer to draw.
-            yield [*words, *(gr.skip() for _ in drawings)]
-            await asyncio.sleep(DRAWINGS_AFTER_S)
-            yield [*(gr.skip() for _ in words), *drawings]
-        else:
-            yield updates
+    with answer_slot(request):
+        async for (view,) in follow(run):
+            if view.error and view.error != warned:
+                warned = view.error
+                gr.Warning(view.error)
+            values = [
+                log_html(view.status),
+                answer_markdown(view),
+                streaming_mark(view),
+                sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
+                scores_chart(view.hits),
+                timings_chart(view.timings),
+            ]
+            updates = only_changed(values, shown)
+            shown = values
+            words, drawings = updates[:3], updates[3:]
+            if not all(map(unchanged, words)) and not all(map(unchanged, drawings)):
+                # The words first: the sources and charts take the browser longer to draw.
+                yield [*words, *(gr.skip() for _ in drawings)]
+                await asyncio.sleep(DRAWINGS_AFTER_S)
+                yield [*(gr.skip() for _ in words), *drawings]
+            else:
+                yield updates
 
 
 def stop(request: gr.Request) -> tuple[Any, Any, Any]:
@@ -535,6 +572,7 @@ async def ask(
     stream: str = SETTINGS.stream,
     words_per_second: float = DEFAULT_WORDS_PER_SECOND,
     backend: str = BACKENDS[0],
+    request: gr.Request | None = None,
 ) -> AsyncIterator[tuple[str, str, list[dict]]]:
     """Answer `question` from the shipped corpus, streaming [status log, answer, sources] as it goes.
 
@@ -542,8 +580,9 @@ async def ask(
     the answer cites them as [n]. Cancel the job to stop the answer.
     """
     run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), None, pacing(words_per_second))
-    async for (view,) in follow(run):
-        yield view.status, view.answer, [hit.to_json() for hit in view.hits]
+    with answer_slot(request):
+        async for (view,) in follow(run):
+            yield view.status, view.answer, [hit.to_json() for hit in view.hits]
 
 
 async def compare(
@@ -554,10 +593,11 @@ async def compare(
     kb, _ = SESSIONS[request.session_hash].searched()
     panes = [Pane(AnswerRun(question, settings.with_(stream=way), kb, pacing(words_per_second))) for way in WAYS]
     shown: list[Any] | None = None
-    async for views in follow(*(pane.run for pane in panes)):
-        values = [value for pane, view in zip(panes, views, strict=True) for value in pane.show(view)]
-        yield only_changed(values, shown)
-        shown = values
+    with answer_slot(request):
+        async for views in follow(*(pane.run for pane in panes)):
+            values = [value for pane, view in zip(panes, views, strict=True) for value in pane.show(view)]
+            yield only_changed(values, shown)
+            shown = values
 
 
 def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:

