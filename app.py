@@ -74,11 +74,14 @@ DEFAULT_WORDS_PER_SECOND = 25
 MAX_WORDS_PER_SECOND = 100
 MAX_TOP_K = 20
 # Answers mostly wait on the typewriter (a sleeping thread each), so there are slots for a class of 30
-# and more; no one address may hold more than ANSWERS_PER_ADDRESS of them (behind a proxy every
-# visitor has the proxy's address, which still leaves others a quarter of the slots).
+# and more; no session (a tab, an API client) may hold more than ANSWERS_PER_SESSION of them, nor one
+# address more than ANSWERS_PER_ADDRESS (behind a proxy every visitor has the proxy's address, which
+# still leaves others a quarter of the slots).
 ASK_CONCURRENCY = 64
+ANSWERS_PER_SESSION = 2
 ANSWERS_PER_ADDRESS = 48
-ANSWER_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS)
+SESSION_LIMIT = AnswerLimit(ANSWERS_PER_SESSION, "this browser tab or API client")
+ADDRESS_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS, "your address")
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 SNIPPET_CHARS = 160
 WAYS = ("whole", "token")  # the streaming modes compared side by side
@@ -278,15 +281,13 @@ def shown_question(question: Any) -> str:
     return clean_question(question, SETTINGS.max_question_chars)[0] if isinstance(question, str) else ""
 
 
-def client_address(request: gr.Request | None) -> str:
-    return request.client.host if request and request.client else "unknown"
-
-
 @contextlib.contextmanager
 def answer_slot(request: gr.Request | None) -> Iterator[None]:
-    """Hold one of the asking address's answer slots (see ANSWERS_PER_ADDRESS) while answering."""
+    """Hold one of the asking session's and one of its address's answer slots while answering."""
+    session = request.session_hash if request else None
+    address = request.client.host if request and request.client else None
     try:
-        with ANSWER_LIMIT.slot(client_address(request)):
+        with SESSION_LIMIT.slot(session or "unknown"), ADDRESS_LIMIT.slot(address or "unknown"):
             yield
     except TooManyAnswers as exc:
         raise gr.Error(str(exc)) from None

@@ -310,10 +310,12 @@ def return_freed_memory() -> None:
 
 
 class AnswerLimit:
-    """How many answers each client (an address) has running, so that no client holds every answer slot."""
+    """How many answers each client (a session, an address) has running, so that no client holds every
+    answer slot; `who` names the kind of client in the message."""
 
-    def __init__(self, per_client: int):
+    def __init__(self, per_client: int, who: str):
         self.per_client = per_client
+        self.who = who
         self._lock = threading.Lock()
         self._running: dict[str, int] = {}
 
@@ -323,7 +325,7 @@ class AnswerLimit:
         with self._lock:
             if self._running.get(client, 0) >= self.per_client:
                 raise TooManyAnswers(
-                    f"{self.per_client} answers from your address are already running: wait for one to finish"
+                    f"{self.per_client} answers from {self.who} are already running: wait for one to finish"
                 )
             self._running[client] = self._running.get(client, 0) + 1
         try:

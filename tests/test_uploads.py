@@ -202,7 +202,7 @@ def test_a_question_asked_while_uploads_are_added_searches_without_them_and_says
 
 
 def test_no_address_holds_more_answers_than_its_share():
-    limit = AnswerLimit(per_client=2)
+    limit = AnswerLimit(per_client=2, who="your address")
     with limit.slot("10.0.0.1"), limit.slot("10.0.0.1"):
         with pytest.raises(TooManyAnswers, match="2 answers from your address"), limit.slot("10.0.0.1"):
             pass

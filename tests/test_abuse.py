@@ -1,0 +1,71 @@
+"""One visitor must not stall the app for everyone: slow answers and a storm of cancelled jobs.
+
+Against the launched app through gradio_client: 32 clients each ask for an answer at 0.001 words a
+second (the typewriter's floor makes that two a second) while one client submits and cancels 60
+jobs; meanwhile a lone question must be answered within twice its time on the idle app, and once
+the slow answers are cancelled every answer's worker must be gone within 10 s.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+
+import pytest
+from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
+from gradio_client import Client
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
+
+QUESTION = "What is buffered streaming?"
+SLOW_CLIENTS = 32
+CANCELLED_JOBS = 60
+WAIT_S = 120  # an upper bound for one answer on a loaded 2-core machine, never a measured duration
+SETTLE_S = 10
+
+
+def timed_answer(client: Client) -> float:
+    started = time.perf_counter()
+    client.submit(QUESTION, api_name="/ask").result(timeout=WAIT_S)
+    return time.perf_counter() - started
+
+
+def answer_threads() -> list[str]:
+    return [thread.name for thread in threading.enumerate() if "answer" in thread.name]
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_slow_answers_and_cancel_storms_leave_room_for_everyone_else(app_url, app_module):
+    lone = Client(app_url, verbose=False)
+    idle_s = statistics.median(timed_answer(lone) for _ in range(3))
+    working_before = app_module.AnswerRun.working()
+
+    slow_clients = [Client(app_url, verbose=False) for _ in range(SLOW_CLIENTS)]
+    slow_jobs = [client.submit(QUESTION, words_per_second=0.001, api_name="/ask") for client in slow_clients]
+    storm = Client(app_url, verbose=False)
+    for _ in range(CANCELLED_JOBS):
+        storm.submit(QUESTION, words_per_second=0.001, api_name="/ask").cancel()
+    assert wait_until(lambda: all(job.outputs() for job in slow_jobs), WAIT_S), "every slow answer should start"
+
+    loaded_s = timed_answer(lone)
+
+    for job in slow_jobs:
+        job.cancel()
+    for client in [*slow_clients, storm, lone]:
+        client.close()
+    settled = wait_until(lambda: app_module.AnswerRun.working() <= working_before, SETTLE_S)
+    print(f"\nabuse: lone answer {idle_s:.2f} s idle, {loaded_s:.2f} s beside {SLOW_CLIENTS} slow answers")
+    assert loaded_s <= 2 * idle_s, f"the lone answer took {loaded_s:.2f} s beside slow answers, {idle_s:.2f} s alone"
+    assert settled, (
+        f"{app_module.AnswerRun.working() - working_before} answers still worked {SETTLE_S} s after being "
+        f"cancelled; answer threads: {answer_threads()}"
+    )
