@@ -246,7 +246,8 @@ class _Reading:
         return bool(_REFERS_BACK.match(self.passages[p].sentences[i]))
 
     def _units(self) -> list[Unit]:
-        """Every candidate sentence, one that refers back together with the sentence before it."""
+        """Every candidate sentence, one that refers back together with the sentence before it (or not
+        at all when the two exceed MAX_WORDS). The first passage's first sentence is always one."""
         units: list[Unit] = []
         for p, i in self.candidates:
             pair = ((p, i - 1), (p, i))
@@ -260,14 +261,14 @@ class _Reading:
     def _follower(self, best: Place, units: Sequence[Unit], scores: np.ndarray) -> Place | None:
         """The second sentence: relevant, unlike the first (maximal marginal relevance), a neighbour
         of the first preferred, within the word budget."""
-        chosen, value = None, -math.inf
+        chosen, value, floor = None, -math.inf, FOLLOWER_RATIO * float(scores.max())
         best_vector = self.passages[best[0]].vectors[best[1]]
         for unit, score in zip(units, scores.tolist()):
             place = unit[0]
             if len(unit) > 1 or place == best or self._words(best) + self._words(place) > MAX_WORDS:
                 continue
             neighbour = place[0] == best[0] and abs(place[1] - best[1]) == 1
-            if not neighbour and score < FOLLOWER_RATIO * scores.max():
+            if not neighbour and score < floor:
                 continue
             redundancy = float(self.passages[place[0]].vectors[place[1]] @ best_vector)
             mmr = MMR_LAMBDA * score - (1 - MMR_LAMBDA) * redundancy + NEIGHBOUR_BONUS * neighbour
