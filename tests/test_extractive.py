@@ -1,5 +1,6 @@
 """The extractive (no LLM) answer over the shipped corpus: cites the right document, only quotes,
-says plainly when the documents don't answer, and keeps a pronoun's antecedent."""
+says plainly when the documents don't answer, quotes the sentence that states what was asked
+(a definition, a number, a name, both sides of a comparison) and keeps a pronoun's antecedent."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rag.generate.extractive import (
     MAX_WORDS,
     ExtractiveBackend,
 )
+from rag.generate.questions import Asks, asks, sides, states
 from rag.pipeline import cited_numbers
 from rag.retrieve import search
 
@@ -68,8 +70,8 @@ def test_answers_only_quote_their_cited_chunk_within_the_budget(backend, kb, emb
             )
 
 
-def _hit(text: str, rank: int = 1) -> Hit:
-    chunk = Chunk(f"tower.md#{rank}", "Towers", "Towers", "tower.md", 0, len(text), text)
+def _hit(text: str, rank: int = 1, section: str = "Towers") -> Hit:
+    chunk = Chunk(f"tower.md#{rank}", "Towers", section, "tower.md", 0, len(text), text)
     return Hit(chunk, rank, 1.0, 0.5, 1.0)
 
 
@@ -127,3 +129,138 @@ def test_an_answer_embeds_no_sentence_of_a_loaded_knowledge_base(backend, kb, em
     answer = "".join(backend.stream(question, hits))
     assert "[1]" in answer or "[2]" in answer, answer
     assert encoded == [], f"the knowledge base's sentence vectors should be remembered, but {encoded[:3]} were embedded"
+
+
+def test_a_quantity_question_quotes_the_sentence_with_the_number_and_its_antecedent(backend):
+    text = (
+        "The nprobe parameter controls how many inverted lists are scanned for each query. "
+        "Unlike nlist, nprobe can be changed at any time after the index has been built. "
+        "Its default value is one, which is fast but can miss neighbours. "
+        "Raising nprobe improves recall at the cost of speed."
+    )
+    answer = "".join(backend.stream("What is nprobe set to by default?", [_hit(text, section="The nprobe parameter")]))
+    assert answer == (
+        "Unlike nlist, nprobe can be changed at any time after the index has been built. [1] "
+        "Its default value is one, which is fast but can miss neighbours. [1]"
+    )
+
+
+def test_a_who_question_quotes_the_sentence_naming_the_people(backend):
+    text = (
+        "Reciprocal rank fusion, or RRF, is the most popular rank-level fusion method. "
+        "It was introduced by Gordon Cormack and colleagues in 2009. "
+        "Reciprocal rank fusion needs no training and works with any retrievers."
+    )
+    answer = "".join(backend.stream("Who introduced reciprocal rank fusion?", [_hit(text)]))
+    assert "It was introduced by Gordon Cormack and colleagues in 2009. [1]" in answer, answer
+    assert answer.startswith("Reciprocal rank fusion, or RRF,"), f"the antecedent of 'It' should open: {answer}"
+
+
+def test_a_definition_question_quotes_the_defining_sentence(backend):
+    text = (
+        "Subword tokenizers split rare words into pieces. Many tokenizers use BPE today. "
+        "BPE, short for byte pair encoding, starts from single characters. "
+        "The BPE vocabulary of GPT-2 has about fifty thousand entries. Training BPE on a large corpus takes minutes."
+    )
+    answer = "".join(backend.stream("What does BPE stand for?", [_hit(text, section="Byte pair encoding")]))
+    assert "BPE, short for byte pair encoding, starts from single characters. [1]" in answer, answer
+
+
+def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
+    text = (
+        "Prompt injection hides instructions in text that reaches a language model. "
+        "An attacker who can place text in a retrieved document can steer the model without ever talking to it. "
+        "This is called indirect prompt injection. "
+        "Defences are layered, since no single technique stops it."
+    )
+    answer = "".join(backend.stream("What is indirect prompt injection?", [_hit(text, section="Prompt injection")]))
+    assert answer == (
+        "An attacker who can place text in a retrieved document can steer the model without ever talking to it. [1] "
+        "This is called indirect prompt injection. [1]"
+    )
+
+
+def test_a_comparison_quotes_a_sentence_about_each_side(backend):
+    text = (
+        "Faithfulness and correctness are both used to judge answers from RAG systems. "
+        "Faithfulness asks whether the answer is supported by the retrieved context. "
+        "Correctness asks whether the answer is true in the real world. "
+        "A RAG system can be faithful and still wrong if its documents are outdated, and correct but unfaithful."
+    )
+    answer = "".join(backend.stream("What is the difference between faithfulness and correctness?", [_hit(text)]))
+    assert answer == (
+        "Faithfulness asks whether the answer is supported by the retrieved context. [1] "
+        "Correctness asks whether the answer is true in the real world. [1]"
+    )
+
+
+def test_a_why_question_restated_by_a_sentence_brings_the_explanation_after_it(backend):
+    text = (
+        "Every stage of the pipeline can lose information. In most cases the weakest link is retrieval. "
+        "If the right passage is not in the context, no model can recover it. "
+        "Good generation cannot fix missing evidence."
+    )
+    answer = "".join(backend.stream("Why is retrieval usually the weakest link in RAG?", [_hit(text)]))
+    assert answer == (
+        "In most cases the weakest link is retrieval. [1] "
+        "If the right passage is not in the context, no model can recover it. [1]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("How many parameters does the model have?", {Asks.QUANTITY}),
+        ("What is nprobe set to by default?", {Asks.QUANTITY}),
+        ("Who proposed reciprocal rank fusion?", {Asks.PERSON}),
+        ("In which year was SQuAD 2.0 released?", {Asks.YEAR}),
+        ("What does the name FAISS stand for?", {Asks.DEFINITION}),
+        ("Why must questions and chunks share a model?", {Asks.REASON}),
+        ("How is the RRF score of a result computed?", {Asks.FORMULA}),
+        ("How should I store the index on disk?", set()),
+    ],
+)
+def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, kinds):
+    assert asks(question) == kinds
+
+
+def test_a_sentence_states_the_kind_of_fact_asked_for():
+    assert states({Asks.QUANTITY}, "The network has 22 million parameters.")
+    assert not states({Asks.QUANTITY}, "The network is small.")
+    assert states({Asks.PERSON}, "It was proposed by Gordon Cormack in 2009.")
+    assert states({Asks.DEFINITION}, "FAISS, short for Facebook AI Similarity Search, is a library.")
+    assert not states(set(), "Anything at all, 42.")
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("What is the difference between faithfulness and answer relevance?", {"faith"}, {"answer", "relev"}),
+        ("How does MRR differ from recall at k?", {"mrr"}, {"recal"}),
+        ("What separates an extractive answerer from a generative one?", {"extract", "answer"}, {"generat"}),
+        ("How do Server-Sent Events compare with WebSockets?", {"server", "sent", "event"}, {"websocket"}),
+    ],
+)
+def test_a_comparison_question_names_its_two_sides(question, first, second):
+    assert sides(question) == (first, second)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is token streaming?", "The clubs divided the state as opposed to what point of view?"],
+)
+def test_a_question_that_compares_nothing_has_no_sides(question):
+    assert sides(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "states_it"),
+    [
+        ("How is reciprocal rank fusion computed?", "one divided by the sum of a constant k and its rank"),
+        ("What is token streaming?", "Token streaming means sending each token"),
+    ],
+)
+def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(backend, kb, embedder, question, states_it):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert states_it in answer, answer
+    assert not answer.startswith(("Streaming also", "This", "It ")), f"the answer opens with a back-reference: {answer}"
