@@ -58,7 +58,7 @@ def broken_chat_server() -> Iterator[str]:
     """The base URL of a chat server that breaks off every answer."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), BrokenChatHandler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, name="rag-test-broken-chat-server", daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
     server.server_close()

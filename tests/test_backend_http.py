@@ -125,7 +125,7 @@ class ChatHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[ChatServer]:
     chat_server = ChatServer()
-    thread = threading.Thread(target=chat_server.serve_forever, name="test-chat-server", daemon=True)
+    thread = threading.Thread(target=chat_server.serve_forever, name="rag-test-chat-server", daemon=True)
     thread.start()
     yield chat_server
     chat_server.release.set()

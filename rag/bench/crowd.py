@@ -41,13 +41,13 @@ def ask_together(clients: Sequence[Client], questions: Sequence[str], **params) 
         except Exception as exc:  # noqa: BLE001 (every failure is counted and reported)
             return exc
 
-    with ThreadPoolExecutor(len(clients), thread_name_prefix="bench-client") as pool:
+    with ThreadPoolExecutor(len(clients), thread_name_prefix="rag-bench-client") as pool:
         return list(pool.map(one, clients, questions))
 
 
 def connect_all(url: str, size: int) -> list[Client]:
     """`size` clients, each with its stream to the server already open (as a class's open browser tabs are)."""
-    with ThreadPoolExecutor(size, thread_name_prefix="bench-connect") as pool:
+    with ThreadPoolExecutor(size, thread_name_prefix="rag-bench-connect") as pool:
         clients = list(pool.map(lambda _: connect(url), range(size)))
         list(pool.map(lambda client: echo_seconds(client, "hello"), clients))
     return clients
