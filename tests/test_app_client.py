@@ -15,6 +15,8 @@ import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 
+from rag.bench.client import close_all
+
 pytestmark = pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
 
 QUESTION = "What is buffered streaming?"
@@ -42,8 +44,7 @@ def students(app_url) -> Iterator[list[Client]]:
     """A class of CLASS_SIZE clients of the launched app, closed afterwards."""
     clients = [Client(app_url, verbose=False) for _ in range(CLASS_SIZE)]
     yield clients
-    for client in clients:
-        client.close()
+    close_all(clients)
 
 
 def test_ask_streams_status_and_answer_before_the_final_values(client):

@@ -26,7 +26,7 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 from gradio_client.client import Job
 
-from rag.bench.client import connect
+from rag.bench.client import close_all, connect
 from rag.bench.crowd import reference_answers
 from rag.bench.suite import example_questions
 
@@ -85,11 +85,6 @@ def keep_asking(client: Client, first: int, questions: list[str], until: float, 
 
 def has_words(job: Job) -> bool:
     return any(answer for _, answer, _ in job.outputs())
-
-
-def close_all(clients: list[Client]) -> None:
-    for client in clients:
-        client.close()
 
 
 def project_threads_since(before: set[threading.Thread]) -> list[str]:

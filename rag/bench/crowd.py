@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gradio_client import Client
 
-from rag.bench.client import Answered, ask, connect, echo_seconds
+from rag.bench.client import Answered, ask, close_all, connect, echo_seconds
 from rag.bench.report import Figure, Target
 from rag.bench.timing import median, ms, percentile
 
@@ -70,8 +70,7 @@ def crowd_figures(
             say(f"5. round {round_number + 1}/{rounds}: {size} clients ask at once")
             together += ask_together(clients, asked)
     finally:
-        for client in clients:
-            client.close()
+        close_all(clients)
     failures = [repr(result) for result in together if isinstance(result, BaseException)]
     answered = [result for result in together if isinstance(result, Answered)]
     wrong = [a.question for a in answered if a.answer != expected[a.question]]
