@@ -17,7 +17,8 @@ from gradio_client import Client
 
 from rag.bench.client import close_all
 
-pytestmark = pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
+# Slow: every test needs the app imported (gradio: 3 s of CPU) and launched first, several seconds on 2 cores.
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
 QUESTION = "What is buffered streaming?"
 WAIT_S = 120  # a generous upper bound for a loaded 2-core machine, never a measured duration
@@ -79,7 +80,6 @@ def test_cancelling_a_job_stops_the_answer_behind_it(client, app_module):
     assert words_sent < 20, f"the answer should have stopped early, but {words_sent} words were sent"
 
 
-@pytest.mark.slow
 def test_a_class_of_thirty_can_ask_at_the_same_time(students, app_module):
     working_before = app_module.AnswerRun.working()
     jobs = [student.submit(QUESTION, words_per_second=2, api_name="/ask") for student in students]
