@@ -18,8 +18,6 @@ from types import ModuleType
 
 import pytest
 
-from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
 BROKEN_ANSWER = ["Half", " of", " an", " answer", " and"]
@@ -98,6 +96,8 @@ def app_url(app_module) -> Iterator[str]:
 def chromium():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
+
+    from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
