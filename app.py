@@ -818,5 +818,5 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
 demo.queue(default_concurrency_limit=4, max_size=4 * ASK_CONCURRENCY)
 
 if __name__ == "__main__":
-    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, name="rag-warm-up", daemon=True).start()
     demo.launch(ssr_mode=False, max_file_size=f"{4 * SETTINGS.max_upload_mb}mb", **APPEARANCE)

@@ -35,6 +35,7 @@ from rag.pipeline import chunking, shared_knowledge_base, stream_answer
 log = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
+ANSWER_THREAD = "rag-answer"
 
 
 # --- the answer in progress -------------------------------------------------------------------
@@ -133,7 +134,7 @@ class AnswerRun:
         self._on_change = on_change
         with AnswerRun._working_lock:
             AnswerRun._working += 1
-        threading.Thread(target=self._work, name="answer", daemon=True).start()
+        threading.Thread(target=self._work, name=ANSWER_THREAD, daemon=True).start()
 
     def stop(self) -> None:
         """Stop answering: the log says after how many words, the partial answer stays."""

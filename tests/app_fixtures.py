@@ -18,8 +18,6 @@ from types import ModuleType
 
 import pytest
 
-from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
 BROKEN_ANSWER = ["Half", " of", " an", " answer", " and"]
@@ -67,7 +65,7 @@ def broken_chat_server() -> Iterator[str]:
     """The base URL of a chat server that breaks off every answer."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), BrokenChatHandler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, name="rag-test-broken-chat-server", daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
     server.server_close()
@@ -107,6 +105,8 @@ def app_url(app_module) -> Iterator[str]:
 def chromium():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
+
+    from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

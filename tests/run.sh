@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need (CPU torch, the app's requirements, test tools, Debian's
-# Chromium for the browser tests), then run ruff and the whole test suite.
+# Chromium for the browser tests), then run ruff and the whole test suite, listing its slowest tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,7 @@ export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 ruff check .
 ruff format --check .
 status=0
-python -m pytest "$@" || status=$?
+python -m pytest --durations=25 "$@" || status=$?
 if [ "$status" = 5 ]; then
     echo "error: pytest collected no tests" >&2
     exit 1

@@ -8,14 +8,17 @@ of 30 can ask at once, and that an answer broken off by the LLM server keeps its
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 
-pytestmark = pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
+from rag.bench.client import close_all
+
+# Slow: every test needs the app imported (gradio: 3 s of CPU) and launched first, several seconds on 2 cores.
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
 QUESTION = "What is buffered streaming?"
 WAIT_S = 120  # a generous upper bound for a loaded 2-core machine, never a measured duration
@@ -31,8 +34,18 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S
 
 
 @pytest.fixture(scope="module")
-def client(app_url) -> Client:
-    return Client(app_url, verbose=False)
+def client(app_url) -> Iterator[Client]:
+    client = Client(app_url, verbose=False)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def students(app_url) -> Iterator[list[Client]]:
+    """A class of CLASS_SIZE clients of the launched app, closed afterwards."""
+    clients = [Client(app_url, verbose=False) for _ in range(CLASS_SIZE)]
+    yield clients
+    close_all(clients)
 
 
 def test_ask_streams_status_and_answer_before_the_final_values(client):
@@ -62,13 +75,12 @@ def test_cancelling_a_job_stops_the_answer_behind_it(client, app_module):
     job.cancel()
 
     # At one word a second the whole answer takes a minute; closing the stream must end it at once.
-    wait_until(lambda: app_module.AnswerRun.working() == working_before, "the cancelled answer stops", timeout=30)
+    wait_until(lambda: app_module.AnswerRun.working() <= working_before, "the cancelled answer stops", timeout=30)
     words_sent = max(len(answer.split()) for _, answer, _ in job.outputs())
     assert words_sent < 20, f"the answer should have stopped early, but {words_sent} words were sent"
 
 
-def test_a_class_of_thirty_can_ask_at_the_same_time(app_url, app_module):
-    students = [Client(app_url, verbose=False) for _ in range(CLASS_SIZE)]
+def test_a_class_of_thirty_can_ask_at_the_same_time(students, app_module):
     working_before = app_module.AnswerRun.working()
     jobs = [student.submit(QUESTION, words_per_second=2, api_name="/ask") for student in students]
     try:
@@ -80,7 +92,7 @@ def test_a_class_of_thirty_can_ask_at_the_same_time(app_url, app_module):
     finally:
         for job in jobs:
             job.cancel()
-    wait_until(lambda: app_module.AnswerRun.working() == working_before, "the cancelled answers stop")
+    wait_until(lambda: app_module.AnswerRun.working() <= working_before, "the cancelled answers stop")
 
 
 def test_an_answer_broken_off_by_the_llm_keeps_its_words_and_says_why(client):

@@ -31,6 +31,7 @@ ANSWER = ["Buffered", " streaming", " holds", " text", " back", " until", " a", 
 BACKENDS = {"openai": OpenAICompatibleBackend, "hf": HFInferenceBackend}
 MODEL = "test-model"
 WAIT_S = 10  # an upper bound for the server to notice something, never a measured duration
+SHUTDOWN_POLL_S = 0.02
 
 
 @dataclass
@@ -126,7 +127,10 @@ class ChatHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[ChatServer]:
     chat_server = ChatServer()
-    thread = threading.Thread(target=chat_server.serve_forever, name="test-chat-server", daemon=True)
+    # Shutting down waits for the server's next poll: by default half a second in every test's teardown.
+    thread = threading.Thread(
+        target=chat_server.serve_forever, args=(SHUTDOWN_POLL_S,), name="rag-test-chat-server", daemon=True
+    )
     thread.start()
     yield chat_server
     chat_server.release.set()

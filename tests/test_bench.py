@@ -80,7 +80,7 @@ def test_library_parts_measure_both_sides_of_every_ratio(settings, kb):
 def test_app_parts_measure_the_launched_app_in_client_and_browser(settings, kb):
     # On a thread of its own: Playwright's sync API refuses to start where another sync Playwright
     # (the browser tests' session-wide Chromium) already runs its event loop.
-    with ThreadPoolExecutor(max_workers=1) as worker:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-test-bench") as worker:
         report = worker.submit(run_suite, settings, TINY, (4, 5)).result()
 
     figures = check_report(report, APP_KEYS)

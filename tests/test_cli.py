@@ -1,4 +1,9 @@
-"""`python -m rag` end to end, in a subprocess, as a person or a script would run it."""
+"""`python -m rag` as a person or a script runs it: in-process through `rag.cli.main`, and once for real.
+
+What the CLI prints does not depend on what the model answers, so the in-process `ask` tests answer
+from the shipped index with a scripted backend's canned pieces. One test runs `python -m rag ask`
+in a subprocess, end to end, as a second start that loads the cached index.
+"""
 
 from __future__ import annotations
 
@@ -6,90 +11,122 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 
 import pytest
+from scripted import ScriptedBackend
 
-from tests.conftest import PROJECT_DIR
+from rag import cli
+from rag.config import PROJECT_DIR
+from rag.pipeline import stream_answer
+
+QUESTION = "What is buffered streaming?"
+CANNED_ANSWER = ["Buffered", " streaming", " holds", " text", " back", " until", " a", " sentence", " ends", " [1]."]
+SUBPROCESS_TIMEOUT_S = 300  # an upper bound for a loaded 2-core machine, never a measured duration
 
 
-def _run(*args: str, cache_dir, timeout: float = 300, **env_vars: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RAG_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1", **env_vars}
-    return subprocess.run(
-        [sys.executable, "-m", "rag", *args],
-        check=False,
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+@pytest.fixture
+def cli_env(monkeypatch, cache_dir) -> None:
+    """The CLI reads its settings from the environment: the session's cache, and no RAG_* from the shell."""
+    for name in [name for name in os.environ if name.startswith("RAG_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("RAG_CACHE_DIR", str(cache_dir))
+
+
+@pytest.fixture
+def scripted_answers(monkeypatch, cli_env, kb) -> None:
+    """`ask` retrieves from the shipped index as usual, then answers with CANNED_ANSWER."""
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb, backend=ScriptedBackend(CANNED_ANSWER)))
+
+
+def test_ask_streams_status_to_stderr_and_the_answer_and_sources_to_stdout(scripted_answers, capsys):
+    assert cli.main(["ask", QUESTION]) == 0
+
+    out, err = capsys.readouterr()
+    answer, _, sources = out.partition("\n\nSources:\n")
+    assert answer == "".join(CANNED_ANSWER), f"stdout should start with the answer alone, got {out!r}"
+    assert "Searching knowledge base" in err and "Done" in err, f"the status lines should go to stderr: {err!r}"
+    lines = sources.splitlines()
+    assert len(lines) == 5, f"expected the 5 retrieved sources, one a line, got {lines}"
+    assert lines[0].startswith("*[1] ") and not any(line.startswith("*") for line in lines[1:]), (
+        f"only the cited source [1] should be starred: {lines}"
     )
 
 
-@pytest.fixture(scope="module")
-def built_cache(kb, cache_dir):
-    """The shipped corpus's index, already in the cache the subprocesses use."""
-    return cache_dir
+def test_ask_json_prints_one_event_per_line(scripted_answers, capsys):
+    assert cli.main(["ask", QUESTION, "--json", "--top-k", "3", "--stream", "buffered"]) == 0
 
-
-def test_ask_streams_status_to_stderr_and_a_cited_answer_to_stdout(built_cache):
-    result = _run("ask", "What is buffered streaming?", cache_dir=built_cache)
-    assert result.returncode == 0, result.stderr
-    assert "Loaded cached index" in result.stderr, "the second start must load the cached index"
-    assert "Searching knowledge base" in result.stderr and "Done" in result.stderr
-    answer, _, sources = result.stdout.partition("\n\nSources:\n")
-    assert "[1]" in answer or "[2]" in answer
-    assert "Searching" not in result.stdout
-    assert sources.count("\n") >= 4
-
-
-def test_ask_json_prints_one_event_per_line(built_cache):
-    result = _run(
-        "ask", "What is buffered streaming?", "--json", "--top-k", "3", "--stream", "buffered", cache_dir=built_cache
-    )
-    assert result.returncode == 0, result.stderr
-    events = [json.loads(line) for line in result.stdout.splitlines()]
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     types = [e["type"] for e in events]
-    assert types.index("retrieved") < types.index("token") < types.index("done") == len(types) - 1
+    assert types.index("retrieved") < types.index("token") < types.index("done") == len(types) - 1, types
     statuses = [e for e in events if e["type"] == "status"]
-    assert all({"stage", "message", "t_ms"} <= set(e) for e in statuses)
+    assert all({"stage", "message", "t_ms"} <= set(e) for e in statuses), statuses
     retrieved = next(e for e in events if e["type"] == "retrieved")
-    assert len(retrieved["hits"]) == 3 and "ms" in retrieved
+    assert len(retrieved["hits"]) == 3 and "ms" in retrieved, "--top-k 3 should retrieve 3 hits"
     done = events[-1]
-    assert done["answer"] == "".join(e["text"] for e in events if e["type"] == "token")
-    assert {"total_ms", "first_token_ms", "retrieval_ms"} <= set(done["timings"])
+    assert done["answer"] == "".join(e["text"] for e in events if e["type"] == "token") == "".join(CANNED_ANSWER)
+    assert {"total_ms", "first_token_ms", "retrieval_ms"} <= set(done["timings"]), done["timings"]
     assert len(done["sources"]) == 3
 
 
 @pytest.mark.parametrize("question", ["", "   "])
-def test_a_bad_question_exits_non_zero_with_one_line(built_cache, question):
-    result = _run("ask", question, cache_dir=built_cache)
-    assert result.returncode != 0
-    assert result.stderr.strip() == "error: Please type a question."
-    assert "Traceback" not in result.stderr
+def test_a_bad_question_exits_non_zero_with_one_line(cli_env, capsys, question):
+    assert cli.main(["ask", question]) != 0, "an empty question should fail"
+    out, err = capsys.readouterr()
+    assert err.strip() == "error: Please type a question." and out == ""
 
 
-def test_a_missing_corpus_is_one_clear_error(tmp_path):
-    result = _run("ask", "What is FAISS?", cache_dir=tmp_path, RAG_CORPUS_DIR=str(tmp_path / "nowhere"))
-    assert result.returncode != 0
-    assert "corpus folder not found" in result.stderr and "Traceback" not in result.stderr
+def test_a_missing_corpus_is_one_clear_error(cli_env, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(tmp_path / "nowhere"))
+
+    assert cli.main(["ask", "What is FAISS?"]) != 0, "a missing corpus folder should fail"
+    err = capsys.readouterr().err
+    assert "corpus folder not found" in err, f"the error should say the corpus folder is missing: {err!r}"
 
 
-def test_a_wrong_model_path_is_one_clear_error(tmp_path):
-    result = _run("ask", "What is FAISS?", cache_dir=tmp_path, RAG_EMBED_MODEL=str(tmp_path / "no-such-model"))
-    assert result.returncode != 0
-    assert "could not load embedding model" in result.stderr and "RAG_EMBED_MODEL" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_a_wrong_model_path_is_one_clear_error(cli_env, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("RAG_EMBED_MODEL", str(tmp_path / "no-such-model"))
+
+    assert cli.main(["ask", "What is FAISS?"]) != 0, "a model that cannot be loaded should fail"
+    err = capsys.readouterr().err
+    assert "could not load embedding model" in err and "RAG_EMBED_MODEL" in err, (
+        f"the error should name the model and the setting to check: {err!r}"
+    )
 
 
-def test_index_builds_a_folder_with_a_progress_bar(tmp_path):
+def test_index_builds_a_folder_with_a_progress_bar(cli_env, monkeypatch, embedder, tmp_path, capsys):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "owls.md").write_text("# Owls\n\nOwls hunt at night.", encoding="utf-8")
     (docs / "tea.txt").write_text("Green tea is steamed soon after picking.", encoding="utf-8")
-    first = _run("index", str(docs), cache_dir=tmp_path / "cache")
-    assert first.returncode == 0, first.stderr
-    assert "2/2" in first.stderr and "2 chunks indexed" in first.stdout
-    second = _run("index", str(docs), cache_dir=tmp_path / "cache")
-    assert "Loaded cached index" in second.stderr and "2/2" not in second.stderr
-    rebuilt = _run("index", str(docs), "--rebuild", cache_dir=tmp_path / "cache")
-    assert "2/2" in rebuilt.stderr
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+
+    assert cli.main(["index", str(docs)]) == 0
+    first = capsys.readouterr()
+    assert "2/2" in first.err and "2 chunks indexed" in first.out, f"the first run should embed both: {first}"
+    assert cli.main(["index", str(docs)]) == 0
+    second = capsys.readouterr()
+    assert "Loaded cached index" in second.err and "2/2" not in second.err, f"the second run should load: {second}"
+    assert cli.main(["index", str(docs), "--rebuild"]) == 0
+    assert "2/2" in capsys.readouterr().err, "--rebuild should embed both again"
+
+
+@pytest.mark.slow
+def test_python_m_rag_ask_answers_in_a_fresh_process_from_the_cached_index(cli_env, kb):
+    result = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", QUESTION],
+        check=False,
+        cwd=PROJECT_DIR,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_TIMEOUT_S,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Loaded cached index" in result.stderr, f"the second start should load the cached index: {result.stderr}"
+    assert "Searching knowledge base" in result.stderr and "Done" in result.stderr, result.stderr
+    answer, _, sources = result.stdout.partition("\n\nSources:\n")
+    assert "[1]" in answer or "[2]" in answer, f"the extractive answer should cite its sources: {answer!r}"
+    assert "Searching" not in result.stdout, "status lines belong on stderr"
+    assert len(sources.splitlines()) == 5, f"expected the 5 retrieved sources, got {sources!r}"

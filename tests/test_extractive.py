@@ -42,6 +42,7 @@ def test_label_says_no_llm(backend):
     assert backend.label == "extractive (no LLM)"
 
 
+@pytest.mark.slow  # embeds the sentences of every example's hits: 15 s measured on the idle 2-core machine
 def test_every_example_is_answered_citing_its_document(backend, kb, embedder):
     failures = []
     for example in EXAMPLES:
@@ -57,6 +58,7 @@ def test_off_topic_question_gets_the_plain_not_found_answer(backend, kb, embedde
     assert answer == NOT_FOUND
 
 
+@pytest.mark.slow  # embeds the sentences of every example's hits: 15 s measured on the idle 2-core machine
 def test_answers_only_quote_their_cited_chunk_within_the_budget(backend, kb, embedder):
     for example in EXAMPLES:
         hits, _ = search(kb, embedder, example["question"], 5, "hybrid")

@@ -3,14 +3,14 @@
 Every client asks the example questions in turn with the app's default settings (typewriter
 pacing on, so answers stream for seconds) and cancels every third answer once its first words
 have arrived. Afterwards: no request failed, every answer that finished is the one a lone client
-gets for that question, the server's threads are back to what they were before the load, and the
-process's memory stayed bounded. RAG_LOAD_SECONDS sets the duration (default 120); every wait is
-bounded, so the test stops by itself.
+gets for that question, no more answers are being worked on than before the load, none of the
+project's threads (named "rag-…") that the load started is still alive, and the process's memory
+stayed bounded. RAG_LOAD_SECONDS sets the duration (default 120); every wait is bounded, so the test
+stops by itself.
 """
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import resource
@@ -26,7 +26,7 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 from gradio_client.client import Job
 
-from rag.bench.client import connect
+from rag.bench.client import close_all, connect
 from rag.bench.crowd import reference_answers
 from rag.bench.suite import example_questions
 
@@ -37,6 +37,7 @@ LOAD_SECONDS = float(os.environ.get("RAG_LOAD_SECONDS", "120"))
 CANCEL_EVERY = 3  # every third question is cancelled once its first words arrive
 WAIT_S = 300  # an upper bound for one answer on a loaded 2-core machine, never a measured duration
 THREADS_SETTLE_S = 60
+PROJECT_THREADS = "rag-"  # the prefix of every thread the project starts
 MAX_RSS_BYTES = 4 * 2**30
 
 
@@ -86,9 +87,10 @@ def has_words(job: Job) -> bool:
     return any(answer for _, answer, _ in job.outputs())
 
 
-def close_all(clients: list[Client]) -> None:
-    for client in clients:
-        client.close()
+def project_threads_since(before: set[threading.Thread]) -> list[str]:
+    """The names of the project's live threads that were not alive in `before`."""
+    alive = threading.enumerate()
+    return sorted(thread.name for thread in alive if thread.name.startswith(PROJECT_THREADS) and thread not in before)
 
 
 def peak_rss_bytes() -> int:
@@ -100,35 +102,36 @@ def test_thirty_streaming_clients_with_cancellations_stay_correct_and_bounded(ap
     lone = connect(app_url)
     expected = reference_answers(lone, questions)
     lone.close()
-    del lone
-    gc.collect()
-    threads_before = threading.active_count()
     working_before = app_module.AnswerRun.working()
-    names_before = {thread.name for thread in threading.enumerate()}
+    threads_before = set(threading.enumerate())
 
     clients = [connect(app_url) for _ in range(CLIENTS)]
     tally = Tally()
     until = time.monotonic() + LOAD_SECONDS
-    with ThreadPoolExecutor(CLIENTS, thread_name_prefix="load-client") as pool:
+    with ThreadPoolExecutor(CLIENTS, thread_name_prefix="rag-load-client") as pool:
         for n in range(CLIENTS):
             pool.submit(keep_asking, clients[n], n, questions, until, tally)
     close_all(clients)
-    del clients
-    gc.collect()  # a closed Client's worker threads end once it is collected
-    stopped = wait_until(lambda: app_module.AnswerRun.working() == working_before, THREADS_SETTLE_S)
-    settled = wait_until(lambda: threading.active_count() <= threads_before, THREADS_SETTLE_S)
+    stopped = wait_until(lambda: app_module.AnswerRun.working() <= working_before, THREADS_SETTLE_S)
+    settled = wait_until(lambda: not project_threads_since(threads_before), THREADS_SETTLE_S)
+    left = project_threads_since(threads_before)
     with capsys.disabled():
         print(
             f"\nload: {CLIENTS} clients for {LOAD_SECONDS:.0f} s: {len(tally.finished)} answers finished, "
             f"{tally.cancelled} cancelled, {len(tally.failures)} failed; peak RSS {peak_rss_bytes() / 2**20:.0f} MiB; "
-            f"threads {threading.active_count()} (before the load: {threads_before})"
+            f"project threads left: {len(left)}"
         )
 
     assert not tally.failures, f"{len(tally.failures)} requests failed, e.g. {tally.failures[:3]}"
     assert tally.finished and tally.cancelled, "the load should finish some answers and cancel others"
     wrong = [(question, answer) for question, answer in tally.finished if answer != expected[question]]
     assert not wrong, f"{len(wrong)} answers differ from a lone client's, e.g. {wrong[:2]}"
-    assert stopped, f"{app_module.AnswerRun.working()} answers are still being worked on after the load"
-    left = sorted(thread.name for thread in threading.enumerate() if thread.name not in names_before)
-    assert settled, f"{threading.active_count()} threads are left, {threads_before} before the load: {left}"
+    assert stopped, (
+        f"{app_module.AnswerRun.working()} answers are still being worked on {THREADS_SETTLE_S} s after the load, "
+        f"expected at most the {working_before} from before it"
+    )
+    assert settled, (
+        f"{len(left)} of the project's threads that the load started are still alive {THREADS_SETTLE_S} s "
+        f"after it, expected none: {left}"
+    )
     assert peak_rss_bytes() < MAX_RSS_BYTES, f"peak RSS {peak_rss_bytes() / 2**30:.2f} GiB"

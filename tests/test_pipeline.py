@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from scripted import ScriptedBackend
 
-from rag.events import Done, Error, Hit, Retrieved, Status, Token, to_json
-from rag.generate import NOT_FOUND, BackendError
+from rag.events import Done, Error, Retrieved, Status, Token, to_json
+from rag.generate import NOT_FOUND
 from rag.pipeline import cited_numbers, stream_answer
-
-
-class ScriptedBackend:
-    """Yields fixed pieces, then optionally fails: a stand-in answer source for testing the pipeline."""
-
-    name = "scripted"
-    label = "scripted"
-
-    def __init__(self, pieces: Sequence[str], fail_with: str = ""):
-        self.pieces = pieces
-        self.fail_with = fail_with
-        self.closed = False
-
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
-        try:
-            yield from self.pieces
-            if self.fail_with:
-                raise BackendError(self.fail_with)
-        finally:
-            self.closed = True
 
 
 def _kinds(events) -> list[str]:

@@ -7,7 +7,8 @@ Shared by the benchmark (parts 4 and 5) and tests/test_load.py. The app's `/ask`
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,12 @@ class Answered:
 
 def connect(url: str) -> Client:
     return Client(url, verbose=False, analytics_enabled=False, download_files=False, ssl_verify=False)
+
+
+def close_all(clients: Sequence[Client]) -> None:
+    """Close `clients` side by side: each close waits (up to a second) for its client's heartbeat thread to end."""
+    with ThreadPoolExecutor(max(len(clients), 1), thread_name_prefix="rag-close-client") as pool:
+        list(pool.map(Client.close, clients))
 
 
 def ask(client: Client, question: str, poll_s: float = POLL_S, **params: Any) -> Answered:

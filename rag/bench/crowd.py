@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gradio_client import Client
 
-from rag.bench.client import Answered, ask, connect, echo_seconds
+from rag.bench.client import Answered, ask, close_all, connect, echo_seconds
 from rag.bench.report import Figure, Target
 from rag.bench.timing import median, ms, percentile
 
@@ -41,13 +41,13 @@ def ask_together(clients: Sequence[Client], questions: Sequence[str], **params) 
         except Exception as exc:  # noqa: BLE001 (every failure is counted and reported)
             return exc
 
-    with ThreadPoolExecutor(len(clients), thread_name_prefix="bench-client") as pool:
+    with ThreadPoolExecutor(len(clients), thread_name_prefix="rag-bench-client") as pool:
         return list(pool.map(one, clients, questions))
 
 
 def connect_all(url: str, size: int) -> list[Client]:
     """`size` clients, each with its stream to the server already open (as a class's open browser tabs are)."""
-    with ThreadPoolExecutor(size, thread_name_prefix="bench-connect") as pool:
+    with ThreadPoolExecutor(size, thread_name_prefix="rag-bench-connect") as pool:
         clients = list(pool.map(lambda _: connect(url), range(size)))
         list(pool.map(lambda client: echo_seconds(client, "hello"), clients))
     return clients
@@ -70,8 +70,7 @@ def crowd_figures(
             say(f"5. round {round_number + 1}/{rounds}: {size} clients ask at once")
             together += ask_together(clients, asked)
     finally:
-        for client in clients:
-            client.close()
+        close_all(clients)
     failures = [repr(result) for result in together if isinstance(result, BaseException)]
     answered = [result for result in together if isinstance(result, Answered)]
     wrong = [a.question for a in answered if a.answer != expected[a.question]]

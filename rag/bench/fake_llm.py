@@ -65,7 +65,7 @@ def fast_source(words: int) -> Iterator[str]:
             pass
 
     server = _Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, name="fast-source", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="rag-fast-source", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
