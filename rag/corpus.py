@@ -2,8 +2,9 @@
 
 A chunk is always one contiguous span of its document's text, so its character offsets point
 back at the exact words it holds. Chunks follow the document's headings and paragraphs and are
-roughly 100-250 words; consecutive chunks of a section share a few trailing sentences so that
-an idea cut at a boundary still appears whole in one of them.
+roughly 100-250 words, and at most `MAX_CHARS_PER_WORD` characters a word (text whose "words" are
+megabytes long still gives passages of a readable size); consecutive chunks of a section share a
+few trailing sentences so that an idea cut at a boundary still appears whole in one of them.
 
 The text of a PDF or a .txt file is reflowed first (`rag.reflow`): its wrapped lines become
 paragraphs and its headings Markdown headings, so a document's text is the reflowed text.
@@ -27,6 +28,15 @@ SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_WORD = re.compile(r"\S+")
+# A chunk holds at most this many characters for each word it may hold (250 words: 10,000
+# characters). Prose averages about 6 characters a word, so only text without spaces (a single-line
+# blob, a base64 dump) reaches it, and it is cut into pieces of that size instead of one passage of
+# megabytes that the browser would receive with every answer quoting it.
+MAX_CHARS_PER_WORD = 40
+# pysbd's time grows faster than its text (per character: 3.4 µs in pieces of 1,200 characters,
+# 5.2 µs in 6,200, 100 µs in 185,000), so longer text is split into sentences a window at a time.
+SENTENCE_WINDOW_CHARS = 3_000
 # A line break next to a heading, a table row or a code fence stays a sentence boundary.
 _BLOCK_LINE = re.compile(r"^\s*(#{1,6}\s|\||```)")
 
@@ -197,43 +207,66 @@ def _units(text: str, start: int, end: int, settings: ChunkingSettings) -> list[
     """Paragraph spans in text[start:end]; a paragraph too long for one chunk becomes sentences."""
     units = []
     cursor = start
+    max_chars = _max_chars(settings)
     for part in [*_PARAGRAPH_BREAK.finditer(text, start, end), None]:
         stop = part.start() if part else end
         span = _strip(text, cursor, stop)
         if span:
-            if span.words > settings.max_words:
-                units.extend(_long_paragraph(text, span, settings.max_words))
+            if span.words > settings.max_words or span.end - span.start > max_chars:
+                units.extend(_long_paragraph(text, span, settings.max_words, max_chars))
             else:
                 units.append(span)
         cursor = part.end() if part else end
     return units
 
 
-def _long_paragraph(text: str, paragraph: _Span, max_words: int) -> list[_Span]:
+def _max_chars(settings: ChunkingSettings) -> int:
+    return settings.max_words * MAX_CHARS_PER_WORD
+
+
+def _long_paragraph(text: str, paragraph: _Span, max_words: int, max_chars: int) -> list[_Span]:
     spans = []
     for sentence in sentence_spans(text, paragraph.start, paragraph.end):
-        if sentence.words <= max_words:
+        if sentence.words <= max_words and sentence.end - sentence.start <= max_chars:
             spans.append(sentence)
-            continue
-        words = list(re.finditer(r"\S+", text[sentence.start : sentence.end]))
-        for i in range(0, len(words), max_words):
-            piece = words[i : i + max_words]
-            spans.append(_Span(sentence.start + piece[0].start(), sentence.start + piece[-1].end(), len(piece)))
+        else:
+            spans.extend(_pieces(text, sentence, max_words, max_chars))
     return spans
 
 
+def _pieces(text: str, sentence: _Span, max_words: int, max_chars: int) -> Iterator[_Span]:
+    """A sentence too long for one chunk as spans of at most max_words words and max_chars characters;
+    a word longer than max_chars is cut into pieces of that length."""
+    piece: list[_Span] = []
+    for word in _words(text, sentence, max_chars):
+        if piece and (len(piece) == max_words or word.end - piece[0].start > max_chars):
+            yield _Span(piece[0].start, piece[-1].end, len(piece))
+            piece = []
+        piece.append(word)
+    if piece:
+        yield _Span(piece[0].start, piece[-1].end, len(piece))
+
+
+def _words(text: str, span: _Span, max_chars: int) -> Iterator[_Span]:
+    """The words in text[span], a word longer than max_chars as pieces of max_chars characters."""
+    for word in _WORD.finditer(text, span.start, span.end):
+        for piece in range(word.start(), word.end(), max_chars):
+            yield _Span(piece, min(piece + max_chars, word.end()), 1)
+
+
 def _pack(text: str, units: list[_Span], settings: ChunkingSettings) -> Iterator[tuple[int, int]]:
-    """Group consecutive units into (start, end) chunk spans of about target..max words."""
+    """Group consecutive units into (start, end) chunk spans of about target..max words (and at most max chars)."""
     group: list[_Span] = []
     group_start = overlap_words = 0
+    max_chars = _max_chars(settings)
     for i, unit in enumerate(units):
         words = overlap_words + sum(u.words for u in group)
-        if group and words + unit.words > settings.max_words:
+        if group and (words + unit.words > settings.max_words or unit.end - group_start > max_chars):
             yield group_start, group[-1].end
             group_start, overlap_words = _overlap(text, group, settings.overlap_words)
             group = []
-        if not group and not overlap_words:
-            group_start = unit.start
+        if not group and (not overlap_words or unit.end - group_start > max_chars):
+            group_start, overlap_words = unit.start, 0  # no overlap when it would make the chunk too long
         group.append(unit)
         if overlap_words + sum(u.words for u in group) >= settings.target_words and i + 1 < len(units):
             yield group_start, unit.end
@@ -259,18 +292,35 @@ def sentence_spans(text: str, start: int, end: int) -> list[_Span]:
 
     A line break inside a paragraph is read as a space, so a sentence wrapped over two lines stays
     one sentence; a blank line, a list item, a heading, a table row or a code fence still ends one.
+    Text longer than `SENTENCE_WINDOW_CHARS` is split a window at a time; a window's last sentence
+    may go on past it, so it is read again at the start of the next window.
     """
     piece = _soft_breaks_as_spaces(text[start:end])
-    spans, cursor = [], 0
-    for sentence in _segment(piece):
-        found = piece.find(sentence, cursor)
-        if found < 0:
-            continue
-        span = _strip(text, start + found, start + found + len(sentence))
-        if span:
-            spans.append(span)
-        cursor = found + len(sentence)
+    spans: list[_Span] = []
+    offset = 0
+    while offset < len(piece):
+        window_end = min(offset + SENTENCE_WINDOW_CHARS, len(piece))
+        found = _window_sentences(piece, offset, window_end)
+        offset = window_end
+        if window_end < len(piece) and len(found) > 1:
+            offset = found.pop()[0]
+        for found_start, found_end in found:
+            span = _strip(text, start + found_start, start + found_end)
+            if span:
+                spans.append(span)
     return spans
+
+
+def _window_sentences(piece: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) offsets into `piece` of the sentences pysbd finds in piece[start:end]."""
+    window = piece[start:end]
+    found, cursor = [], 0
+    for sentence in _segment(window):
+        at = window.find(sentence, cursor)
+        if at >= 0:
+            found.append((start + at, start + at + len(sentence)))
+            cursor = at + len(sentence)
+    return found
 
 
 @lru_cache(maxsize=4096)
