@@ -13,9 +13,11 @@ paragraphs and its headings Markdown headings, so a document's text is the reflo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from io import BytesIO
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,15 @@ _BLOCK_LINE = re.compile(r"^\s*(#{1,6}\s|\||```)")
 
 class DocumentError(Exception):
     """A file that cannot become a document; the message is written for the person who gave it."""
+
+
+class TextLimitError(DocumentError):
+    """A file with more text than the reader may take from it; reading stopped when the text passed `limit`."""
+
+    def __init__(self, name: str, limit: int):
+        super().__init__(f"{name}: more than {limit:,} characters of text (the limit per upload); not added")
+        self.name = name
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -89,8 +100,29 @@ class _Span:
 # --- reading files ----------------------------------------------------------------------------
 
 
-def read_document(path: Path, source: str | None = None) -> Document:
-    """Read one file into a `Document`, or raise `DocumentError` saying why it can't be used."""
+def read_document(path: Path, source: str | None = None, max_chars: int | None = None) -> Document:
+    """Read one file into a `Document`, or raise `DocumentError` saying why it can't be used.
+
+    With `max_chars`, a file with more text than that raises `TextLimitError` (see `reading_document`).
+    """
+    reading = reading_document(path, source, max_chars)
+    while True:
+        try:
+            next(reading)
+        except StopIteration as done:
+            return done.value
+
+
+def reading_document(
+    path: Path, source: str | None = None, max_chars: int | None = None
+) -> Generator[tuple[int, int], None, Document]:
+    """Read one file into a `Document` a page at a time: yields (pages read, pages) after each PDF page.
+
+    The caller can stop between two pages by closing the generator, so a PDF of a thousand pages is
+    never read to the end for nobody. With `max_chars`, reading stops with `TextLimitError` as soon as
+    the text passes it, in the middle of a page if need be: a PDF's size says little about its text
+    (one compressed stream shown on every page makes 200 MB of text from a 34 KB file).
+    """
     name = source or path.name
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -102,9 +134,10 @@ def read_document(path: Path, source: str | None = None) -> Document:
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty")
     if suffix == ".pdf":
-        text = reflow_pages(_pdf_pages(data, name))
+        pages = yield from _pdf_pages(data, name, _TextCount(name, max_chars))
+        text = reflow_pages(pages)
     else:
-        text = _decode_text(data, name).replace("\r\n", "\n").replace("\r", "\n")
+        text = _decode_text(data, name, _TextCount(name, max_chars)).replace("\r\n", "\n").replace("\r", "\n")
         text = reflow(text) if suffix == ".txt" else text
     if not text.strip():
         raise DocumentError(f"{name}: the file has no text")
@@ -121,37 +154,93 @@ def read_folder(folder: Path) -> list[Document]:
     return [read_document(p, p.relative_to(folder).as_posix()) for p in paths]
 
 
-def _decode_text(data: bytes, name: str) -> str:
+class _TextCount:
+    """The characters of text read from one file, which must not pass `limit` (None: no limit).
+
+    A PDF page's text is counted piece by piece as pypdf extracts it (`visit`), so reading stops in
+    the middle of a page that alone passes the limit, and counted exactly once the page is read (`add`).
+    """
+
+    def __init__(self, name: str, limit: int | None):
+        self.name = name
+        self.limit = limit
+        self.chars = 0  # in the text read whole (a file's, or its PDF pages')
+        self._page = 0  # seen so far of the page being read
+
+    def visit(self, text: str, *_: Any) -> None:
+        """pypdf's `visitor_text`: called with each piece of a page's text as it is extracted."""
+        self._page += len(text)
+        self._check(self.chars + self._page)
+
+    def add(self, text: str) -> None:
+        self._page = 0
+        self.chars += len(text)
+        self._check(self.chars)
+
+    def _check(self, chars: int) -> None:
+        if self.limit is not None and chars > self.limit:
+            raise TextLimitError(self.name, self.limit)
+
+
+def _decode_text(data: bytes, name: str, count: _TextCount) -> str:
     if b"\x00" in data:
         raise DocumentError(f"{name}: looks like binary data, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DocumentError(f"{name}: is not UTF-8 text") from None
+    count.add(text)
     unprintable = sum(1 for c in text if not c.isprintable() and c not in "\n\r\t")
     if unprintable > 0.05 * len(text):
         raise DocumentError(f"{name}: looks like binary data, not text")
     return text
 
 
-def _pdf_pages(data: bytes, name: str) -> list[str]:
-    from io import BytesIO
-
+def _pdf_pages(data: bytes, name: str, count: _TextCount) -> Generator[tuple[int, int], None, list[str]]:
+    """The text of each page, extracted one page at a time; yields (pages read, pages) after each."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(f"{name}: the PDF is encrypted with a password")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages: list[str] = []
+        for page in reader.pages:
+            pages.append(page.extract_text(visitor_text=count.visit) or "")
+            count.add(pages[-1])
+            yield len(pages), len(reader.pages)
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except LimitReachedError as exc:
+        raise DocumentError(f"{name}: not a readable PDF (it passes a safety limit of the PDF reader: {exc})") from None
+    except _pdf_read_errors() as exc:
         raise DocumentError(f"{name}: not a readable PDF ({exc})") from None
     if not any(page.strip() for page in pages):
         raise DocumentError(f"{name}: the PDF has no text layer (a scan?); OCR it first")
     return pages
+
+
+def _pdf_read_errors() -> tuple[type[BaseException], ...]:
+    """What pypdf raises on a malformed or hostile file: its own errors (LimitReachedError among them,
+    for content that inflates past its limits), the errors of the parsing and decompressing beneath,
+    and AssertionError, as pypdf narrows types with `assert`, which a malformed file can fail."""
+    from pypdf.errors import DependencyError, PyPdfError
+
+    return (
+        PyPdfError,
+        DependencyError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        ArithmeticError,
+        AssertionError,
+        OSError,
+        RecursionError,
+        zlib.error,
+    )
 
 
 def _title(text: str, suffix: str, path: Path) -> str:

@@ -1,0 +1,60 @@
+"""Small PDFs that expand into far more than their size, as a hostile visitor would upload them.
+
+`shared_stream_bomb` draws one line of text thousands of times in one compressed content stream
+and shows that same stream on every page: a file of a few kilobytes whose text is megabytes.
+`inflation_bomb` has one content stream that inflates past pypdf's own decompression limit, so
+reading it raises `pypdf.errors.LimitReachedError`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from pypdf import PdfWriter, get_configuration
+from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject, StreamObject
+
+LINE = b"BT /F1 12 Tf 72 700 Td (The quick brown fox jumps over the lazy dog.) Tj ET\n"
+LINE_TEXT = "The quick brown fox jumps over the lazy dog."
+INFLATE_PIECE = 1024 * 1024
+
+
+def shared_stream_bomb(path: Path, pages: int, lines_per_page: int) -> Path:
+    """`pages` pages that all show one Flate-compressed stream drawing LINE_TEXT `lines_per_page` times."""
+    writer = PdfWriter()
+    stream = StreamObject()
+    stream.set_data(LINE * lines_per_page)
+    _add_pages(writer, writer._add_object(stream.flate_encode()), pages)
+    writer.write(path)
+    return path
+
+
+def inflation_bomb(path: Path) -> Path:
+    """One page whose content stream inflates past pypdf's limit (75 MB by default) from about 75 KB."""
+    limit = get_configuration().zlib_maximum_output_length
+    compressor = zlib.compressobj(9)
+    piece = LINE * (INFLATE_PIECE // len(LINE))
+    compressed = b"".join(compressor.compress(piece) for _ in range(limit // len(piece) + 2)) + compressor.flush()
+    stream = StreamObject()
+    stream.set_data(compressed)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream[NameObject("/Length")] = NumberObject(len(compressed))
+    writer = PdfWriter()
+    _add_pages(writer, writer._add_object(stream), 1)
+    writer.write(path)
+    return path
+
+
+def _add_pages(writer: PdfWriter, content: IndirectObject, pages: int) -> None:
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    for _ in range(pages):
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Resources")] = resources
+        page[NameObject("/Contents")] = content
