@@ -50,6 +50,11 @@ class Settings:
     chunk_overlap_words: int = 40
     max_upload_mb: int = 10
     max_upload_files: int = 5
+    # What uploads become, whatever their size in bytes: characters of text per file and in all of a
+    # session's files together (about 2,300 passages of prose), and passages per session, which bound
+    # the time spent embedding them (see README, "Reliability").
+    max_upload_chars: int = 2_000_000
+    max_upload_passages: int = 3_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -74,6 +79,8 @@ class Settings:
             max_answer_seconds=_env_int("RAG_MAX_ANSWER_SECONDS", defaults.max_answer_seconds),
             max_upload_mb=_env_int("RAG_MAX_UPLOAD_MB", defaults.max_upload_mb),
             max_upload_files=_env_int("RAG_MAX_UPLOAD_FILES", defaults.max_upload_files),
+            max_upload_chars=_env_int("RAG_MAX_UPLOAD_CHARS", defaults.max_upload_chars),
+            max_upload_passages=_env_int("RAG_MAX_UPLOAD_PASSAGES", defaults.max_upload_passages),
         )
 
     def with_(self, **changes) -> Settings:
