@@ -100,12 +100,14 @@ class _Span:
 # --- reading files ----------------------------------------------------------------------------
 
 
-def read_document(path: Path, source: str | None = None, max_chars: int | None = None) -> Document:
+def read_document(
+    path: Path, source: str | None = None, max_chars: int | None = None, max_pdf_operations: int | None = None
+) -> Document:
     """Read one file into a `Document`, or raise `DocumentError` saying why it can't be used.
 
-    With `max_chars`, a file with more text than that raises `TextLimitError` (see `reading_document`).
+    The limits (None: no limit) are those of `reading_document`.
     """
-    reading = reading_document(path, source, max_chars)
+    reading = reading_document(path, source, max_chars, max_pdf_operations)
     while True:
         try:
             next(reading)
@@ -114,14 +116,16 @@ def read_document(path: Path, source: str | None = None, max_chars: int | None =
 
 
 def reading_document(
-    path: Path, source: str | None = None, max_chars: int | None = None
+    path: Path, source: str | None = None, max_chars: int | None = None, max_pdf_operations: int | None = None
 ) -> Generator[tuple[int, int], None, Document]:
     """Read one file into a `Document` a page at a time: yields (pages read, pages) after each PDF page.
 
     The caller can stop between two pages by closing the generator, so a PDF of a thousand pages is
-    never read to the end for nobody. With `max_chars`, reading stops with `TextLimitError` as soon as
-    the text passes it, in the middle of a page if need be: a PDF's size says little about its text
-    (one compressed stream shown on every page makes 200 MB of text from a 34 KB file).
+    never read to the end for nobody. A PDF's size says little about the work of reading it: one
+    compressed stream shown on every page makes 200 MB of text from a 34 KB file, or costs seconds a
+    page to parse and yields no text at all. So reading stops, in the middle of a page if need be,
+    with `TextLimitError` as soon as the text passes `max_chars`, and with `DocumentError` once pypdf
+    has carried out more than `max_pdf_operations` of the PDF's drawing operations.
     """
     name = source or path.name
     suffix = path.suffix.lower()
@@ -133,11 +137,12 @@ def reading_document(
         raise DocumentError(f"{name}: could not be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty")
+    budget = _ReadingBudget(name, max_chars, max_pdf_operations)
     if suffix == ".pdf":
-        pages = yield from _pdf_pages(data, name, _TextCount(name, max_chars))
+        pages = yield from _pdf_pages(data, name, budget)
         text = reflow_pages(pages)
     else:
-        text = _decode_text(data, name, _TextCount(name, max_chars)).replace("\r\n", "\n").replace("\r", "\n")
+        text = _decode_text(data, name, budget).replace("\r\n", "\n").replace("\r", "\n")
         text = reflow(text) if suffix == ".txt" else text
     if not text.strip():
         raise DocumentError(f"{name}: the file has no text")
@@ -154,49 +159,61 @@ def read_folder(folder: Path) -> list[Document]:
     return [read_document(p, p.relative_to(folder).as_posix()) for p in paths]
 
 
-class _TextCount:
-    """The characters of text read from one file, which must not pass `limit` (None: no limit).
+class _ReadingBudget:
+    """What reading one file may take: characters of text and a PDF's drawing operations (None: no limit).
 
-    A PDF page's text is counted piece by piece as pypdf extracts it (`visit`), so reading stops in
-    the middle of a page that alone passes the limit, and counted exactly once the page is read (`add`).
+    pypdf reports each piece of a page's text (`visit_text`) and each operation (`visit_operation`) as
+    it extracts the page, so reading stops in the middle of a page that alone passes a limit; a page's
+    text is counted exactly once it is read (`add`).
     """
 
-    def __init__(self, name: str, limit: int | None):
+    def __init__(self, name: str, max_chars: int | None, max_operations: int | None):
         self.name = name
-        self.limit = limit
+        self.max_chars = max_chars
+        self.max_operations = max_operations
         self.chars = 0  # in the text read whole (a file's, or its PDF pages')
-        self._page = 0  # seen so far of the page being read
+        self._page_chars = 0  # seen so far of the page being read
+        self._operations = 0
 
-    def visit(self, text: str, *_: Any) -> None:
-        """pypdf's `visitor_text`: called with each piece of a page's text as it is extracted."""
-        self._page += len(text)
-        self._check(self.chars + self._page)
+    def visit_text(self, text: str, *_: Any) -> None:
+        """pypdf's `visitor_text`."""
+        self._page_chars += len(text)
+        self._check_chars(self.chars + self._page_chars)
+
+    def visit_operation(self, *_: Any) -> None:
+        """pypdf's `visitor_operand_before`."""
+        self._operations += 1
+        if self.max_operations is not None and self._operations > self.max_operations:
+            raise DocumentError(
+                f"{self.name}: too much work to read, more than {self.max_operations:,} drawing operations"
+                " (the limit per upload); not added"
+            )
 
     def add(self, text: str) -> None:
-        self._page = 0
+        self._page_chars = 0
         self.chars += len(text)
-        self._check(self.chars)
+        self._check_chars(self.chars)
 
-    def _check(self, chars: int) -> None:
-        if self.limit is not None and chars > self.limit:
-            raise TextLimitError(self.name, self.limit)
+    def _check_chars(self, chars: int) -> None:
+        if self.max_chars is not None and chars > self.max_chars:
+            raise TextLimitError(self.name, self.max_chars)
 
 
-def _decode_text(data: bytes, name: str, count: _TextCount) -> str:
+def _decode_text(data: bytes, name: str, budget: _ReadingBudget) -> str:
     if b"\x00" in data:
         raise DocumentError(f"{name}: looks like binary data, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DocumentError(f"{name}: is not UTF-8 text") from None
-    count.add(text)
+    budget.add(text)
     unprintable = sum(1 for c in text if not c.isprintable() and c not in "\n\r\t")
     if unprintable > 0.05 * len(text):
         raise DocumentError(f"{name}: looks like binary data, not text")
     return text
 
 
-def _pdf_pages(data: bytes, name: str, count: _TextCount) -> Generator[tuple[int, int], None, list[str]]:
+def _pdf_pages(data: bytes, name: str, budget: _ReadingBudget) -> Generator[tuple[int, int], None, list[str]]:
     """The text of each page, extracted one page at a time; yields (pages read, pages) after each."""
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError
@@ -207,8 +224,10 @@ def _pdf_pages(data: bytes, name: str, count: _TextCount) -> Generator[tuple[int
             raise DocumentError(f"{name}: the PDF is encrypted with a password")
         pages: list[str] = []
         for page in reader.pages:
-            pages.append(page.extract_text(visitor_text=count.visit) or "")
-            count.add(pages[-1])
+            pages.append(
+                page.extract_text(visitor_text=budget.visit_text, visitor_operand_before=budget.visit_operation) or ""
+            )
+            budget.add(pages[-1])
             yield len(pages), len(reader.pages)
     except DocumentError:
         raise

@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
 PAGES = "pages"  # the unit of the Progress of reading an uploaded PDF
+# Drawing operations pypdf may carry out to read one uploaded PDF. Text PDFs take 0.1-0.2 for each
+# character of text (measured on three), so 2,000,000 characters need at most about 400,000; each
+# costs 5-8 µs here, so a PDF of pages drawn with millions of operations and next to no text (a
+# few KB that would cost 5 s a page) is left out after some 15 s of reading.
+MAX_PDF_OPERATIONS = 2_000_000
 
 
 # --- the answer in progress -------------------------------------------------------------------
@@ -378,7 +383,7 @@ def _upload(
     if len(taken.names) >= settings.max_upload_files:
         raise DocumentError(f"{name}: not added, at most {settings.max_upload_files} uploaded files per session")
     _check_size(path, name, settings.max_upload_mb)
-    reading = corpus.reading_document(path, name, max(settings.max_upload_chars - taken.chars, 0))
+    reading = corpus.reading_document(path, name, max(settings.max_upload_chars - taken.chars, 0), MAX_PDF_OPERATIONS)
     try:
         document = yield from _unless_stopped(_pages_read(reading, started), stop)
     except TextLimitError:

@@ -2,8 +2,9 @@
 
 `shared_stream_bomb` draws one line of text thousands of times in one compressed content stream
 and shows that same stream on every page: a file of a few kilobytes whose text is megabytes.
-`inflation_bomb` has one content stream that inflates past pypdf's own decompression limit, so
-reading it raises `pypdf.errors.LimitReachedError`.
+`drawing_bomb` does the same with lines drawn and a single word of text: seconds of parsing a page
+and next to no text. `inflation_bomb` has one content stream that inflates past pypdf's own
+decompression limit, so reading it raises `pypdf.errors.LimitReachedError`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,25 @@ from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberOb
 
 LINE = b"BT /F1 12 Tf 72 700 Td (The quick brown fox jumps over the lazy dog.) Tj ET\n"
 LINE_TEXT = "The quick brown fox jumps over the lazy dog."
+DRAWING = b"0 0 m 612 792 l S\n"  # three operations, no text
+WORD = b"BT /F1 12 Tf (x) Tj ET\n"  # text, so that pypdf parses the whole stream to extract it
 INFLATE_PIECE = 1024 * 1024
 
 
 def shared_stream_bomb(path: Path, pages: int, lines_per_page: int) -> Path:
     """`pages` pages that all show one Flate-compressed stream drawing LINE_TEXT `lines_per_page` times."""
+    return _shared_stream(path, LINE * lines_per_page, pages)
+
+
+def drawing_bomb(path: Path, pages: int, drawings_per_page: int) -> Path:
+    """`pages` pages that all show one Flate-compressed stream of DRAWING `drawings_per_page` times and a WORD."""
+    return _shared_stream(path, DRAWING * drawings_per_page + WORD, pages)
+
+
+def _shared_stream(path: Path, content: bytes, pages: int) -> Path:
     writer = PdfWriter()
     stream = StreamObject()
-    stream.set_data(LINE * lines_per_page)
+    stream.set_data(content)
     _add_pages(writer, writer._add_object(stream.flate_encode()), pages)
     writer.write(path)
     return path

@@ -12,16 +12,18 @@ from pathlib import Path
 import pytest
 from pypdf import PageObject, PdfReader
 
+from rag import session
 from rag.cli import main
 from rag.corpus import DocumentError, TextLimitError, read_document
 from rag.events import Progress, Status, run_to_end
 from rag.index import EMBED_BATCH
 from rag.session import PAGES, Sessions, add_uploads
-from tests.bomb_pdfs import inflation_bomb, shared_stream_bomb
+from tests.bomb_pdfs import drawing_bomb, inflation_bomb, shared_stream_bomb
 
 BOMB_PAGES = 200
 LINES_PER_PAGE = 1000  # 44,000 characters a page: 8.8 million in all, from a file of 33 KB
 LIMIT = 100_000
+DRAWINGS_PER_PAGE = 20_000  # 60,004 operations a page
 
 
 @pytest.fixture
@@ -62,6 +64,14 @@ def test_reading_a_pdf_stops_as_soon_as_its_text_passes_the_limit(shared_bomb, p
     assert pages_read[-1] is None, "the page that passes the limit should be cut short, not extracted whole"
 
 
+def test_reading_a_pdf_stops_once_pypdf_has_carried_out_too_many_drawing_operations(tmp_path, pages_read):
+    bomb = drawing_bomb(tmp_path / "drawn.pdf", BOMB_PAGES, DRAWINGS_PER_PAGE)
+    message = r"^drawn\.pdf: too much work to read, more than 100,000 drawing operations \(the limit per upload\)"
+    with pytest.raises(DocumentError, match=message):
+        read_document(bomb, max_pdf_operations=100_000)
+    assert pages_read == [1, None], "one page read whole, the second cut short, no third"
+
+
 def test_a_pdf_that_inflates_past_pypdfs_limit_is_a_clear_document_error(tmp_path: Path):
     bomb = inflation_bomb(tmp_path / "inflated.pdf")
     with pytest.raises(DocumentError, match=r"^inflated\.pdf: not a readable PDF \(.*safety limit.*\)"):
@@ -89,21 +99,26 @@ def _markdown(path: Path, sections: int, sentence: str = "Owls hunt at night ove
 
 
 def test_bombs_beside_a_good_file_each_get_their_own_message_and_the_good_file_is_added(
-    settings, kb, tmp_path, shared_bomb, pages_read
+    settings, kb, tmp_path, shared_bomb, pages_read, monkeypatch
 ):
+    monkeypatch.setattr(session, "MAX_PDF_OPERATIONS", 300_000)  # the text bomb needs 5,000 a page
     good = _markdown(tmp_path / "good.md", 1, "The zorblax constant is 42, measured on Tuesdays.")
     inflated = inflation_bomb(tmp_path / "inflated.pdf")
+    drawn = drawing_bomb(tmp_path / "drawn.pdf", BOMB_PAGES, DRAWINGS_PER_PAGE)
     page_chars = _page_chars(shared_bomb)
     pages_read.clear()
 
-    result, events = _run(add_uploads([shared_bomb, good, inflated], None, settings))
+    result, events = _run(add_uploads([shared_bomb, good, inflated, drawn], None, settings))
 
     assert result.added == ["good.md"], result.rejected
     assert result.rejected[0] == "long.pdf: more than 2,000,000 characters of text (the limit per upload); not added"
     assert result.rejected[1].startswith("inflated.pdf: not a readable PDF ("), result.rejected
-    assert len(result.rejected) == 2
+    assert result.rejected[2].startswith("drawn.pdf: too much work to read, more than 300,000 drawing operations")
+    assert len(result.rejected) == 3
     assert [e.message for e in events if isinstance(e, Status) and e.stage == "rejected"] == result.rejected
-    assert len(pages_read) == math.ceil(settings.max_upload_chars / page_chars) + 1, "the bomb is read to the limit"
+    text_pages = math.ceil(settings.max_upload_chars / page_chars)
+    drawn_pages = math.ceil(300_000 / (3 * DRAWINGS_PER_PAGE + 4))
+    assert len(pages_read) == text_pages + 1 + drawn_pages, "each bomb is read up to its limit, and no further"
     assert result.corpus.passages == 1, "only the good file's passage is embedded"
     assert result.corpus.chars < 100
 
