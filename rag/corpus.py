@@ -20,11 +20,14 @@ from functools import lru_cache
 from io import BytesIO
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pysbd
 
 from rag.reflow import LIST_ITEM, reflow, reflow_pages
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -178,25 +181,38 @@ class _ReadingBudget:
     def visit_text(self, text: str, *_: Any) -> None:
         """pypdf's `visitor_text`."""
         self._page_chars += len(text)
-        self._check_chars(self.chars + self._page_chars)
+        if self._too_much_text(self.chars + self._page_chars):
+            raise _Escape(TextLimitError(self.name, self.max_chars))
 
     def visit_operation(self, *_: Any) -> None:
         """pypdf's `visitor_operand_before`."""
         self._operations += 1
         if self.max_operations is not None and self._operations > self.max_operations:
-            raise DocumentError(
-                f"{self.name}: too much work to read, more than {self.max_operations:,} drawing operations"
-                " (the limit per upload); not added"
+            raise _Escape(
+                DocumentError(
+                    f"{self.name}: too much work to read, more than {self.max_operations:,} drawing operations"
+                    " (the limit per upload); not added"
+                )
             )
 
     def add(self, text: str) -> None:
         self._page_chars = 0
         self.chars += len(text)
-        self._check_chars(self.chars)
-
-    def _check_chars(self, chars: int) -> None:
-        if self.max_chars is not None and chars > self.max_chars:
+        if self._too_much_text(self.chars):
             raise TextLimitError(self.name, self.max_chars)
+
+    def _too_much_text(self, chars: int) -> bool:
+        return self.max_chars is not None and chars > self.max_chars
+
+
+class _Escape(BaseException):
+    """Carries a `DocumentError` out of pypdf's text extraction, which catches every `Exception`
+    raised while it extracts a form XObject, logs it and goes on with the next: a page that shows
+    one form a thousand times would otherwise be read a thousand times past the limit."""
+
+    def __init__(self, error: DocumentError):
+        super().__init__(str(error))
+        self.error = error
 
 
 def _decode_text(data: bytes, name: str, budget: _ReadingBudget) -> str:
@@ -224,9 +240,7 @@ def _pdf_pages(data: bytes, name: str, budget: _ReadingBudget) -> Generator[tupl
             raise DocumentError(f"{name}: the PDF is encrypted with a password")
         pages: list[str] = []
         for page in reader.pages:
-            pages.append(
-                page.extract_text(visitor_text=budget.visit_text, visitor_operand_before=budget.visit_operation) or ""
-            )
+            pages.append(_page_text(page, budget))
             budget.add(pages[-1])
             yield len(pages), len(reader.pages)
     except DocumentError:
@@ -238,6 +252,13 @@ def _pdf_pages(data: bytes, name: str, budget: _ReadingBudget) -> Generator[tupl
     if not any(page.strip() for page in pages):
         raise DocumentError(f"{name}: the PDF has no text layer (a scan?); OCR it first")
     return pages
+
+
+def _page_text(page: PageObject, budget: _ReadingBudget) -> str:
+    try:
+        return page.extract_text(visitor_text=budget.visit_text, visitor_operand_before=budget.visit_operation) or ""
+    except _Escape as escape:
+        raise escape.error from None
 
 
 def _pdf_read_errors() -> tuple[type[BaseException], ...]:

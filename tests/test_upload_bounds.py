@@ -18,7 +18,7 @@ from rag.corpus import DocumentError, TextLimitError, read_document
 from rag.events import Progress, Status, run_to_end
 from rag.index import EMBED_BATCH
 from rag.session import PAGES, Sessions, add_uploads
-from tests.bomb_pdfs import drawing_bomb, inflation_bomb, shared_stream_bomb
+from tests.bomb_pdfs import drawing_bomb, form_bomb, inflation_bomb, shared_stream_bomb
 
 BOMB_PAGES = 200
 LINES_PER_PAGE = 1000  # 44,000 characters a page: 8.8 million in all, from a file of 33 KB
@@ -62,6 +62,13 @@ def test_reading_a_pdf_stops_as_soon_as_its_text_passes_the_limit(shared_bomb, p
 
     assert len(pages_read) == math.ceil(LIMIT / page_chars), f"pages extracted: {pages_read}"
     assert pages_read[-1] is None, "the page that passes the limit should be cut short, not extracted whole"
+
+
+def test_reading_stops_in_the_middle_of_a_form_shown_many_times(tmp_path, pages_read):
+    bomb = form_bomb(tmp_path / "forms.pdf", BOMB_PAGES, LINES_PER_PAGE, invocations=100)  # 880 million characters
+    with pytest.raises(TextLimitError, match=r"^forms\.pdf: more than 100,000 characters"):
+        read_document(bomb, max_chars=LIMIT)
+    assert pages_read == [None], "the first page should be cut short, and no other page read"
 
 
 def test_reading_a_pdf_stops_once_pypdf_has_carried_out_too_many_drawing_operations(tmp_path, pages_read):
