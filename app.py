@@ -613,15 +613,18 @@ def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tupl
     status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
     with session.adding_uploads(names):
         yield log_html(status.text), adding_notice(names), gr.skip(), gr.skip()
-        adding = add_uploads(files, session.corpus, SETTINGS)
-        while True:
-            try:
-                event = next(adding)
-            except StopIteration as finished:
-                result = finished.value
-                break
-            status.add_event(event)
-            yield log_html(status.text), gr.skip(), gr.skip(), gr.skip()
+        adding = add_uploads(files, session.corpus, SETTINGS, stop=session.stop_uploads)
+        with contextlib.closing(adding):  # a client that went away stops the upload at its next page or batch
+            while True:
+                try:
+                    event = next(adding)
+                except StopIteration as finished:
+                    result = finished.value
+                    break
+                status.add_event(event)
+                yield log_html(status.text), gr.skip(), gr.skip(), gr.skip()
+        if result.stopped:  # the session ended: there is no one to tell
+            return
         session.corpus = result.corpus
     for message in result.rejected:
         gr.Warning(message)
@@ -730,7 +733,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
             with gr.Accordion("Your documents", open=False):
                 gr.Markdown(
                     f"Add `.md`, `.txt` or `.pdf` files (up to {SETTINGS.max_upload_files} files of "
-                    f"{SETTINGS.max_upload_mb} MB). Only questions from this browser tab search them."
+                    f"{SETTINGS.max_upload_mb} MB, {SETTINGS.max_upload_chars:,} characters of text in all). Only questions from this browser tab search them."
                 )
                 uploads = gr.File(label="Upload documents", file_count="multiple", elem_id="uploads")
                 upload_status = gr.HTML(

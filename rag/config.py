@@ -59,6 +59,11 @@ class Settings:
     max_upload_mb: int = 10
     max_upload_files: int = 5
     app_backends: tuple[str, ...] = APP_BACKENDS
+    # What uploads become, whatever their size in bytes: characters of text per file and in all of a
+    # session's files together (about 2,300 passages of prose), and passages per session, which bound
+    # the time spent embedding them (see README, "Reliability").
+    max_upload_chars: int = 2_000_000
+    max_upload_passages: int = 3_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -84,6 +89,8 @@ class Settings:
             max_upload_mb=_env_int("RAG_MAX_UPLOAD_MB", defaults.max_upload_mb),
             max_upload_files=_env_int("RAG_MAX_UPLOAD_FILES", defaults.max_upload_files),
             app_backends=_env_names("RAG_APP_BACKENDS", defaults.app_backends),
+            max_upload_chars=_env_int("RAG_MAX_UPLOAD_CHARS", defaults.max_upload_chars),
+            max_upload_passages=_env_int("RAG_MAX_UPLOAD_PASSAGES", defaults.max_upload_passages),
         )
 
     def with_(self, **changes) -> Settings:

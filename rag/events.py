@@ -41,7 +41,7 @@ class Status:
 
 @dataclass(frozen=True)
 class Progress:
-    """Index building: `done` of `total` passages (or sentences, for quoting) embedded."""
+    """Index building: `done` of `total` passages (or sentences, for quoting) embedded, or pages of an upload read."""
 
     done: int
     total: int

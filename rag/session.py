@@ -5,8 +5,10 @@ the reader sees (a timed status log, the answer so far, the hits, the timings); 
 `view()` whenever it likes and `stop()` closes the pipeline, and with it the answer backend.
 
 Uploaded files are read where the web framework put them, checked one by one (type, size, count,
-readable text), chunked and embedded, and the shared knowledge base is *extended* into a new one
-that only this session holds. The shared index is never modified, so one person's files are never
+readable text, and what they become: characters of text and passages, within the session's limits),
+read a page and embedded a batch at a time (so a session that ends or a client that goes away stops
+the work at the next page or batch), and the shared knowledge base is *extended* into a new one that
+only this session holds. The shared index is never modified, so one person's files are never
 searchable by anyone else, and dropping the session's copy returns it to the shipped corpus.
 `Sessions` keeps what each open session holds, so that all of it is freed the moment it ends.
 """
@@ -23,10 +25,11 @@ import unicodedata
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from rag import corpus
 from rag.config import Settings
-from rag.corpus import Chunk, Document, DocumentError
+from rag.corpus import Chunk, Document, DocumentError, TextLimitError
 from rag.embed import ModelError, get_embedder
 from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Token
 from rag.index import KnowledgeBase, embed_chunks
@@ -36,6 +39,12 @@ log = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
 ANSWER_THREAD = "rag-answer"
+PAGES = "pages"  # the unit of the Progress of reading an uploaded PDF
+# Drawing operations pypdf may carry out to read one uploaded PDF. Text PDFs take 0.1-0.2 for each
+# character of text (measured on three), so 2,000,000 characters need at most about 400,000; each
+# costs 5-8 µs here, so a PDF of pages drawn with millions of operations and next to no text (a
+# few KB that would cost 5 s a page) is left out after some 15 s of reading.
+MAX_PDF_OPERATIONS = 2_000_000
 
 
 # --- the answer in progress -------------------------------------------------------------------
@@ -54,7 +63,7 @@ class StatusLog:
     def add_event(self, event: Status | Progress) -> None:
         if isinstance(event, Status):
             self.add(event.message)
-        elif event.done:
+        elif event.done and event.unit != PAGES:  # pages read are not logged: the file's own line follows
             self.add(f"Embedded {event.done}/{event.total} {event.unit}")
 
     @property
@@ -213,6 +222,8 @@ class SessionCorpus:
 
     kb: KnowledgeBase
     uploads: tuple[str, ...] = ()
+    chars: int = 0  # characters of text in the uploads, counted against `Settings.max_upload_chars`
+    passages: int = 0  # their passages, counted against `Settings.max_upload_passages`
 
 
 @dataclass
@@ -223,6 +234,8 @@ class Session:
     corpus: SessionCorpus | None = None
     files: set[Path] = field(default_factory=set)  # the uploaded files as the web framework stored them
     adding: list[str] = field(default_factory=list)  # names of the uploads being added right now
+    # Set when the session ends: the upload it is adding stops at its next page or batch.
+    stop_uploads: threading.Event = field(default_factory=threading.Event)
 
     @contextlib.contextmanager
     def adding_uploads(self, names: Sequence[str]) -> Iterator[None]:
@@ -252,9 +265,9 @@ class Session:
 class Sessions:
     """The open sessions of one app, by session id; ending a session frees all it held.
 
-    Ending stops the session's answer, drops its knowledge base and deletes its uploaded files,
-    except those another open session uploaded too (the web framework stores identical uploads
-    at one path).
+    Ending stops the session's answer and the upload it is adding (at its next page or batch),
+    drops its knowledge base and deletes its uploaded files, except those another open session
+    uploaded too (the web framework stores identical uploads at one path).
     """
 
     def __init__(self) -> None:
@@ -288,6 +301,7 @@ class Sessions:
             if session is None:
                 return
             still_used = set().union(*(other.files for other in self._open.values()))
+        session.stop_uploads.set()
         if session.run is not None:
             session.run.stop()
         for path in session.files - still_used:
@@ -347,6 +361,29 @@ class UploadResult:
     corpus: SessionCorpus | None
     added: list[str]
     rejected: list[str]  # one message per file that was not added, saying why
+    stopped: bool = False  # the session ended before the files were added: none was
+
+
+class _Stopped(Exception):
+    """The session ended while its uploads were being read or embedded."""
+
+
+@dataclass
+class _Taken:
+    """What a session's uploads hold so far: their names, characters of text and passages."""
+
+    names: list[str]
+    chars: int = 0
+    passages: int = 0
+
+    @classmethod
+    def of(cls, current: SessionCorpus | None) -> _Taken:
+        return cls(list(current.uploads), current.chars, current.passages) if current else cls([])
+
+    def add(self, document: Document, chunks: Sequence[Chunk]) -> None:
+        self.names.append(document.source)
+        self.chars += len(document.text)
+        self.passages += len(chunks)
 
 
 def display_name(path: str | Path) -> str:
@@ -358,67 +395,126 @@ def display_name(path: str | Path) -> str:
 
 
 def add_uploads(
-    paths: Sequence[str | Path], current: SessionCorpus | None, settings: Settings
+    paths: Sequence[str | Path], current: SessionCorpus | None, settings: Settings, stop: threading.Event | None = None
 ) -> Generator[Status | Progress, None, UploadResult]:
     """Add the readable files among `paths` to the session's knowledge base (the shared one if `current` is None).
 
-    Yields a status line per file and the embedding progress; returns the new session corpus
-    (`current` unchanged when nothing could be added) and a message for each file left out.
+    Yields a status line per file, the pages read and the embedding progress; returns the new session
+    corpus (`current` unchanged when nothing could be added) and a message for each file left out.
+    Uploads are bounded by what they become, not only by their bytes: a file's reading stops as soon
+    as its text passes what is left of `max_upload_chars`, and a file that would take the session past
+    `max_upload_passages` is left out. Reading and embedding stop at the next page or batch when `stop`
+    is set (the session ended) or this generator is closed (the client went away); nothing is added.
     """
     started = time.perf_counter()
-
-    def status(stage: str, message: str) -> Status:
-        return Status(stage, message, (time.perf_counter() - started) * 1000)
-
-    documents, rejected = _readable_documents(paths, current.uploads if current else (), settings)
+    stop = stop or threading.Event()
+    taken = _Taken.of(current)
     chunks: list[Chunk] = []
-    for document in documents:
-        own = corpus.chunk_document(document, chunking(settings))
-        if own:
-            chunks.extend(own)
-            yield status("upload", f"{document.source}: {len(own)} passage{'' if len(own) == 1 else 's'}")
-        else:
-            rejected.append(f"{document.source}: has no text to search, only headings")
-    for message in rejected:
-        yield status("rejected", message)
-    added = list(dict.fromkeys(chunk.source for chunk in chunks))
-    if not added:
-        return UploadResult(current, [], rejected)
-    try:
-        base = current.kb if current else (yield from shared_knowledge_base(settings))
-        vectors = yield from embed_chunks(chunks, get_embedder(base.model), started)
-    except (DocumentError, ModelError) as exc:
-        yield status("error", f"Error: {exc}")
-        return UploadResult(current, [], [*rejected, str(exc)])
-    uploads = (*(current.uploads if current else ()), *added)
-    return UploadResult(SessionCorpus(base.extended(chunks, vectors), uploads), added, rejected)
-
-
-def _readable_documents(
-    paths: Sequence[str | Path], already_added: Sequence[str], settings: Settings
-) -> tuple[list[Document], list[str]]:
-    documents: list[Document] = []
     rejected: list[str] = []
-    room = settings.max_upload_files - len(already_added)
-    for path in map(Path, paths):
-        name = display_name(path)
-        if name in already_added or any(document.source == name for document in documents):
-            rejected.append(f"{name}: a file with this name was already added")
-        elif len(documents) >= room:
-            rejected.append(f"{name}: not added, at most {settings.max_upload_files} uploaded files per session")
-        else:
+    try:
+        for path in map(Path, paths):
+            name = display_name(path)
             try:
-                documents.append(_read_upload(path, name, settings.max_upload_mb))
+                document, own = yield from _upload(path, name, taken, settings, stop, started)
             except DocumentError as exc:
                 rejected.append(str(exc))
-    return documents, rejected
+                yield _status(started, "rejected", str(exc))
+                continue
+            taken.add(document, own)
+            chunks.extend(own)
+            yield _status(started, "upload", f"{name}: {len(own)} passage{'' if len(own) == 1 else 's'}")
+        if not chunks:
+            return UploadResult(current, [], rejected)
+        base = current.kb if current else (yield from _unless_stopped(shared_knowledge_base(settings), stop))
+        vectors = yield from _unless_stopped(embed_chunks(chunks, get_embedder(base.model), started), stop)
+    except _Stopped:
+        yield _status(started, "stopped", "Stopped: the session ended before the files were added")
+        return UploadResult(current, [], rejected, stopped=True)
+    except (DocumentError, ModelError) as exc:
+        yield _status(started, "error", f"Error: {exc}")
+        return UploadResult(current, [], [*rejected, str(exc)])
+    added = list(dict.fromkeys(chunk.source for chunk in chunks))
+    session_corpus = SessionCorpus(base.extended(chunks, vectors), tuple(taken.names), taken.chars, taken.passages)
+    return UploadResult(session_corpus, added, rejected)
 
 
-def _read_upload(path: Path, name: str, max_mb: int) -> Document:
+def _status(started: float, stage: str, message: str) -> Status:
+    return Status(stage, message, (time.perf_counter() - started) * 1000)
+
+
+def _upload(
+    path: Path, name: str, taken: _Taken, settings: Settings, stop: threading.Event, started: float
+) -> Generator[Progress, None, tuple[Document, list[Chunk]]]:
+    """One uploaded file read and chunked within what its session has left, or DocumentError saying why not."""
+    if name in taken.names:
+        raise DocumentError(f"{name}: a file with this name was already added")
+    if len(taken.names) >= settings.max_upload_files:
+        raise DocumentError(f"{name}: not added, at most {settings.max_upload_files} uploaded files per session")
+    _check_size(path, name, settings.max_upload_mb)
+    reading = corpus.reading_document(path, name, max(settings.max_upload_chars - taken.chars, 0), MAX_PDF_OPERATIONS)
+    try:
+        document = yield from _unless_stopped(_pages_read(reading, started), stop)
+    except TextLimitError:
+        raise DocumentError(_too_much_text(name, settings.max_upload_chars, taken.chars)) from None
+    own = corpus.chunk_document(document, chunking(settings))
+    if not own:
+        raise DocumentError(f"{name}: has no text to search, only headings")
+    if taken.passages + len(own) > settings.max_upload_passages:
+        raise DocumentError(_too_many_passages(name, len(own), settings.max_upload_passages, taken.passages))
+    return document, own
+
+
+def _check_size(path: Path, name: str, max_mb: int) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise DocumentError(f"{name}: could not be read ({exc.strerror or exc})") from None
     if size > max_mb * MEGABYTE:
         raise DocumentError(f"{name}: {size / MEGABYTE:.1f} MB is over the {max_mb} MB limit")
-    return corpus.read_document(path, source=name)
+
+
+def _too_much_text(name: str, limit: int, used: int) -> str:
+    if not used:
+        return f"{name}: more than {limit:,} characters of text (the limit per upload); not added"
+    left = max(limit - used, 0)
+    return f"{name}: more text than the {left:,} characters left of the {limit:,} per session; not added"
+
+
+def _too_many_passages(name: str, passages: int, limit: int, used: int) -> str:
+    if not used:
+        return f"{name}: {passages:,} passages, more than {limit:,} (the limit per session); not added"
+    left = max(limit - used, 0)
+    return f"{name}: {passages:,} passages, more than the {left:,} left of the {limit:,} per session; not added"
+
+
+def _pages_read(
+    reading: Generator[tuple[int, int], None, Document], started: float
+) -> Generator[Progress, None, Document]:
+    """A document being read, as Progress events counting its pages."""
+    with contextlib.closing(reading):
+        while True:
+            try:
+                page, pages = next(reading)
+            except StopIteration as done:
+                return done.value
+            yield Progress(page, pages, (time.perf_counter() - started) * 1000, unit=PAGES)
+
+
+Yielded = TypeVar("Yielded")
+Returned = TypeVar("Returned")
+
+
+def _unless_stopped(
+    work: Generator[Yielded, None, Returned], stop: threading.Event
+) -> Generator[Yielded, None, Returned]:
+    """`yield from work`, but raise `_Stopped` before asking it for more once `stop` is set; closing
+    this generator closes `work`, so a client that went away stops it at its next page or batch."""
+    with contextlib.closing(work):
+        while True:
+            if stop.is_set():
+                raise _Stopped
+            try:
+                event = next(work)
+            except StopIteration as done:
+                return done.value
+            yield event

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from rag.corpus import (
+    MAX_CHARS_PER_WORD,
+    SENTENCE_WINDOW_CHARS,
     ChunkingSettings,
     Document,
     DocumentError,
@@ -72,6 +74,35 @@ def test_a_paragraph_longer_than_a_chunk_is_split_by_sentences():
     chunks = chunk_document(doc, CHUNKING)
     assert len(chunks) >= 4
     assert all(c.text.rstrip().endswith(".") for c in chunks), "splits fall on sentence ends"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("one word of 300,000 characters", "Before it. " + "x" * 300_000 + " after it."),
+        ("a line of 60,000 words with no full stop", "word " * 60_000),
+        ("two words 200,000 spaces apart", "start" + " " * 200_000 + "end"),
+    ],
+)
+def test_no_chunk_is_longer_than_its_character_cap(kind, text):
+    doc = Document("T", "blob.txt", text)
+    chunks = chunk_document(doc, CHUNKING)
+    cap = CHUNKING.max_words * MAX_CHARS_PER_WORD
+    longest = max(len(chunk.text) for chunk in chunks)
+    assert longest <= cap, f"{kind}: a chunk of {longest:,} characters, over the cap of {cap:,}"
+    covered = [False] * len(text)
+    for chunk in chunks:
+        assert chunk.text == text[chunk.start : chunk.end], f"{kind}: chunks must be exact spans of the text"
+        covered[chunk.start : chunk.end] = [True] * len(chunk.text)
+    missing = "".join(c for c, seen in zip(text, covered, strict=True) if not seen)
+    assert not missing.strip(), f"{kind}: {len(missing.strip()):,} characters of text are in no chunk"
+
+
+def test_sentences_of_a_paragraph_longer_than_a_window_are_the_same_as_read_whole():
+    text = " ".join(f"Sentence {n} of a long paragraph (e.g. one wrongly joined) ends here." for n in range(200))
+    assert len(text) > 3 * SENTENCE_WINDOW_CHARS
+    sentences = _sentences(text)
+    assert sentences == [f"Sentence {n} of a long paragraph (e.g. one wrongly joined) ends here." for n in range(200)]
 
 
 def test_headings_inside_code_fences_are_not_sections():
