@@ -733,7 +733,8 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
             with gr.Accordion("Your documents", open=False):
                 gr.Markdown(
                     f"Add `.md`, `.txt` or `.pdf` files (up to {SETTINGS.max_upload_files} files of "
-                    f"{SETTINGS.max_upload_mb} MB, {SETTINGS.max_upload_chars:,} characters of text in all). Only questions from this browser tab search them."
+                    f"{SETTINGS.max_upload_mb} MB, {SETTINGS.max_upload_chars:,} characters of text in all). "
+                    "Only questions from this browser tab search them."
                 )
                 uploads = gr.File(label="Upload documents", file_count="multiple", elem_id="uploads")
                 upload_status = gr.HTML(
