@@ -15,6 +15,7 @@ import time
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
+from test_load import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
@@ -33,15 +34,6 @@ def timed_answer(client: Client) -> float:
 
 def answer_threads() -> list[str]:
     return [thread.name for thread in threading.enumerate() if "answer" in thread.name]
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_slow_answers_and_cancel_storms_leave_room_for_everyone_else(app_url, app_module):
