@@ -430,14 +430,14 @@ def test_question_box_is_labelled_hinted_and_focus_is_visible(open_page):
     assert box.count() == 1, "the question box should be named Question"
     hint = page.locator("#question-hint")
     assert hint.is_visible() and "Press Enter to ask" in hint.inner_text()
-    assert box.get_attribute("aria-describedby") == "question-hint"
+    page.locator("#question textarea[aria-describedby=question-hint]").wait_for(state="attached")  # set on load
     placeholder = box.evaluate("e => getComputedStyle(e, '::placeholder').color")
     field = box.evaluate(BACKGROUND_JS)
     assert contrast(placeholder, field) >= 4.5, f"placeholder {placeholder} on {field}"
-    assert page.locator("#answer[aria-live=polite]").count() == 1, "the answer should be a polite live region"
+    page.locator("#answer[aria-live=polite]").wait_for(state="attached")  # the answer: a polite live region
     page.locator("button.label-wrap", has_text="Your documents").click()
-    for log in (STATUS_LOG, UPLOAD_LOG):
-        assert page.locator(f"{log} .log[role=log][aria-live=polite]").count() == 1, f"{log} should be a live log"
+    for log in (STATUS_LOG, UPLOAD_LOG):  # the accordion draws its content after the click
+        page.locator(f"{log} .log[role=log][aria-live=polite]").wait_for(state="attached")
 
     box.focus()
     assert_focus_ring(page, "the question box")
