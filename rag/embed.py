@@ -67,6 +67,14 @@ class Embedder:
             rows = [fresh[text] if text in fresh else self._sentences[text] for text in texts]
         return np.array(rows, dtype=np.float32).reshape(len(rows), self.dim)
 
+    def remembered_sentences(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Vectors of `texts` if every one is remembered, else None (nothing is encoded)."""
+        with self._sentences_lock:
+            rows = [self._sentences.get(text) for text in texts]
+        if any(row is None for row in rows):
+            return None
+        return np.array(rows, dtype=np.float32).reshape(len(rows), self.dim)
+
     def remember_sentences(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Remember sentence vectors computed elsewhere (such as those shipped with an index)."""
         with self._sentences_lock:

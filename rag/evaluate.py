@@ -34,7 +34,7 @@ from rag import corpus, index
 from rag.config import RETRIEVAL_MODES, Settings
 from rag.corpus import Document, DocumentError
 from rag.embed import Embedder, get_embedder
-from rag.events import Done, Error, Retrieved
+from rag.events import Done, Error, Retrieved, run_to_end
 from rag.generate.base import NOT_FOUND, BackendError
 from rag.index import KnowledgeBase
 from rag.pipeline import chunking, stream_answer
@@ -144,14 +144,12 @@ def read_squad(path: Path) -> SquadSet:
 
 
 def build_knowledge_base(documents: Sequence[Document], settings: Settings, embedder: Embedder) -> KnowledgeBase:
-    """The documents chunked and indexed in memory, exactly as the pipeline would index them."""
+    """The documents chunked and indexed in memory, with the vectors of the sentences answers quote,
+    exactly as the pipeline would index them."""
     chunks = corpus.chunk_documents(documents, chunking(settings))
-    building = index.build(chunks, embedder)
-    while True:
-        try:
-            next(building)
-        except StopIteration as finished:
-            return finished.value
+    kb = run_to_end(index.build(chunks, embedder))
+    run_to_end(index.embed_sentences(index.quoted_sentences(chunks), embedder))
+    return kb
 
 
 def evaluate(

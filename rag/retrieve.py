@@ -21,11 +21,12 @@ sentence cosine 0.950 / 0.933 (weight 0.2: 0.933 / 0.933; 0.5: 0.950 / 0.933; 0.
 
 Cost: the dense and BM25 searches the other modes need, `argpartition` instead of a full sort of
 the BM25 scores, a vector read back from FAISS for each BM25-only candidate, and the sentence
-check on RERANK_DEPTH chunks (their sentence terms cached per chunk text). The sentence vectors
-come from `Embedder.encode_sentences`: the shipped corpus's are loaded with its index, so they
-cost a dictionary look-up; an upload's or an evaluation set's are encoded the first time one of
-their chunks reaches the top RERANK_DEPTH (the shipped corpus's first 10 chunks hold 63 sentences:
-about 0.5 s on this project's shared 2-core machine) and remembered after that.
+check on RERANK_DEPTH chunks (their sentence terms cached per chunk text). Nothing is encoded
+for the closest-sentence cosine: it uses the sentence vectors the embedder remembers (a saved or
+built knowledge base brings them, so the shipped corpus's cost a dictionary look-up) and is left
+out for a question whose candidates' sentences are not all remembered, such as an upload's before
+the answer quotes them. Encoding them at query time instead cost 265-700 ms a query on corpora of
+1,000-25,000 chunks (`python -m rag bench --quick --parts 3`, against ~20 ms).
 """
 
 from __future__ import annotations
@@ -152,8 +153,10 @@ def _rerank_by_sentence(
     asked = terms(question)
     chunks = [kb.chunks[i] for i, _ in head]
     match = _z([sentence_match(asked, chunk.search_text) if asked else 0.0 for chunk in chunks])
-    closest = _z([closest_sentence(embedder, query, chunk.text) for chunk in chunks])
-    bonus = SENTENCE_WEIGHT * match + SENTENCE_COSINE_WEIGHT * closest
+    bonus = SENTENCE_WEIGHT * match
+    closest = [closest_sentence(embedder, query, chunk.text) for chunk in chunks]
+    if None not in closest:  # every candidate's sentence vectors are at hand: compare them all alike
+        bonus = bonus + SENTENCE_COSINE_WEIGHT * _z(closest)
     head = [(i, score + b) for (i, score), b in zip(head, bonus.tolist())]
     # Unchecked candidates count as matching no better than the worst checked one, which keeps
     # them below the head (their fused scores are lower) and the scores in rank order.
@@ -162,10 +165,14 @@ def _rerank_by_sentence(
     return sorted(head, key=lambda item: -item[1]) + tail
 
 
-def closest_sentence(embedder: Embedder, query: np.ndarray, text: str) -> float:
-    """The cosine between the query and the closest sentence of `text` that an answer may quote (0 if none)."""
+def closest_sentence(embedder: Embedder, query: np.ndarray, text: str) -> float | None:
+    """The cosine between the query and the closest sentence of `text` that an answer may quote (0 if it
+    has none), or None when their vectors are not remembered."""
     sentences = chunk_sentences(text)
-    return float((embedder.encode_sentences(sentences) @ query).max()) if sentences else 0.0
+    if not sentences:
+        return 0.0
+    vectors = embedder.remembered_sentences(sentences)
+    return None if vectors is None else float((vectors @ query).max())
 
 
 def terms(text: str) -> tuple[str, ...]:

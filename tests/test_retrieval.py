@@ -83,3 +83,13 @@ def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
     whole = sentence_match(asked, " ".join(wrapped.split()))
     assert sentence_match(asked, wrapped) == whole
     assert sentence_match(asked, wrapped.replace("14\n", "14.\n")) < whole, "a real sentence end splits it"
+
+
+def test_hybrid_search_encodes_only_the_question(kb, embedder, monkeypatch):
+    encoded: list[str] = []
+    real_encode = embedder.encode
+    monkeypatch.setattr(embedder, "encode", lambda texts, **kw: encoded.extend(texts) or real_encode(texts, **kw))
+    question = "Which sentence of a passage is closest to a question nobody asked before?"
+    hits, _ = search(kb, embedder, question, 5, "hybrid")
+    assert hits
+    assert encoded == [question], f"the rerank must not encode sentences at query time: {encoded[:3]}"
