@@ -38,6 +38,9 @@ from rag.pipeline import chunking, shared_knowledge_base, stream_answer
 log = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
+# A file a session's upload event names counts as its own upload only if it was written this
+# recently: the web framework stores an upload moments before the event that names it.
+UPLOAD_ARRIVAL_S = 600
 ANSWER_THREAD = "rag-answer"
 PAGES = "pages"  # the unit of the Progress of reading an uploaded PDF
 # Drawing operations pypdf may carry out to read one uploaded PDF. Text PDFs take 0.1-0.2 for each
@@ -233,6 +236,7 @@ class Session:
     run: AnswerRun | None = None
     corpus: SessionCorpus | None = None
     files: set[Path] = field(default_factory=set)  # the uploaded files as the web framework stored them
+    own: set[Path] = field(default_factory=set)  # those of them this session brought: the only ones it deletes
     adding: list[str] = field(default_factory=list)  # names of the uploads being added right now
     # Set when the session ends: the upload it is adding stops at its next page or batch.
     stop_uploads: threading.Event = field(default_factory=threading.Event)
@@ -266,8 +270,11 @@ class Sessions:
     """The open sessions of one app, by session id; ending a session frees all it held.
 
     Ending stops the session's answer and the upload it is adding (at its next page or batch),
-    drops its knowledge base and deletes its uploaded files, except those another open session
-    uploaded too (the web framework stores identical uploads at one path).
+    drops its knowledge base and deletes the files it uploaded, except those another open session
+    holds too (the web framework stores identical uploads at one path): those pass to it. A file is
+    a session's own only if it arrived just now and no other session holds it, so a session that
+    names the path of an older file (another visitor's upload, anything else in the framework's
+    cache) can never delete it.
     """
 
     def __init__(self) -> None:
@@ -289,10 +296,15 @@ class Sessions:
             return list(self._open.values())
 
     def hold_files(self, session_id: str, paths: Sequence[str | Path]) -> Session:
-        """Note uploaded files as the session's, to be deleted when it ends; returns the session."""
+        """Note uploaded files as the session's (its own, to delete when it ends, if it brought them);
+        returns the session."""
         with self._lock:
             session = self._open.setdefault(session_id, Session())
-            session.files.update(map(Path, paths))
+            held = set().union(*(other.files for other in self._open.values() if other is not session))
+            for path in map(Path, paths):
+                session.files.add(path)
+                if path not in held and _just_arrived(path):
+                    session.own.add(path)
             return session
 
     def end(self, session_id: str) -> None:
@@ -301,15 +313,25 @@ class Sessions:
             if session is None:
                 return
             still_used = set().union(*(other.files for other in self._open.values()))
+            for other in self._open.values():  # a file this session brought passes to who still holds it
+                other.own.update(session.own & other.files)
         session.stop_uploads.set()
         if session.run is not None:
             session.run.stop()
-        for path in session.files - still_used:
+        for path in session.own - still_used:
             path.unlink(missing_ok=True)
             with contextlib.suppress(OSError):  # the folder is shared with other uploads, or already gone
                 path.parent.rmdir()
         del session
         return_freed_memory()
+
+
+def _just_arrived(path: Path) -> bool:
+    """Whether the file was written within the last UPLOAD_ARRIVAL_S (an upload, not an older file)."""
+    try:
+        return time.time() - path.stat().st_mtime <= UPLOAD_ARRIVAL_S
+    except OSError:
+        return False
 
 
 def return_freed_memory() -> None:

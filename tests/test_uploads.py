@@ -4,6 +4,7 @@ and all of a session's uploads are freed when it ends."""
 from __future__ import annotations
 
 import gc
+import os
 import re
 import time
 import weakref
@@ -210,3 +211,23 @@ def test_no_address_holds_more_answers_than_its_share():
             pass
     with limit.slot("10.0.0.1"), limit.slot("10.0.0.1"):  # slots come back when answers end
         pass
+
+
+def test_a_session_deletes_only_the_files_it_uploaded(tmp_path):
+    victims = tmp_path / "victim" / "notes.md"  # another visitor's upload, its path somehow known
+    older = tmp_path / "cache" / "example.md"  # anything older in the framework's cache
+    for path in (victims, older):
+        path.parent.mkdir()
+        path.write_text("# Notes\n\nSomeone else's text.", encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(older, (an_hour_ago, an_hour_ago))
+    sessions = Sessions()
+    sessions.hold_files("victim", [victims])
+    sessions.hold_files("intruder", [victims, older])
+
+    sessions.end("intruder")
+
+    assert victims.exists() and older.exists(), "a session must never delete a file it did not upload"
+    sessions.end("victim")
+    assert not victims.exists(), "the uploader's own file goes when its session ends"
+    assert older.exists()
