@@ -35,12 +35,14 @@ from typing import Any
 
 import gradio as gr
 
+from rag.citations import CITATION, cited_numbers
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.corpus import DocumentError
 from rag.embed import ModelError
 from rag.events import Hit, Status, run_to_end
 from rag.generate import available_backends
-from rag.pipeline import cited_numbers, clean_question, shared_knowledge_base
+from rag.knowledge import shared_knowledge_base
+from rag.pipeline import clean_question
 from rag.session import (
     AnswerLimit,
     AnswerRun,
@@ -299,9 +301,6 @@ def streaming_mark(view: AnswerView) -> str:
     return "" if view.finished else STREAMING_MARK
 
 
-_CITATION = re.compile(r"\[(\d+)\]")
-
-
 def quoted_sentences(answer: str) -> tuple[tuple[int, str], ...]:
     """(n, text) for the text before each [n] citation in `answer`: the sentences it took from hit n.
 
@@ -309,7 +308,7 @@ def quoted_sentences(answer: str) -> tuple[tuple[int, str], ...]:
     answer's length, and this runs at every update of a long answer).
     """
     quotes, cursor = [], 0
-    for match in _CITATION.finditer(answer):
+    for match in CITATION.finditer(answer):
         text = answer[cursor : match.start()].strip()
         if text:
             quotes.append((int(match.group(1)), text))

@@ -2,7 +2,8 @@
 
 from rag.config import Settings
 from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Token
-from rag.pipeline import shared_knowledge_base, stream_answer
+from rag.knowledge import shared_knowledge_base
+from rag.pipeline import stream_answer
 
 __all__ = [
     "Done",

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from rag import corpus, index
 from rag.config import RETRIEVAL_MODES, STREAM_MODES, Settings
-from rag.corpus import DocumentError
-from rag.embed import ModelError, get_embedder
+from rag.embed import get_embedder
+from rag.errors import RagError
 from rag.events import Done, Error, Event, Progress, Status, Token, run_to_end, to_json
-from rag.generate.base import BackendError
-from rag.pipeline import chunking, shared_knowledge_base, stream_answer
+from rag.knowledge import chunking, shared_knowledge_base
+from rag.pipeline import stream_answer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (DocumentError, ModelError, BackendError, ValueError) as exc:
+    except (RagError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say

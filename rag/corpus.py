@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pysbd
 
+from rag.errors import RagError
 from rag.reflow import LIST_ITEM, reflow, reflow_pages
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ SENTENCE_WINDOW_CHARS = 3_000
 _BLOCK_LINE = re.compile(r"^\s*(#{1,6}\s|\||```)")
 
 
-class DocumentError(Exception):
+class DocumentError(RagError):
     """A file that cannot become a document; the message is written for the person who gave it."""
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag.config import BUNDLED_MODEL
+from rag.errors import RagError
 
 BATCH_SIZE = 64
 QUERIES_REMEMBERED = 64
@@ -27,7 +28,7 @@ SENTENCES_REMEMBERED = 50_000
 FEW_TEXTS = 8
 
 
-class ModelError(Exception):
+class ModelError(RagError):
     """The embedding model could not be loaded; the message says what to check."""
 
 

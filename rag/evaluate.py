@@ -31,19 +31,21 @@ from typing import Any
 import numpy as np
 
 from rag import corpus, index
+from rag.citations import CITATION
 from rag.config import RETRIEVAL_MODES, Settings
 from rag.corpus import Document, DocumentError
 from rag.embed import Embedder, get_embedder
 from rag.events import Done, Error, Retrieved, run_to_end
 from rag.generate.base import NOT_FOUND, BackendError
 from rag.index import KnowledgeBase
-from rag.pipeline import chunking, stream_answer
+from rag.knowledge import chunking
+from rag.pipeline import stream_answer
 from rag.retrieve import search
 
 MAX_ANSWER_SENTENCES = 2
 MAX_ANSWER_WORDS = 80
 RANKS_TO_SCORE = 10
-_CITATION_MARK = re.compile(r"\s*\[\d+\]")
+_CITATION_MARK = re.compile(r"\s*" + CITATION.pattern)
 METRIC_KEYS = ("recall@1", "recall@5", "mrr@10", "answer_hit", "not_found_answerable", "not_found_impossible")
 LATENCY_KEYS = ("retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95")
 

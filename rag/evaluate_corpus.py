@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.citations import CITATION
 from rag.config import Settings
 from rag.corpus import DocumentError, sentence_spans
 from rag.embed import Embedder, get_embedder
@@ -52,7 +53,7 @@ from rag.evaluate import AnswerRun, percentile, read_json, run_answer, share
 from rag.events import Hit, Status, run_to_end
 from rag.generate.base import NOT_FOUND
 from rag.index import KnowledgeBase
-from rag.pipeline import shared_knowledge_base
+from rag.knowledge import shared_knowledge_base
 from rag.retrieve import search
 
 RECALL_DEPTH = 5
@@ -77,8 +78,8 @@ DANGLING_OPENERS = (
     "as a result", "for example", "for instance", "in that case",
 )  # fmt: skip
 _DANGLING_START = re.compile("(?:" + "|".join(o.replace(" ", r"\s+") for o in DANGLING_OPENERS) + r")\b", re.IGNORECASE)
-_MARK = re.compile(r" ?\[(\d+)\]")
-_MARKS = re.compile(r"(?:\s*\[\d+\])+\s*")
+_MARK = re.compile(" ?" + CITATION.pattern)
+_MARKS = re.compile(r"(?:\s*\[\d+\])+\s*")  # no groups: split() keeps groups
 _MARKS_THEN_PUNCTUATION = re.compile(r"((?:\s*\[\d+\])+)([.!?:;,]+)")
 _WHOLE_SENTENCE_END = re.compile(r"(?:[.!?][\"'”’)\]]*|:)$")
 _OPENING_QUOTES = "\"'“‘(*"

@@ -39,13 +39,12 @@ from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from rag.corpus import chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
 from rag.index import KnowledgeBase
+from rag.lexical import terms
 
 MODES = ("dense", "lexical", "hybrid")
 MIN_CANDIDATES = 100
@@ -55,9 +54,7 @@ LEXICAL_WEIGHT = 0.3
 RERANK_DEPTH = 10
 SENTENCE_WEIGHT = 0.3
 SENTENCE_COSINE_WEIGHT = 0.3
-_WORD = re.compile(r"(?u)\b\w\w+\b")  # the token pattern bm25s uses
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
-_STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 @dataclass(frozen=True)
@@ -175,12 +172,6 @@ def closest_sentence(embedder: Embedder, query: np.ndarray, text: str) -> float 
     return None if vectors is None else float((vectors @ query).max())
 
 
-def terms(text: str) -> tuple[str, ...]:
-    """Lower-cased, stemmed words without stop words, in order (as BM25 sees them)."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
-    return tuple(_stemmer().stemWords(words))
-
-
 def sentence_match(asked: Sequence[str], text: str) -> float:
     """How well the best sentence of `text` matches the question's terms: the share of its words
     plus the share of its adjacent word pairs that the sentence contains (0 to 2)."""
@@ -200,8 +191,3 @@ def _sentence_terms(text: str) -> tuple[tuple[frozenset[str], frozenset[tuple[st
     every search and only needs rough sentences."""
     sentences = (terms(sentence) for sentence in _SENTENCE_END.split(text))
     return tuple((frozenset(found), frozenset(pairwise(found))) for found in sentences)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")

@@ -33,7 +33,8 @@ from rag.corpus import Chunk, Document, DocumentError, TextLimitError
 from rag.embed import ModelError, get_embedder
 from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Token
 from rag.index import KnowledgeBase, embed_chunks
-from rag.pipeline import chunking, shared_knowledge_base, stream_answer
+from rag.knowledge import chunking, shared_knowledge_base
+from rag.pipeline import stream_answer
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from rag.config import STREAM_MODES
+
 BUFFER_CHARS = 50
 # Slower pacing would let one visitor hold an answer slot for minutes with a short answer.
 SLOWEST_WORDS_PER_SECOND = 2.0
@@ -29,18 +31,15 @@ _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s*$")
 
 
 def adapt(pieces: Iterator[str], mode: str) -> Iterator[str]:
-    """Apply the named streaming mode (token, buffered or whole) to `pieces`."""
-    if mode == "token":
-        return words(pieces)
-    if mode == "buffered":
-        return buffered(pieces)
-    if mode == "whole":
-        return whole(pieces)
-    raise ValueError(f"unknown streaming mode {mode!r}; use token, buffered or whole")
+    """Apply the named streaming mode (one of STREAM_MODES) to `pieces`."""
+    adapters = {"token": tokens, "buffered": buffered, "whole": whole}
+    if mode not in adapters:
+        raise ValueError(f"unknown streaming mode {mode!r}; use {', '.join(STREAM_MODES)}")
+    return adapters[mode](pieces)
 
 
-def words(pieces: Iterator[str]) -> Iterator[str]:
-    """Split pieces holding several words so each word (with its spacing) is its own piece."""
+def tokens(pieces: Iterator[str]) -> Iterator[str]:
+    """Token streaming: split pieces holding several words so each word (with its spacing) is its own piece."""
     try:
         for piece in pieces:
             yield from _WORD.findall(piece)

@@ -38,7 +38,7 @@ def embedder(settings):
 def kb(settings, embedder):
     """The shipped corpus as the process-wide knowledge base (built into the session's cache)."""
     from rag.events import run_to_end
-    from rag.pipeline import shared_knowledge_base
+    from rag.knowledge import shared_knowledge_base
 
     return run_to_end(shared_knowledge_base(settings))
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from rag.citations import cited_numbers
 from rag.config import PROJECT_DIR
 from rag.corpus import Chunk
 from rag.events import Hit
@@ -18,7 +19,6 @@ from rag.generate.extractive import (
     ExtractiveBackend,
 )
 from rag.generate.questions import Asks, asks, sides, states
-from rag.pipeline import cited_numbers
 from rag.retrieve import search
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from scripted import ScriptedBackend
 
+from rag.citations import cited_numbers
 from rag.events import Done, Error, Retrieved, Status, Token, to_json
 from rag.generate import NOT_FOUND
-from rag.pipeline import cited_numbers, stream_answer
+from rag.pipeline import stream_answer
 
 
 def _kinds(events) -> list[str]:

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES
-from rag.retrieve import _complete_scores, search, sentence_match, terms
+from rag.lexical import terms
+from rag.retrieve import _complete_scores, search, sentence_match
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
 

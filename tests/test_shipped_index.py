@@ -13,7 +13,7 @@ import numpy as np
 from rag import corpus, index
 from rag.config import Settings
 from rag.events import Progress, Status, run_to_end
-from rag.pipeline import SHIPPED_CORPUS, SHIPPED_INDEX, chunking
+from rag.knowledge import SHIPPED_CORPUS, SHIPPED_INDEX, chunking
 
 REBUILD = "the shipped index is stale: run `python -m rag index --rebuild` and commit data/index/"
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.streaming import SLOWEST_WORDS_PER_SECOND, UpdateBudget, adapt, buffered, paced, whole, words
+from rag.streaming import SLOWEST_WORDS_PER_SECOND, UpdateBudget, adapt, buffered, paced, tokens, whole
 
 
 class Source:
@@ -28,7 +28,7 @@ class Source:
 
 
 def test_token_mode_yields_one_word_at_a_time():
-    assert list(words(iter(["Hello big", " world. Bye"]))) == ["Hello ", "big", " world. ", "Bye"]
+    assert list(tokens(iter(["Hello big", " world. Bye"]))) == ["Hello ", "big", " world. ", "Bye"]
 
 
 def test_buffered_flushes_at_fifty_characters():

@@ -45,7 +45,7 @@ WARM_UP_CHUNKS = 8
 
 WARM_START_RAG = """
 from rag.config import Settings
-from rag.pipeline import shared_knowledge_base
+from rag.knowledge import shared_knowledge_base
 for _ in shared_knowledge_base(Settings.from_env()):
     pass
 """

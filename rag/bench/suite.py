@@ -22,7 +22,7 @@ from rag.bench.report import Figure, format_table, machine
 from rag.bench.server import app_process
 from rag.config import PROJECT_DIR, Settings
 from rag.embed import get_embedder
-from rag.pipeline import shared_knowledge_base
+from rag.knowledge import shared_knowledge_base
 
 PARTS = (1, 2, 3, 4, 5, 6)
 EXAMPLES_FILE = PROJECT_DIR / "data" / "examples.json"

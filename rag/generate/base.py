@@ -6,12 +6,13 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from rag.errors import RagError
 from rag.events import Hit
 
 NOT_FOUND = "The documents don't answer this question."
 
 
-class BackendError(Exception):
+class BackendError(RagError):
     """The backend failed; the message says what failed and what to check."""
 
 

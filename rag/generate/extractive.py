@@ -61,7 +61,8 @@ from rag.embed import Embedder
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND
 from rag.generate.questions import asks, sides, states
-from rag.retrieve import sentence_match, terms
+from rag.lexical import terms
+from rag.retrieve import sentence_match
 
 # Figures: corpus dev / held-out key-fact hit and SQuAD answer hit against 0.833 / 0.742 / 0.879,
 # the other constants as they are. The first four and the threshold are the previous method's

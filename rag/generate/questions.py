@@ -21,7 +21,7 @@ import re
 from collections.abc import Set as AbstractSet
 from enum import Enum
 
-from rag.retrieve import terms
+from rag.lexical import terms
 
 
 class Asks(Enum):
