@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from rag.corpus import Chunk
 from rag.retrieve import terms
 
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
@@ -64,6 +65,14 @@ class Vocabulary:
             counts.update(set(terms(text)))
             total += 1
         return cls(dict(counts), total)
+
+    @classmethod
+    def of_chunks(cls, chunks: Iterable[Chunk]) -> Vocabulary:
+        """The vocabulary of the documents these chunks come from (a knowledge base's `chunks`)."""
+        texts: dict[str, list[str]] = {}
+        for chunk in chunks:
+            texts.setdefault(chunk.source, []).append(chunk.text)
+        return cls.of("\n".join(parts) for parts in texts.values())
 
     def rare(self, word: str) -> bool:
         """Whether a term of `word` is used by at most RARE_SHARE of the documents (a word the
