@@ -1,41 +1,53 @@
 """`python -m rag eval data/eval/conversations.json`: do follow-up questions find their document?
 
-A follow-up ("What are its drawbacks?") leans on the turns before it, and the pipeline searches
-each question on its own. Until follow-ups are rewritten with the conversation's history, this
-reports what needs no new pipeline feature, per retrieval mode, over the follow-up turns (every
-turn after a conversation's first):
+A follow-up ("What are its drawbacks?") leans on the turns before it. `rag.conversation` rewrites it
+into a standalone search query from the conversation's earlier questions; this measures that
+rewrite, per retrieval mode, beside searching the follow-up's own words and the hand-written
+standalone rewrite:
 
-- without_history_recall@1: the share whose document is the source of the first hit when
-  searching the follow-up's own words;
-- standalone_recall@1: the same for the turn's hand-written standalone rewrite, the upper bound of
-  what a history-aware rewrite can reach.
+- <rewrite>_recall@1: over the follow-up turns (every turn after a conversation's first), the share
+  whose document is the source of the first hit when searching the rewrite's query. The rewrites
+  are `without_history` (the follow-up as asked) and `with_history` (`standalone_query`), or any
+  `Rewrite(question, history) -> str` passed in, the history being the earlier questions, oldest
+  first;
+- standalone_recall@1: the same for each turn's hand-written standalone question, the upper bound
+  of what a rewrite can reach;
+- first_turn_<rewrite>_recall@1: the same over the first turns (a first turn has no history, so
+  `with_history` must equal `without_history` there);
+- fact_hit: the share of follow-ups whose answer states one of the turn's facts (regexes, scored
+  as `rag.evaluate_corpus` scores the corpus questions), answering the `with_history` query
+  through the pipeline with the chosen backend (extractive by default), so on its hits.
 
-A rewrite is any `Rewrite(question, history) -> str`, the history being the conversation's
-earlier questions, oldest first. Each one in REWRITES is measured as "<name>_recall@1", so a
-history-aware rewrite is measured by adding it there (or passing `rewrites`). The file:
+Every figure is given for all conversations and for two halves, "dev" and "held-out", split by a
+stable hash of each conversation's first question (`split_of`): the rewrite was designed looking
+at dev only. The file:
 
     {"conversations": [{"turns": [{"question": "…", "document": "faiss-hnsw-index.md",
                                    "facts": ["regex", …], "standalone": "…"}, …]}, …]}
-
-The facts are not scored yet: that needs answers given with the history.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
+from rag.conversation import Vocabulary, standalone_query
 from rag.corpus import DocumentError
 from rag.embed import Embedder, get_embedder
-from rag.evaluate import read_json, share
-from rag.evaluate_corpus import check_documents, shipped_knowledge_base
+from rag.evaluate import read_json, run_answer, share
+from rag.evaluate_corpus import check_documents, fact_match, shipped_knowledge_base
 from rag.index import KnowledgeBase
 from rag.retrieve import search
 
 Rewrite = Callable[[str, Sequence[str]], str]
+SPLITS = ("all", "dev", "held-out")
+ANSWERED_REWRITE = "with_history"
 
 
 def own_words(question: str, history: Sequence[str]) -> str:
@@ -43,7 +55,12 @@ def own_words(question: str, history: Sequence[str]) -> str:
     return question
 
 
-REWRITES: dict[str, Rewrite] = {"without_history": own_words}
+def default_rewrites(kb: KnowledgeBase) -> dict[str, Rewrite]:
+    """The follow-up as asked, and rewritten with the history against the knowledge base's vocabulary."""
+    return {
+        "without_history": own_words,
+        "with_history": partial(standalone_query, vocabulary=Vocabulary.of_chunks(kb.chunks)),
+    }
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,12 @@ class Turn:
     question: str
     document: str  # the Chunk.source of the document that answers it
     standalone: str  # the question rewritten to stand on its own
+    facts: tuple[re.Pattern[str], ...] = ()
+
+
+def split_of(turns: Sequence[Turn]) -> str:
+    """ "dev" or "held-out", by the parity of the first byte of the SHA-256 of the first question."""
+    return "dev" if hashlib.sha256(turns[0].question.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
 
 
 def read_conversations(path: Path) -> list[list[Turn]]:
@@ -75,7 +98,16 @@ def _turn(item: Any, where: str) -> Turn:
         if not isinstance(value, str) or not value.strip():
             raise DocumentError(f"{where}: '{key}' must be a non-empty string")
         fields[key] = value.strip()
-    return Turn(**fields)
+    return Turn(**fields, facts=_facts(item.get("facts"), where))
+
+
+def _facts(facts: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(facts, list) or not facts or not all(isinstance(f, str) and f.strip() for f in facts):
+        raise DocumentError(f"{where}: 'facts' must be a non-empty list of regexes")
+    try:
+        return tuple(re.compile(fact, re.IGNORECASE) for fact in facts)
+    except re.error as exc:
+        raise DocumentError(f"{where}: fact {exc.pattern!r} is not a valid regex ({exc})") from None
 
 
 def follow_ups(conversations: Sequence[Sequence[Turn]]) -> Iterator[tuple[Turn, list[str]]]:
@@ -90,34 +122,85 @@ def evaluate_conversations(
     modes: Sequence[str] = ("hybrid",),
     settings: Settings | None = None,
     progress: Callable[[str], None] = lambda message: None,
-    rewrites: Mapping[str, Rewrite] = REWRITES,
+    rewrites: Mapping[str, Rewrite] | None = None,
 ) -> dict[str, Any]:
-    """The report: the default mode's figures at the top level (or the first mode's when the
-    default is not evaluated), every mode's under "modes"."""
+    """The report: the default mode's figures over all conversations at the top level (or the first
+    mode's when the default is not evaluated); every mode's, per split, under "modes"."""
     settings = settings or Settings()
     conversations = read_conversations(path)
-    turns = list(follow_ups(conversations))
+    splits = [split_of(turns) for turns in conversations]
+    turns = [
+        (turn, history, split) for conv, split in zip(conversations, splits) for turn, history in follow_ups([conv])
+    ]
     progress(f"{len(conversations)} conversations, {len(turns)} follow-up turns")
     kb = shipped_knowledge_base(settings, progress)
     check_documents(path, (turn.document for turns in conversations for turn in turns), kb, settings)
     embedder = get_embedder(kb.model)
+    rewrites = default_rewrites(kb) if rewrites is None else rewrites
     queries = {
-        name: [(rewrite(turn.question, history), turn.document) for turn, history in turns]
-        for name, rewrite in rewrites.items()
+        name: [rewrite(turn.question, history) for turn, history, _ in turns] for name, rewrite in rewrites.items()
     }
-    queries["standalone"] = [(turn.standalone, turn.document) for turn, _ in turns]
+    queries["standalone"] = [turn.standalone for turn, _, _ in turns]
+    firsts = [turns[0] for turns in conversations]
+    first_queries = {
+        f"first_turn_{name}": [rewrite(turn.question, []) for turn in firsts] for name, rewrite in rewrites.items()
+    }
     per_mode = {}
     for mode in modes:
-        progress(f"Searching the follow-ups with {mode} retrieval…")
-        per_mode[mode] = {f"{name}_recall@1": recall_at_1(kb, embedder, pairs, mode) for name, pairs in queries.items()}
+        progress(f"Searching the turns with {mode} retrieval…")
+        found = {
+            name: found_documents(kb, embedder, texts, [turn.document for turn, _, _ in turns], mode)
+            for name, texts in queries.items()
+        }
+        found |= {
+            name: found_documents(kb, embedder, texts, [turn.document for turn in firsts], mode)
+            for name, texts in first_queries.items()
+        }
+        flags = {
+            f"{name}_recall@1": (hits, [split for _, _, split in turns])
+            for name, hits in found.items()
+            if name in queries
+        }
+        flags |= {f"{name}_recall@1": (hits, splits) for name, hits in found.items() if name in first_queries}
+        if ANSWERED_REWRITE in queries:
+            progress(f"Answering {len(turns)} follow-ups ({mode})…")
+            answered = fact_hits(
+                kb, queries[ANSWERED_REWRITE], [turn for turn, _, _ in turns], settings.with_(mode=mode)
+            )
+            flags["fact_hit"] = (answered, [split for _, _, split in turns])
+        per_mode[mode] = {
+            split: {key: _share_in(values, of, split) for key, (values, of) in flags.items()} for split in SPLITS
+        }
     main_mode = settings.mode if settings.mode in per_mode else modes[0]
     report = {"file": str(path), "kind": "conversations", "conversations": len(conversations), "follow_ups": len(turns)}
-    return report | per_mode[main_mode] | {"mode": main_mode, "modes": per_mode}
+    report["split_sizes"] = {
+        split: {"conversations": _count_in(splits, split), "follow_ups": _count_in([s for _, _, s in turns], split)}
+        for split in SPLITS
+    }
+    return report | per_mode[main_mode]["all"] | {"mode": main_mode, "modes": per_mode}
 
 
-def recall_at_1(kb: KnowledgeBase, embedder: Embedder, queries: Sequence[tuple[str, str]], mode: str) -> float:
-    """The share of (query, document) pairs whose first hit comes from the document."""
-    return share(_first_source(kb, embedder, query, mode) == document for query, document in queries)
+def _share_in(values: Sequence[bool], splits: Sequence[str], split: str) -> float:
+    return share(value for value, of in zip(values, splits) if split in ("all", of))
+
+
+def _count_in(splits: Sequence[str], split: str) -> int:
+    return sum(split in ("all", of) for of in splits)
+
+
+def found_documents(
+    kb: KnowledgeBase, embedder: Embedder, queries: Sequence[str], documents: Sequence[str], mode: str
+) -> list[bool]:
+    """For each query, whether its first hit comes from its document."""
+    return [_first_source(kb, embedder, query, mode) == document for query, document in zip(queries, documents)]
+
+
+def fact_hits(kb: KnowledgeBase, queries: Sequence[str], turns: Sequence[Turn], settings: Settings) -> list[bool]:
+    """For each query, whether the pipeline's answer to it states one of its turn's facts."""
+    return [
+        fact_match(run_answer(query, settings, kb).done.answer, turn.facts) is not None
+        for query, turn in zip(queries, turns)
+    ]
 
 
 def _first_source(kb: KnowledgeBase, embedder: Embedder, query: str, mode: str) -> str | None:
@@ -126,14 +209,16 @@ def _first_source(kb: KnowledgeBase, embedder: Embedder, query: str, mode: str) 
 
 
 def format_report(report: dict[str, Any]) -> str:
-    """The report as plain text: one row per mode, the default mode marked with *."""
-    keys = list(report["modes"][report["mode"]])
+    """The report as plain text: one row per mode and split, the default mode marked with *."""
+    keys = list(report["modes"][report["mode"]]["all"])
+    sizes = report["split_sizes"]
     title = (
-        f"{report['file']}: {report['conversations']} conversations, {report['follow_ups']} follow-up turns; "
-        "source recall@1 of the follow-ups"
+        f"{report['file']}: {report['conversations']} conversations, {report['follow_ups']} follow-up turns "
+        f"(dev {sizes['dev']['follow_ups']}, held-out {sizes['held-out']['follow_ups']}); recall@1 of the source document"
     )
-    rows = [title, f" {'mode':<8}" + "".join(f"{key:>{len(key) + 2}}" for key in keys)]
-    for mode, figures in report["modes"].items():
+    rows = [title, f" {'mode':<8}{'split':<10}" + "".join(f"{key:>{len(key) + 2}}" for key in keys)]
+    for mode, by_split in report["modes"].items():
         mark = "*" if mode == report["mode"] else " "
-        rows.append(f"{mark}{mode:<8}" + "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys))
+        for split, figures in by_split.items():
+            rows.append(f"{mark}{mode:<8}{split:<10}" + "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys))
     return "\n".join(rows)

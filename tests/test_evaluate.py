@@ -16,7 +16,8 @@ from rag.cli import main
 from rag.config import Settings
 from rag.corpus import Chunk, DocumentError
 from rag.evaluate import LATENCY_KEYS, METRIC_KEYS, answer_hit, evaluate, file_kind, format_table, read_squad
-from rag.evaluate_conversations import Turn, evaluate_conversations, follow_ups, own_words, read_conversations
+from rag.evaluate_conversations import Turn, evaluate_conversations, follow_ups, own_words, read_conversations, split_of
+from rag.evaluate_conversations import format_report as format_conversation_report
 from rag.evaluate_corpus import (
     cited_right,
     cut_pieces,
@@ -219,7 +220,12 @@ def test_a_malformed_question_file_is_refused_naming_the_file_and_question(tmp_p
 
 
 def test_a_malformed_conversation_file_is_refused_naming_the_turn(tmp_path):
-    turn = {"question": "What is HNSW?", "document": "faiss-hnsw-index.md", "standalone": "What is HNSW?"}
+    turn = {
+        "question": "What is HNSW?",
+        "document": "faiss-hnsw-index.md",
+        "facts": ["graph"],
+        "standalone": "What is HNSW?",
+    }
     path = _write(tmp_path, {"conversations": [{"turns": [turn, {**turn, "standalone": None}]}]}, "conversations.json")
     with pytest.raises(DocumentError, match=r"conversations\.json: conversation 1, turn 2: 'standalone' must be"):
         read_conversations(path)
@@ -348,10 +354,16 @@ def test_corpus_questions_report_has_every_figure_in_range(settings):
 @pytest.mark.slow
 def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_path, settings):
     turns = [
-        {"question": "What is HNSW?", "document": "faiss-hnsw-index.md", "standalone": "What is HNSW?"},
+        {
+            "question": "What is HNSW?",
+            "document": "faiss-hnsw-index.md",
+            "facts": ["graph"],
+            "standalone": "What is HNSW?",
+        },
         {
             "question": "And what does its nprobe control?",
             "document": "faiss-ivf-index.md",
+            "facts": ["clusters?"],
             "standalone": "What does the nprobe parameter of an IVF index control?",
         },
     ]
@@ -363,7 +375,24 @@ def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_
         return question
 
     report = evaluate_conversations(path, ("hybrid",), settings, rewrites={"remembered": remember})
-    assert seen == [("And what does its nprobe control?", ["What is HNSW?"])]
+    assert seen == [("And what does its nprobe control?", ["What is HNSW?"]), ("What is HNSW?", [])]
     assert (report["conversations"], report["follow_ups"]) == (1, 1)
-    assert set(report["modes"]["hybrid"]) == {"remembered_recall@1", "standalone_recall@1"}
+    expected = {"remembered_recall@1", "standalone_recall@1", "first_turn_remembered_recall@1"}
+    assert set(report["modes"]["hybrid"]["all"]) == expected, "no fact hit without the with_history rewrite"
     assert report["standalone_recall@1"] == 1.0, "the standalone question names its document's subject"
+    split = split_of(read_conversations(path)[0])
+    assert (
+        report["split_sizes"][split]["follow_ups"] == 1
+        and report["modes"]["hybrid"][split] == report["modes"]["hybrid"]["all"]
+    )
+
+
+@pytest.mark.slow
+def test_shipped_conversations_meet_the_rewrite_targets(settings):
+    report = evaluate_conversations(PROJECT_DIR / "data" / "eval" / "conversations.json", ("hybrid",), settings)
+    gain = report["with_history_recall@1"] - report["without_history_recall@1"]
+    assert report["with_history_recall@1"] >= 0.85 and gain >= 0.25, report
+    assert report["first_turn_with_history_recall@1"] == report["first_turn_without_history_recall@1"], report
+    assert 0.0 < report["fact_hit"] <= 1.0
+    assert report["split_sizes"]["dev"]["conversations"] + report["split_sizes"]["held-out"]["conversations"] == 75
+    assert "held-out" in format_conversation_report(report)
