@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from rag.corpus import Chunk
-from rag.retrieve import terms
+from rag.lexical import terms
 
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
 RARE_SHARE = 0.1
