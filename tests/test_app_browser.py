@@ -48,6 +48,7 @@ from rag.web.page import (
     WHOLE_ANSWER,
     WHOLE_INFO,
 )
+from rag.web.updates import WORKLOAD
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
@@ -86,6 +87,18 @@ def open_page(chromium, app_url) -> Iterator[Callable[..., object]]:
     yield open_app
     for context in contexts:
         context.close()
+
+
+def joined_sessions(page) -> set[str]:
+    """The Gradio session ids the page's events are sent under, as its requests to join the queue go out."""
+    session_ids: set[str] = set()
+
+    def note(request) -> None:
+        if "/queue/join" in request.url:
+            session_ids.add(request.post_data_json["session_hash"])
+
+    page.on("request", note)
+    return session_ids
 
 
 def answer_text(page) -> str:
@@ -181,19 +194,17 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     page.screenshot(path=artifacts_dir / "app-answer-done.png", full_page=True)
 
 
-def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page, app_module):
+def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page):
     page = open_page()
     set_pacing(page, 3)
-    working_before = app_module.AnswerRun.working()
+    working_before = WORKLOAD.answers
     ask(page, QUESTION)
     page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 3")
 
     page.locator(STOP).click()
 
     wait_for_status(page, "Stopped after")
-    wait_until(
-        lambda: app_module.AnswerRun.working() <= working_before, "the stopped answer's worker has ended", timeout_s=30
-    )
+    wait_until(lambda: WORKLOAD.answers <= working_before, "the stopped answer's worker has ended", timeout_s=30)
     partial = answer_text(page)
     stopped_after = int(re.search(r"Stopped after (\d+) words?", status_text(page)).group(1))
     assert stopped_after == len(partial.split()), f"status says {stopped_after} words, the page shows {partial!r}"
@@ -235,23 +246,22 @@ def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, 
     notes = tmp_path / "closed-tab-notes.md"
     notes.write_text(ZORBLAX, encoding="utf-8")
     page = open_page()
+    session_ids = joined_sessions(page)
     upload(page, notes)
     wait_for_status(page, f"Added {notes.name}", UPLOAD_LOG)
     ask(page, ZORBLAX_QUESTION)
     wait_for_status(page, "Done")
 
-    def sessions_with_the_notes() -> list:
-        return [s for s in app_module.SESSIONS.values() if s.corpus and notes.name in s.corpus.uploads]
-
-    [session] = sessions_with_the_notes()
+    [session_id] = session_ids
+    session = app_module.SESSIONS[session_id]
+    assert notes.name in session.corpus.uploads, session.corpus
     uploaded = set(session.files)
     session_kb = weakref.ref(session.corpus.kb)
     assert uploaded and all(path.exists() for path in uploaded), uploaded
     del session
 
     page.context.close()
-    wait_until(lambda: not sessions_with_the_notes(), "the closed tab's session ends")
-    assert not any(path.exists() for path in uploaded), "the closed tab's uploaded files should be deleted"
+    wait_until(lambda: not any(path.exists() for path in uploaded), "the closed tab's uploaded files are deleted")
     wait_until(lambda: (gc.collect(), session_kb())[1] is None, "nothing holds the closed tab's knowledge base")
 
 
