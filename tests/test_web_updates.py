@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import gradio as gr
 import pytest
@@ -32,6 +33,7 @@ from rag.web.updates import (
 )
 
 QUESTION = "What is buffered streaming?"
+Result = TypeVar("Result")
 WAIT_S = 60  # an upper bound for a worker to end on a loaded machine, never a measured duration
 
 
@@ -89,11 +91,18 @@ def test_only_changed_outputs_are_sent():
     assert only_changed(["a", "c"], ["a", "b"]) == [gr.skip(), "c"]
 
 
+def run_apart(coroutine: Coroutine[Any, Any, Result]) -> Result:
+    """Run `coroutine` in an event loop on a thread of its own: in a whole run of the tests, Playwright's
+    sync API keeps a loop running on the main thread, where asyncio.run() refuses to start another."""
+    with ThreadPoolExecutor(1, thread_name_prefix="test-event-loop") as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def messages(updates: list[Any], words: int) -> list[list[Any]]:
     async def collect(sent: AsyncIterator[list[Any]]) -> list[list[Any]]:
         return [message async for message in sent]
 
-    return asyncio.run(collect(words_first(updates, words)))
+    return run_apart(collect(words_first(updates, words)))
 
 
 def test_new_words_go_out_before_new_drawings():
@@ -125,7 +134,7 @@ def workload_back_to(answers: int) -> bool:
 def test_stream_views_ends_with_the_finished_answers_and_counts_them_while_they_work(settings, kb):
     before = WORKLOAD.answers
     runs = [AnswerRun(QUESTION, settings.with_(stream=stream), None, 0) for stream in ("whole", "token")]
-    views = asyncio.run(views_of(runs))
+    views = run_apart(views_of(runs))
     last = views[-1]
     assert all(view.finished and not view.stopped for view in last), last
     assert last[0].answer == last[1].answer and "[1]" in last[0].answer, "both ways give the same cited answer"
@@ -135,6 +144,6 @@ def test_stream_views_ends_with_the_finished_answers_and_counts_them_while_they_
 def test_closing_stream_views_stops_its_answers(settings, kb):
     before = WORKLOAD.answers
     run = AnswerRun(QUESTION, settings, None, words_per_second=2)
-    asyncio.run(views_of([run], stop_after=1))
+    run_apart(views_of([run], stop_after=1))
     assert run.view().stopped, "the answer should stop when no one follows it any more"
     assert workload_back_to(before), "the stopped answer's worker should end"
