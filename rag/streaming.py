@@ -8,8 +8,6 @@ reader is a separate choice, made here:
 - `whole`: nothing until the answer is complete, then all of it;
 - `paced`: a typewriter that releases at most N words a second.
 
-`UpdateBudget` is for the front end: how often the reader's screen may be updated.
-
 Every adapter closes the iterator it wraps when it is itself closed, so a Stop reaches the
 generator at the bottom of the chain.
 """
@@ -19,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from rag.config import STREAM_MODES
 
@@ -98,28 +96,3 @@ def close(iterator: Iterable[str]) -> None:
     closer = getattr(iterator, "close", None)
     if closer is not None:
         closer()
-
-
-class UpdateBudget:
-    """A token bucket for screen updates: `per_second` on average, up to `burst` of them back to back.
-
-    The first few updates of an answer (the status, the sources, the first words) come close
-    together and go out at once; a fast stream is held to `per_second`, each update carrying all
-    the text that arrived meanwhile. `per_second` may be changed between updates.
-    """
-
-    def __init__(self, per_second: float, burst: int, clock: Callable[[], float] = time.monotonic):
-        self.per_second = per_second
-        self.burst = burst
-        self._clock = clock
-        self._tokens = float(burst)
-        self._counted_at = clock()
-
-    def spend(self) -> float:
-        """Count one update; returns how many seconds to wait before sending it (0: send now)."""
-        now = self._clock()
-        interval = 1.0 / self.per_second
-        self._tokens = min(self.burst, self._tokens + (now - self._counted_at) / interval)
-        self._counted_at = now
-        self._tokens -= 1
-        return max(0.0, -self._tokens * interval)

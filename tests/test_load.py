@@ -29,6 +29,7 @@ from gradio_client.client import Job
 from rag.bench.client import close_all, connect
 from rag.bench.crowd import reference_answers
 from rag.bench.suite import example_questions
+from rag.web.updates import WORKLOAD
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
@@ -97,12 +98,12 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
-def test_thirty_streaming_clients_with_cancellations_stay_correct_and_bounded(app_url, app_module, capsys):
+def test_thirty_streaming_clients_with_cancellations_stay_correct_and_bounded(app_url, capsys):
     questions = example_questions()
     lone = connect(app_url)
     expected = reference_answers(lone, questions)
     lone.close()
-    working_before = app_module.AnswerRun.working()
+    working_before = WORKLOAD.answers
     threads_before = set(threading.enumerate())
 
     clients = [connect(app_url) for _ in range(CLIENTS)]
@@ -112,7 +113,7 @@ def test_thirty_streaming_clients_with_cancellations_stay_correct_and_bounded(ap
         for n in range(CLIENTS):
             pool.submit(keep_asking, clients[n], n, questions, until, tally)
     close_all(clients)
-    stopped = wait_until(lambda: app_module.AnswerRun.working() <= working_before, THREADS_SETTLE_S)
+    stopped = wait_until(lambda: WORKLOAD.answers <= working_before, THREADS_SETTLE_S)
     settled = wait_until(lambda: not project_threads_since(threads_before), THREADS_SETTLE_S)
     left = project_threads_since(threads_before)
     with capsys.disabled():
@@ -127,7 +128,7 @@ def test_thirty_streaming_clients_with_cancellations_stay_correct_and_bounded(ap
     wrong = [(question, answer) for question, answer in tally.finished if answer != expected[question]]
     assert not wrong, f"{len(wrong)} answers differ from a lone client's, e.g. {wrong[:2]}"
     assert stopped, (
-        f"{app_module.AnswerRun.working()} answers are still being worked on {THREADS_SETTLE_S} s after the load, "
+        f"{WORKLOAD.answers} answers are still being worked on {THREADS_SETTLE_S} s after the load, "
         f"expected at most the {working_before} from before it"
     )
     assert settled, (

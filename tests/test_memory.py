@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from rag.events import run_to_end
-from rag.session import AnswerRun, Sessions, add_uploads
+from rag.uploads import add_uploads
+from rag.web.answer import AnswerRun
+from rag.web.sessions import Sessions
 
 pytestmark = pytest.mark.slow
 

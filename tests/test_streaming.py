@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.streaming import SLOWEST_WORDS_PER_SECOND, UpdateBudget, adapt, buffered, paced, tokens, whole
+from rag.streaming import SLOWEST_WORDS_PER_SECOND, adapt, buffered, paced, tokens, whole
 
 
 class Source:
@@ -83,37 +83,6 @@ def test_buffered_pieces_are_full_or_end_a_sentence(pieces):
     out = list(buffered(iter(pieces)))
     for chunk in out[:-1]:
         assert len(chunk) >= 50 or chunk.rstrip()[-1:] in ".!?…\"')]", repr(chunk)
-
-
-class Clock:
-    """A clock that moves only when told to: the budget's arithmetic, without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_update_budget_lets_a_burst_through_then_holds_the_rate():
-    clock = Clock()
-    budget = UpdateBudget(per_second=20, burst=3, clock=clock)
-    assert [budget.spend() for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert budget.spend() == pytest.approx(0.05)
-
-    sent = 0
-    while clock.now < 10:  # a source far faster than the budget: send whenever allowed
-        clock.now += budget.spend()
-        sent += 1
-    assert sent == pytest.approx(20 * 10, abs=2)
-
-    clock.now += 1.0  # a pause refills the burst, never more
-    assert [budget.spend() for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert budget.spend() == pytest.approx(0.05)
-
-    budget.per_second = 4  # a busy server: fewer updates, each carrying more
-    first, second = budget.spend(), budget.spend()
-    assert second - first == pytest.approx(0.25)
 
 
 def test_a_stopped_typewriter_ends_at_once_instead_of_waiting_for_its_next_word():

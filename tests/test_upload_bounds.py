@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PageObject, PdfReader
 
-from rag import session
+from rag import uploads
 from rag.cli import main
 from rag.corpus import DocumentError, TextLimitError, read_document
 from rag.events import Progress, Status, run_to_end
 from rag.index import EMBED_BATCH
-from rag.session import PAGES, Sessions, add_uploads
+from rag.uploads import PAGES, add_uploads
+from rag.web.sessions import Sessions
 from tests.bomb_pdfs import drawing_bomb, form_bomb, inflation_bomb, shared_stream_bomb
 
 BOMB_PAGES = 200
@@ -108,7 +109,7 @@ def _markdown(path: Path, sections: int, sentence: str = "Owls hunt at night ove
 def test_bombs_beside_a_good_file_each_get_their_own_message_and_the_good_file_is_added(
     settings, kb, tmp_path, shared_bomb, pages_read, monkeypatch
 ):
-    monkeypatch.setattr(session, "MAX_PDF_OPERATIONS", 300_000)  # the text bomb needs 5,000 a page
+    monkeypatch.setattr(uploads, "MAX_PDF_OPERATIONS", 300_000)  # the text bomb needs 5,000 a page
     good = _markdown(tmp_path / "good.md", 1, "The zorblax constant is 42, measured on Tuesdays.")
     inflated = inflation_bomb(tmp_path / "inflated.pdf")
     drawn = drawing_bomb(tmp_path / "drawn.pdf", BOMB_PAGES, DRAWINGS_PER_PAGE)

@@ -1,0 +1,195 @@
+"""One answer on a worker thread, folded into what its reader sees.
+
+An `AnswerRun` answers one question on a worker thread and folds the pipeline's events into an
+`AnswerView` (a timed status log, the answer so far, the hits, the timings); a front end reads
+`view()` whenever it likes and `stop()` closes the pipeline, and with it the answer backend.
+`Pane` notes when one of two answers compared side by side first showed text and finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rag.config import Settings
+from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Token
+from rag.index import KnowledgeBase
+from rag.pipeline import stream_answer
+from rag.uploads import PAGES
+from rag.web.updates import WORKLOAD
+
+log = logging.getLogger(__name__)
+
+ANSWER_THREAD = "rag-answer"
+
+
+class StatusLog:
+    """Status lines, each stamped with the time since the log was started: `+14 ms  Found 5 passages`."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.lines: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.lines.append(f"{elapsed_label((time.perf_counter() - self.started) * 1000):>9}  {message}")
+
+    def add_event(self, event: Status | Progress) -> None:
+        if isinstance(event, Status):
+            self.add(event.message)
+        elif event.done and event.unit != PAGES:  # pages read are not logged: the file's own line follows
+            self.add(f"Embedded {event.done}/{event.total} {event.unit}")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def elapsed_label(ms: float) -> str:
+    return f"+{duration_label(ms)}"
+
+
+def duration_label(ms: float) -> str:
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """What the reader of one answer sees at one moment."""
+
+    status: str
+    answer: str
+    hits: tuple[Hit, ...]
+    timings: dict[str, float]
+    error: str
+    stopped: bool
+    finished: bool  # nothing more will change: the answer is done, failed or was stopped
+
+
+class AnswerRun:
+    """One question answered on a worker thread; `view()` and `stop()` may be called from any thread.
+
+    From `start()` until its worker ends, it counts in the process's `WORKLOAD`.
+    """
+
+    def __init__(
+        self,
+        question: str,
+        settings: Settings,
+        kb: KnowledgeBase | None,
+        words_per_second: float,
+        notes: Sequence[str] = (),
+    ):
+        """`notes` are lines the status log opens with, before the pipeline's own."""
+        self.question = question
+        self.settings = settings
+        self.kb = kb
+        self.words_per_second = words_per_second
+        self._lock = threading.Lock()
+        self._log = StatusLog()
+        for note in notes:
+            self._log.add(note)
+        self._answer = ""
+        self._hits: tuple[Hit, ...] = ()
+        self._timings: dict[str, float] = {}
+        self._error = ""
+        self._stopped = False
+        self._stop = threading.Event()  # wakes a paced answer between two words
+        self._finished = False
+        self._on_change: Callable[[], None] = _nothing
+
+    @property
+    def started(self) -> float:
+        """When the question was asked (a `time.perf_counter()` value)."""
+        return self._log.started
+
+    def start(self, on_change: Callable[[], None]) -> None:
+        """Start answering; `on_change` is called (on the worker thread) after every change."""
+        self._on_change = on_change
+        WORKLOAD.started()
+        threading.Thread(target=self._work, name=ANSWER_THREAD, daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop answering: the log says after how many words, the partial answer stays."""
+        with self._lock:
+            if self._stopped or self._finished:
+                return
+            self._stopped = True
+            self._stop.set()
+            words = len(self._answer.split())
+            self._log.add(f"Stopped after {words} word{'' if words == 1 else 's'}")
+        self._on_change()
+
+    def view(self) -> AnswerView:
+        with self._lock:
+            return AnswerView(
+                status=self._log.text,
+                answer=self._answer,
+                hits=self._hits,
+                timings=dict(self._timings),
+                error=self._error,
+                stopped=self._stopped,
+                finished=self._finished or self._stopped,
+            )
+
+    def _work(self) -> None:
+        events = stream_answer(
+            self.question, self.settings, kb=self.kb, words_per_second=self.words_per_second, stop=self._stop
+        )
+        try:
+            for event in events:
+                if not self._fold(event):
+                    break
+                self._on_change()
+        except Exception as exc:  # a bug must not leave the reader waiting for an answer that never ends
+            log.exception("answering %r failed", self.question)
+            self._fold(Error(f"Internal error: {exc}"))
+        finally:
+            events.close()  # reaches the answer backend, which stops its work
+            with self._lock:
+                self._finished = True
+            WORKLOAD.ended()
+            self._on_change()
+
+    def _fold(self, event: Event) -> bool:
+        """Apply `event` to what the reader sees; False once the run was stopped (the event is dropped)."""
+        with self._lock:
+            if self._stopped:
+                return False
+            match event:
+                case Status() | Progress():
+                    self._log.add_event(event)
+                case Retrieved(hits):
+                    self._hits = tuple(hits)
+                case Token(text):
+                    self._answer += text
+                case Done(timings=timings):
+                    self._timings = dict(timings)
+                case Error(message):
+                    self._error = message
+                    if not self._log.lines or message not in self._log.lines[-1]:
+                        self._log.add(f"Error: {message}")
+            return True
+
+
+def _nothing() -> None:
+    pass
+
+
+@dataclass
+class Pane:
+    """One side of a comparison: its run, and when its first text and its last word were sent to the page."""
+
+    run: AnswerRun
+    first_text_ms: float | None = None
+    done_ms: float | None = None
+
+    def sent(self, view: AnswerView) -> None:
+        """Note that `view` is being sent to the page now."""
+        sent_ms = (time.perf_counter() - self.run.started) * 1000
+        if self.first_text_ms is None and view.answer:
+            self.first_text_ms = sent_ms
+        if self.done_ms is None and view.finished:
+            self.done_ms = sent_ms

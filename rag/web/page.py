@@ -1,0 +1,80 @@
+"""The page's parts as the app, the tests and the benchmark name them, and its look.
+
+Each `Element` is an element id the app gives a component, written as its CSS selector (`#answer`);
+`.id` is the bare id for Gradio's `elem_id`. The selectors under them name the parts of a component
+that a browser reads or drives. The stylesheet is `app.css` beside this module; `APPEARANCE` holds
+the theme, the stylesheet and the page's script, for `demo.launch(**APPEARANCE)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+
+class Element(str):
+    """An element the page defines, as its CSS selector: `#answer`."""
+
+    @property
+    def id(self) -> str:
+        """The element's id, as Gradio's `elem_id` takes it: `answer`."""
+        return self.removeprefix("#")
+
+
+WARM_UP = Element("#warm-up")  # the line under the title that says what is still loading, then "Ready"
+QUESTION = Element("#question")
+ASK = Element("#ask")
+STOP = Element("#stop")
+QUESTION_HINT = Element("#question-hint")
+UPLOAD_NOTICE = Element("#upload-notice")  # by the question box while uploads are being added
+ANSWER = Element("#answer")
+ANSWER_STATE = Element("#answer-state")  # hidden; holds the mark that shows the answer's cursor
+STATUS_LOG = Element("#status-log")
+STATUS_LOG_LABEL = Element("#status-log-label")
+SOURCES = Element("#sources")
+SCORES = Element("#scores")
+TIMINGS = Element("#timings")
+PACING = Element("#pacing")
+UPLOADS = Element("#uploads")
+UPLOAD_LOG = Element("#upload-log")
+UPLOAD_LOG_LABEL = Element("#upload-log-label")
+CORPUS_INFO = Element("#corpus-info")
+COMPARE_QUESTION = Element("#compare-question")
+WHOLE_INFO = Element("#whole-info")
+WHOLE_ANSWER = Element("#whole-answer")
+STREAMED_INFO = Element("#streamed-info")
+STREAMED_ANSWER = Element("#streamed-answer")
+
+MARKDOWN_TEXT = "[data-testid=markdown]"  # inside a Markdown component (the answers): its text
+QUESTION_BOX = f"{QUESTION} textarea"
+COMPARE_QUESTION_BOX = f"{COMPARE_QUESTION} textarea"
+ANSWER_TEXT = f"{ANSWER} {MARKDOWN_TEXT}"
+STREAMING_CURSOR = f"{ANSWER_STATE} .streaming"  # present while the answer streams
+STATUS_LINES = f"{STATUS_LOG} .log"
+UPLOAD_LINES = f"{UPLOAD_LOG} .log"
+PACING_NUMBER = f"{PACING} input[type=number]"
+PACING_SLIDER = f"{PACING} input[type=range]"
+UPLOAD_INPUT = f"{UPLOADS} input[type=file]"
+
+STYLESHEET = Path(__file__).with_name("app.css")
+# Text at least 4.5:1 against its background (white on indigo-500 was 4.46:1, on red-500 3.76:1; the
+# placeholder and the footer's zinc-400 1.9:1), and the accent (citations, focus outlines) at 6.3:1.
+THEME = gr.themes.Default(primary_hue="indigo").set(
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
+    button_cancel_background_fill=gr.themes.colors.red.c600,
+    button_cancel_background_fill_hover=gr.themes.colors.red.c700,
+    color_accent="*primary_600",
+    body_text_color_subdued="*neutral_500",
+    input_placeholder_color="*neutral_500",
+    input_placeholder_color_dark="*neutral_400",
+)
+# Gradio offers no attributes for these: the answer is announced as it grows, and the question box
+# is described by the hint under it.
+PAGE_JS = f"""() => {{
+  document.querySelector('{ANSWER}')?.setAttribute('aria-live', 'polite');
+  document.querySelector('{QUESTION_BOX}')?.setAttribute('aria-describedby', '{QUESTION_HINT.id}');
+}}"""
+APPEARANCE: dict[str, Any] = {"theme": THEME, "css_paths": [STYLESHEET], "js": PAGE_JS}
