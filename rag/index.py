@@ -23,12 +23,14 @@ import tempfile
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
 import faiss
 import numpy as np
 
+from rag.conversation import Vocabulary
 from rag.corpus import Chunk, ChunkingSettings, Document, chunk_sentences
 from rag.embed import Embedder
 from rag.events import Progress, Status
@@ -126,6 +128,12 @@ class KnowledgeBase:
         if len(self.index) != len(self.chunks):
             raise ValueError(f"{len(self.chunks)} chunks but {len(self.index)} vectors")
         self.lexical = LexicalIndex([chunk.search_text for chunk in self.chunks])
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """How many documents use each term, which tells a follow-up question from one that stands on
+        its own; built on first use."""
+        return Vocabulary.of_chunks(self.chunks)
 
     def extended(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> KnowledgeBase:
         """A new knowledge base with these chunks added; this one is left as it is (it is shared)."""

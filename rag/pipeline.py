@@ -15,10 +15,11 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rag.citations import cited_numbers
 from rag.config import Settings
+from rag.conversation import standalone_query
 from rag.embed import get_embedder
 from rag.errors import RagError
 from rag.events import Done, Error, Event, Retrieved, Status, Token
@@ -27,6 +28,8 @@ from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
 from rag.retrieve import search
 from rag.streaming import adapt, paced
+
+MAX_HISTORY = 10  # the earlier questions a follow-up is read against, at most
 
 
 def clean_question(question: str, limit: int) -> tuple[str, str]:
@@ -38,6 +41,12 @@ def clean_question(question: str, limit: int) -> tuple[str, str]:
     return text[:limit], f"Question was {len(text):,} characters; using the first {limit:,}"
 
 
+def conversation(history: Sequence[str], settings: Settings) -> list[str]:
+    """The last MAX_HISTORY questions of `history` that are text, each cleaned and cut like a question."""
+    questions = (clean_question(asked, settings.max_question_chars)[0] for asked in history if isinstance(asked, str))
+    return [asked for asked in questions if asked][-MAX_HISTORY:]
+
+
 def stream_answer(
     question: str,
     settings: Settings,
@@ -46,8 +55,14 @@ def stream_answer(
     backend: AnswerBackend | None = None,
     words_per_second: float = 0,
     stop: threading.Event | None = None,
+    history: Sequence[str] = (),
 ) -> Iterator[Event]:
     """Answer `question` as a stream of events (see the module docstring).
+
+    `history` holds the conversation's earlier questions, oldest first: a follow-up that refers
+    back to them ("What are its drawbacks?") is searched and answered as the standalone query it
+    becomes, which a status line shows ("Searching for: …"); a question that stands on its own is
+    searched as asked.
 
     `words_per_second` paces the answer like a typewriter (0: as fast as it is produced); the
     pacing sits beneath the streaming mode, as a slower model would. Setting `stop` (from any
@@ -77,8 +92,10 @@ def stream_answer(
         yield Error(str(exc))
         return
 
-    yield Status("retrieve", "Searching knowledge base…", elapsed())
-    hits, search_timings = search(kb, embedder, question, settings.top_k, settings.mode)
+    query = standalone_query(question, conversation(history, settings), kb.vocabulary) if history else question
+    searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
+    yield Status("retrieve", searching, elapsed())
+    hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode)
     yield Retrieved(hits, search_timings.total_ms)
     yield Status("retrieve", f"Found {_passages(len(hits))} ({search_timings.total_ms:.0f} ms)", elapsed())
 
@@ -89,7 +106,7 @@ def stream_answer(
     }
     yield Status("generate", f"Generating with {backend.label}…", elapsed())
     answer: list[str] = []
-    pieces = adapt(paced(backend.stream(question, hits), words_per_second, stop), settings.stream)
+    pieces = adapt(paced(backend.stream(query, hits), words_per_second, stop), settings.stream)
     try:
         for piece in pieces:
             if not answer:

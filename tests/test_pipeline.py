@@ -124,3 +124,18 @@ def test_a_refused_answer_s_log_says_no_passage_answers_it(settings, kb):
     messages = [event.message for event in events if isinstance(event, Status)]
     assert any(message.startswith("None of the 5 passages answers the question") for message in messages), messages
     assert events[-1].cited == []
+
+
+def _searched(events) -> str:
+    return next(e.message for e in events if isinstance(e, Status) and e.stage == "retrieve")
+
+
+def test_a_follow_up_is_searched_as_the_standalone_question_it_becomes(settings, kb):
+    follow_up = "What are its drawbacks?"
+    alone = list(stream_answer(follow_up, settings, kb=kb))
+    events = list(stream_answer(follow_up, settings, kb=kb, history=["How does an HNSW index work?"]))
+
+    assert _searched(alone) == "Searching knowledge base…"
+    assert _searched(events).startswith("Searching for: ") and "HNSW" in _searched(events)
+    hits = next(e for e in events if isinstance(e, Retrieved)).hits
+    assert "hnsw" in hits[0].chunk.source, [hit.chunk.source for hit in hits]
