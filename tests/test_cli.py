@@ -7,6 +7,7 @@ in a subprocess, end to end, as a second start that loads the cached index.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -133,3 +134,36 @@ def test_python_m_rag_ask_answers_in_a_fresh_process_from_the_saved_index(cli_en
     assert "[1]" in answer or "[2]" in answer, f"the extractive answer should cite its sources: {answer!r}"
     assert "Searching" not in result.stdout, "status lines belong on stderr"
     assert len(sources.splitlines()) == 5, f"expected the 5 retrieved sources, got {sources!r}"
+
+
+class Interrupted(ScriptedBackend):
+    """Ctrl-C pressed while the answer streams: the terminal raises KeyboardInterrupt wherever the CLI is."""
+
+    def stream(self, question, hits):
+        yield from self.pieces
+        raise KeyboardInterrupt
+
+
+def test_chat_answers_a_follow_up_with_the_conversation_before_it(monkeypatch, cli_env, kb, capsys):
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb))
+    monkeypatch.setattr("sys.stdin", io.StringIO("How does an HNSW index work?\nWhat are its drawbacks?\n"))
+
+    assert cli.main(["chat"]) == 0
+
+    out, err = capsys.readouterr()
+    searched = [line for line in err.splitlines() if "Searching" in line]
+    assert len(searched) == 2 and "Searching knowledge base" in searched[0], err
+    assert "Searching for:" in searched[1] and "HNSW" in searched[1], "the follow-up is searched with its topic"
+    assert out.count("Sources:") == 2, out
+
+
+def test_ctrl_c_in_chat_stops_the_answer_not_the_conversation(monkeypatch, cli_env, kb, capsys):
+    backend = Interrupted(["Half", " an", " answer"])
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb, backend=backend))
+    monkeypatch.setattr("sys.stdin", io.StringIO("What is FAISS?\nWhat is BM25?\n"))
+
+    assert cli.main(["chat"]) == 0
+
+    out, err = capsys.readouterr()
+    assert err.count("stopped") == 2, "each interrupted answer says it stopped"
+    assert out.count("Half an answer") == 2, "the second question was still asked and answered up to its Ctrl-C"
