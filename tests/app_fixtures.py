@@ -106,7 +106,7 @@ def chromium():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
-    from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
+    from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -26,9 +26,9 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 from gradio_client.client import Job
 
-from rag.bench.client import close_all, connect
-from rag.bench.crowd import reference_answers
-from rag.bench.suite import example_questions
+from benchmarks.client import close_all, connect
+from benchmarks.crowd import reference_answers
+from benchmarks.suite import example_questions
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 

@@ -17,11 +17,11 @@ import os
 import tempfile
 import time
 
-from rag.bench.client import POLL_S, connect
-from rag.bench.core import run_python
-from rag.bench.report import Figure, Target
-from rag.bench.server import app_process
-from rag.bench.timing import median, ms, timed
+from benchmarks.client import POLL_S, connect
+from benchmarks.core import run_python
+from benchmarks.report import Figure, Target
+from benchmarks.server import app_process
+from benchmarks.timing import median, ms, timed
 
 FIRST_ANSWER_TARGET = Target(1.5)
 FIRST_STATUS_TARGET = Target(1.5)
