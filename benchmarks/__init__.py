@@ -7,5 +7,6 @@ against an echo endpoint of the same app and a whole answer against a streamed o
 app's first answer against a bare start (part 6, `benchmarks.startup`).
 
 The benchmark sits above the app, beside the library: it launches app.py and drives it through
-gradio_client and Playwright, which `import rag` never loads.
+gradio_client and Playwright, which `import rag` never loads. The tests share its scripted LLM server
+(`benchmarks.fake_llm`), its client (`benchmarks.client`) and `benchmarks.local`.
 """

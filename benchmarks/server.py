@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import select
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from benchmarks.local import free_port
 from rag.config import PROJECT_DIR
 
 if TYPE_CHECKING:
@@ -83,12 +83,6 @@ def app_process(env: Mapping[str, str]) -> Iterator[AppProcess]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_ready(process: subprocess.Popen) -> None:

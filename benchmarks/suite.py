@@ -15,8 +15,7 @@ from typing import Any
 from benchmarks import core, crowd, startup, web
 from benchmarks.browser import AppPage, chromium
 from benchmarks.client import connect
-from benchmarks.fake_llm import MODEL as FAST_SOURCE_MODEL
-from benchmarks.fake_llm import fast_source
+from benchmarks.fake_llm import FAST_SOURCE_MODEL, fast_source
 from benchmarks.report import Figure, format_table, machine
 from benchmarks.server import app_process
 from rag.config import PROJECT_DIR, Settings

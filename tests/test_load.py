@@ -16,7 +16,6 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,6 +27,7 @@ from gradio_client.client import Job
 
 from benchmarks.client import close_all, connect
 from benchmarks.crowd import reference_answers
+from benchmarks.local import wait_until
 from benchmarks.suite import example_questions
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
@@ -47,15 +47,6 @@ class Tally:
     cancelled: int = 0
     failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def keep_asking(client: Client, first: int, questions: list[str], until: float, tally: Tally) -> None:
