@@ -6,7 +6,6 @@
     python -m rag index [PATH ...] [--rebuild]
     python -m rag eval FILE.json [--mode dense|lexical|hybrid|all] [--json] [--failures N] [--verbose]
                       [--backend B] [--model M] [--base-url URL]
-    python -m rag bench [--quick] [--parts N ...] [--json]
 
 Status lines go to stderr and the answer to stdout as it is produced; with --json every event is
 one JSON object on its own stdout line.
@@ -96,12 +95,6 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--verbose", action="store_true", help="list every missed question and every cut sentence")
     evaluate.add_argument("--json", action="store_true", help="print the report as one JSON line")
     evaluate.set_defaults(run=_eval)
-
-    bench = commands.add_parser("bench", help="measure the side-by-side benchmark suite (about 10 minutes)")
-    bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (a few minutes)")
-    bench.add_argument("--parts", type=int, nargs="+", choices=range(1, 7), help="only these parts (default all)")
-    bench.add_argument("--json", action="store_true", help="print the report as one JSON line")
-    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -224,12 +217,6 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from rag.bench.suite import PARTS, command
-
-    return command(args.quick, args.json, args.parts or PARTS)
 
 
 def _read(path: Path) -> list[corpus.Document]:
