@@ -2,10 +2,10 @@
 
     python -m rag ask "What is buffered streaming?" [--top-k N] [--mode hybrid] [--stream token] [--json]
                       [--backend extractive|openai|hf|transformers|smollm] [--model M] [--base-url URL]
+    python -m rag chat [--top-k N] [--mode hybrid] [--stream token] [--backend B] [--model M] [--base-url URL]
     python -m rag index [PATH ...] [--rebuild]
     python -m rag eval FILE.json [--mode dense|lexical|hybrid|all] [--json] [--failures N] [--verbose]
                       [--backend B] [--model M] [--base-url URL]
-    python -m rag bench [--quick] [--parts N ...] [--json]
 
 Status lines go to stderr and the answer to stdout as it is produced; with --json every event is
 one JSON object on its own stdout line.
@@ -26,6 +26,11 @@ from rag.errors import RagError
 from rag.events import Done, Error, Event, Progress, Status, Token, run_to_end, to_json
 from rag.knowledge import chunking, shared_knowledge_base
 from rag.pipeline import stream_answer
+
+CHAT_GREETING = (
+    'Ask the documents a question; a follow-up may refer back ("What are its drawbacks?"). '
+    "Ctrl-C stops an answer, Ctrl-D ends the conversation."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print every event as one JSON line")
     ask.set_defaults(run=_ask)
 
+    chat = commands.add_parser("chat", help="a conversation in the terminal: follow-up questions use the earlier ones")
+    chat.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
+    chat.add_argument("--mode", choices=RETRIEVAL_MODES, help="retrieval mode (default hybrid)")
+    chat.add_argument("--stream", choices=STREAM_MODES, help="streaming mode (default token)")
+    chat.add_argument("--backend", help="answer backend (default extractive; see README)")
+    chat.add_argument("--model", help="the LLM for the backend (model id, name or path)")
+    chat.add_argument("--base-url", help="the server of the openai backend, e.g. http://127.0.0.1:11434/v1")
+    chat.set_defaults(run=_chat)
+
     build = commands.add_parser("index", help="build or refresh the index, with a progress bar")
     build.add_argument("paths", nargs="*", type=Path, help="files or folders (default: RAG_CORPUS_DIR)")
     build.add_argument("--rebuild", action="store_true", help="embed everything again, ignoring the cache")
@@ -81,12 +95,6 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--verbose", action="store_true", help="list every missed question and every cut sentence")
     evaluate.add_argument("--json", action="store_true", help="print the report as one JSON line")
     evaluate.set_defaults(run=_eval)
-
-    bench = commands.add_parser("bench", help="measure the side-by-side benchmark suite (about 10 minutes)")
-    bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (a few minutes)")
-    bench.add_argument("--parts", type=int, nargs="+", choices=range(1, 7), help="only these parts (default all)")
-    bench.add_argument("--json", action="store_true", help="print the report as one JSON line")
-    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -109,6 +117,31 @@ def _ask(args: argparse.Namespace) -> int:
         raise ValueError("--top-k must be at least 1")
     events = stream_answer(args.question, settings)
     return _print_json(events) if args.json else _print_text(events)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    """Ask question after question; each is answered with the earlier ones as its history.
+    Ctrl-C stops the answer being printed; Ctrl-D, or Ctrl-C at the prompt, ends the conversation."""
+    settings = settings_from(args)
+    if settings.top_k < 1:
+        raise ValueError("--top-k must be at least 1")
+    print(CHAT_GREETING, file=sys.stderr)
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\nyou> ")
+        except (EOFError, KeyboardInterrupt):
+            print(file=sys.stderr)
+            return 0
+        if not question.strip():
+            continue
+        events = stream_answer(question, settings, history=history)
+        try:
+            _print_text(events)
+        except KeyboardInterrupt:
+            events.close()
+            print("\nstopped", file=sys.stderr)
+        history.append(question)
 
 
 def _print_json(events: Iterator[Event]) -> int:
@@ -184,12 +217,6 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from rag.bench.suite import PARTS, command
-
-    return command(args.quick, args.json, args.parts or PARTS)
 
 
 def _read(path: Path) -> list[corpus.Document]:

@@ -26,7 +26,7 @@ for the closest-sentence cosine: it uses the sentence vectors the embedder remem
 built knowledge base brings them, so the shipped corpus's cost a dictionary look-up) and is left
 out for a question whose candidates' sentences are not all remembered, such as an upload's before
 the answer quotes them. Encoding them at query time instead cost 265-700 ms a query on corpora of
-1,000-25,000 chunks (`python -m rag bench --quick --parts 3`, against ~20 ms).
+1,000-25,000 chunks (`python -m benchmarks --quick --parts 3`, against ~20 ms).
 """
 
 from __future__ import annotations

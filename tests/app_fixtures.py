@@ -1,22 +1,23 @@
 """Fixtures for the web app's tests: `app.demo` launched on a free port, a broken LLM server, Chromium.
 
 The app is imported with the session's temporary cache and with an OpenAI-compatible backend that
-points at `BrokenChatServer`, a real HTTP server on 127.0.0.1 that starts every answer and hangs up
-in the middle of it (to show how errors mid-stream look). The shipped index is built (the `kb`
-fixture) before the server starts, so no test waits for it inside a timeout.
+points at `benchmarks.fake_llm`, a real HTTP server on 127.0.0.1, scripted to start every answer
+and end it without finishing (to show how errors mid-stream look). The shipped index is built (the
+`kb` fixture) before the server starts, so no test waits for it inside a timeout.
 """
 
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+
+from benchmarks.fake_llm import Reply, fake_llm
+from benchmarks.local import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
@@ -30,45 +31,18 @@ GRADIO_QUEUE_PANDAS_WARNINGS = "ignore::Warning:gradio.queueing"
 MAX_UPLOAD_MB = 1
 
 
-class BrokenChatHandler(BaseHTTPRequestHandler):
-    """Streams the first words of a chat completion, then closes the connection without finishing
-    (but for a question holding IMAGE_TRIGGER, which gets IMAGE_ANSWER in full)."""
-
-    def do_POST(self) -> None:
-        request = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        pieces = IMAGE_ANSWER if IMAGE_TRIGGER in request else BROKEN_ANSWER
-        for piece in pieces:
-            chunk = {
-                "id": "broken",
-                "object": "chat.completion.chunk",
-                "created": 0,
-                "model": "test-model",
-                "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
-            }
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.flush()
-        if pieces is IMAGE_ANSWER:
-            finish = {"id": "image", "object": "chat.completion.chunk", "created": 0, "model": "test-model"}
-            finish["choices"] = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
-            self.wfile.write(f"data: {json.dumps(finish)}\n\ndata: [DONE]\n\n".encode())
-        self.close_connection = True
-
-    def log_message(self, format: str, *args) -> None:
-        pass
+def broken_or_image_reply(request: dict[str, Any]) -> Reply:
+    """The first words of an answer, never finished (but IMAGE_ANSWER in full to a question holding IMAGE_TRIGGER)."""
+    if IMAGE_TRIGGER in json.dumps(request):
+        return Reply(IMAGE_ANSWER)
+    return Reply(BROKEN_ANSWER, finish=False)
 
 
 @pytest.fixture(scope="session")
 def broken_chat_server() -> Iterator[str]:
     """The base URL of a chat server that breaks off every answer."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BrokenChatHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="rag-test-broken-chat-server", daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+    with fake_llm(broken_or_image_reply) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +80,7 @@ def chromium():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
-    from rag.bench.browser import CHROMIUM, CHROMIUM_ARGS
+    from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -118,9 +92,3 @@ def chromium():
 def artifacts_dir() -> Path:
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     return ARTIFACTS_DIR
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -15,8 +15,8 @@ import time
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
-from test_load import wait_until
 
+from benchmarks.local import wait_until
 from rag.web.updates import WORKLOAD
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]

@@ -15,7 +15,7 @@ import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 
-from rag.bench.client import close_all
+from benchmarks.client import close_all
 from rag.web.updates import WORKLOAD
 
 # Slow: every test needs the app imported (gradio: 3 s of CPU) and launched first, several seconds on 2 cores.

@@ -1,23 +1,21 @@
 """The HTTP answer backends (OpenAI-compatible and Hugging Face InferenceClient) against a real local server.
 
-The fixture is a real HTTP/1.1 server on 127.0.0.1 that speaks the chat.completions streaming format
-(`data: {json}` events, then `data: [DONE]`) from a script the test sets: normal answers, error
-statuses, a server that dies mid-answer, one that never answers, and a long answer for Stop. It
-records every request and whether a client went away while it was still writing.
+The fixture is `benchmarks.fake_llm`, a real HTTP/1.1 server on 127.0.0.1 that speaks the
+chat.completions streaming format (`data: {json}` events, then `data: [DONE]`) from a script the
+test sets: normal answers, error statuses, a server that dies mid-answer, one that never answers,
+and a long answer for Stop. It records every request and whether a client went away while it was
+still writing.
 """
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import huggingface_hub.constants
 import pytest
 
+from benchmarks.fake_llm import FakeLLM, Reply, fake_llm
+from benchmarks.local import free_port
 from rag.config import Settings
 from rag.corpus import Chunk
 from rag.events import Error, Hit, Status, Token
@@ -31,112 +29,12 @@ ANSWER = ["Buffered", " streaming", " holds", " text", " back", " until", " a", 
 BACKENDS = {"openai": OpenAICompatibleBackend, "hf": HFInferenceBackend}
 MODEL = "test-model"
 WAIT_S = 10  # an upper bound for the server to notice something, never a measured duration
-SHUTDOWN_POLL_S = 0.02
-
-
-@dataclass
-class Script:
-    """What the server does with the next request."""
-
-    pieces: list[str] = field(default_factory=lambda: list(ANSWER))
-    status: int = 200
-    drop_after: int | None = None  # close the connection after sending this many pieces
-    gap_s: float = 0.0  # pause between pieces
-    hang: bool = False  # read the request, then never answer
-
-
-class ChatServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), ChatHandler)
-        self.script = Script()
-        self.requests: list[dict] = []
-        self.client_left = threading.Event()  # a write failed: the client closed the connection
-        self.finished = threading.Event()  # a whole answer was sent
-        self.release = threading.Event()  # ends a hanging answer at teardown
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-
-class ChatHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: ChatServer
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-        script = self.server.script
-        if script.hang:
-            self.server.release.wait(WAIT_S)
-            self.close_connection = True
-        elif script.status != 200:
-            self._error(script.status)
-        else:
-            self._stream(script)
-
-    def _stream(self, script: Script) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        try:
-            for n, piece in enumerate(script.pieces):
-                if n == script.drop_after:
-                    self.connection.shutdown(socket.SHUT_RDWR)  # dies mid-answer, without the final chunk
-                    self.close_connection = True
-                    return
-                self._event({"content": piece}, None)
-                self.server.release.wait(script.gap_s)
-            self._event({}, "stop")
-            self._chunk(b"data: [DONE]\n\n")
-            self.wfile.write(b"0\r\n\r\n")
-            self.server.finished.set()
-        except (BrokenPipeError, ConnectionResetError):
-            self.server.client_left.set()
-            self.close_connection = True
-
-    def _event(self, delta: dict, finish_reason: str | None) -> None:
-        chunk = {
-            "id": "chatcmpl-test",
-            "object": "chat.completion.chunk",
-            "created": 1,
-            "model": MODEL,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-        }
-        self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())
-
-    def _chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
-        self.wfile.flush()
-
-    def _error(self, status: int) -> None:
-        data = json.dumps({"error": {"message": f"test error {status}", "type": "test"}}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args) -> None:  # keep pytest's output clean
-        pass
 
 
 @pytest.fixture
-def server() -> Iterator[ChatServer]:
-    chat_server = ChatServer()
-    # Shutting down waits for the server's next poll: by default half a second in every test's teardown.
-    thread = threading.Thread(
-        target=chat_server.serve_forever, args=(SHUTDOWN_POLL_S,), name="rag-test-chat-server", daemon=True
-    )
-    thread.start()
-    yield chat_server
-    chat_server.release.set()
-    chat_server.shutdown()
-    chat_server.server_close()
-    thread.join(WAIT_S)
+def server() -> Iterator[FakeLLM]:
+    with fake_llm(Reply(ANSWER)) as chat_server:
+        yield chat_server
 
 
 @pytest.fixture
@@ -163,10 +61,7 @@ def hits() -> list[Hit]:
 
 
 def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+    return f"http://127.0.0.1:{free_port()}/v1"
 
 
 def test_backend_streams_the_servers_chunks(server, settings, backend_name):
@@ -183,7 +78,7 @@ def test_backend_streams_the_servers_chunks(server, settings, backend_name):
 
 
 def test_server_dying_mid_answer_is_an_error_event_keeping_the_partial_answer(server, settings, kb, backend_name):
-    server.script = Script(drop_after=4)
+    server.script = Reply(ANSWER, drop_after=4)
     answer_settings = llm_settings(settings, server.url, backend=backend_name)
     backend = BACKENDS[backend_name](answer_settings)
 
@@ -198,7 +93,7 @@ def test_server_dying_mid_answer_is_an_error_event_keeping_the_partial_answer(se
 
 
 def test_closing_the_stream_closes_the_connection_the_server_is_writing_to(server, settings, backend_name):
-    server.script = Script(pieces=["word "] * 500, gap_s=0.02)
+    server.script = Reply(["word "] * 500, gap_s=0.02)
     stream = BACKENDS[backend_name](llm_settings(settings, server.url)).stream("q?", hits())
 
     first = [next(stream) for _ in range(3)]
@@ -223,7 +118,7 @@ def test_connection_refused_names_the_url(settings, backend_name):
     [(401, {"openai": "RAG_LLM_API_KEY", "hf": "HF_TOKEN"}), (404, {"openai": MODEL, "hf": MODEL})],
 )
 def test_refusals_say_what_to_check(server, settings, backend_name, status, hint):
-    server.script = Script(status=status)
+    server.script = Reply(status=status)
     backend = BACKENDS[backend_name](llm_settings(settings, server.url))
 
     with pytest.raises(BackendError) as raised:
@@ -234,7 +129,7 @@ def test_refusals_say_what_to_check(server, settings, backend_name, status, hint
 
 
 def test_a_server_that_never_answers_times_out(server, settings, backend_name):
-    server.script = Script(hang=True)
+    server.script = Reply(hang=True)
     backend = BACKENDS[backend_name](llm_settings(settings, server.url, llm_timeout_s=1))
 
     with pytest.raises(BackendError, match="sent nothing for 1 s"):

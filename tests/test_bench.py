@@ -1,4 +1,4 @@
-"""`python -m rag bench` at tiny sizes: every part runs for real and reports the figures it promises.
+"""`python -m benchmarks` at tiny sizes: every part runs for real and reports the figures it promises.
 
 No figure is judged here (timings on a shared machine belong in the benchmark's report, not in a
 test); the tests check that each part measures both of its sides and reports a finite ratio,
@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 
-from rag.bench.suite import Report, Sizes, run_suite
+from benchmarks.__main__ import parser
+from benchmarks.suite import PARTS, Report, Sizes, run_suite
 
 TINY = Sizes(
     build_chunks=8,
@@ -62,6 +63,14 @@ def check_report(report: Report, keys: set[str]) -> dict:
     for figure in report.figures:
         assert figure.name in table, f"the table is missing {figure.name!r}"
     return figures
+
+
+def test_command_line_chooses_the_run_and_the_parts():
+    args = parser().parse_args(["--quick", "--parts", "1", "6", "--json"])
+    assert (args.quick, args.parts, args.json) == (True, [1, 6], True)
+    assert parser().parse_args([]).parts is None, "no --parts should mean every part"
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--parts", str(max(PARTS) + 1)])
 
 
 @pytest.mark.slow

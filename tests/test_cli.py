@@ -2,17 +2,23 @@
 
 What the CLI prints does not depend on what the model answers, so the in-process `ask` tests answer
 from the shipped index with a scripted backend's canned pieces. One test runs `python -m rag ask`
-in a subprocess, end to end, as a second start that loads the cached index.
+in a subprocess, end to end, as a second start that loads the cached index. Two more check that the
+library and its commands stay below the web app: `import rag` and every module the commands may load
+import neither gradio, gradio_client nor Playwright, and nothing in rag/ imports the app or the
+benchmark.
 """
 
 from __future__ import annotations
 
+import ast
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 from functools import partial
+from pathlib import Path
 
 import pytest
 from scripted import ScriptedBackend
@@ -24,6 +30,28 @@ from rag.pipeline import stream_answer
 QUESTION = "What is buffered streaming?"
 CANNED_ANSWER = ["Buffered", " streaming", " holds", " text", " back", " until", " a", " sentence", " ends", " [1]."]
 SUBPROCESS_TIMEOUT_S = 300  # an upper bound for a loaded 2-core machine, never a measured duration
+RAG_DIR = PROJECT_DIR / "rag"
+WEB_PACKAGE = "rag.web"  # the web layer: the one part of rag/ that may import gradio
+WEB_MODULES = ("gradio", "gradio_client", "playwright")
+ABOVE_THE_LIBRARY = ("app", "benchmarks")
+# Imports every rag module but the web layer (and rag.__main__, which would run the CLI), then names
+# the web, app and benchmark packages that came with them. (pkgutil.walk_packages would import
+# rag.web to look inside it.)
+IMPORT_EVERYTHING = f"""
+import pkgutil, sys
+import rag
+
+def import_all(package):
+    for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        if module.name not in ("rag.__main__", "{WEB_PACKAGE}"):
+            __import__(module.name)
+            if module.ispkg:
+                import_all(sys.modules[module.name])
+
+import_all(rag)
+loaded = {{name.split(".")[0] for name in sys.modules}} & set({WEB_MODULES + ABOVE_THE_LIBRARY!r})
+print(" ".join(sorted(loaded)))
+"""
 
 
 @pytest.fixture
@@ -133,3 +161,76 @@ def test_python_m_rag_ask_answers_in_a_fresh_process_from_the_saved_index(cli_en
     assert "[1]" in answer or "[2]" in answer, f"the extractive answer should cite its sources: {answer!r}"
     assert "Searching" not in result.stdout, "status lines belong on stderr"
     assert len(sources.splitlines()) == 5, f"expected the 5 retrieved sources, got {sources!r}"
+
+
+class Interrupted(ScriptedBackend):
+    """Ctrl-C pressed while the answer streams: the terminal raises KeyboardInterrupt wherever the CLI is."""
+
+    def stream(self, question, hits):
+        yield from self.pieces
+        raise KeyboardInterrupt
+
+
+def test_chat_answers_a_follow_up_with_the_conversation_before_it(monkeypatch, cli_env, kb, capsys):
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb))
+    monkeypatch.setattr("sys.stdin", io.StringIO("How does an HNSW index work?\nWhat are its drawbacks?\n"))
+
+    assert cli.main(["chat"]) == 0
+
+    out, err = capsys.readouterr()
+    searched = [line for line in err.splitlines() if "Searching" in line]
+    assert len(searched) == 2 and "Searching knowledge base" in searched[0], err
+    assert "Searching for:" in searched[1] and "HNSW" in searched[1], "the follow-up is searched with its topic"
+    assert out.count("Sources:") == 2, out
+
+
+def test_ctrl_c_in_chat_stops_the_answer_not_the_conversation(monkeypatch, cli_env, kb, capsys):
+    backend = Interrupted(["Half", " an", " answer"])
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb, backend=backend))
+    monkeypatch.setattr("sys.stdin", io.StringIO("What is FAISS?\nWhat is BM25?\n"))
+
+    assert cli.main(["chat"]) == 0
+
+    out, err = capsys.readouterr()
+    assert err.count("stopped") == 2, "each interrupted answer says it stopped"
+    assert out.count("Half an answer") == 2, "the second question was still asked and answered up to its Ctrl-C"
+
+
+def test_the_library_and_its_commands_load_no_web_module():
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING],
+        check=False,
+        cwd=PROJECT_DIR,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_TIMEOUT_S,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [], f"importing rag's modules loaded {result.stdout.strip()}"
+
+
+def test_nothing_in_rag_imports_upwards():
+    """Also the imports inside functions, which the test above cannot see."""
+    upward = [
+        f"{path.relative_to(PROJECT_DIR)}:{line}: {name}"
+        for path in sorted(RAG_DIR.rglob("*.py"))
+        for line, name in imported_modules(path)
+        if name.split(".")[0] in ABOVE_THE_LIBRARY or (name.split(".")[0] in WEB_MODULES and not in_web_layer(path))
+    ]
+    assert upward == [], f"rag/ should import neither the app, the benchmark nor (outside rag/web/) web code: {upward}"
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    modules = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.append((node.lineno, node.module))
+    return modules
+
+
+def in_web_layer(path: Path) -> bool:
+    return (RAG_DIR / "web") in path.parents

@@ -16,7 +16,6 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,9 +25,10 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 from gradio_client.client import Job
 
-from rag.bench.client import close_all, connect
-from rag.bench.crowd import reference_answers
-from rag.bench.suite import example_questions
+from benchmarks.client import close_all, connect
+from benchmarks.crowd import reference_answers
+from benchmarks.local import wait_until
+from benchmarks.suite import example_questions
 from rag.web.updates import WORKLOAD
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
@@ -48,15 +48,6 @@ class Tally:
     cancelled: int = 0
     failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def keep_asking(client: Client, first: int, questions: list[str], until: float, tally: Tally) -> None:

@@ -17,11 +17,12 @@ import os
 import tempfile
 import time
 
-from rag.bench.client import POLL_S, connect
-from rag.bench.core import run_python
-from rag.bench.report import Figure, Target
-from rag.bench.server import app_process
-from rag.bench.timing import median, ms, timed
+from benchmarks.client import POLL_S, connect
+from benchmarks.core import run_python
+from benchmarks.local import wait_until
+from benchmarks.report import Figure, Target
+from benchmarks.server import app_process
+from benchmarks.timing import median, ms, timed
 
 FIRST_ANSWER_TARGET = Target(1.5)
 FIRST_STATUS_TARGET = Target(1.5)
@@ -78,18 +79,20 @@ def _cold_app(question: str) -> tuple[float, float, float]:
                 echo_s = time.perf_counter() - echo_started
                 asked = time.perf_counter()
                 job = client.submit(question, api_name="/ask")
-                status_s = answer_s = None
-                deadline = asked + WAIT_S
-                while answer_s is None and time.perf_counter() < deadline:
+                seen: dict[str, float] = {}
+
+                def answered() -> bool:
                     for status, answer, _ in job.outputs():
-                        if status_s is None and status:
-                            status_s = time.perf_counter() - asked
-                        if answer_s is None and answer:
-                            answer_s = time.perf_counter() - started
-                    time.sleep(POLL_S)
+                        if status:
+                            seen.setdefault("status", time.perf_counter() - asked)
+                        if answer:
+                            seen.setdefault("answer", time.perf_counter() - started)
+                    return "answer" in seen
+
+                wait_until(answered, WAIT_S, POLL_S)
                 job.cancel()
             finally:
                 client.close()
-    if status_s is None or answer_s is None:
+    if "status" not in seen or "answer" not in seen:
         raise RuntimeError(f"no answer to {question!r} within {WAIT_S} s of a cold start")
-    return answer_s, status_s, echo_s
+    return seen["answer"], seen["status"], echo_s

@@ -1,7 +1,8 @@
 """Asking the launched app through `gradio_client`, with the time each streamed update arrived.
 
-Shared by the benchmark (parts 4 and 5) and tests/test_load.py. The app's `/ask` endpoint streams
-(status log, answer, sources) tuples; `ask` records every one with its arrival time.
+Shared by the benchmark (parts 4 and 5) and the tests (test_load.py, test_app_client.py). The app's
+`/ask` endpoint streams (status log, answer, sources) tuples; `ask` records every one with its
+arrival time.
 """
 
 from __future__ import annotations

@@ -18,17 +18,18 @@ import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.bench.report import Figure, Target
-from rag.bench.timing import interleaved, median, ms, ratio_of_medians, timed
+from benchmarks.report import Figure, Target
+from benchmarks.timing import interleaved, median, ms, ratio_of_medians, timed
 from rag.config import PROJECT_DIR, Settings
 from rag.corpus import Chunk
 from rag.embed import Embedder, encoding_threads, resolve_model_path
+from rag.events import run_to_end
 from rag.index import EMBED_BATCH, FaissIndex, KnowledgeBase, build
 from rag.retrieve import search
 
@@ -75,8 +76,8 @@ class BareModel:
 
 def index_build(chunks: Sequence[Chunk], embedder: Embedder, bare: BareModel, repeats: int) -> Figure:
     texts = [chunk.search_text for chunk in chunks]
-    sides = {"build": timed(lambda: drain(build(chunks, embedder))), "encode": timed(lambda: bare.encode(texts))}
-    drain(build(chunks[:WARM_UP_CHUNKS], embedder))  # the first calls pay for one-off set-up
+    sides = {"build": timed(lambda: run_to_end(build(chunks, embedder))), "encode": timed(lambda: bare.encode(texts))}
+    run_to_end(build(chunks[:WARM_UP_CHUNKS], embedder))  # the first calls pay for one-off set-up
     bare.encode(texts[:WARM_UP_CHUNKS])
     results = interleaved(sides, repeats)
     throughput = ratio_of_medians(results, "encode", "build")
@@ -202,12 +203,3 @@ def run_python(code: str, env: dict[str, str]) -> Callable[[], None]:
             raise RuntimeError(f"warm-start subprocess failed ({done.returncode}): {done.stderr[-2000:]}")
 
     return run
-
-
-def drain(loading: Generator[object, None, KnowledgeBase]) -> KnowledgeBase:
-    """Run a loading generator (progress events) to its end; return its knowledge base."""
-    while True:
-        try:
-            next(loading)
-        except StopIteration as finished:
-            return finished.value

@@ -7,21 +7,20 @@ sizes and most repeats for a run of a few minutes. Tests pass their own tiny `Si
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rag.bench import core, crowd, startup, web
-from rag.bench.browser import AppPage, chromium
-from rag.bench.client import connect
-from rag.bench.fake_llm import MODEL as FAST_SOURCE_MODEL
-from rag.bench.fake_llm import fast_source
-from rag.bench.report import Figure, format_table, machine
-from rag.bench.server import app_process
+from benchmarks import core, crowd, startup, web
+from benchmarks.browser import AppPage, chromium
+from benchmarks.client import connect
+from benchmarks.fake_llm import FAST_SOURCE_MODEL, fast_source
+from benchmarks.report import Figure, format_table, machine
+from benchmarks.server import app_process
 from rag.config import PROJECT_DIR, Settings
 from rag.embed import get_embedder
+from rag.events import run_to_end
 from rag.knowledge import shared_knowledge_base
 
 PARTS = (1, 2, 3, 4, 5, 6)
@@ -113,7 +112,7 @@ def run_suite(
 
 def _library_parts(settings: Settings, sizes: Sizes, parts: Sequence[int], say: Callable[[str], None]) -> list[Figure]:
     say("loading the knowledge base and the model")
-    kb = core.drain(shared_knowledge_base(settings))
+    kb = run_to_end(shared_knowledge_base(settings))
     embedder = get_embedder(kb.model)
     bare = core.BareModel.load(kb.model)
     figures = []
@@ -158,14 +157,3 @@ def _app_parts(settings: Settings, sizes: Sizes, parts: Sequence[int], say: Call
             if 5 in parts:
                 figures += crowd.crowd_figures(app.url, questions, sizes.clients, sizes.crowd_rounds, say)
     return figures
-
-
-def command(quick: bool, as_json: bool, parts: Sequence[int]) -> int:
-    """`python -m rag bench`: progress on stderr, the report on stdout."""
-    report = run_suite(Settings.from_env(), QUICK if quick else FULL, parts, _say)
-    print(json.dumps(report.to_json(), ensure_ascii=False, allow_nan=False) if as_json else report.table())
-    return 0
-
-
-def _say(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

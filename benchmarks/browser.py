@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from rag.bench.server import ECHO_BUTTON, ECHO_INPUT, ECHO_OUTPUT
+from benchmarks.server import ECHO_BUTTON, ECHO_INPUT, ECHO_OUTPUT
 from rag.web import page as app_page
 
 CHROMIUM = "/usr/bin/chromium"

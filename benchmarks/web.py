@@ -1,8 +1,8 @@
 """Part 4: the launched app, through `gradio_client` and through the real browser.
 
 - First status line and first answer text (the default extractive backend) against the app's own
-  echo endpoint (see `rag.bench.server`): what the app adds to one round trip through the same server.
-- A fast answer source (`rag.bench.fake_llm`: 2,000 words as fast as it can, plugged in as the
+  echo endpoint (see `benchmarks.server`): what the app adds to one round trip through the same server.
+- A fast answer source (`benchmarks.fake_llm`: 2,000 words as fast as it can, plugged in as the
   app's openai backend) streamed word by word (`stream="token"`) against the same answer sent as one
   update (`stream="whole"`): the cost of streaming, which the app's coalescing keeps bounded, and
   the server's CPU per answer.
@@ -23,12 +23,12 @@ from typing import Any
 
 from gradio_client import Client
 
-from rag.bench.browser import AppPage, Watched
-from rag.bench.client import Answered, ask, echo_seconds
-from rag.bench.fake_llm import canned_answer
-from rag.bench.report import Figure, Target
-from rag.bench.server import AppProcess
-from rag.bench.timing import interleaved, median, ms, process_cpu_seconds
+from benchmarks.browser import AppPage, Watched
+from benchmarks.client import Answered, ask, echo_seconds
+from benchmarks.fake_llm import canned_answer
+from benchmarks.report import Figure, Target
+from benchmarks.server import AppProcess
+from benchmarks.timing import interleaved, median, ms, process_cpu_seconds
 
 FIRST_EVENT_TARGET = Target(1.5)
 WHOLE_ANSWER_TARGET = Target(2.0)

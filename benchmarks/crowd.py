@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gradio_client import Client
 
-from rag.bench.client import Answered, ask, close_all, connect, echo_seconds
-from rag.bench.report import Figure, Target
-from rag.bench.timing import median, ms, percentile
+from benchmarks.client import Answered, ask, close_all, connect, echo_seconds
+from benchmarks.report import Figure, Target
+from benchmarks.timing import median, ms, percentile
 
 FIRST_EVENT_TARGET = Target(3.0)
 ALL_CORRECT = Target(1.0, at_most=False)

@@ -1,6 +1,6 @@
 """The app as the benchmark launches it: app.py's `demo` plus an echo endpoint, in a process of its own.
 
-    python -m rag.bench.server PORT    # prints "ready" once it serves on 127.0.0.1:PORT; stops when stdin closes
+    python -m benchmarks.server PORT    # prints "ready" once it serves on 127.0.0.1:PORT; stops when stdin closes
 
 It warms up (loads the model and the index) before serving, or, with RAG_BENCH_WARM_UP=background,
 on its own thread as `python app.py` does, so that questions can arrive during the warm-up.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import select
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from benchmarks.local import free_port
 from rag.config import PROJECT_DIR
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def app_process(env: Mapping[str, str]) -> Iterator[AppProcess]:
     """Run the app with the echo endpoint on a free port of 127.0.0.1, ready to answer; stop it afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "rag.bench.server", str(port)],
+        [sys.executable, "-m", "benchmarks.server", str(port)],
         cwd=PROJECT_DIR,
         env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **env},
         stdin=subprocess.PIPE,
@@ -83,12 +83,6 @@ def app_process(env: Mapping[str, str]) -> Iterator[AppProcess]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_ready(process: subprocess.Popen) -> None:
