@@ -79,6 +79,7 @@ ADDRESS_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS, "your address")
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 COMPARED_STREAMS = ("whole", "token")  # the streaming modes compared side by side
 CHAT_TEXT_OUTPUTS = 3  # the question box, the conversation and the answer's cursor: sent before the sources and charts
+CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + 3  # and the sources, score chart and timing chart
 
 
 def load_examples() -> list[str]:
@@ -149,7 +150,7 @@ async def converse(
     shown_as = shown_question(question)
     if not shown_as:
         gr.Warning("Please type a question.")
-        yield [gr.skip()] * (CHAT_TEXT_OUTPUTS + 3)
+        yield [gr.skip()] * CHAT_OUTPUTS
         return
     session = SESSIONS[request.session_hash]
     kb, adding = session.searched()
@@ -205,7 +206,7 @@ async def retry_in_chat(
     """Ask the conversation's last question again, its new answer replacing the old one."""
     at = last_question(chat)
     if at is None:
-        yield [gr.skip()] * (CHAT_TEXT_OUTPUTS + 3)
+        yield [gr.skip()] * CHAT_OUTPUTS
         return
     question = unescaped(message_text(chat[at]["content"]) or "")
     settings = (top_k, mode, stream, words_per_second, backend)

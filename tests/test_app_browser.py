@@ -7,7 +7,6 @@ that a test depends on. Screenshots go to test-artifacts/ (app-mid-answer.png is
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import re
 import time
@@ -158,17 +157,23 @@ def thought_title(page, index: int = -1) -> str:
     return page.locator(THOUGHT_TITLES).nth(index).inner_text().strip()
 
 
+# The lines of a thought if it is open; else it is opened (a click on its title, as a reader would,
+# again after a second if the conversation was redrawn meanwhile) and null returned.
+THOUGHT_LOG_JS = """([thoughts, index]) => {
+    const thought = [...document.querySelectorAll(thoughts)].at(index);
+    const lines = thought?.querySelector(':scope > .content');
+    if (lines) return lines.innerText.trim();
+    if (!(performance.now() - (window.__thoughtClicked ?? -1e9) < 1000)) {
+        thought?.querySelector(':scope > .title')?.click();
+        window.__thoughtClicked = performance.now();
+    }
+    return null;
+}"""
+
+
 def thought_log(page, index: int = -1) -> str:
-    """The lines of a thought (the last by default): opened if it is collapsed, as a reader would."""
-    thought = page.locator(THOUGHTS).nth(index)
-    lines = thought.locator(":scope > .content")
-    for _ in range(3):  # a click while the conversation is being redrawn can be lost
-        if lines.count():
-            break
-        thought.locator(":scope > .title").click()
-        with contextlib.suppress(PlaywrightTimeoutError):
-            lines.wait_for(timeout=5_000)
-    return lines.inner_text().strip()
+    """The lines of a thought (the last by default), opening it if it is collapsed."""
+    return page.wait_for_function(THOUGHT_LOG_JS, arg=[THOUGHTS, index], polling=100).json_value()
 
 
 def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
@@ -656,7 +661,8 @@ def test_clear_empties_the_conversation_and_a_new_one_starts_clean(open_page):
     page.locator(CLEAR).click()
 
     page.wait_for_function(f"document.querySelectorAll('{CHAT} .message-row').length === 0")
-    assert page.locator(f"{SOURCES} details, {SCORES} .row, {TIMINGS} .row").count() == 0, "sources and charts go"
+    drawn = f"{SOURCES} details, {SCORES} .row, {TIMINGS} .row"
+    page.wait_for_function(f"document.querySelectorAll({drawn!r}).length === 0")  # the sources and charts go
     ask(page, FOLLOW_UP)
     wait_for_turns(page, 1)
     assert "Searching knowledge base…" in thought_log(page), "after Clear, nothing refers back to the old conversation"

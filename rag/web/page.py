@@ -54,6 +54,7 @@ CHAT_LOG = f"{CHAT} [role=log]"
 USER_MESSAGES = f"{CHAT} [data-testid=user]"
 THOUGHTS = f"{CHAT} .thought-group"
 THOUGHT_TITLES = f"{THOUGHTS} > .title"
+THOUGHT_ARROWS = f"{THOUGHT_TITLES} .arrow button"
 OPEN_THOUGHT_LINES = f"{THOUGHTS} > .content"
 ANSWERS = f"{CHAT} [data-testid=bot]:not(:has(.thought-group))"
 RETRY = f"{CHAT} button[aria-label=Retry]"
@@ -80,8 +81,16 @@ THEME = gr.themes.Default(primary_hue="indigo").set(
 )
 # Gradio offers no attributes for these: the conversation (a polite live log, so the answer is
 # announced as it grows) is named for what it holds, and the question box is described by the hint under it.
+# A thought's title is a button holding an unnamed arrow button: the arrow is made an inert picture
+# (hidden from screen readers, out of the tab order, clicks pass to the title through the stylesheet),
+# as each thought is drawn; the title opens and closes the thought.
 PAGE_JS = f"""() => {{
   document.querySelector('{CHAT_LOG}')?.setAttribute('aria-label', 'Conversation');
+  const quietArrows = () => document.querySelectorAll('{THOUGHT_ARROWS}:not([aria-hidden])').forEach((arrow) => {{
+    arrow.setAttribute('aria-hidden', 'true');
+    arrow.disabled = true;
+  }});
+  new MutationObserver(quietArrows).observe(document.querySelector('{CHAT}'), {{childList: true, subtree: true}});
   document.querySelector('{QUESTION_BOX}')?.setAttribute('aria-describedby', '{QUESTION_HINT.id}');
 }}"""
 APPEARANCE: dict[str, Any] = {"theme": THEME, "css_paths": [STYLESHEET], "js": PAGE_JS}
