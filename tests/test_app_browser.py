@@ -69,6 +69,8 @@ def last_js(selector: str) -> str:
 
 ANSWER_JS = f"({last_js(ANSWERS)}?.innerText ?? '').trim()"  # the conversation's last answer
 THOUGHT_JS = f"({last_js(THOUGHTS)}?.innerText ?? '')"  # its last thought: the title, and the lines while open
+# what the page's stylesheet draws after the last answer's text: the cursor while it streams
+CURSOR_JS = f"(last => last ? getComputedStyle(last, '::after').content : '')({last_js(f'{ANSWERS} .md > :last-child')})"
 # Samples the last answer's length and its thought's lines (while the thought is open) every 20 ms.
 SAMPLER_JS = """([answers, thoughts, name]) => {
     const samples = window[name] = [];
@@ -232,6 +234,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
         f"({ANSWER_JS}).split(/\\s+/).length >= 14 && document.querySelector('{STREAMING_CURSOR}') !== null"
     )
     page.screenshot(path=artifacts_dir / "app-mid-answer.png")
+    assert page.evaluate(CURSOR_JS) == '"▌"', "the cursor should follow the answer's text while it streams"
     wait_for_turns(page, 1)
     page.wait_for_selector(OPEN_THOUGHT_LINES, state="detached")  # the thought collapses when the answer is done
     page.wait_for_timeout(100)  # the sampler's next samples
@@ -254,6 +257,7 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     assert page.locator(f"{SCORES} .row").count() == 5
     assert "first words after" in page.locator(TIMINGS).inner_text()
     assert page.locator(STREAMING_CURSOR).count() == 0, "the cursor should go when the answer is done"
+    assert page.evaluate(CURSOR_JS) == "none"
     assert re.search(r"\+[\d.]+ m?s\s+Found 5 passages", thought_log(page)), thought_log(page)
     page.locator(f"{SOURCES} summary").first.click()
     assert page.locator(f"{SOURCES} details[open] .chunk").first.is_visible()
