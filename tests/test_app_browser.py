@@ -70,7 +70,9 @@ def last_js(selector: str) -> str:
 ANSWER_JS = f"({last_js(ANSWERS)}?.innerText ?? '').trim()"  # the conversation's last answer
 THOUGHT_JS = f"({last_js(THOUGHTS)}?.innerText ?? '')"  # its last thought: the title, and the lines while open
 # what the page's stylesheet draws after the last answer's text: the cursor while it streams
-CURSOR_JS = f"(last => last ? getComputedStyle(last, '::after').content : '')({last_js(f'{ANSWERS} .md > :last-child')})"
+CURSOR_JS = (
+    f"(last => last ? getComputedStyle(last, '::after').content : '')({last_js(f'{ANSWERS} .md > :last-child')})"
+)
 # Samples the last answer's length and its thought's lines (while the thought is open) every 20 ms.
 SAMPLER_JS = """([answers, thoughts, name]) => {
     const samples = window[name] = [];
