@@ -17,6 +17,7 @@ from gradio_client import Client
 from gradio_client.client import Job
 
 POLL_S = 0.002  # how often a job is checked for new updates: the resolution of every client-side time
+CLIENT_TIMEOUT_S = 60  # an upper bound for one request on a loaded machine, never a measured duration
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,16 @@ class Answered:
 
 
 def connect(url: str) -> Client:
-    return Client(url, verbose=False, analytics_enabled=False, download_files=False, ssl_verify=False)
+    """A quiet client whose requests wait up to CLIENT_TIMEOUT_S (gradio_client's default is 5 s for
+    some, which a loaded 2-core machine exceeds when 30 clients connect at once)."""
+    return Client(
+        url,
+        verbose=False,
+        analytics_enabled=False,
+        download_files=False,
+        ssl_verify=False,
+        httpx_kwargs={"timeout": CLIENT_TIMEOUT_S},
+    )
 
 
 def close_all(clients: Sequence[Client]) -> None:
