@@ -161,9 +161,9 @@ def _print_text(events: Iterator[Event]) -> int:
                 _progress_bar(done, total)
             case Token(text):
                 print(text, end="", flush=True)
-            case Done(_, sources, _, _, cited):
+            case Done(_, hits, _, _, cited):
                 print("\n\nSources:")
-                for hit in sources:
+                for hit in hits:
                     mark = "*" if hit.rank in cited else " "
                     print(f"{mark}[{hit.rank}] {hit.chunk.title} — {hit.chunk.section} ({hit.chunk.source})")
             case Error(message, partial):

@@ -4,7 +4,7 @@
     Retrieved(hits, ms)
     Status("generate", "Generating…")
     Token("Chunks") Token(" are") …
-    Status("done", "Done") and Done(answer, sources, timings)      — or Error(message, partial)
+    Status("done", "Done") and Done(answer, hits, timings)      — or Error(message, partial)
 
 The shared knowledge base and the embedding model are loaded once per process (the first call
 yields the loading progress); closing the stream closes the answer generator beneath it.

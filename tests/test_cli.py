@@ -91,11 +91,11 @@ def test_ask_json_prints_one_event_per_line(scripted_answers, capsys):
     statuses = [e for e in events if e["type"] == "status"]
     assert all({"stage", "message", "t_ms"} <= set(e) for e in statuses), statuses
     retrieved = next(e for e in events if e["type"] == "retrieved")
-    assert len(retrieved["hits"]) == 3 and "ms" in retrieved, "--top-k 3 should retrieve 3 hits"
+    assert len(retrieved["hits"]) == 3 and "search_ms" in retrieved, "--top-k 3 should retrieve 3 hits"
     done = events[-1]
     assert done["answer"] == "".join(e["text"] for e in events if e["type"] == "token") == "".join(CANNED_ANSWER)
     assert {"total_ms", "first_token_ms", "retrieval_ms"} <= set(done["timings"]), done["timings"]
-    assert len(done["sources"]) == 3
+    assert len(done["hits"]) == 3
 
 
 @pytest.mark.parametrize("question", ["", "   "])
