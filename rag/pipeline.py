@@ -92,7 +92,7 @@ def stream_answer(
         yield Error(str(exc))
         return
 
-    query = standalone_query(question, conversation(history, settings), kb.vocabulary) if history else question
+    query = standalone_query(question, conversation(history, settings), kb, embedder) if history else question
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
     hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode)

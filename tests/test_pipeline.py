@@ -139,3 +139,12 @@ def test_a_follow_up_is_searched_as_the_standalone_question_it_becomes(settings,
     assert _searched(events).startswith("Searching for: ") and "HNSW" in _searched(events)
     hits = next(e for e in events if isinstance(e, Retrieved)).hits
     assert "hnsw" in hits[0].chunk.source, [hit.chunk.source for hit in hits]
+
+
+def test_a_question_that_stands_on_its_own_ignores_the_history(settings, kb):
+    question = "How is reciprocal rank fusion computed?"
+    with_history = list(stream_answer(question, settings, kb=kb, history=["What is HNSW?", {"bad": 1}, ""]))
+    alone = list(stream_answer(question, settings, kb=kb))
+
+    assert _searched(with_history) == "Searching knowledge base…"
+    assert with_history[-1].answer == alone[-1].answer
