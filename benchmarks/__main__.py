@@ -9,9 +9,7 @@ import time
 
 from benchmarks.suite import FULL, PARTS, QUICK, run_suite
 from rag.config import Settings
-from rag.corpus import DocumentError
-from rag.embed import ModelError
-from rag.generate.base import BackendError
+from rag.errors import RagError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         report = run_suite(Settings.from_env(), QUICK if args.quick else FULL, args.parts or PARTS, _say)
-    except (DocumentError, ModelError, BackendError, ValueError) as exc:
+    except (RagError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ import os
 import tempfile
 import time
 
-from benchmarks.client import POLL_S, connect
+from benchmarks.client import POLL_S, connect, wait_for_stream_closed
 from benchmarks.core import run_python
 from benchmarks.local import wait_until
 from benchmarks.report import Figure, Target
@@ -77,6 +77,7 @@ def _cold_app(question: str) -> tuple[float, float, float]:
                 echo_started = time.perf_counter()
                 client.predict("ping", api_name="/echo")
                 echo_s = time.perf_counter() - echo_started
+                wait_for_stream_closed(client)
                 asked = time.perf_counter()
                 job = client.submit(question, api_name="/ask")
                 seen: dict[str, float] = {}

@@ -55,22 +55,12 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer a question from the corpus, streaming")
     ask.add_argument("question")
-    ask.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
-    ask.add_argument("--mode", choices=RETRIEVAL_MODES, help="retrieval mode (default hybrid)")
-    ask.add_argument("--stream", choices=STREAM_MODES, help="streaming mode (default token)")
-    ask.add_argument("--backend", help="answer backend (default extractive; see README)")
-    ask.add_argument("--model", help="the LLM for the backend (model id, name or path)")
-    ask.add_argument("--base-url", help="the server of the openai backend, e.g. http://127.0.0.1:11434/v1")
+    _answer_options(ask)
     ask.add_argument("--json", action="store_true", help="print every event as one JSON line")
     ask.set_defaults(run=_ask)
 
     chat = commands.add_parser("chat", help="a conversation in the terminal: follow-up questions use the earlier ones")
-    chat.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
-    chat.add_argument("--mode", choices=RETRIEVAL_MODES, help="retrieval mode (default hybrid)")
-    chat.add_argument("--stream", choices=STREAM_MODES, help="streaming mode (default token)")
-    chat.add_argument("--backend", help="answer backend (default extractive; see README)")
-    chat.add_argument("--model", help="the LLM for the backend (model id, name or path)")
-    chat.add_argument("--base-url", help="the server of the openai backend, e.g. http://127.0.0.1:11434/v1")
+    _answer_options(chat)
     chat.set_defaults(run=_chat)
 
     build = commands.add_parser("index", help="build or refresh the index, with a progress bar")
@@ -96,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the report as one JSON line")
     evaluate.set_defaults(run=_eval)
     return parser
+
+
+def _answer_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
+    command.add_argument("--mode", choices=RETRIEVAL_MODES, help="retrieval mode (default hybrid)")
+    command.add_argument("--stream", choices=STREAM_MODES, help="streaming mode (default token)")
+    command.add_argument("--backend", help="answer backend (default extractive; see README)")
+    command.add_argument("--model", help="the LLM for the backend (model id, name or path)")
+    command.add_argument("--base-url", help="the server of the openai backend, e.g. http://127.0.0.1:11434/v1")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -161,9 +160,9 @@ def _print_text(events: Iterator[Event]) -> int:
                 _progress_bar(done, total)
             case Token(text):
                 print(text, end="", flush=True)
-            case Done(_, sources, _, _, cited):
+            case Done(_, hits, _, _, cited):
                 print("\n\nSources:")
-                for hit in sources:
+                for hit in hits:
                     mark = "*" if hit.rank in cited else " "
                     print(f"{mark}[{hit.rank}] {hit.chunk.title} — {hit.chunk.section} ({hit.chunk.source})")
             case Error(message, partial):

@@ -1,14 +1,25 @@
-"""Turn a follow-up question into a standalone search query, without a model.
+"""Turn a follow-up question into a standalone search query, without a language model.
 
 "What is HNSW?" then "What are its drawbacks?": searched on its own words the follow-up finds
 nothing about HNSW. `standalone_query` carries the conversation's topic into a follow-up that
 refers back to it and leaves a question that stands on its own as it was asked.
 
 A question refers back when it opens with a continuation ("and …", "so …", "what about …"), when
-it holds an anaphor (it, its, they, this, these, one…) before anything it could refer to inside the
-question, or when none of its content words is specific: a name (an acronym, a mixed-case or
-alphanumeric word, a capitalised word after the first) or a word that few documents of the corpus
-use (`Vocabulary`). Function words are NLTK's English stop words as bm25s ships them.
+it holds an anaphor (it, its, they, this, that, these, one, there…) that the question itself does
+not resolve, or when it has no content of its own. Shaped like an anaphor but not one: an expletive
+"it" standing for a clause that follows ("is it worse to chop…", "does it help to show…"), a
+complementizer or relative "that" (after a content word or in "so that"), "there is", "both … and".
+Resolved inside the question: anything after a name, and a personal pronoun or "one" after three
+content words of its own ("…a prompt that is longer than its limit", "…from a generative one");
+demonstratives and "there" always point outside. Content of its own is a name (an acronym, a
+mixed-case word, a code identifier, a capitalised word after the first), two words that few
+documents of the corpus use (`Vocabulary`), or three content words whose question has a passage
+close to it in meaning (MIN_COSINE): "How do I find the right value for my own documents?" has
+three content words but nothing in the corpus near it. Function words are NLTK's English stop
+words as bm25s ships them, with the indefinite pronouns and a few prepositions.
+
+Measured (`python -m rag eval data/eval/conversations.json`, designed on the "dev" conversations
+and the even-numbered corpus questions): see the README's evaluation section.
 
 The topic is that of the last question that stood on its own: its runs of adjacent content words
 ("maximal marginal relevance", "HNSW"), the head being the first run with a name in it, else the
@@ -21,7 +32,9 @@ one with the rarest word. A follow-up gets it this way:
 - any other follow-up gets the topic appended ("Why is that? — IVF index, few hundred chunks").
 
 A follow-up keeps the topic it was given, so a third question still refers to the first one's.
-Everything is word lists and dictionary look-ups: microseconds a question, deterministic.
+Everything is word lists and dictionary look-ups, microseconds a question, except the closeness
+check: one query encoding (which the search then reuses) and a top-1 FAISS search, for the few
+questions that reach it. Deterministic.
 """
 
 from __future__ import annotations
@@ -31,22 +44,44 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from rag.corpus import Chunk
 from rag.lexical import terms
 
+if TYPE_CHECKING:
+    from rag.embed import Embedder
+    from rag.index import KnowledgeBase
+
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
 RARE_SHARE = 0.1
 CONTINUATIONS = ("and", "or", "but", "so", "then", "also", "what about", "how about", "what if")
 PERSONAL = {"it": "", "its": "'s", "they": "", "them": "", "their": "'s"}
 ANAPHORS = frozenset({*PERSONAL, "this", "that", "these", "those", "one", "ones", "both", "former", "latter", "there"})
-# A question with no name needs this many words few documents use to stand on its own.
+# A question with no name and no rare word needs this many content words to stand on its own; a
+# pronoun after as many of the question's own content words refers to them.
+MIN_OWN_WORDS = 3
 MIN_RARE_WORDS = 2
-_FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {"would", "could", "may", "might", "must", "shall", "get", "got"}
+# ... and its closest passage this close in meaning (cosine): an ordinary question of the corpus
+# question set has one at 0.39-0.75, a follow-up that lacks its topic mostly below 0.4.
+MIN_COSINE = 0.4
+RESOLVABLE = frozenset({*PERSONAL, "one", "ones"})
+# "it" followed by one of these opens a clause it may stand for ("is it worth keeping…").
+EXTRAPOSED = frozenset({"to", "that", "whether", "worth", "for"})
+CONJUNCTIONS_WITH_THAT = frozenset({"so", "such", "now", "given", "provided", "except"})
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "isn't", "aren't", "wasn't", "weren't"})
+_AUXILIARIES = _BE | {"do", "does", "did", "doesn't", "don't", "didn't", "can", "could", "should", "would", "will"}
+# NLTK's list lacks the indefinite pronouns and some prepositions: neither can be what a pronoun stands for.
+_FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
+    *("would", "could", "may", "might", "must", "shall", "get", "got"),
+    *("anything", "something", "everything", "nothing", "anyone", "someone", "everyone"),
+    *("inside", "outside", "alongside", "within", "without", "across", "behind", "beside", "via", "per"),
+}
 _WORD = re.compile(r"\w(?:[\w'’.+-]*\w)?")
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
+_IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 
 
@@ -75,10 +110,10 @@ class Vocabulary:
         return cls.of("\n".join(parts) for parts in texts.values())
 
     def rare(self, word: str) -> bool:
-        """Whether a term of `word` is used by at most RARE_SHARE of the documents (a word the
-        corpus never uses is rare)."""
+        """Whether a term of `word` is used by some documents, at most RARE_SHARE of them: a word
+        the corpus never uses says nothing about what in it is asked for."""
         limit = max(1, math.floor(RARE_SHARE * self.documents))
-        return any(self.document_frequency.get(term, 0) <= limit for term in terms(word))
+        return any(0 < self.document_frequency.get(term, 0) <= limit for term in terms(word))
 
 
 @dataclass(frozen=True)
@@ -91,20 +126,22 @@ class _Topic:
         return [word for run in self.runs for word in run]
 
 
-def standalone_query(question: str, history: Sequence[str], vocabulary: Vocabulary) -> str:
-    """`question` rewritten to stand on its own, given the earlier user questions (oldest first).
-    A question without history, or one that does not refer back, is returned unchanged."""
+def standalone_query(question: str, history: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> str:
+    """`question` rewritten to stand on its own, given the earlier user questions (oldest first),
+    for searching `kb`. A question without history, or one that does not refer back, is returned
+    unchanged."""
+    vocabulary = kb.vocabulary
     topic: _Topic | None = None
     query = question
     for asked in [*history, question]:
-        if topic is None or not refers_back(asked, vocabulary):
+        if topic is None or not refers_back(asked, kb, embedder):
             query, topic = asked, _topic_of(asked, vocabulary)
         else:
             query, topic = _follow_up(asked, topic, vocabulary)
     return query
 
 
-def refers_back(question: str, vocabulary: Vocabulary) -> bool:
+def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
     """Whether the question leans on an earlier turn (see the module docstring)."""
     if _CONTINUATION.match(question.strip()):
         return True
@@ -112,25 +149,69 @@ def refers_back(question: str, vocabulary: Vocabulary) -> bool:
     if _open_anaphor(words) is not None:
         return True
     names = sum(_named(word, n) for n, word in enumerate(words))
-    rare = sum(_content(word) and vocabulary.rare(word) for word in words)
-    return names == 0 and rare < MIN_RARE_WORDS
+    rare = sum(_content(word) and kb.vocabulary.rare(word) for word in words)
+    if names or rare >= MIN_RARE_WORDS:
+        return False
+    return _content_count(words) < MIN_OWN_WORDS or _nearest_cosine(question, kb, embedder) < MIN_COSINE
+
+
+def _nearest_cosine(question: str, kb: KnowledgeBase, embedder: Embedder) -> float:
+    """The cosine of the passage closest in meaning to the question (its vector is remembered, so
+    searching the question afterwards does not encode it again)."""
+    scores, _ = kb.index.search(embedder.encode_query(question)[None, :], 1)
+    return float(scores[0][0])
 
 
 def _open_anaphor(words: Sequence[str], kinds: frozenset[str] = ANAPHORS) -> str | None:
-    """The first anaphor of `kinds` that no name before it in the question can resolve, or None.
-    "there" counts only where it points somewhere ("the bug there"), not in "is there"."""
+    """The first anaphor of `kinds` that the question itself cannot resolve, or None (see the
+    module docstring): nothing after a name is open, and a word shaped like an anaphor that is
+    not one here (an expletive "it", a complementizer "that", "there is", "both … and",
+    "both … and") is skipped."""
     for n, word in enumerate(words):
         lowered = word.lower()
         if _named(word, n):
             return None
-        if lowered in kinds or (lowered == "there" and "there" in kinds and not _existential(words, n)):
+        if lowered in kinds and not _not_anaphoric(words, n) and not _resolved_inside(words, n):
             return word
     return None
 
 
-def _existential(words: Sequence[str], n: int) -> bool:
-    around = {w.lower() for w in words[max(0, n - 1) : n + 2]}
-    return bool(around & {"is", "are", "was", "were", "be"})
+def _not_anaphoric(words: Sequence[str], n: int) -> bool:
+    lowered = words[n].lower()
+    after = [w.lower() for w in words[n + 1 :]]
+    if lowered == "it":
+        return _expletive(words, n)
+    if lowered == "that":
+        before = words[n - 1].lower() if n else ""
+        return len(after) >= 2 and (_content(before) or before in CONJUNCTIONS_WITH_THAT)
+    if lowered == "there":
+        return bool({w.lower() for w in words[max(0, n - 1) : n + 2]} & _BE)
+    if lowered == "both":
+        return "and" in after[1:4]
+    return False
+
+
+def _expletive(words: Sequence[str], n: int) -> bool:
+    """ "it" standing for a clause later in the question: a subject (after an auxiliary or before
+    a form of be) followed within three words by a to-, that- or worth-clause with content of its own
+    ("is it worse to chop a passage…", "does it help to show the sources…")."""
+    before = words[n - 1].lower() if n else ""
+    after = [w.lower() for w in words[n + 1 :]]
+    if before not in _AUXILIARIES and not (after and after[0] in _BE):
+        return False
+    for k, word in enumerate(after[:3]):
+        if word in EXTRAPOSED:
+            return _content_count(after[k + 1 :]) >= 2
+    return False
+
+
+def _resolved_inside(words: Sequence[str], n: int) -> bool:
+    """A pronoun ("it", "its", "one"…) after enough content words of the question's own refers to them."""
+    return words[n].lower() in RESOLVABLE and _content_count(words[:n]) >= MIN_OWN_WORDS
+
+
+def _content_count(words: Sequence[str]) -> int:
+    return sum(_content(word) for word in words)
 
 
 def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[str, _Topic]:
@@ -185,14 +266,15 @@ def _words(question: str) -> list[str]:
 
 
 def _content(word: str) -> bool:
-    return word.lower() not in _FUNCTION_WORDS
+    return _POSSESSIVE.sub("", word.lower()) not in _FUNCTION_WORDS
 
 
 def _named(word: str, position: int) -> bool:
-    """Shaped like a name: an acronym or mixed-case word (HNSW, IndexIVFFlat), letters with digits
-    (BM25), or a capitalised word that does not open the question."""
+    """Shaped like a name: an acronym or mixed-case word (HNSW, IndexIVFFlat, BM25), a code
+    identifier (concurrency_id, contextlib.aclosing), or a capitalised word that does not open the
+    question."""
     bare = _POSSESSIVE.sub("", word)
     if bare.lower() in _FUNCTION_WORDS or not any(c.isalpha() for c in bare):
         return False
     mixed = any(c.isupper() for c in bare[1:])
-    return mixed or (position > 0 and bare[0].isupper())
+    return mixed or _IDENTIFIER.search(bare) is not None or (position > 0 and bare[0].isupper())

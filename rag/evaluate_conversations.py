@@ -14,6 +14,12 @@ standalone rewrite:
   of what a rewrite can reach;
 - first_turn_<rewrite>_recall@1: the same over the first turns (a first turn has no history, so
   `with_history` must equal `without_history` there);
+- standalone_rewritten, standalone_as_asked_recall@1, standalone_with_history_recall@1: questions
+  that stand on their own asked mid-conversation. Each question of the corpus question set
+  (STANDALONE_QUESTIONS) is asked with the question before it in the file as its history (the
+  first with the last): the share whose `with_history` query differs from the question, and the
+  recall@1 of its source document searching the question as asked and the `with_history` query.
+  Their splits are the file's even (dev) and odd (held-out) positions, as in `rag.retrieve`;
 - fact_hit: the share of follow-ups whose answer states one of the turn's facts (regexes, scored
   as `rag.evaluate_corpus` scores the corpus questions), answering the `with_history` query
   through the pipeline with the chosen backend (extractive by default), so on its hits.
@@ -36,18 +42,26 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from rag.config import Settings
-from rag.conversation import Vocabulary, standalone_query
+from rag.config import PROJECT_DIR, Settings
+from rag.conversation import standalone_query
 from rag.corpus import DocumentError
 from rag.embed import Embedder, get_embedder
 from rag.evaluate import read_json, run_answer, share
-from rag.evaluate_corpus import check_documents, fact_match, shipped_knowledge_base
+from rag.evaluate_corpus import (
+    CorpusQuestion,
+    check_documents,
+    fact_match,
+    read_corpus_questions,
+    shipped_knowledge_base,
+)
 from rag.index import KnowledgeBase
 from rag.retrieve import search
 
 Rewrite = Callable[[str, Sequence[str]], str]
 SPLITS = ("all", "dev", "held-out")
 ANSWERED_REWRITE = "with_history"
+STANDALONE_QUESTIONS = PROJECT_DIR / "data" / "eval" / "corpus-questions.json"
+STANDALONE_KEYS = ("standalone_rewritten", "standalone_as_asked_recall@1", "standalone_with_history_recall@1")
 
 
 def own_words(question: str, history: Sequence[str]) -> str:
@@ -55,12 +69,9 @@ def own_words(question: str, history: Sequence[str]) -> str:
     return question
 
 
-def default_rewrites(kb: KnowledgeBase) -> dict[str, Rewrite]:
-    """The follow-up as asked, and rewritten with the history against the knowledge base's vocabulary."""
-    return {
-        "without_history": own_words,
-        "with_history": partial(standalone_query, vocabulary=Vocabulary.of_chunks(kb.chunks)),
-    }
+def default_rewrites(kb: KnowledgeBase, embedder: Embedder) -> dict[str, Rewrite]:
+    """The follow-up as asked, and rewritten with the history for searching the knowledge base."""
+    return {"without_history": own_words, "with_history": partial(standalone_query, kb=kb, embedder=embedder)}
 
 
 @dataclass(frozen=True)
@@ -117,15 +128,29 @@ def follow_ups(conversations: Sequence[Sequence[Turn]]) -> Iterator[tuple[Turn, 
             yield turn, [earlier.question for earlier in turns[:n]]
 
 
+def mid_conversation(questions: Sequence[CorpusQuestion]) -> list[tuple[CorpusQuestion, list[str], str]]:
+    """Each question with the one before it (the first with the last) as its history, and its split:
+    "dev" at even positions, "held-out" at odd ones."""
+    before = [questions[-1], *questions[:-1]]
+    return [
+        (question, [earlier.text], "dev" if n % 2 == 0 else "held-out")
+        for n, (question, earlier) in enumerate(zip(questions, before))
+    ]
+
+
 def evaluate_conversations(
     path: Path,
     modes: Sequence[str] = ("hybrid",),
     settings: Settings | None = None,
     progress: Callable[[str], None] = lambda message: None,
     rewrites: Mapping[str, Rewrite] | None = None,
+    standalone_questions: Path | None = STANDALONE_QUESTIONS,
 ) -> dict[str, Any]:
     """The report: the default mode's figures over all conversations at the top level (or the first
-    mode's when the default is not evaluated); every mode's, per split, under "modes"."""
+    mode's when the default is not evaluated); every mode's, per split, under "modes". The
+    stand-alone questions asked mid-conversation (none when `standalone_questions` is None, or
+    without the `with_history` rewrite) are under "standalone_questions", the default mode's
+    overall figures also at the top level."""
     settings = settings or Settings()
     conversations = read_conversations(path)
     splits = [split_of(turns) for turns in conversations]
@@ -136,7 +161,7 @@ def evaluate_conversations(
     kb = shipped_knowledge_base(settings, progress)
     check_documents(path, (turn.document for turns in conversations for turn in turns), kb, settings)
     embedder = get_embedder(kb.model)
-    rewrites = default_rewrites(kb) if rewrites is None else rewrites
+    rewrites = default_rewrites(kb, embedder) if rewrites is None else rewrites
     queries = {
         name: [rewrite(turn.question, history) for turn, history, _ in turns] for name, rewrite in rewrites.items()
     }
@@ -177,7 +202,46 @@ def evaluate_conversations(
         split: {"conversations": _count_in(splits, split), "follow_ups": _count_in([s for _, _, s in turns], split)}
         for split in SPLITS
     }
-    return report | per_mode[main_mode]["all"] | {"mode": main_mode, "modes": per_mode}
+    report |= per_mode[main_mode]["all"] | {"mode": main_mode, "modes": per_mode}
+    if standalone_questions is not None and ANSWERED_REWRITE in rewrites:
+        alone = standalone_figures(kb, embedder, standalone_questions, rewrites[ANSWERED_REWRITE], modes, progress)
+        report |= alone["modes"][main_mode]["all"] | {"standalone_questions": alone}
+    return report
+
+
+def standalone_figures(
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    path: Path,
+    rewrite: Rewrite,
+    modes: Sequence[str],
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    """STANDALONE_KEYS per mode and split for the corpus questions asked mid-conversation."""
+    asked = mid_conversation(read_corpus_questions(path).questions)
+    progress(f"Asking {len(asked)} stand-alone questions mid-conversation…")
+    splits = [split for _, _, split in asked]
+    documents = [question.document for question, _, _ in asked]
+    questions = [question.text for question, _, _ in asked]
+    queries = [rewrite(question.text, history) for question, history, _ in asked]
+    changed = [query != question for query, question in zip(queries, questions)]
+    per_mode = {}
+    for mode in modes:
+        flags = dict(
+            zip(
+                STANDALONE_KEYS,
+                (
+                    changed,
+                    found_documents(kb, embedder, questions, documents, mode),
+                    found_documents(kb, embedder, queries, documents, mode),
+                ),
+            )
+        )
+        per_mode[mode] = {
+            split: {key: _share_in(values, splits, split) for key, values in flags.items()} for split in SPLITS
+        }
+    sizes = {split: _count_in(splits, split) for split in SPLITS}
+    return {"file": str(path), "questions": len(asked), "split_sizes": sizes, "modes": per_mode}
 
 
 def _share_in(values: Sequence[bool], splits: Sequence[str], split: str) -> float:
@@ -221,4 +285,21 @@ def format_report(report: dict[str, Any]) -> str:
         mark = "*" if mode == report["mode"] else " "
         for split, figures in by_split.items():
             rows.append(f"{mark}{mode:<8}{split:<10}" + "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys))
+    if "standalone_questions" in report:
+        rows += ["", _standalone_table(report["standalone_questions"], report["mode"])]
+    return "\n".join(rows)
+
+
+def _standalone_table(alone: dict[str, Any], main_mode: str) -> str:
+    sizes = alone["split_sizes"]
+    title = (
+        f"{alone['file']}: {alone['questions']} stand-alone questions (dev {sizes['dev']}, held-out "
+        f"{sizes['held-out']}), each asked with the one before it as history"
+    )
+    rows = [title, f" {'mode':<8}{'split':<10}" + "".join(f"{key:>{len(key) + 2}}" for key in STANDALONE_KEYS)]
+    for mode, by_split in alone["modes"].items():
+        mark = "*" if mode == main_mode else " "
+        for split, figures in by_split.items():
+            cells = "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in STANDALONE_KEYS)
+            rows.append(f"{mark}{mode:<8}{split:<10}{cells}")
     return "\n".join(rows)

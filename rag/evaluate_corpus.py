@@ -273,7 +273,7 @@ def mode_figures(kb: KnowledgeBase, embedder: Embedder, asked: CorpusQuestions, 
         "recall@5": share(rank is not None for rank in ranks),
         "fact_hit": share(hits),
         "cited_right": share(
-            cited_right(run.done.answer, q.facts, run.done.sources)
+            cited_right(run.done.answer, q.facts, run.done.hits)
             for q, run, hit in zip(asked.questions, answered, hits)
             if hit
         ),
@@ -316,7 +316,7 @@ def _miss(kb: KnowledgeBase, question: CorpusQuestion, run: AnswerRun) -> dict[s
         "question": question.text,
         "kind": question.kind,
         "document": question.document,
-        "document_rank": next((h.rank for h in run.done.sources if h.chunk.source == question.document), None),
+        "document_rank": next((h.rank for h in run.done.hits if h.chunk.source == question.document), None),
         "answer": run.done.answer,
         "should_quote": fact_sentence(kb, question),
     }

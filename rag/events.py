@@ -52,7 +52,7 @@ class Progress:
 @dataclass(frozen=True)
 class Retrieved:
     hits: list[Hit]
-    ms: float
+    search_ms: float  # how long the search took (a Status's t_ms is the time since the question)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Token:
 @dataclass(frozen=True)
 class Done:
     answer: str
-    sources: list[Hit]
+    hits: list[Hit]  # those of Retrieved, which the answer cites as [n]
     timings: dict[str, float]
     backend: str = ""
     cited: list[int] = field(default_factory=list)
@@ -97,15 +97,15 @@ def to_json(event: Event) -> dict[str, Any]:
             return {"type": "status", "stage": stage, "message": message, "t_ms": round(t_ms, 1)}
         case Progress(done, total, t_ms, unit):
             return {"type": "progress", "done": done, "total": total, "unit": unit, "t_ms": round(t_ms, 1)}
-        case Retrieved(hits, ms):
-            return {"type": "retrieved", "hits": [hit.to_json() for hit in hits], "ms": round(ms, 2)}
+        case Retrieved(hits, search_ms):
+            return {"type": "retrieved", "hits": [hit.to_json() for hit in hits], "search_ms": round(search_ms, 2)}
         case Token(text):
             return {"type": "token", "text": text}
-        case Done(answer, sources, timings, backend, cited):
+        case Done(answer, hits, timings, backend, cited):
             return {
                 "type": "done",
                 "answer": answer,
-                "sources": [hit.to_json() for hit in sources],
+                "hits": [hit.to_json() for hit in hits],
                 "timings": {name: round(ms, 2) for name, ms in timings.items()},
                 "backend": backend,
                 "cited": cited,

@@ -4,7 +4,7 @@
     Retrieved(hits, ms)
     Status("generate", "Generating…")
     Token("Chunks") Token(" are") …
-    Status("done", "Done") and Done(answer, sources, timings)      — or Error(message, partial)
+    Status("done", "Done") and Done(answer, hits, timings)      — or Error(message, partial)
 
 The shared knowledge base and the embedding model are loaded once per process (the first call
 yields the loading progress); closing the stream closes the answer generator beneath it.
@@ -92,7 +92,7 @@ def stream_answer(
         yield Error(str(exc))
         return
 
-    query = standalone_query(question, conversation(history, settings), kb.vocabulary) if history else question
+    query = standalone_query(question, conversation(history, settings), kb, embedder) if history else question
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
     hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode)

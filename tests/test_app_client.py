@@ -7,15 +7,15 @@ of 30 can ask at once, and that an answer broken off by the LLM server keeps its
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import pairwise
 
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 
-from benchmarks.client import close_all
+from benchmarks.client import close_all, connect
+from benchmarks.local import wait_until
 from rag.web.updates import WORKLOAD
 
 # Slow: every test needs the app imported (gradio: 3 s of CPU) and launched first, several seconds on 2 cores.
@@ -26,17 +26,9 @@ WAIT_S = 120  # a generous upper bound for a loaded 2-core machine, never a meas
 CLASS_SIZE = 30
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting until {what}")
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def client(app_url) -> Iterator[Client]:
-    client = Client(app_url, verbose=False)
+    client = connect(app_url)
     yield client
     client.close()
 
@@ -44,7 +36,7 @@ def client(app_url) -> Iterator[Client]:
 @pytest.fixture
 def students(app_url) -> Iterator[list[Client]]:
     """A class of CLASS_SIZE clients of the launched app, closed afterwards."""
-    clients = [Client(app_url, verbose=False) for _ in range(CLASS_SIZE)]
+    clients = [connect(app_url) for _ in range(CLASS_SIZE)]
     yield clients
     close_all(clients)
 
@@ -70,13 +62,13 @@ def test_ask_streams_status_and_answer_before_the_final_values(client):
 def test_cancelling_a_job_stops_the_answer_behind_it(client):
     working_before = WORKLOAD.answers
     job = client.submit(QUESTION, words_per_second=1, api_name="/ask")
-    wait_until(lambda: any(answer for _, answer, _ in job.outputs()), "the first words arrive")
+    assert wait_until(lambda: any(answer for _, answer, _ in job.outputs()), WAIT_S), "the first words arrive"
     assert WORKLOAD.answers > working_before, "the answer should be in progress"
 
     job.cancel()
 
     # At one word a second the whole answer takes a minute; closing the stream must end it at once.
-    wait_until(lambda: WORKLOAD.answers <= working_before, "the cancelled answer stops", timeout=30)
+    assert wait_until(lambda: WORKLOAD.answers <= working_before, 30), "the cancelled answer stops"
     words_sent = max(len(answer.split()) for _, answer, _ in job.outputs())
     assert words_sent < 20, f"the answer should have stopped early, but {words_sent} words were sent"
 
@@ -85,15 +77,14 @@ def test_a_class_of_thirty_can_ask_at_the_same_time(students):
     working_before = WORKLOAD.answers
     jobs = [student.submit(QUESTION, words_per_second=2, api_name="/ask") for student in students]
     try:
-        wait_until(
-            lambda: WORKLOAD.answers - working_before == CLASS_SIZE,
-            f"all {CLASS_SIZE} answers are being streamed at once",
+        assert wait_until(lambda: WORKLOAD.answers - working_before == CLASS_SIZE, WAIT_S), (
+            f"all {CLASS_SIZE} answers are being streamed at once"
         )
-        wait_until(lambda: all(job.outputs() for job in jobs), "every student has seen the first update")
+        assert wait_until(lambda: all(job.outputs() for job in jobs), WAIT_S), "every student has seen the first update"
     finally:
         for job in jobs:
             job.cancel()
-    wait_until(lambda: WORKLOAD.answers <= working_before, "the cancelled answers stop")
+    assert wait_until(lambda: WORKLOAD.answers <= working_before, WAIT_S), "the cancelled answers stop"
 
 
 def test_an_answer_broken_off_by_the_llm_keeps_its_words_and_says_why(client):

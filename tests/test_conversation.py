@@ -1,25 +1,15 @@
 """`standalone_query`: follow-ups that refer back get the conversation's topic; questions that
-stand on their own are left as they were asked. The vocabulary is the shipped corpus's."""
+stand on their own are left as they were asked. Against the shipped corpus's knowledge base."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from conftest import PROJECT_DIR
 
-from rag.conversation import Vocabulary, refers_back, standalone_query
-
-
-@pytest.fixture(scope="module")
-def vocabulary() -> Vocabulary:
-    return Vocabulary.of(
-        path.read_text(encoding="utf-8") for path in sorted((PROJECT_DIR / "data" / "corpus").glob("*.md"))
-    )
+from rag.conversation import refers_back, standalone_query
 
 
-def test_a_question_without_history_is_searched_as_asked(vocabulary):
-    assert standalone_query("How is it tuned?", [], vocabulary) == "How is it tuned?"
+def test_a_question_without_history_is_searched_as_asked(kb, embedder):
+    assert standalone_query("How is it tuned?", [], kb, embedder) == "How is it tuned?"
 
 
 @pytest.mark.parametrize(
@@ -30,44 +20,74 @@ def test_a_question_without_history_is_searched_as_asked(vocabulary):
         "Why does maximal marginal relevance penalise redundancy?",
     ],
 )
-def test_a_question_that_stands_on_its_own_is_unchanged(vocabulary, question):
-    assert not refers_back(question, vocabulary)
-    assert standalone_query(question, ["What is HNSW?"], vocabulary) == question
+def test_a_question_that_stands_on_its_own_is_unchanged(kb, embedder, question):
+    assert not refers_back(question, kb, embedder)
+    assert standalone_query(question, ["What is HNSW?"], kb, embedder) == question
 
 
-def test_a_pronoun_is_replaced_by_the_previous_topic(vocabulary):
-    assert standalone_query("How much memory does it use?", ["What is IndexFlatIP?"], vocabulary) == (
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why is it worse to chop a passage in the middle to fit the prompt than to drop it?",
+        "Why does it help to show the retrieved sources before any answer text appears?",
+        "When is it still worth keeping an exact flat index even if production uses something faster?",
+        "How should passages be added to the prompt budget so that it does not overflow?",
+        "What rule guarantees that a chunk never contains text that is absent from the source file?",
+        "What separates an extractive answerer from a generative one?",
+        "Why score both the retriever and the final answers using one shared set of questions?",
+        "What is concurrency_id for?",
+        "How is the reciprocal rank of a single query worked out?",
+    ],
+)
+def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alone(kb, embedder, question):
+    assert not refers_back(question, kb, embedder)
+    assert standalone_query(question, ["What is HNSW?"], kb, embedder) == question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When is it actually worth using?",  # "it" is the object of "using": no clause of its own follows
+        "Where should that failure be caught?",  # a demonstrative
+        "Is there anything I must save alongside it?",  # "anything" is no antecedent
+        "Why not go bigger?",  # no content of its own
+        "How do I find the right value for my own documents?",  # three content words, no passage near
+    ],
+)
+def test_a_question_that_leans_on_the_turn_before_refers_back(kb, embedder, question):
+    assert refers_back(question, kb, embedder)
+
+
+def test_a_pronoun_is_replaced_by_the_previous_topic(kb, embedder):
+    assert standalone_query("How much memory does it use?", ["What is IndexFlatIP?"], kb, embedder) == (
         "How much memory does IndexFlatIP use?"
     )
-    assert standalone_query("What are its limits?", ["What is SQuAD?"], vocabulary) == "What are SQuAD's limits?"
+    assert standalone_query("What are its limits?", ["What is SQuAD?"], kb, embedder) == "What are SQuAD's limits?"
 
 
-def test_a_follow_up_without_a_subject_gets_the_topic_appended(vocabulary):
-    query = standalone_query("And why?", ["Should reciprocal rank fusion replace score fusion?"], vocabulary)
+def test_a_follow_up_without_a_subject_gets_the_topic_appended(kb, embedder):
+    query = standalone_query("And why?", ["Should reciprocal rank fusion replace score fusion?"], kb, embedder)
     assert query.startswith("And why? — ") and "reciprocal rank fusion" in query
 
 
-def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(vocabulary):
-    query = standalone_query("What about Ollama?", ["Which port does vLLM listen on?"], vocabulary)
+def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(kb, embedder):
+    query = standalone_query("What about Ollama?", ["Which port does vLLM listen on?"], kb, embedder)
     assert "Ollama" in query and "port" in query and "vLLM" not in query
 
 
-def test_a_third_turn_keeps_the_first_turns_topic(vocabulary):
+def test_a_third_turn_keeps_the_first_turns_topic(kb, embedder):
     history = ["What is WordPiece?", "Who uses it?"]
-    assert standalone_query("Who uses it?", history[:1], vocabulary) == "Who uses WordPiece?"
-    assert "WordPiece" in standalone_query("And how are its pieces marked?", history, vocabulary)
+    assert standalone_query("Who uses it?", history[:1], kb, embedder) == "Who uses WordPiece?"
+    assert "WordPiece" in standalone_query("And how are its pieces marked?", history, kb, embedder)
 
 
-def test_a_pronoun_after_a_name_in_the_same_question_is_not_resolved_from_history(vocabulary):
+def test_a_pronoun_after_a_name_in_the_same_question_is_not_resolved_from_history(kb, embedder):
     question = "Can FAISS save it to disk?"
-    assert not refers_back(question, vocabulary)
-    assert standalone_query(question, ["What is HNSW?"], vocabulary) == question
+    assert not refers_back(question, kb, embedder)
+    assert standalone_query(question, ["What is HNSW?"], kb, embedder) == question
 
 
-def test_rewriting_is_cheap_and_deterministic(vocabulary):
+def test_rewriting_is_deterministic(kb, embedder):
     history = ["What does cosine similarity measure?", "Why normalise the vectors first?", "And with FAISS?"]
-    started = time.perf_counter()
-    queries = [standalone_query("How do I check that it worked?", history, vocabulary) for _ in range(100)]
-    per_query_ms = (time.perf_counter() - started) * 1000 / 100
-    assert len(set(queries)) == 1
-    assert per_query_ms < 5, f"{per_query_ms:.2f} ms a rewrite"
+    queries = {standalone_query("How do I check that it worked?", history, kb, embedder) for _ in range(20)}
+    assert len(queries) == 1

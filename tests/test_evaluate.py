@@ -16,9 +16,19 @@ from rag.cli import main
 from rag.config import Settings
 from rag.corpus import Chunk, DocumentError
 from rag.evaluate import LATENCY_KEYS, METRIC_KEYS, answer_hit, evaluate, file_kind, format_table, read_squad
-from rag.evaluate_conversations import Turn, evaluate_conversations, follow_ups, own_words, read_conversations, split_of
+from rag.evaluate_conversations import (
+    STANDALONE_KEYS,
+    Turn,
+    evaluate_conversations,
+    follow_ups,
+    mid_conversation,
+    own_words,
+    read_conversations,
+    split_of,
+)
 from rag.evaluate_conversations import format_report as format_conversation_report
 from rag.evaluate_corpus import (
+    CorpusQuestion,
     cited_right,
     cut_pieces,
     dangling_start,
@@ -387,6 +397,56 @@ def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_
     )
 
 
+def test_each_stand_alone_question_is_asked_after_the_one_before_it():
+    asked = [CorpusQuestion(text, "what", "doc.md", ()) for text in ("First?", "Second?", "Third?")]
+    assert [(question.text, history, split) for question, history, split in mid_conversation(asked)] == [
+        ("First?", ["Third?"], "dev"),
+        ("Second?", ["First?"], "held-out"),
+        ("Third?", ["Second?"], "dev"),
+    ]
+
+
+@pytest.mark.slow
+def test_stand_alone_questions_mid_conversation_are_measured_as_asked_and_rewritten(tmp_path, settings):
+    turn = {
+        "question": "What is HNSW?",
+        "document": "faiss-hnsw-index.md",
+        "facts": ["graph"],
+        "standalone": "What is HNSW?",
+    }
+    conversations = _write(tmp_path, {"conversations": [{"turns": [turn]}]}, "conversations.json")
+    questions = [
+        {
+            "question": "How does BM25 weigh rare terms?",
+            "kind": "how",
+            "document": "bm25-lexical-search.md",
+            "facts": ["idf"],
+        },
+        {
+            "question": "What is buffered streaming?",
+            "kind": "what",
+            "document": "buffered-streaming.md",
+            "facts": ["buffer"],
+        },
+    ]
+    standalone = _write(tmp_path, {"questions": questions}, "corpus-questions.json")
+
+    def with_topic(question, history):
+        return f"{question} — {history[-1]}" if history and question.startswith("What") else question
+
+    report = evaluate_conversations(
+        conversations, ("hybrid",), settings, rewrites={"with_history": with_topic}, standalone_questions=standalone
+    )
+    alone = report["standalone_questions"]
+    assert (alone["questions"], alone["split_sizes"]) == (2, {"all": 2, "dev": 1, "held-out": 1})
+    assert alone["modes"]["hybrid"]["dev"]["standalone_rewritten"] == 0.0
+    assert alone["modes"]["hybrid"]["held-out"]["standalone_rewritten"] == 1.0
+    assert report["standalone_rewritten"] == 0.5
+    assert report["standalone_as_asked_recall@1"] == 1.0, "each question names its document's subject"
+    assert set(alone["modes"]["hybrid"]["all"]) == set(STANDALONE_KEYS)
+    assert "2 stand-alone questions (dev 1, held-out 1)" in format_conversation_report(report)
+
+
 @pytest.mark.slow
 def test_shipped_conversations_meet_the_rewrite_targets(settings):
     report = evaluate_conversations(PROJECT_DIR / "data" / "eval" / "conversations.json", ("hybrid",), settings)
@@ -396,3 +456,5 @@ def test_shipped_conversations_meet_the_rewrite_targets(settings):
     assert 0.0 < report["fact_hit"] <= 1.0
     assert report["split_sizes"]["dev"]["conversations"] + report["split_sizes"]["held-out"]["conversations"] == 75
     assert "held-out" in format_conversation_report(report)
+    assert report["standalone_rewritten"] <= 0.05, report["standalone_questions"]
+    assert report["standalone_with_history_recall@1"] >= report["standalone_as_asked_recall@1"], report

@@ -25,7 +25,7 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS
 from gradio_client import Client
 from gradio_client.client import Job
 
-from benchmarks.client import close_all, connect
+from benchmarks.client import close_all, connect, wait_for_stream_closed
 from benchmarks.crowd import reference_answers
 from benchmarks.local import wait_until
 from benchmarks.suite import example_questions
@@ -57,6 +57,7 @@ def keep_asking(client: Client, first: int, questions: list[str], until: float, 
             return
         question = questions[(first + asked * CLIENTS) % len(questions)]
         try:
+            wait_for_stream_closed(client)
             job = client.submit(question, api_name="/ask")
             if (first + asked) % CANCEL_EVERY == 0:
                 if not wait_until(partial(has_words, job), WAIT_S):

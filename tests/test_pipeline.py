@@ -30,7 +30,7 @@ def test_events_come_in_order_with_timings(settings, kb):
     assert set(done.timings) >= {"embed_ms", "search_ms", "retrieval_ms", "first_token_ms", "total_ms"}
     assert done.timings["retrieval_ms"] <= done.timings["first_token_ms"] <= done.timings["total_ms"]
     assert done.backend == "extractive (no LLM)"
-    assert done.cited and all(1 <= n <= len(done.sources) for n in done.cited)
+    assert done.cited and all(1 <= n <= len(done.hits) for n in done.cited)
 
 
 def test_retrieved_event_carries_ranked_hits(settings, kb):
@@ -38,7 +38,7 @@ def test_retrieved_event_carries_ranked_hits(settings, kb):
         e for e in stream_answer("How does FAISS IndexHNSWFlat work?", settings, kb=kb) if isinstance(e, Retrieved)
     )
     assert [hit.rank for hit in retrieved.hits] == [1, 2, 3, 4, 5]
-    assert retrieved.ms > 0
+    assert retrieved.search_ms > 0
     assert all(hit.score >= later.score for hit, later in zip(retrieved.hits, retrieved.hits[1:]))
 
 
@@ -139,3 +139,12 @@ def test_a_follow_up_is_searched_as_the_standalone_question_it_becomes(settings,
     assert _searched(events).startswith("Searching for: ") and "HNSW" in _searched(events)
     hits = next(e for e in events if isinstance(e, Retrieved)).hits
     assert "hnsw" in hits[0].chunk.source, [hit.chunk.source for hit in hits]
+
+
+def test_a_question_that_stands_on_its_own_ignores_the_history(settings, kb):
+    question = "How is reciprocal rank fusion computed?"
+    with_history = list(stream_answer(question, settings, kb=kb, history=["What is HNSW?", {"bad": 1}, ""]))
+    alone = list(stream_answer(question, settings, kb=kb))
+
+    assert _searched(with_history) == "Searching knowledge base…"
+    assert with_history[-1].answer == alone[-1].answer

@@ -123,7 +123,7 @@ def test_instructions_inside_a_document_are_only_quoted(settings, kb, tmp_path):
     done = list(stream_answer("What does the zebra index store?", settings, kb=result.corpus.kb))[-1]
     assert isinstance(done, Done)
     quoted = [part.strip() for part in re.split(r"\[\d+\]", done.answer) if part.strip()]
-    chunks = " ".join(" ".join(hit.chunk.text.split()) for hit in done.sources)
+    chunks = " ".join(" ".join(hit.chunk.text.split()) for hit in done.hits)
     assert quoted and all(part in chunks for part in quoted), f"the answer must only quote: {done.answer!r}"
     assert not done.answer.startswith("HACKED")
 
