@@ -1,8 +1,11 @@
 """Streaming RAG, the web app: ask the documents and watch retrieval and the answer arrive as they happen.
 
-The page is one fold over `rag.stream_answer`'s events (see `rag.web.answer.AnswerRun`): a status
-log that grows line by line with the time since the question, the answer as it streams, the sources
-with the sentences the answer used, and charts of the scores and of where the time went. A second
+The Ask tab is a conversation, each answer one fold over `rag.stream_answer`'s events (see
+`rag.web.answer.AnswerRun`): the question, its status log as a "thought" that grows line by line with
+the time since the question and collapses when done, the answer as it streams; beside it the latest
+answer's sources with the sentences it used, and charts of the scores and of where the time went.
+A follow-up is read against the conversation's earlier questions, which live in the browser's chat
+value (and in an API client's history for `/chat`). A second
 tab asks the same question twice, waiting for the whole answer and streaming it, to show what
 streaming does to the time until the first words appear.
 
@@ -38,12 +41,13 @@ from rag.pipeline import clean_question
 from rag.uploads import add_uploads, display_name
 from rag.web import page
 from rag.web.answer import AnswerRun, Pane, StatusLog
+from rag.web.chat import BadHistory, asked_before, last_question, message_text, turn, unescaped
 from rag.web.page import APPEARANCE
 from rag.web.render import (
     NOTICE_TEMPLATE,
     adding_notice,
+    answer_drawings,
     answer_markdown,
-    answer_outputs,
     corpus_summary,
     log_html,
     log_template,
@@ -74,7 +78,8 @@ SESSION_LIMIT = AnswerLimit(ANSWERS_PER_SESSION, "this browser tab or API client
 ADDRESS_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS, "your address")
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 COMPARED_STREAMS = ("whole", "token")  # the streaming modes compared side by side
-ANSWER_TEXT_OUTPUTS = 3  # the status log, the answer and its cursor: sent before the sources and charts
+CHAT_TEXT_OUTPUTS = 3  # the question box, the conversation and the answer's cursor: sent before the sources and charts
+CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + 3  # and the sources, score chart and timing chart
 
 
 def load_examples() -> list[str]:
@@ -105,6 +110,14 @@ def shown_question(question: Any) -> str:
     return clean_question(question, SETTINGS.max_question_chars)[0] if isinstance(question, str) else ""
 
 
+def earlier_questions(history: Any, *, shown: bool = False) -> list[str]:
+    """The user messages' text in a chat history (see `rag.web.chat.asked_before`), or a gr.Error saying what is wrong."""
+    try:
+        return asked_before(history, shown=shown)
+    except BadHistory as exc:
+        raise gr.Error(str(exc)) from None
+
+
 @contextlib.contextmanager
 def answer_slot(request: gr.Request | None) -> Iterator[None]:
     """Hold one of the asking session's and one of its address's answer slots while answering."""
@@ -120,29 +133,39 @@ def answer_slot(request: gr.Request | None) -> Iterator[None]:
 # --- event handlers ---------------------------------------------------------------------------
 
 
-async def answer_in_page(
+async def converse(
     question: str,
-    top_k: float,
-    mode: str,
-    stream: str,
-    words_per_second: float,
-    backend: str,
+    earlier: list[dict[str, Any]],
+    box: Any,
+    settings: tuple[float, str, str, float, str],
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
-    """Stream the answer to the page: status log, answer and its cursor; sources, score chart, timing chart.
+    """Answer `question` as the next turn after the chat messages `earlier`, streaming the page's
+    [question box (`box`), conversation, answer cursor, sources, score chart, timing chart].
 
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
     """
+    top_k, mode, stream, words_per_second, backend = settings
+    history = earlier_questions(earlier, shown=True)
+    shown_as = shown_question(question)
+    if not shown_as:
+        gr.Warning("Please type a question.")
+        yield [gr.skip()] * CHAT_OUTPUTS
+        return
     session = SESSIONS[request.session_hash]
     kb, adding = session.searched()
     notes = [searched_without(adding)] if adding else []
     run = AnswerRun(
-        question, answer_settings(top_k, mode, stream, backend), kb, typewriter_speed(words_per_second), notes
+        question,
+        answer_settings(top_k, mode, stream, backend),
+        kb,
+        typewriter_speed(words_per_second),
+        notes,
+        history,
     )
     if session.run is not None:
         session.run.stop()  # one answer per tab: a new question ends the one before
     session.run = run
-    question = shown_question(question)
     shown: list[Any] | None = None
     warned = ""
     with answer_slot(request):
@@ -150,22 +173,58 @@ async def answer_in_page(
             if view.error and view.error != warned:
                 warned = view.error
                 gr.Warning(view.error)
-            values = answer_outputs(question, view)
-            async for message in words_first(only_changed(values, shown), ANSWER_TEXT_OUTPUTS):
+            values = [box, [*earlier, *turn(shown_as, view)], streaming_mark(view), *answer_drawings(shown_as, view)]
+            async for message in words_first(only_changed(values, shown), CHAT_TEXT_OUTPUTS):
                 yield message
             shown = values
 
 
-def stop(request: gr.Request) -> tuple[Any, Any, Any]:
-    """Stop the session's answer: the status log says so, the partial answer stays."""
+async def answer_in_chat(
+    question: str,
+    chat: list[dict[str, Any]],
+    top_k: float,
+    mode: str,
+    stream: str,
+    words_per_second: float,
+    backend: str,
+    request: gr.Request,
+) -> AsyncIterator[list[Any]]:
+    """Ask `question` as the conversation's next turn; the question box is emptied for the next one."""
+    async for message in converse(question, chat, "", (top_k, mode, stream, words_per_second, backend), request):
+        yield message
+
+
+async def retry_in_chat(
+    chat: list[dict[str, Any]],
+    top_k: float,
+    mode: str,
+    stream: str,
+    words_per_second: float,
+    backend: str,
+    request: gr.Request,
+) -> AsyncIterator[list[Any]]:
+    """Ask the conversation's last question again, its new answer replacing the old one."""
+    at = last_question(chat)
+    if at is None:
+        yield [gr.skip()] * CHAT_OUTPUTS
+        return
+    question = unescaped(message_text(chat[at]["content"]) or "")
+    settings = (top_k, mode, stream, words_per_second, backend)
+    async for message in converse(question, chat[:at], gr.skip(), settings, request):
+        yield message
+
+
+def stop(request: gr.Request) -> None:
+    """Stop the session's answer: its thought says so, the partial answer stays in the conversation."""
     run = SESSIONS[request.session_hash].run
-    if run is None:
-        return gr.skip(), gr.skip(), gr.skip()
-    run.stop()  # unless the cancelled event's generator, closed first, already stopped it
-    view = run.view()
-    if not view.stopped:  # it had finished before Stop was pressed
-        return gr.skip(), gr.skip(), gr.skip()
-    return log_html(view.status), answer_markdown(view), streaming_mark(view)
+    if run is not None:
+        run.stop()  # the answering event sends the stopped turn and ends
+
+
+def clear(request: gr.Request) -> tuple[list, str, str, str, str]:
+    """A new conversation: the answer in progress stops, the conversation, sources and charts are emptied."""
+    stop(request)
+    return [], "", "", "", ""
 
 
 async def ask(
@@ -182,7 +241,46 @@ async def ask(
     `sources` are the retrieved passages as dicts (rank, scores, title, section, source, text);
     the answer cites them as [n]. Cancel the job to stop the answer.
     """
-    run = AnswerRun(question, answer_settings(top_k, mode, stream, backend), None, typewriter_speed(words_per_second))
+    async for values in answer_api(question, [], (top_k, mode, stream, words_per_second, backend), request):
+        yield values
+
+
+async def chat(
+    message: str,
+    history: list[dict] | None = None,
+    top_k: int = SETTINGS.top_k,
+    mode: str = SETTINGS.mode,
+    stream: str = SETTINGS.stream,
+    words_per_second: float = DEFAULT_WORDS_PER_SECOND,
+    backend: str = BACKENDS[0],
+    request: gr.Request | None = None,
+) -> AsyncIterator[tuple[str, str, list[dict]]]:
+    """Answer `message` as the next turn of a conversation, streaming [status log, answer, sources] like /ask.
+
+    `history` is the conversation so far, oldest first, as OpenAI-style messages
+    ({"role": "user" | "assistant" | "system", "content": "…"}); the user messages' text is what a
+    follow-up ("What are its drawbacks?") is read against. Cancel the job to stop the answer.
+    """
+    asked = earlier_questions([] if history is None else history)
+    async for values in answer_api(message, asked, (top_k, mode, stream, words_per_second, backend), request):
+        yield values
+
+
+async def answer_api(
+    question: str,
+    history: list[str],
+    settings: tuple[float, str, str, float, str],
+    request: gr.Request | None,
+) -> AsyncIterator[tuple[str, str, list[dict]]]:
+    """Stream [status log, answer, sources] of `question`, read against the earlier questions `history`."""
+    top_k, mode, stream, words_per_second, backend = settings
+    run = AnswerRun(
+        question,
+        answer_settings(top_k, mode, stream, backend),
+        None,
+        typewriter_speed(words_per_second),
+        history=history,
+    )
     with answer_slot(request):
         async for (view,) in stream_views(run):
             yield view.status, view.answer, [hit.to_json() for hit in view.hits]
@@ -286,41 +384,42 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     with gr.Tabs():
         with gr.Tab("Ask"):
             with gr.Row():
-                question = gr.Textbox(
-                    label="Question",
-                    show_label=False,
-                    placeholder="Ask the documents a question",
-                    container=False,
-                    scale=6,
-                    min_width=150,
-                    elem_id=page.QUESTION.id,
-                )
-                ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id=page.ASK.id)
-                stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id=page.STOP.id)
-            with gr.Row():
-                gr.HTML(
-                    "Press Enter to ask. Stop ends the answer and keeps what it has written.",
-                    elem_id=page.QUESTION_HINT.id,
-                    js_on_load=None,
-                )
-                upload_notice = gr.HTML(
-                    "", html_template=NOTICE_TEMPLATE, elem_id=page.UPLOAD_NOTICE.id, js_on_load=None
-                )
-            with gr.Row():
                 with gr.Column(scale=3, min_width=300):
-                    answer = gr.Markdown(container=True, elem_id=page.ANSWER.id)
-                    answer_state = gr.HTML(elem_id=page.ANSWER_STATE.id, js_on_load=None)
-                with gr.Column(scale=2, min_width=280):
-                    status = gr.HTML(
-                        "",
-                        html_template=log_template("Status", page.STATUS_LOG_LABEL.id),
-                        elem_id=page.STATUS_LOG.id,
-                        js_on_load=None,
+                    conversation = gr.Chatbot(
+                        label="Conversation",
+                        elem_id=page.CHAT.id,
+                        height=480,
+                        placeholder="Ask the documents a question; a follow-up question builds on the conversation.",
+                        buttons=["copy", "copy_all"],
+                        feedback_options=None,
+                        latex_delimiters=[],
+                        allow_tags=False,
                     )
-            with gr.Row():
-                with gr.Column(scale=3, min_width=300):
+                    answer_state = gr.HTML(elem_id=page.ANSWER_STATE.id, js_on_load=None)
+                    with gr.Row():
+                        question = gr.Textbox(
+                            label="Question",
+                            show_label=False,
+                            placeholder="Ask the documents a question",
+                            container=False,
+                            scale=6,
+                            min_width=150,
+                            elem_id=page.QUESTION.id,
+                        )
+                        ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id=page.ASK.id)
+                        stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id=page.STOP.id)
+                    with gr.Row():
+                        gr.HTML(
+                            "Press Enter to ask. Stop ends the answer and keeps what it has written; "
+                            "Retry and Clear are on the conversation.",
+                            elem_id=page.QUESTION_HINT.id,
+                            js_on_load=None,
+                        )
+                        upload_notice = gr.HTML(
+                            "", html_template=NOTICE_TEMPLATE, elem_id=page.UPLOAD_NOTICE.id, js_on_load=None
+                        )
+                with gr.Column(scale=2, min_width=280, elem_id=page.LATEST_ANSWER.id):
                     sources = gr.HTML(elem_id=page.SOURCES.id, js_on_load=None)
-                with gr.Column(scale=2, min_width=280):
                     scores = gr.HTML(elem_id=page.SCORES.id, js_on_load=None)
                     timings = gr.HTML(elem_id=page.TIMINGS.id, js_on_load=None)
             with gr.Accordion("Settings", open=False):
@@ -383,25 +482,39 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                     streamed_info = gr.HTML(elem_id=page.STREAMED_INFO.id, elem_classes=["pane-info"], js_on_load=None)
                     streamed_answer = gr.Markdown(elem_id=page.STREAMED_ANSWER.id, container=True)
 
+    answer_settings_inputs = [top_k, mode, stream_mode, words_per_second, backend]
+    chat_outputs = [question, conversation, answer_state, sources, scores, timings]
     ask_event = gr.on(
         [ask_button.click, question.submit],
-        answer_in_page,
-        inputs=[question, top_k, mode, stream_mode, words_per_second, backend],
-        outputs=[status, answer, answer_state, sources, scores, timings],
+        answer_in_chat,
+        inputs=[question, conversation, *answer_settings_inputs],
+        outputs=chat_outputs,
         show_progress="hidden",
         concurrency_limit=ASK_CONCURRENCY,
         concurrency_id="answer",
         api_visibility="private",
     )
-    stop_button.click(
-        stop,
-        outputs=[status, answer, answer_state],
-        cancels=[ask_event],
+    retry_event = conversation.retry(
+        retry_in_chat,
+        inputs=[conversation, *answer_settings_inputs],
+        outputs=chat_outputs,
+        show_progress="hidden",
+        concurrency_limit=ASK_CONCURRENCY,
+        concurrency_id="answer",
+        api_visibility="private",
+    )
+    # Stop lets the answering event send the stopped turn; Clear cancels it, so nothing is sent after it.
+    stop_button.click(stop, show_progress="hidden", concurrency_limit=None, api_visibility="private")
+    conversation.clear(
+        clear,
+        outputs=[conversation, answer_state, sources, scores, timings],
+        cancels=[ask_event, retry_event],
         show_progress="hidden",
         concurrency_limit=None,
         api_visibility="private",
     )
     gr.api(ask, api_name="ask", concurrency_limit=ASK_CONCURRENCY, concurrency_id="answer")
+    gr.api(chat, api_name="chat", concurrency_limit=ASK_CONCURRENCY, concurrency_id="answer")
     gr.on(
         [compare_button.click, compare_question.submit],
         compare,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from benchmarks.server import ECHO_BUTTON, ECHO_INPUT, ECHO_OUTPUT
+from rag.web import page as app_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -28,14 +29,15 @@ CHROMIUM_ARGS = [
 WAIT_S = 120
 SETTLE_MS = 300  # after choosing settings, before checking that the page still shows them
 SETTING_ATTEMPTS = 3
-# What the page shows, by app.py's element ids.
-QUESTION = "#question textarea"
-ASK = "#ask"
-STOP = "#stop"
-STATUS = ("#status-log .log", "text")
-ANSWER = ("#answer [data-testid='markdown']", "text")
-PACING = "#pacing input[data-testid='number-input']"
-PACING_SLIDER = "#pacing input[type='range']"
+# What the page shows, by rag.web.page's selectors. Each measurement starts from a freshly loaded
+# page, so the conversation's first thought (its status log) and first answer are the question's.
+QUESTION = app_page.QUESTION_BOX
+ASK = app_page.ASK
+STOP = app_page.STOP
+STATUS = (app_page.THOUGHTS, "text")
+ANSWER = (app_page.ANSWERS, "text")
+PACING = app_page.PACING_NUMBER
+PACING_SLIDER = app_page.PACING_SLIDER
 BACKEND = "input[aria-label='Answer backend']"
 
 WATCH_SCRIPT = """
@@ -130,7 +132,7 @@ class AppPage:
         )
 
     def ask(self, question: str, until: Mapping[str, str], wait_s: float = WAIT_S) -> Watched:
-        """Ask `question`; watch the status log and the answer until `until` (name -> text, "" = any) or `wait_s`."""
+        """Ask `question`; watch its thought (the status log) and the answer until `until` (name -> text, "" = any) or `wait_s`."""
         self.page.fill(QUESTION, question)
         return self._watch(ASK, {"status": STATUS, "answer": ANSWER}, until, wait_s)
 

@@ -8,7 +8,6 @@ that a test depends on. Screenshots go to test-artifacts/ (app-mid-answer.png is
 from __future__ import annotations
 
 import gc
-import json
 import re
 import time
 import weakref
@@ -22,28 +21,33 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from rag.generate import NOT_FOUND
 from rag.web.page import (
-    ANSWER,
-    ANSWER_TEXT,
+    ANSWERS,
     ASK,
+    CHAT,
+    CHAT_LOG,
+    CLEAR,
     COMPARE_QUESTION_BOX,
     CORPUS_INFO,
     MARKDOWN_TEXT,
+    OPEN_THOUGHT_LINES,
     PACING_NUMBER,
     PACING_SLIDER,
     QUESTION_BOX,
     QUESTION_HINT,
+    RETRY,
     SCORES,
     SOURCES,
-    STATUS_LINES,
-    STATUS_LOG,
     STOP,
     STREAMED_ANSWER,
     STREAMED_INFO,
     STREAMING_CURSOR,
+    THOUGHT_TITLES,
+    THOUGHTS,
     TIMINGS,
     UPLOAD_INPUT,
     UPLOAD_LOG,
     UPLOAD_NOTICE,
+    USER_MESSAGES,
     WARM_UP,
     WHOLE_ANSWER,
     WHOLE_INFO,
@@ -54,15 +58,33 @@ pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDA
 
 WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
 QUESTION = "What is buffered streaming?"
-ANSWER_JS = f"(document.querySelector('{ANSWER_TEXT}')?.innerText ?? '').trim()"
-SAMPLER_JS = """([selector, statusLines, name]) => {
+HNSW_QUESTION = "How does an HNSW index work?"
+FOLLOW_UP = "What are its drawbacks?"
+
+
+def last_js(selector: str) -> str:
+    """A script for the last element `selector` matches on the page (undefined if none)."""
+    return f"[...document.querySelectorAll({selector!r})].at(-1)"
+
+
+ANSWER_JS = f"({last_js(ANSWERS)}?.innerText ?? '').trim()"  # the conversation's last answer
+THOUGHT_JS = f"({last_js(THOUGHTS)}?.innerText ?? '')"  # its last thought: the title, and the lines while open
+# what the page's stylesheet draws after the last answer's text: the cursor while it streams
+CURSOR_JS = (
+    f"(last => last ? getComputedStyle(last, '::after').content : '')({last_js(f'{ANSWERS} .md > :last-child')})"
+)
+# Samples the last answer's length and its thought's lines (while the thought is open) every 20 ms.
+SAMPLER_JS = """([answers, thoughts, name]) => {
     const samples = window[name] = [];
-    const text = () => (document.querySelector(selector)?.innerText ?? '').trim().length;
-    const status = () => document.querySelector(statusLines)?.innerText ?? '';
+    const last = selector => [...document.querySelectorAll(selector)].at(-1);
     window[name + 'Timer'] = setInterval(() => {
-        const length = text(), log = status(), last = samples[samples.length - 1];
-        if (!last || last.length !== length || last.status !== log.length) {
-            samples.push({length, status: log.length, found: log.includes('Found')});
+        const length = (last(answers)?.innerText ?? '').trim().length;
+        const thought = last(thoughts), log = thought?.innerText ?? '';
+        const open = thought?.querySelector(':scope > .content') ?? null;
+        const lines = open ? open.innerText.trim().split('\\n').length : 0;
+        const previous = samples[samples.length - 1];
+        if (!previous || previous.length !== length || previous.status !== log.length || previous.lines !== lines) {
+            samples.push({length, status: log.length, found: log.includes('Found'), lines});
         }
     }, 20);
 }"""
@@ -105,16 +127,57 @@ def answer_text(page) -> str:
     return page.evaluate(ANSWER_JS)
 
 
+def answers(page) -> list[str]:
+    return [text.strip() for text in page.locator(ANSWERS).all_inner_texts()]
+
+
 def log_js(log: str) -> str:
     return f"document.querySelector('{log} .log')?.innerText ?? ''"
 
 
-def status_text(page, log: str = STATUS_LOG) -> str:
+def status_text(page, log: str = UPLOAD_LOG) -> str:
     return page.evaluate(log_js(log))
 
 
-def wait_for_status(page, text: str, log: str = STATUS_LOG) -> None:
+def wait_for_status(page, text: str, log: str = UPLOAD_LOG) -> None:
     page.wait_for_function(f"({log_js(log)}).includes({text!r})")
+
+
+def wait_for_thought(page, text: str) -> None:
+    """Wait until the last answer's thought (its title, or its lines while open) says `text`."""
+    page.wait_for_function(f"({THOUGHT_JS}).includes({text!r})")
+
+
+def wait_for_turns(page, turns: int) -> None:
+    """Wait until the conversation holds `turns` thoughts and the last is done (no spinner: finished,
+    stopped or failed)."""
+    page.wait_for_function(
+        f"document.querySelectorAll({THOUGHTS!r}).length === {turns} && "
+        f"!{last_js(THOUGHT_TITLES)}.querySelector('.loading-spinner')"
+    )
+
+
+def thought_title(page, index: int = -1) -> str:
+    return page.locator(THOUGHT_TITLES).nth(index).inner_text().strip()
+
+
+# The lines of a thought if it is open; else it is opened (a click on its title, as a reader would,
+# again after a second if the conversation was redrawn meanwhile) and null returned.
+THOUGHT_LOG_JS = """([thoughts, index]) => {
+    const thought = [...document.querySelectorAll(thoughts)].at(index);
+    const lines = thought?.querySelector(':scope > .content');
+    if (lines) return lines.innerText.trim();
+    if (!(performance.now() - (window.__thoughtClicked ?? -1e9) < 1000)) {
+        thought?.querySelector(':scope > .title')?.click();
+        window.__thoughtClicked = performance.now();
+    }
+    return null;
+}"""
+
+
+def thought_log(page, index: int = -1) -> str:
+    """The lines of a thought (the last by default), opening it if it is collapsed."""
+    return page.wait_for_function(THOUGHT_LOG_JS, arg=[THOUGHTS, index], polling=100).json_value()
 
 
 def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
@@ -142,8 +205,8 @@ def ask(page, question: str, *, press_enter: bool = False) -> None:
         page.locator(ASK).click()
 
 
-def start_sampling(page, selector: str = ANSWER_TEXT, name: str = "__samples") -> None:
-    page.evaluate(SAMPLER_JS, [selector, STATUS_LINES, name])
+def start_sampling(page, answers: str = ANSWERS, name: str = "__samples") -> None:
+    page.evaluate(SAMPLER_JS, [answers, THOUGHTS, name])
 
 
 def samples(page, name: str = "__samples") -> list[dict]:
@@ -173,7 +236,10 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
         f"({ANSWER_JS}).split(/\\s+/).length >= 14 && document.querySelector('{STREAMING_CURSOR}') !== null"
     )
     page.screenshot(path=artifacts_dir / "app-mid-answer.png")
-    wait_for_status(page, "Done")
+    assert page.evaluate(CURSOR_JS) == '"▌"', "the cursor should follow the answer's text while it streams"
+    wait_for_turns(page, 1)
+    page.wait_for_selector(OPEN_THOUGHT_LINES, state="detached")  # the thought collapses when the answer is done
+    page.wait_for_timeout(100)  # the sampler's next samples
 
     seen = samples(page)
     final = len(answer_text(page))
@@ -182,19 +248,25 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     partial = {length for length in lengths if 0 < length < final}
     assert len(partial) >= 3, f"expected at least 3 intermediate answer lengths, saw {lengths}"
     first_words = next(sample for sample in seen if sample["length"])
-    assert first_words["found"], "the status log should report the search before the answer appears"
+    assert first_words["found"], "the thought should report the search before the answer appears"
+    open_lines = [sample["lines"] for sample in seen if sample["lines"]]
+    assert open_lines == sorted(open_lines) and len(set(open_lines)) >= 3, (
+        f"the thought should be open and grow line by line while the answer is pending: {open_lines}"
+    )
+    assert thought_title(page).startswith("Done"), thought_title(page)
     assert page.locator(f"{SOURCES} details").count() == 5
     assert page.locator(f"{SOURCES} h2").inner_text() == f"Sources for “{QUESTION}”"
     assert page.locator(f"{SCORES} .row").count() == 5
     assert "first words after" in page.locator(TIMINGS).inner_text()
     assert page.locator(STREAMING_CURSOR).count() == 0, "the cursor should go when the answer is done"
-    assert re.search(r"\+[\d.]+ m?s {2}Found 5 passages", status_text(page)), status_text(page)
+    assert page.evaluate(CURSOR_JS) == "none"
+    assert re.search(r"\+[\d.]+ m?s\s+Found 5 passages", thought_log(page)), thought_log(page)
     page.locator(f"{SOURCES} summary").first.click()
     assert page.locator(f"{SOURCES} details[open] .chunk").first.is_visible()
     page.screenshot(path=artifacts_dir / "app-answer-done.png", full_page=True)
 
 
-def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page):
+def test_stop_keeps_the_partial_answer_in_the_conversation_and_stops_the_work(open_page):
     page = open_page()
     set_pacing(page, 3)
     working_before = WORKLOAD.answers
@@ -203,15 +275,24 @@ def test_stop_keeps_the_partial_answer_and_stops_the_work(open_page):
 
     page.locator(STOP).click()
 
-    wait_for_status(page, "Stopped after")
+    wait_for_thought(page, "Stopped after")
+    wait_for_turns(page, 1)
     wait_until(lambda: WORKLOAD.answers <= working_before, "the stopped answer's worker has ended", timeout_s=30)
     partial = answer_text(page)
-    stopped_after = int(re.search(r"Stopped after (\d+) words?", status_text(page)).group(1))
-    assert stopped_after == len(partial.split()), f"status says {stopped_after} words, the page shows {partial!r}"
+    stopped_after = int(re.search(r"Stopped after (\d+) words?", thought_title(page)).group(1))
+    assert stopped_after == len(partial.split()), f"thought says {stopped_after} words, the page shows {partial!r}"
     assert 3 <= stopped_after < 20, f"the answer should have stopped early: {partial!r}"
+    page.wait_for_selector(OPEN_THOUGHT_LINES, state="detached")  # the stopped answer's thought collapses
     page.wait_for_timeout(1000)  # a window in which a still-running answer would add three words
     assert answer_text(page) == partial, "the answer should not grow after Stop"
     assert page.locator(STREAMING_CURSOR).count() == 0, "the cursor should go when the answer stops"
+
+    ask(page, "What is BM25?")  # the next question: the stopped turn stays in the history above it
+    page.wait_for_function(f"document.querySelectorAll({THOUGHTS!r}).length === 2")
+    page.locator(STOP).click()
+    wait_for_turns(page, 2)
+    assert answers(page)[0] == partial, "the stopped answer should stay in the conversation as it was"
+    assert page.locator(CHAT).get_by_text(QUESTION).count() == 1
 
 
 def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_path):
@@ -223,21 +304,20 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     assert "zorblax.md" in uploader.locator(CORPUS_INFO).inner_text()
 
     ask(uploader, ZORBLAX_QUESTION, press_enter=True)
-    wait_for_status(uploader, "Done")
+    wait_for_turns(uploader, 1)
     assert re.search(r"zorblax constant is 42\. \[\d\]", answer_text(uploader)), answer_text(uploader)
     assert "zorblax.md" in uploader.locator(SOURCES).inner_text()
 
     someone_else = open_page()
     ask(someone_else, ZORBLAX_QUESTION)
-    wait_for_status(someone_else, "Done")
+    wait_for_turns(someone_else, 1)
     assert "zorblax.md" not in someone_else.locator(SOURCES).inner_text()
     assert "42" not in answer_text(someone_else)
 
     uploader.get_by_role("button", name="Use shipped corpus").click()
     wait_for_status(uploader, "Back to the shipped corpus", UPLOAD_LOG)
-    before = status_text(uploader)
     ask(uploader, ZORBLAX_QUESTION)
-    uploader.wait_for_function(f"(log => log !== {json.dumps(before)} && log.includes('Done'))({log_js(STATUS_LOG)})")
+    wait_for_turns(uploader, 2)
     assert "zorblax.md" not in uploader.locator(SOURCES).inner_text()
 
 
@@ -250,7 +330,7 @@ def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, 
     upload(page, notes)
     wait_for_status(page, f"Added {notes.name}", UPLOAD_LOG)
     ask(page, ZORBLAX_QUESTION)
-    wait_for_status(page, "Done")
+    wait_for_turns(page, 1)
 
     [session_id] = session_ids
     session = app_module.SESSIONS[session_id]
@@ -309,13 +389,14 @@ def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
     wait_for_status(page, "Added evil.md", UPLOAD_LOG)
 
     ask(page, question)
-    wait_for_status(page, "Done")
+    wait_for_turns(page, 1)
 
+    assert '<img src=x onerror="window.__xss=1">' in page.locator(CHAT).inner_text(), "the question, as text"
     page.locator(f"{SOURCES} summary").first.click()
     sources = page.locator(SOURCES).inner_text()
     assert '<img src=x onerror="window.__xss=1">' in sources, "the question should be shown as text"
     assert "<script>window.__xss=1</script>" in sources, "the document's HTML should be shown as text"
-    assert page.locator(f"{SOURCES} img, {SOURCES} script, {ANSWER} img, {ANSWER} script").count() == 0
+    assert page.locator(f"{SOURCES} img, {SOURCES} script, {CHAT} img, {CHAT} script").count() == 0
     assert page.evaluate("window.__xss") is None, "no HTML from a question or a document may run"
 
 
@@ -328,7 +409,8 @@ def test_an_error_mid_answer_is_logged_and_warned_and_the_words_stay(open_page):
     ask(page, QUESTION)
 
     page.locator(".toast-body", has_text="without finishing").first.wait_for()
-    wait_for_status(page, "Error:")
+    wait_for_turns(page, 1)
+    assert thought_title(page).startswith("Error:"), "the thought should say what failed"
     assert answer_text(page) == "Half of an answer and"
     assert page.locator(STREAMING_CURSOR).count() == 0
 
@@ -356,7 +438,7 @@ def test_with_and_without_streaming_side_by_side(open_page, artifacts_dir):
 def test_readable_on_a_phone(open_page, artifacts_dir):
     page = open_page(390, 844)
     ask(page, QUESTION)
-    wait_for_status(page, "Done")
+    wait_for_turns(page, 1)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page should not scroll sideways"
     for selector in (QUESTION_BOX, ASK, STOP):
@@ -423,7 +505,7 @@ def test_no_serious_accessibility_violations_before_during_and_after_an_answer(o
     assert page.locator(STREAMING_CURSOR).count() == 1, "the axe check should run mid-answer"
     assert serious_violations(page) == [], "mid-answer"
 
-    wait_for_status(page, "Done")
+    wait_for_turns(page, 1)
     assert serious_violations(page) == [], "after an answer"
 
 
@@ -470,10 +552,10 @@ def test_question_box_is_labelled_hinted_and_focus_is_visible(open_page):
     placeholder = box.evaluate("e => getComputedStyle(e, '::placeholder').color")
     field = box.evaluate(BACKGROUND_JS)
     assert contrast(placeholder, field) >= 4.5, f"placeholder {placeholder} on {field}"
-    page.locator(f"{ANSWER}[aria-live=polite]").wait_for(state="attached")  # the answer: a polite live region
+    # the conversation (and so each answer as it grows): a polite live log, named
+    page.locator(f"{CHAT_LOG}[aria-live=polite][aria-label=Conversation]").wait_for(state="attached")
     page.locator("button.label-wrap", has_text="Your documents").click()
-    for log in (STATUS_LOG, UPLOAD_LOG):  # the accordion draws its content after the click
-        page.locator(f"{log} .log[role=log][aria-live=polite]").wait_for(state="attached")
+    page.locator(f"{UPLOAD_LOG} .log[role=log][aria-live=polite]").wait_for(state="attached")  # drawn after the click
 
     box.focus()
     assert_focus_ring(page, "the question box")
@@ -490,7 +572,7 @@ def test_a_refused_question_shows_the_closest_passages_as_not_used(open_page):
 
     ask(page, "What is the capital of Peru?")
 
-    wait_for_status(page, "Done")
+    wait_for_turns(page, 1)
     page.wait_for_selector(STREAMING_CURSOR, state="detached")  # the finished answer's sources follow it
     assert answer_text(page) == NOT_FOUND
     page.locator(f"{SOURCES} h2", has_text="Closest passages (not used)").wait_for()
@@ -517,22 +599,22 @@ def test_a_question_asked_during_an_upload_says_it_searches_without_it(open_page
     upload(page, big)
     page.locator(UPLOAD_NOTICE, has_text="Adding long.md… questions asked now search without it").wait_for()
     page.evaluate(
-        """(lines) => window.__uploadInAnswerLog = setInterval(() => {
-        if (/Embedded|long\\.md:/.test(document.querySelector(lines).innerText)) window.__mixed = true;
+        """(chat) => window.__uploadInAnswerLog = setInterval(() => {
+        if (/Embedded|long\\.md:/.test(document.querySelector(chat).innerText)) window.__mixed = true;
     }, 20)""",
-        STATUS_LINES,
+        CHAT,
     )
 
     ask(page, QUESTION)
 
-    wait_for_status(page, "Done")
-    log = status_text(page)
+    wait_for_turns(page, 1)
+    log = thought_log(page)
     first = log.splitlines()[0]
     assert first.endswith("Your upload (long.md) is still being added; this answer searches without it"), log
     wait_for_status(page, "Added long.md", UPLOAD_LOG)
     assert page.locator(UPLOAD_NOTICE).inner_text().strip() == "", "the notice should go when the upload is added"
     assert not page.evaluate("clearInterval(window.__uploadInAnswerLog), window.__mixed"), "upload progress in the log"
-    assert status_text(page) == log, "the upload's progress should never replace the answer's status log"
+    assert thought_log(page) == log, "the upload's progress should never replace the answer's status log"
     assert "Embedded" in status_text(page, UPLOAD_LOG)
 
 
@@ -545,8 +627,79 @@ def test_an_answer_holding_a_markdown_image_makes_the_browser_fetch_nothing(open
     page.get_by_role("option", name="openai").click()
 
     ask(page, f"What is the {IMAGE_TRIGGER} reading?")  # the test server answers with a Markdown image
-    wait_for_status(page, "Done")
+    wait_for_turns(page, 1)
 
     assert "![chart](http://127.0.0.1:9/exfil?q=secret)" in answer_text(page), "shown as text, as written"
-    assert page.locator(f"{ANSWER} img").count() == 0, "the answer must not show an image from a URL"
+    assert page.locator(f"{CHAT} img").count() == 0, "the answer must not show an image from a URL"
     assert not [url for url in requested if "exfil" in url], f"the page fetched {requested}"
+
+
+def test_a_follow_up_is_searched_with_the_conversation_and_answered_from_its_document(open_page, artifacts_dir):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+    assert "Searching knowledge base…" in thought_log(page), "a first question is searched as asked"
+
+    ask(page, FOLLOW_UP, press_enter=True)
+    wait_for_thought(page, "Searching for:")
+    page.wait_for_function(
+        f"({ANSWER_JS}).split(/\\s+/).length >= 8 && {len(answers(page))} < "
+        f"document.querySelectorAll({ANSWERS!r}).length"
+    )
+    page.screenshot(path=artifacts_dir / "app-chat-mid-answer.png")
+    wait_for_turns(page, 2)
+
+    searched = re.search(r"Searching for: (.+)", thought_log(page)).group(1)
+    assert "HNSW" in searched and "drawbacks" in searched, f"the follow-up should be searched in context: {searched}"
+    assert [text.strip() for text in page.locator(USER_MESSAGES).all_inner_texts()] == [HNSW_QUESTION, FOLLOW_UP]
+    assert len(answers(page)) == 2 and "HNSW" in answer_text(page), answers(page)
+    top_source = page.locator(f"{SOURCES} details").first.inner_text()
+    assert "faiss-hnsw-index.md" in top_source, f"the follow-up should be answered from the HNSW document: {top_source}"
+    assert page.locator(QUESTION_BOX).input_value() == "", "the question box is emptied for the next question"
+
+
+def test_clear_empties_the_conversation_and_a_new_one_starts_clean(open_page):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+    assert page.locator(f"{SOURCES} details").count() == 5
+
+    page.locator(CLEAR).click()
+
+    page.wait_for_function(f"document.querySelectorAll('{CHAT} .message-row').length === 0")
+    drawn = f"{SOURCES} details, {SCORES} .row, {TIMINGS} .row"
+    page.wait_for_function(f"document.querySelectorAll({drawn!r}).length === 0")  # the sources and charts go
+    ask(page, FOLLOW_UP)
+    wait_for_turns(page, 1)
+    assert "Searching knowledge base…" in thought_log(page), "after Clear, nothing refers back to the old conversation"
+
+
+def test_retry_asks_the_last_question_again_in_place_of_its_answer(open_page):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+    ask(page, FOLLOW_UP)
+    wait_for_turns(page, 2)
+    first_log = thought_log(page)
+
+    page.locator(RETRY).click()
+
+    page.wait_for_function(f"!!{last_js(THOUGHT_TITLES)}.querySelector('.loading-spinner')")  # asked again
+    wait_for_turns(page, 2)
+    assert [text.strip() for text in page.locator(USER_MESSAGES).all_inner_texts()] == [HNSW_QUESTION, FOLLOW_UP]
+    assert len(answers(page)) == 2
+    retried_log = thought_log(page)
+    assert retried_log != first_log and "Searching for:" in retried_log, "the retried answer reads the same history"
+
+
+def test_two_browser_tabs_do_not_share_a_conversation(open_page):
+    first, second = open_page(), open_page()
+    ask(first, HNSW_QUESTION)
+    wait_for_turns(first, 1)
+
+    ask(second, FOLLOW_UP)
+    wait_for_turns(second, 1)
+
+    assert "Searching knowledge base…" in thought_log(second), "the other tab's question is not this tab's history"
+    assert second.locator(USER_MESSAGES).all_inner_texts() == [FOLLOW_UP]
+    assert first.locator(USER_MESSAGES).all_inner_texts() == [HNSW_QUESTION]

@@ -98,3 +98,38 @@ def test_an_answer_broken_off_by_the_llm_keeps_its_words_and_says_why(client):
 def test_unknown_settings_are_refused_with_a_clear_message(client):
     with pytest.raises(Exception, match="Unknown retrieval mode 'psychic'"):
         client.predict(QUESTION, mode="psychic", api_name="/ask")
+
+
+def test_chat_reads_a_follow_up_against_the_history_and_streams_like_ask(client):
+    first = client.predict("How does an HNSW index work?", [], words_per_second=0, api_name="/chat")
+    history = [
+        {"role": "system", "content": "Answer from the documents."},
+        {"role": "user", "content": "How does an HNSW index work?"},
+        {"role": "assistant", "content": first[1]},
+    ]
+
+    job = client.submit("What are its drawbacks?", history, words_per_second=25, api_name="/chat")
+    status, _, sources = job.result(timeout=WAIT_S)
+
+    searched = next(line for line in status.splitlines() if "Searching" in line)
+    assert "Searching for:" in searched and "HNSW" in searched, status
+    assert sources[0]["source"] == "faiss-hnsw-index.md", [source["source"] for source in sources]
+    updates = job.outputs()
+    assert len({answer for _, answer, _ in updates if answer}) >= 3, "the answer should stream in several updates"
+    for (earlier, _, _), (later, _, _) in pairwise(updates):
+        assert later.startswith(earlier), "status lines must only be appended"
+    alone, _, _ = client.predict("What are its drawbacks?", [], words_per_second=0, api_name="/chat")
+    assert "Searching knowledge base…" in alone, "without a history the question is searched as asked"
+
+
+@pytest.mark.parametrize(
+    ("history", "says"),
+    [
+        ("What is HNSW?", "The history must be a list of messages"),
+        ([{"role": "user", "content": "What is HNSW?"}, "And IVF?"], "Message 2 of the history is not a message"),
+        ([{"role": "user", "content": 42}], "a user message's content must be text"),
+    ],
+)
+def test_chat_refuses_a_history_that_is_not_a_list_of_messages(client, history, says):
+    with pytest.raises(Exception, match=says):
+        client.predict("What are its drawbacks?", history, api_name="/chat")

@@ -12,8 +12,8 @@ def elements() -> dict[str, page.Element]:
 
 
 def test_an_element_is_its_selector_and_gives_gradio_its_bare_id():
-    assert page.ANSWER == "#answer" and page.ANSWER.id == "answer"
-    assert page.STATUS_LINES == "#status-log .log"
+    assert page.CHAT == "#chat" and page.CHAT.id == "chat"
+    assert page.UPLOAD_LINES == "#upload-log .log"
     ids = [element.id for element in elements().values()]
     assert len(ids) == len(set(ids)), f"two names for one element id: {sorted(ids)}"
 

@@ -19,8 +19,8 @@ from rag.uploads import SessionCorpus
 from rag.web.answer import AnswerView
 from rag.web.render import (
     STREAMING_MARK,
+    answer_drawings,
     answer_markdown,
-    answer_outputs,
     corpus_summary,
     log_html,
     passages_role,
@@ -48,7 +48,7 @@ def hit(rank: int, score: float, dense: float | None, lexical: float | None, tit
 
 
 def view(answer: str, *, finished: bool, stopped: bool = False, error: str = "") -> AnswerView:
-    return AnswerView("", answer, HITS, {}, error, stopped, finished)
+    return AnswerView("", answer, HITS, {}, error, stopped, finished, 0.0)
 
 
 @pytest.mark.parametrize(
@@ -75,11 +75,11 @@ def test_passages_the_answer_did_not_use_are_headed_so():
 
 def test_an_answer_never_becomes_a_markdown_image_link_or_html():
     answer = "See ![chart](http://127.0.0.1:9/exfil?q=secret) and [click](javascript:alert(1)) <img src=x> [1]"
-    view = AnswerView("", answer, HITS, {}, "", False, True)
+    view = AnswerView("", answer, HITS, {}, "", False, True, 0.0)
     markdown = answer_markdown(view)
     assert "![" not in markdown and "](" not in markdown.replace("\\](", ""), markdown
     assert "<img" not in markdown
-    so_far = answer_markdown(AnswerView("", answer[:30], HITS, {}, "", False, False))
+    so_far = answer_markdown(AnswerView("", answer[:30], HITS, {}, "", False, False, 0.0))
     assert markdown.startswith(so_far), "escaping must keep a growing answer growing by appends"
 
 
@@ -92,8 +92,8 @@ def test_the_status_log_is_escaped_line_by_line_and_grows_by_appends():
 
 
 def test_the_cursor_shows_only_while_the_answer_streams():
-    assert streaming_mark(AnswerView("", "So far", HITS, {}, "", False, False)) == STREAMING_MARK
-    assert streaming_mark(AnswerView("", "Done.", HITS, {}, "", False, True)) == ""
+    assert streaming_mark(AnswerView("", "So far", HITS, {}, "", False, False, 0.0)) == STREAMING_MARK
+    assert streaming_mark(AnswerView("", "Done.", HITS, {}, "", False, True, 0.0)) == ""
 
 
 def test_the_text_before_each_citation_is_what_the_answer_quoted_from_that_hit():
@@ -143,10 +143,9 @@ def test_the_timing_chart_puts_each_stage_on_one_axis_from_question_to_last_word
     assert timings_chart({}) == "", "no chart before the answer is done"
 
 
-def test_the_ask_tab_shows_the_text_then_the_drawings():
-    view = AnswerView("+1 ms  Found", "Text is flushed in pieces. [1]", HITS, {}, "", False, True)
-    log, answer, cursor, sources, scores, timings = answer_outputs("What is <buffering>?", view)
-    assert (log, answer, cursor) == (log_html(view.status), answer_markdown(view), "")
+def test_beside_the_conversation_the_latest_answers_sources_and_charts():
+    view = AnswerView("+1 ms  Found", "Text is flushed in pieces. [1]", HITS, {}, "", False, True, 0.0)
+    sources, scores, timings = answer_drawings("What is <buffering>?", view)
     assert (
         "Sources for “What is &lt;buffering&gt;?”" in sources and "<mark>Text is flushed in pieces.</mark>" in sources
     )

@@ -66,6 +66,7 @@ class AnswerView:
     error: str
     stopped: bool
     finished: bool  # nothing more will change: the answer is done, failed or was stopped
+    seconds: float  # since the question was asked, until it finished
 
 
 class AnswerRun:
@@ -81,9 +82,12 @@ class AnswerRun:
         kb: KnowledgeBase | None,
         words_per_second: float,
         notes: Sequence[str] = (),
+        history: Sequence[str] = (),
     ):
-        """`notes` are lines the status log opens with, before the pipeline's own."""
+        """`notes` are lines the status log opens with, before the pipeline's own; `history` holds the
+        conversation's earlier questions, oldest first."""
         self.question = question
+        self.history = history
         self.settings = settings
         self.kb = kb
         self.words_per_second = words_per_second
@@ -98,6 +102,7 @@ class AnswerRun:
         self._stopped = False
         self._stop = threading.Event()  # wakes a paced answer between two words
         self._finished = False
+        self._ended: float | None = None  # when it finished or was stopped (a `time.perf_counter()` value)
         self._on_change: Callable[[], None] = _nothing
 
     @property
@@ -117,6 +122,7 @@ class AnswerRun:
             if self._stopped or self._finished:
                 return
             self._stopped = True
+            self._ended = time.perf_counter()
             self._stop.set()
             words = len(self._answer.split())
             self._log.add(f"Stopped after {words} word{'' if words == 1 else 's'}")
@@ -132,11 +138,17 @@ class AnswerRun:
                 error=self._error,
                 stopped=self._stopped,
                 finished=self._finished or self._stopped,
+                seconds=(self._ended or time.perf_counter()) - self.started,
             )
 
     def _work(self) -> None:
         events = stream_answer(
-            self.question, self.settings, kb=self.kb, words_per_second=self.words_per_second, stop=self._stop
+            self.question,
+            self.settings,
+            kb=self.kb,
+            words_per_second=self.words_per_second,
+            stop=self._stop,
+            history=self.history,
         )
         try:
             for event in events:
@@ -150,6 +162,7 @@ class AnswerRun:
             events.close()  # reaches the answer backend, which stops its work
             with self._lock:
                 self._finished = True
+                self._ended = self._ended or time.perf_counter()
             WORKLOAD.ended()
             self._on_change()
 

@@ -29,10 +29,9 @@ ASK = Element("#ask")
 STOP = Element("#stop")
 QUESTION_HINT = Element("#question-hint")
 UPLOAD_NOTICE = Element("#upload-notice")  # by the question box while uploads are being added
-ANSWER = Element("#answer")
+CHAT = Element("#chat")  # the conversation
 ANSWER_STATE = Element("#answer-state")  # hidden; holds the mark that shows the answer's cursor
-STATUS_LOG = Element("#status-log")
-STATUS_LOG_LABEL = Element("#status-log-label")
+LATEST_ANSWER = Element("#latest-answer")  # beside the conversation: the latest answer's sources and charts
 SOURCES = Element("#sources")
 SCORES = Element("#scores")
 TIMINGS = Element("#timings")
@@ -47,12 +46,21 @@ WHOLE_ANSWER = Element("#whole-answer")
 STREAMED_INFO = Element("#streamed-info")
 STREAMED_ANSWER = Element("#streamed-answer")
 
-MARKDOWN_TEXT = "[data-testid=markdown]"  # inside a Markdown component (the answers): its text
+MARKDOWN_TEXT = "[data-testid=markdown]"  # inside a Markdown component (the compared answers): its text
 QUESTION_BOX = f"{QUESTION} textarea"
+# The parts of Gradio's chatbot: each message, a thought (the status log of an answer: its title,
+# and its lines while it is open), the answers, and the chatbot's own buttons.
+CHAT_LOG = f"{CHAT} [role=log]"
+USER_MESSAGES = f"{CHAT} [data-testid=user]"
+THOUGHTS = f"{CHAT} .thought-group"
+THOUGHT_TITLES = f"{THOUGHTS} > .title"
+THOUGHT_ARROWS = f"{THOUGHT_TITLES} .arrow button"
+OPEN_THOUGHT_LINES = f"{THOUGHTS} > .content"
+ANSWERS = f"{CHAT} [data-testid=bot]:not(:has(.thought-group))"
+RETRY = f"{CHAT} button[aria-label=Retry]"
+CLEAR = f"{CHAT} button[aria-label=Clear]"
 COMPARE_QUESTION_BOX = f"{COMPARE_QUESTION} textarea"
-ANSWER_TEXT = f"{ANSWER} {MARKDOWN_TEXT}"
 STREAMING_CURSOR = f"{ANSWER_STATE} .streaming"  # present while the answer streams
-STATUS_LINES = f"{STATUS_LOG} .log"
 UPLOAD_LINES = f"{UPLOAD_LOG} .log"
 PACING_NUMBER = f"{PACING} input[type=number]"
 PACING_SLIDER = f"{PACING} input[type=range]"
@@ -71,10 +79,18 @@ THEME = gr.themes.Default(primary_hue="indigo").set(
     input_placeholder_color="*neutral_500",
     input_placeholder_color_dark="*neutral_400",
 )
-# Gradio offers no attributes for these: the answer is announced as it grows, and the question box
-# is described by the hint under it.
+# Gradio offers no attributes for these: the conversation (a polite live log, so the answer is
+# announced as it grows) is named for what it holds, and the question box is described by the hint under it.
+# A thought's title is a button holding an unnamed arrow button: the arrow is made an inert picture
+# (hidden from screen readers, out of the tab order, clicks pass to the title through the stylesheet),
+# as each thought is drawn; the title opens and closes the thought.
 PAGE_JS = f"""() => {{
-  document.querySelector('{ANSWER}')?.setAttribute('aria-live', 'polite');
+  document.querySelector('{CHAT_LOG}')?.setAttribute('aria-label', 'Conversation');
+  const quietArrows = () => document.querySelectorAll('{THOUGHT_ARROWS}:not([aria-hidden])').forEach((arrow) => {{
+    arrow.setAttribute('aria-hidden', 'true');
+    arrow.disabled = true;
+  }});
+  new MutationObserver(quietArrows).observe(document.querySelector('{CHAT}'), {{childList: true, subtree: true}});
   document.querySelector('{QUESTION_BOX}')?.setAttribute('aria-describedby', '{QUESTION_HINT.id}');
 }}"""
 APPEARANCE: dict[str, Any] = {"theme": THEME, "css_paths": [STYLESHEET], "js": PAGE_JS}

@@ -44,10 +44,15 @@ def log_html(text: str) -> str:
 _MARKDOWN_SAFE = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;", "[": "\\[", "]": "\\]"})
 
 
+def markdown_text(text: str) -> str:
+    """`text` as Markdown that shows it as written. Escaping is per character, so escaped text that
+    only grows still only grows, and streams as appends."""
+    return text.translate(_MARKDOWN_SAFE)
+
+
 def answer_markdown(view: AnswerView) -> str:
-    """The answer as Markdown that shows its text as written. Escaping is per character, so the escaped
-    answer still only grows and streams as appends."""
-    return view.answer.translate(_MARKDOWN_SAFE)
+    """The answer as Markdown that shows its text as written."""
+    return markdown_text(view.answer)
 
 
 def streaming_mark(view: AnswerView) -> str:
@@ -242,13 +247,9 @@ def pane_info(pane: Pane, view: AnswerView) -> str:
     return f"First text after <b>{duration_label(pane.first_text_ms)}</b>{done}"
 
 
-def answer_outputs(question: str, view: AnswerView) -> list[str]:
-    """What the Ask tab shows of an answer: its status log, the answer and its cursor (the text), then its
-    sources, score chart and timing chart (the drawings)."""
+def answer_drawings(question: str, view: AnswerView) -> list[str]:
+    """What the Ask tab shows beside the conversation of its latest answer: its sources, score chart and timing chart."""
     return [
-        log_html(view.status),
-        answer_markdown(view),
-        streaming_mark(view),
         sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
         scores_chart(view.hits),
         timings_chart(view.timings),
