@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import re
-import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, IMAGE_TRIGGER, MAX_UPLOAD
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from benchmarks.local import wait_until
 from rag.generate import NOT_FOUND
 from rag.web.page import (
     ANSWERS,
@@ -57,6 +57,7 @@ from rag.web.updates import WORKLOAD
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)]
 
 WAIT_MS = 120_000  # a generous upper bound for a loaded 2-core machine, never a measured duration
+WAIT_S = WAIT_MS / 1000
 QUESTION = "What is buffered streaming?"
 HNSW_QUESTION = "How does an HNSW index work?"
 FOLLOW_UP = "What are its drawbacks?"
@@ -218,14 +219,6 @@ def upload(page, *paths: Path) -> None:
     page.locator(UPLOAD_INPUT).set_input_files([str(path) for path in paths])
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = WAIT_MS / 1000) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.05)
-
-
 def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_dir):
     page = open_page()
     set_pacing(page, 12)
@@ -277,7 +270,7 @@ def test_stop_keeps_the_partial_answer_in_the_conversation_and_stops_the_work(op
 
     wait_for_thought(page, "Stopped after")
     wait_for_turns(page, 1)
-    wait_until(lambda: WORKLOAD.answers <= working_before, "the stopped answer's worker has ended", timeout_s=30)
+    assert wait_until(lambda: WORKLOAD.answers <= working_before, 30), "the stopped answer's worker has ended"
     partial = answer_text(page)
     stopped_after = int(re.search(r"Stopped after (\d+) words?", thought_title(page)).group(1))
     assert stopped_after == len(partial.split()), f"thought says {stopped_after} words, the page shows {partial!r}"
@@ -341,8 +334,8 @@ def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, 
     del session
 
     page.context.close()
-    wait_until(lambda: not any(path.exists() for path in uploaded), "the closed tab's uploaded files are deleted")
-    wait_until(lambda: (gc.collect(), session_kb())[1] is None, "nothing holds the closed tab's knowledge base")
+    assert wait_until(lambda: not any(path.exists() for path in uploaded), WAIT_S), "the closed tab's files are deleted"
+    assert wait_until(lambda: (gc.collect(), session_kb())[1] is None, WAIT_S), "nothing holds the closed tab's kb"
 
 
 def test_each_bad_upload_says_why_and_the_good_ones_are_still_added(open_page, tmp_path):
