@@ -243,8 +243,10 @@ def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_di
     first_words = next(sample for sample in seen if sample["length"])
     assert first_words["found"], "the thought should report the search before the answer appears"
     open_lines = [sample["lines"] for sample in seen if sample["lines"]]
-    assert open_lines == sorted(open_lines) and len(set(open_lines)) >= 3, (
-        f"the thought should be open and grow line by line while the answer is pending: {open_lines}"
+    # Searching, Found and Generating may arrive in one drawing: the line-by-line growth of the log
+    # itself is checked through the API (test_app_client.py), here that the open thought only grows.
+    assert open_lines == sorted(open_lines) and max(open_lines) >= 3, (
+        f"the thought should be open and grow while the answer is pending: {open_lines}"
     )
     assert thought_title(page).startswith("Done"), thought_title(page)
     assert page.locator(f"{SOURCES} details").count() == 5
@@ -632,12 +634,12 @@ def test_a_follow_up_is_searched_with_the_conversation_and_answered_from_its_doc
     ask(page, HNSW_QUESTION)
     wait_for_turns(page, 1)
     assert "Searching knowledge base…" in thought_log(page), "a first question is searched as asked"
+    answered = len(answers(page))  # counted before the follow-up, whose answer may appear at once
 
     ask(page, FOLLOW_UP, press_enter=True)
     wait_for_thought(page, "Searching for:")
     page.wait_for_function(
-        f"({ANSWER_JS}).split(/\\s+/).length >= 8 && {len(answers(page))} < "
-        f"document.querySelectorAll({ANSWERS!r}).length"
+        f"({ANSWER_JS}).split(/\\s+/).length >= 8 && {answered} < document.querySelectorAll({ANSWERS!r}).length"
     )
     page.screenshot(path=artifacts_dir / "app-chat-mid-answer.png")
     wait_for_turns(page, 2)
