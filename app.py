@@ -41,7 +41,7 @@ from rag.pipeline import clean_question
 from rag.uploads import add_uploads, display_name
 from rag.web import page
 from rag.web.answer import AnswerRun, Pane, StatusLog
-from rag.web.chat import BadHistory, asked_before, last_question, message_text, turn, unescaped
+from rag.web.chat import BadHistory, asked_before, last_question, message_text, turn
 from rag.web.page import APPEARANCE
 from rag.web.render import (
     NOTICE_TEMPLATE,
@@ -54,6 +54,7 @@ from rag.web.render import (
     pane_info,
     searched_without,
     streaming_mark,
+    unescaped,
 )
 from rag.web.sessions import AnswerLimit, Sessions, TooManyAnswers
 from rag.web.updates import only_changed, stream_views, words_first

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from rag.web.answer import AnswerView
-from rag.web.chat import MAX_CHAT_MESSAGES, BadHistory, asked_before, last_question, turn, unescaped
-from rag.web.render import markdown_text
+from rag.web.chat import MAX_CHAT_MESSAGES, BadHistory, asked_before, last_question, turn
+from rag.web.render import markdown_text, unescaped
 
 LOG = "    +3 ms  Searching for: drawbacks of HNSW\n   +14 ms  Found 5 passages (11 ms)"
 

@@ -10,17 +10,14 @@ back from it, whichever the form.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rag.errors import RagError
 from rag.web.answer import AnswerView
-from rag.web.render import answer_markdown, markdown_text
+from rag.web.render import answer_markdown, markdown_text, unescaped
 
 MAX_CHAT_MESSAGES = 1000  # a longer history is refused; a follow-up is read against the last few questions only
 ROLES = ("user", "assistant", "system")
-_UNESCAPED = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "\\[": "[", "\\]": "]"}
-_ESCAPED = re.compile("|".join(map(re.escape, _UNESCAPED)))
 
 
 class BadHistory(RagError):
@@ -82,11 +79,6 @@ def message_text(content: Any) -> str | None:
     ):
         return " ".join(part["text"] for part in content)
     return None
-
-
-def unescaped(text: str) -> str:
-    """Undo `markdown_text`: the text as it was written."""
-    return _ESCAPED.sub(lambda match: _UNESCAPED[match.group()], text)
 
 
 def last_question(history: list[dict[str, Any]]) -> int | None:

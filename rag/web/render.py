@@ -41,13 +41,21 @@ def log_html(text: str) -> str:
 
 # Square brackets are escaped too, so no Markdown link or image is ever made from an answer: a
 # document or a model could otherwise have the browser fetch a URL carrying data (`![x](http://…?q=…)`).
-_MARKDOWN_SAFE = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;", "[": "\\[", "]": "\\]"})
+_MARKDOWN_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "[": "\\[", "]": "\\]"}
+_MARKDOWN_SAFE = str.maketrans(_MARKDOWN_ESCAPES)
+_ESCAPED = re.compile("|".join(map(re.escape, _MARKDOWN_ESCAPES.values())))
+_UNESCAPED = {escaped: character for character, escaped in _MARKDOWN_ESCAPES.items()}
 
 
 def markdown_text(text: str) -> str:
     """`text` as Markdown that shows it as written. Escaping is per character, so escaped text that
     only grows still only grows, and streams as appends."""
     return text.translate(_MARKDOWN_SAFE)
+
+
+def unescaped(text: str) -> str:
+    """Undo `markdown_text`: the text as it was written."""
+    return _ESCAPED.sub(lambda match: _UNESCAPED[match.group()], text)
 
 
 def answer_markdown(view: AnswerView) -> str:
