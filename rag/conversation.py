@@ -39,24 +39,19 @@ questions that reach it. Deterministic.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from rag.corpus import Chunk
-from rag.lexical import terms
+from rag.lexical import Vocabulary, terms
 
 if TYPE_CHECKING:
     from rag.embed import Embedder
     from rag.index import KnowledgeBase
 
-# A word that at most this share of the corpus's documents use is specific enough to carry a topic.
-RARE_SHARE = 0.1
 CONTINUATIONS = ("and", "or", "but", "so", "then", "also", "what about", "how about", "what if")
 PERSONAL = {"it": "", "its": "'s", "they": "", "them": "", "their": "'s"}
 ANAPHORS = frozenset({*PERSONAL, "this", "that", "these", "those", "one", "ones", "both", "former", "latter", "there"})
@@ -83,37 +78,6 @@ _WORD = re.compile(r"\w(?:[\w'’.+-]*\w)?")
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """How many of a corpus's documents use each stemmed term."""
-
-    document_frequency: dict[str, int]
-    documents: int
-
-    @classmethod
-    def of(cls, documents: Iterable[str]) -> Vocabulary:
-        counts: Counter[str] = Counter()
-        total = 0
-        for text in documents:
-            counts.update(set(terms(text)))
-            total += 1
-        return cls(dict(counts), total)
-
-    @classmethod
-    def of_chunks(cls, chunks: Iterable[Chunk]) -> Vocabulary:
-        """The vocabulary of the documents these chunks come from (a knowledge base's `chunks`)."""
-        texts: dict[str, list[str]] = {}
-        for chunk in chunks:
-            texts.setdefault(chunk.source, []).append(chunk.text)
-        return cls.of("\n".join(parts) for parts in texts.values())
-
-    def rare(self, word: str) -> bool:
-        """Whether a term of `word` is used by some documents, at most RARE_SHARE of them: a word
-        the corpus never uses says nothing about what in it is asked for."""
-        limit = max(1, math.floor(RARE_SHARE * self.documents))
-        return any(0 < self.document_frequency.get(term, 0) <= limit for term in terms(word))
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,10 @@ from typing import Protocol
 import faiss
 import numpy as np
 
-from rag.conversation import Vocabulary
 from rag.corpus import Chunk, ChunkingSettings, Document, chunk_sentences
 from rag.embed import Embedder
 from rag.events import Progress, Status
-from rag.lexical import LexicalIndex
+from rag.lexical import LexicalIndex, Vocabulary
 
 log = logging.getLogger(__name__)
 

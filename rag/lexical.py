@@ -1,9 +1,13 @@
-"""BM25 scoring with `bm25s`, and the one tokenizer of the project: English stemming and stop words."""
+"""BM25 scoring with `bm25s`, the project's one tokenizer (English stemming and stop words), and how many
+documents use each term (`Vocabulary`)."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import bm25s
@@ -11,8 +15,12 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from rag.corpus import Chunk
+
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
+# A word that at most this share of the corpus's documents use is specific enough to carry a topic.
+RARE_SHARE = 0.1
 
 
 @lru_cache(maxsize=1)
@@ -52,3 +60,34 @@ class LexicalIndex:
         if not self.size or not terms:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """How many of a corpus's documents use each stemmed term."""
+
+    document_frequency: dict[str, int]
+    documents: int
+
+    @classmethod
+    def of(cls, documents: Iterable[str]) -> Vocabulary:
+        counts: Counter[str] = Counter()
+        total = 0
+        for text in documents:
+            counts.update(set(terms(text)))
+            total += 1
+        return cls(dict(counts), total)
+
+    @classmethod
+    def of_chunks(cls, chunks: Iterable[Chunk]) -> Vocabulary:
+        """The vocabulary of the documents these chunks come from (a knowledge base's `chunks`)."""
+        texts: dict[str, list[str]] = {}
+        for chunk in chunks:
+            texts.setdefault(chunk.source, []).append(chunk.text)
+        return cls.of("\n".join(parts) for parts in texts.values())
+
+    def rare(self, word: str) -> bool:
+        """Whether a term of `word` is used by some documents, at most RARE_SHARE of them: a word
+        the corpus never uses says nothing about what in it is asked for."""
+        limit = max(1, math.floor(RARE_SHARE * self.documents))
+        return any(0 < self.document_frequency.get(term, 0) <= limit for term in terms(word))
