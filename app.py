@@ -27,7 +27,7 @@ import html
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import gradio as gr
@@ -36,6 +36,7 @@ from rag.config import PROJECT_DIR, RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.errors import RagError
 from rag.events import Status, run_to_end
 from rag.generate import available_backends
+from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
 from rag.pipeline import clean_question
 from rag.uploads import add_uploads, display_name
@@ -111,6 +112,19 @@ def shown_question(question: Any) -> str:
     return clean_question(question, SETTINGS.max_question_chars)[0] if isinstance(question, str) else ""
 
 
+def answer_run(
+    question: str,
+    settings: tuple[float, str, str, float, str],
+    kb: KnowledgeBase | None,
+    history: list[str],
+    notes: Sequence[str] = (),
+) -> AnswerRun:
+    """An answer to `question` with the page's or the API's (top-k, mode, stream, pacing, backend)."""
+    top_k, mode, stream, words_per_second, backend = settings
+    settings_checked = answer_settings(top_k, mode, stream, backend)
+    return AnswerRun(question, settings_checked, kb, typewriter_speed(words_per_second), notes, history)
+
+
 def earlier_questions(history: Any, *, shown: bool = False) -> list[str]:
     """The user messages' text in a chat history (see `rag.web.chat.asked_before`), or a gr.Error saying what is wrong."""
     try:
@@ -146,7 +160,6 @@ async def converse(
 
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
     """
-    top_k, mode, stream, words_per_second, backend = settings
     history = earlier_questions(earlier, shown=True)
     shown_as = shown_question(question)
     if not shown_as:
@@ -156,14 +169,7 @@ async def converse(
     session = SESSIONS[request.session_hash]
     kb, adding = session.searched()
     notes = [searched_without(adding)] if adding else []
-    run = AnswerRun(
-        question,
-        answer_settings(top_k, mode, stream, backend),
-        kb,
-        typewriter_speed(words_per_second),
-        notes,
-        history,
-    )
+    run = answer_run(question, settings, kb, history, notes)
     if session.run is not None:
         session.run.stop()  # one answer per tab: a new question ends the one before
     session.run = run
@@ -274,14 +280,7 @@ async def answer_api(
     request: gr.Request | None,
 ) -> AsyncIterator[tuple[str, str, list[dict]]]:
     """Stream [status log, answer, sources] of `question`, read against the earlier questions `history`."""
-    top_k, mode, stream, words_per_second, backend = settings
-    run = AnswerRun(
-        question,
-        answer_settings(top_k, mode, stream, backend),
-        None,
-        typewriter_speed(words_per_second),
-        history=history,
-    )
+    run = answer_run(question, settings, None, history)
     with answer_slot(request):
         async for (view,) in stream_views(run):
             yield view.status, view.answer, [hit.to_json() for hit in view.hits]
