@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from rag.citations import cited_numbers
 from rag.config import Settings
 from rag.conversation import standalone_query
-from rag.embed import get_embedder
+from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
 from rag.events import Done, Error, Event, Retrieved, Status, Token
 from rag.generate import AnswerBackend, BackendError, make_backend
@@ -45,6 +45,13 @@ def conversation(history: Sequence[str], settings: Settings) -> list[str]:
     """The last MAX_HISTORY questions of `history` that are text, each cleaned and cut like a question."""
     questions = (clean_question(asked, settings.max_question_chars)[0] for asked in history if isinstance(asked, str))
     return [asked for asked in questions if asked][-MAX_HISTORY:]
+
+
+def search_query(
+    question: str, history: Sequence[str], settings: Settings, kb: KnowledgeBase, embedder: Embedder
+) -> str:
+    """What is searched for `question`: a follow-up rewritten with the earlier questions, else the question."""
+    return standalone_query(question, conversation(history, settings), kb, embedder) if history else question
 
 
 def stream_answer(
@@ -92,7 +99,7 @@ def stream_answer(
         yield Error(str(exc))
         return
 
-    query = standalone_query(question, conversation(history, settings), kb, embedder) if history else question
+    query = search_query(question, history, settings, kb, embedder)
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
     hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode)

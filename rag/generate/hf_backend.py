@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.events import Hit
 from rag.generate.base import BackendError, shown_url
 from rag.generate.openai_backend import content_pieces, running_hint
-from rag.generate.prompt import approx_tokens, build_prompt
+from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-7B-Instruct"
 ROUTER = "the Hugging Face inference router"
@@ -43,8 +43,12 @@ class HFInferenceBackend:
         self.prompt_budget = settings.llm_context_tokens - settings.llm_max_new_tokens
         self.timeout_s = settings.llm_timeout_s
 
+    def inspect_prompt(self, question: str, hits: Sequence[Hit]) -> PromptInspection:
+        """The prompt this backend sends for `question` over `hits`, and what it costs."""
+        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget)
+
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
-        prompt = build_prompt(question, hits, approx_tokens, self.prompt_budget)
+        prompt = self.inspect_prompt(question, hits).prompt
         client = InferenceClient(base_url=self.base_url or None, token=self.token, timeout=self.timeout_s)
         try:
             try:

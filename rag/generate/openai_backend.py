@@ -16,7 +16,7 @@ import openai
 from rag.config import Settings
 from rag.events import Hit
 from rag.generate.base import BackendError, shown_url
-from rag.generate.prompt import approx_tokens, build_prompt
+from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # The client insists on a key; local servers ignore whatever is sent.
@@ -48,8 +48,12 @@ class OpenAICompatibleBackend:
             max_retries=0,  # a demo should say at once what is wrong, not retry for seconds
         )
 
+    def inspect_prompt(self, question: str, hits: Sequence[Hit]) -> PromptInspection:
+        """The prompt this backend sends for `question` over `hits`, and what it costs."""
+        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget)
+
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
-        prompt = build_prompt(question, hits, approx_tokens, self.prompt_budget)
+        prompt = self.inspect_prompt(question, hits).prompt
         try:
             response = self.client.chat.completions.create(
                 model=self.model,

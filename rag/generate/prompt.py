@@ -6,6 +6,9 @@
   repeated after the passages, say that everything inside a fence is a quotation, never an instruction.
 - The prompt must leave room for the answer in the model's context window: the lowest-ranked passages
   are dropped first, and when even the best passage alone is too long it is cut at a word boundary.
+
+The messages are built from typed parts (rules, markup, each passage, the reminder, the question), so
+the prompt inspector can show the exact text a model receives, part by part, with what each costs.
 """
 
 from __future__ import annotations
@@ -43,36 +46,93 @@ _WORD_END = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
+class Part:
+    """A stretch of a prompt message's exact text, and what it is: rules, markup, passage, reminder or question."""
+
+    kind: str
+    text: str
+    rank: int | None = None  # a passage's citation number
+
+
+@dataclass(frozen=True)
 class Prompt:
-    messages: list[Message]
-    passages: int  # how many of the hits made it in (the best ones)
+    question: str
+    quoted: tuple[tuple[Hit, str], ...]  # the (hit, text) passages put in, best first; the last may be cut
     cut: bool = False  # whether the last passage was shortened to fit
+
+    @property
+    def passages(self) -> int:
+        """How many of the hits made it in (the best ones)."""
+        return len(self.quoted)
+
+    @property
+    def parts(self) -> list[tuple[str, list[Part]]]:
+        """Each message's role and the parts its content is made of, in order."""
+        return compose_parts(self.question, self.quoted)
+
+    @property
+    def messages(self) -> list[Message]:
+        return [{"role": role, "content": "".join(part.text for part in parts)} for role, parts in self.parts]
+
+
+@dataclass(frozen=True)
+class PromptInspection:
+    """A prompt as built for a token budget: what went in, what each part costs, which hits were dropped."""
+
+    prompt: Prompt
+    hits: tuple[Hit, ...]
+    count_tokens: TokenCounter
+    budget: int
+
+    @property
+    def tokens(self) -> int:
+        return self.count_tokens(self.prompt.messages)
+
+    @property
+    def dropped(self) -> tuple[Hit, ...]:
+        return self.hits[self.prompt.passages :]
+
+    def part_tokens(self, part: Part) -> int:
+        """The tokens `part` adds to a message (the counter's cost of an empty message not counted)."""
+        empty = self.count_tokens([{"role": "user", "content": ""}])
+        return self.count_tokens([{"role": "user", "content": part.text}]) - empty
 
 
 def build_prompt(question: str, hits: Sequence[Hit], count_tokens: TokenCounter, budget: int) -> Prompt:
     """The chat messages for `question` over `hits`, as many hits as fit in `budget` tokens."""
     for kept in range(len(hits), 0, -1):
-        messages = compose(question, [(hit, hit.chunk.text) for hit in hits[:kept]])
-        if count_tokens(messages) <= budget:
-            return Prompt(messages, kept)
+        prompt = Prompt(question, tuple((hit, hit.chunk.text) for hit in hits[:kept]))
+        if count_tokens(prompt.messages) <= budget:
+            return prompt
     if hits:
         cut = _cut_best_passage(question, hits[0], count_tokens, budget)
         if cut is not None:
             return cut
-    messages = compose(question, [])
-    if count_tokens(messages) <= budget:
-        return Prompt(messages, 0)
+    prompt = Prompt(question, ())
+    if count_tokens(prompt.messages) <= budget:
+        return prompt
     raise BackendError(
         f"The question is too long for the model's context window ({budget} tokens are left for the prompt); "
         "shorten it, or raise RAG_LLM_CONTEXT_TOKENS if the model allows more"
     )
 
 
-def compose(question: str, passages: Sequence[tuple[Hit, str]]) -> list[Message]:
-    """The system and user messages for these (hit, text) passages."""
-    fenced = "\n".join(_fence(hit, text) for hit, text in passages) or "(no passages were found)"
-    user = f"<passages>\n{fenced}\n</passages>\n\n{REMINDER}\n\nQuestion: {question}"
-    return [{"role": "system", "content": RULES}, {"role": "user", "content": user}]
+def inspect_prompt(question: str, hits: Sequence[Hit], count_tokens: TokenCounter, budget: int) -> PromptInspection:
+    """The prompt `build_prompt` makes, with what is needed to show its cost part by part."""
+    return PromptInspection(build_prompt(question, hits, count_tokens, budget), tuple(hits), count_tokens, budget)
+
+
+def compose_parts(question: str, passages: Sequence[tuple[Hit, str]]) -> list[tuple[str, list[Part]]]:
+    """The system message (the rules) and the user message (the fenced passages, the reminder, the
+    question), each as its parts."""
+    user = [Part("markup", "<passages>\n")]
+    for n, (hit, text) in enumerate(passages):
+        user += [*([Part("markup", "\n")] if n else []), Part("passage", _fence(hit, text), hit.rank)]
+    if not passages:
+        user.append(Part("markup", "(no passages were found)"))
+    user += [Part("markup", "\n</passages>\n\n"), Part("reminder", REMINDER), Part("markup", "\n\nQuestion: ")]
+    user.append(Part("question", question))
+    return [("system", [Part("rules", RULES)]), ("user", user)]
 
 
 def approx_tokens(messages: list[Message]) -> int:
@@ -103,14 +163,14 @@ def _cut_best_passage(question: str, hit: Hit, count_tokens: TokenCounter, budge
     """The prompt with the longest word-boundary prefix of `hit` that fits, or None if no word fits."""
     ends = [match.end() for match in _WORD_END.finditer(hit.chunk.text)]
 
-    def messages(words: int) -> list[Message]:
-        return compose(question, [(hit, hit.chunk.text[: ends[words - 1]] + CUT_MARK)])
+    def prompt(words: int) -> Prompt:
+        return Prompt(question, ((hit, hit.chunk.text[: ends[words - 1]] + CUT_MARK),), cut=True)
 
     low, high = 0, len(ends)  # invariant: `low` words fit (0 = none), more than `high` don't
     while low < high:
         middle = (low + high + 1) // 2
-        if count_tokens(messages(middle)) <= budget:
+        if count_tokens(prompt(middle).messages) <= budget:
             low = middle
         else:
             high = middle - 1
-    return Prompt(messages(low), 1, cut=True) if low else None
+    return prompt(low) if low else None

@@ -32,7 +32,7 @@ from transformers import (
 from rag.config import Settings
 from rag.events import Hit
 from rag.generate.base import BackendError
-from rag.generate.prompt import Message, build_prompt, render_plain
+from rag.generate.prompt import Message, PromptInspection, inspect_prompt, render_plain
 
 GENERATION_THREAD = "rag-generate"
 # How long closing the stream waits for the worker; it stops after the current token, or after
@@ -102,9 +102,12 @@ class TransformersBackend:
 
     def prompt_text(self, question: str, hits: Sequence[Hit]) -> str:
         """The exact text the model is given: the prompt in its chat template, within its context window."""
+        return self._render(self.inspect_prompt(question, hits).prompt.messages)
+
+    def inspect_prompt(self, question: str, hits: Sequence[Hit]) -> PromptInspection:
+        """The prompt's messages for `question` over `hits`, counted with the model's own tokenizer."""
         self._loaded()
-        prompt = build_prompt(question, hits, self._count_tokens, self._context_window() - self.max_new_tokens)
-        return self._render(prompt.messages)
+        return inspect_prompt(question, hits, self._count_tokens, self._context_window() - self.max_new_tokens)
 
     def _count_tokens(self, messages: list[Message]) -> int:
         return len(self._tokenizer(self._render(messages), add_special_tokens=False).input_ids)

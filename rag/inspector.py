@@ -1,0 +1,56 @@
+"""The prompt inspector: what a language model receives for a question, part by part.
+
+It takes the steps `stream_answer` takes before the answer (the question cleaned, a follow-up
+rewritten with the conversation, the search) and returns the prompt the chosen backend builds: the
+exact messages, made of typed parts (rules, each fenced passage, the reminder, the question), what
+each part costs in tokens against the context budget, and the hits dropped to fit. The extractive
+backend sends no prompt, so for it the inspector shows what an HTTP LLM backend would receive with
+the same settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.config import Settings
+from rag.embed import get_embedder
+from rag.errors import RagError
+from rag.events import run_to_end
+from rag.generate import make_backend
+from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
+from rag.index import KnowledgeBase
+from rag.knowledge import shared_knowledge_base
+from rag.pipeline import clean_question, search_query
+from rag.retrieve import search
+
+
+@dataclass(frozen=True)
+class InspectedPrompt:
+    question: str  # as asked (cleaned)
+    query: str  # as searched and put in the prompt: a follow-up rewritten to stand on its own
+    backend: str  # the backend's label
+    sent: bool  # whether the backend sends this prompt (the extractive one sends none)
+    inspection: PromptInspection
+
+
+def inspect_question(
+    question: str, settings: Settings, *, kb: KnowledgeBase | None = None, history: Sequence[str] = ()
+) -> InspectedPrompt:
+    """The prompt `settings.backend` would be given for `question` (see the module docstring).
+
+    Raises RagError when the question is empty or the knowledge base or backend cannot be loaded.
+    """
+    question, _ = clean_question(question if isinstance(question, str) else "", settings.max_question_chars)
+    if not question:
+        raise RagError("Please type a question.")
+    kb = kb or run_to_end(shared_knowledge_base(settings))
+    embedder = get_embedder(kb.model)
+    backend = make_backend(settings.backend, settings, embedder)
+    query = search_query(question, history, settings, kb, embedder)
+    hits, _ = search(kb, embedder, query, settings.top_k, settings.mode)
+    inspect = getattr(backend, "inspect_prompt", None)
+    if inspect is not None:
+        return InspectedPrompt(question, query, backend.label, True, inspect(query, hits))
+    budget = settings.llm_context_tokens - settings.llm_max_new_tokens
+    return InspectedPrompt(question, query, backend.label, False, inspect_prompt(query, hits, approx_tokens, budget))
