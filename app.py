@@ -37,12 +37,14 @@ from rag.errors import RagError
 from rag.events import Status, run_to_end
 from rag.generate import available_backends
 from rag.index import KnowledgeBase
+from rag.inspector import inspect_question
 from rag.knowledge import shared_knowledge_base
 from rag.pipeline import clean_question
 from rag.uploads import add_uploads, display_name
 from rag.web import page
 from rag.web.answer import AnswerRun, Pane, StatusLog
 from rag.web.chat import BadHistory, asked_before, last_question, message_text, turn
+from rag.web.inspector import prompt_html
 from rag.web.page import APPEARANCE
 from rag.web.render import (
     NOTICE_TEMPLATE,
@@ -305,6 +307,18 @@ async def compare(
             shown = values
 
 
+def show_prompt(
+    question: str, chat: list[dict[str, Any]], top_k: float, mode: str, backend: str, request: gr.Request
+) -> str:
+    """The prompt the chosen backend's model receives for `question`, asked next in the conversation `chat`."""
+    settings = answer_settings(top_k, mode, "token", backend)
+    kb, _ = SESSIONS[request.session_hash].searched()
+    try:
+        return prompt_html(inspect_question(question, settings, kb=kb, history=earlier_questions(chat, shown=True)))
+    except RagError as exc:
+        raise gr.Error(str(exc)) from None
+
+
 def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
     """Index uploaded files into this session's own knowledge base, with progress in the upload log and,
     by the question box, a notice that questions asked meanwhile search without them."""
@@ -380,7 +394,15 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         "# Streaming RAG\nAsk the documents a question and watch the search and the answer arrive as they happen.",
         elem_classes=["app-header"],
     )
-    warm_up_state = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id=page.WARM_UP.id, js_on_load=None)
+    with gr.Row(equal_height=True):
+        warm_up_state = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id=page.WARM_UP.id, js_on_load=None)
+        presenter = gr.Checkbox(
+            label="Presenter mode (large text for a room)",
+            elem_id=page.PRESENTER.id,
+            scale=0,
+            min_width=300,
+            container=False,
+        )
     with gr.Tabs():
         with gr.Tab("Ask"):
             with gr.Row():
@@ -482,6 +504,26 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                     streamed_info = gr.HTML(elem_id=page.STREAMED_INFO.id, elem_classes=["pane-info"], js_on_load=None)
                     streamed_answer = gr.Markdown(elem_id=page.STREAMED_ANSWER.id, container=True)
 
+        with gr.Tab("Prompt inspector"):
+            gr.Markdown(
+                "The exact messages a language model receives for a question, with the Ask tab's settings, "
+                "conversation and documents: the rules, each retrieved passage in its fence, the question, "
+                "each part's tokens against the context budget, and the passages dropped to fit."
+            )
+            with gr.Row():
+                inspect_question_box = gr.Textbox(
+                    show_label=False,
+                    placeholder="A question to build the prompt for",
+                    container=False,
+                    scale=6,
+                    min_width=150,
+                    elem_id=page.INSPECT_QUESTION.id,
+                )
+                inspect_button = gr.Button(
+                    "Show the prompt", variant="primary", scale=0, min_width=170, elem_id=page.INSPECT.id
+                )
+            prompt_view = gr.HTML(elem_id=page.PROMPT.id, js_on_load=None)
+
     answer_settings_inputs = [top_k, mode, stream_mode, words_per_second, backend]
     chat_outputs = [question, conversation, answer_state, sources, scores, timings]
     ask_event = gr.on(
@@ -524,6 +566,13 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         concurrency_limit=ASK_CONCURRENCY // 2,
         api_visibility="private",
     )
+    gr.on(
+        [inspect_button.click, inspect_question_box.submit],
+        show_prompt,
+        inputs=[inspect_question_box, conversation, top_k, mode, backend],
+        outputs=[prompt_view],
+        api_visibility="private",
+    )
     uploads.upload(
         add_documents,
         inputs=[uploads],
@@ -538,6 +587,8 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     demo.load(
         warming_up, outputs=[warm_up_state], show_progress="hidden", concurrency_limit=None, api_visibility="private"
     )
+    presenter.change(None, inputs=[presenter], js=page.PRESENTER_SWITCH_JS, show_progress="hidden")
+    demo.load(None, outputs=[presenter], js=page.PRESENTER_FROM_ADDRESS_JS, show_progress="hidden")
     demo.unload(end_session)
 
 demo.queue(default_concurrency_limit=4, max_size=4 * ASK_CONCURRENCY)

@@ -28,10 +28,16 @@ from rag.web.page import (
     CLEAR,
     COMPARE_QUESTION_BOX,
     CORPUS_INFO,
+    INSPECT,
+    INSPECT_QUESTION_BOX,
+    LATEST_ANSWER,
     MARKDOWN_TEXT,
     OPEN_THOUGHT_LINES,
     PACING_NUMBER,
     PACING_SLIDER,
+    PRESENTER_BOX,
+    PROMPT,
+    PROMPT_PARTS,
     QUESTION_BOX,
     QUESTION_HINT,
     RETRY,
@@ -98,12 +104,12 @@ def open_page(chromium, app_url) -> Iterator[Callable[..., object]]:
     """Opens the app in a new browser context (a new Gradio session) at the given viewport size."""
     contexts = []
 
-    def open_app(width: int = 1280, height: int = 720):
+    def open_app(width: int = 1280, height: int = 720, query: str = ""):
         context = chromium.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
-        page.goto(app_url)
+        page.goto(app_url + query)
         page.locator(QUESTION_BOX).wait_for()
         return page
 
@@ -698,3 +704,99 @@ def test_two_browser_tabs_do_not_share_a_conversation(open_page):
     assert "Searching knowledge base…" in thought_log(second), "the other tab's question is not this tab's history"
     assert second.locator(USER_MESSAGES).all_inner_texts() == [FOLLOW_UP]
     assert first.locator(USER_MESSAGES).all_inner_texts() == [HNSW_QUESTION]
+
+
+PRESENTER_MIN_PX = 20
+# The visible texts under `roots` set smaller than `min` pixels, as "size: text".
+SMALL_TEXTS_JS = """([roots, min]) => {
+    const small = [];
+    for (const root of document.querySelectorAll(roots)) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const element = node.parentElement;
+            if (!node.textContent.trim() || !element.checkVisibility()) continue;
+            const size = parseFloat(getComputedStyle(element).fontSize);
+            if (size < min) small.push(`${size}px: ${node.textContent.trim().slice(0, 50)}`);
+        }
+    }
+    return small;
+}"""
+# The visible elements under `roots` whose text is cut off: wider than the box that clips them.
+CUT_TEXTS_JS = """(roots) => [...document.querySelectorAll(roots)].flatMap(root => [...root.querySelectorAll('*')])
+    .filter(e => e.checkVisibility() && e.innerText?.trim() && ['hidden', 'clip'].includes(getComputedStyle(e).overflowX)
+        && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.innerText.trim().slice(0, 50))"""
+ON_SCREEN_JS = """(element) => { const r = element.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; }"""
+
+
+def test_presenter_mode_makes_every_text_the_room_reads_large_at_1024_by_768(open_page, artifacts_dir):
+    page = open_page(1024, 768, query="?presenter")
+    page.wait_for_function("document.documentElement.classList.contains('presenter')")
+    assert page.locator(PRESENTER_BOX).is_checked(), "the address's ?presenter should tick the switch"
+    set_pacing(page, 6)
+
+    ask(page, HNSW_QUESTION)
+    page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 12")
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.locator(STREAMING_CURSOR).count() == 1, "the check should run mid-answer"
+    page.screenshot(path=artifacts_dir / "app-presenter-mid-answer.png")
+    for part, selector in (("status log", OPEN_THOUGHT_LINES), ("answer", ANSWERS), ("question", USER_MESSAGES)):
+        assert page.locator(selector).last.evaluate(ON_SCREEN_JS), f"the {part} should be on screen without scrolling"
+    assert page.evaluate(SMALL_TEXTS_JS, [CHAT, PRESENTER_MIN_PX]) == [], "texts in the conversation"
+    assert serious_violations(page) == [], "presenter mode, mid-answer"
+
+    wait_for_turns(page, 1)
+    page.locator(f"{SOURCES} summary").first.click()
+    audience = f"{CHAT}, {LATEST_ANSWER}, {WARM_UP}"
+    assert page.evaluate(SMALL_TEXTS_JS, [audience, PRESENTER_MIN_PX]) == [], "texts of the answer, sources and charts"
+    assert page.evaluate(CUT_TEXTS_JS, audience) == [], "no text should be cut off"
+    assert page.locator(LATEST_ANSWER).evaluate("e => e.scrollHeight <= e.clientHeight"), (
+        "sources and charts shown whole"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024, "the page should not scroll sideways"
+    page.screenshot(path=artifacts_dir / "app-presenter-done.png", full_page=True)
+
+    page.locator(PRESENTER_BOX).uncheck()
+    page.wait_for_function("!document.documentElement.classList.contains('presenter')")
+    assert "presenter" not in page.evaluate("location.search"), "the address should drop ?presenter"
+    assert page.evaluate(SMALL_TEXTS_JS, [LATEST_ANSWER, PRESENTER_MIN_PX]), "the usual page has smaller text"
+    page.locator(PRESENTER_BOX).check()
+    page.wait_for_function("location.search === '?presenter=1'")  # so the teacher can bookmark it
+
+
+# Each kind of prompt part shown, with the background colours its parts are drawn in.
+PART_COLOURS_JS = """(parts) => {
+    const colours = {};
+    for (const part of document.querySelectorAll(parts)) {
+        const kind = [...part.classList].find(name => name.startsWith('part-')).slice(5);
+        (colours[kind] ??= new Set()).add(getComputedStyle(part).backgroundColor);
+    }
+    return Object.fromEntries(Object.entries(colours).map(([kind, set]) => [kind, [...set]]));
+}"""
+
+
+def test_the_prompt_inspector_shows_the_prompt_of_a_follow_up_part_by_part(open_page):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+
+    page.get_by_role("tab", name="Prompt inspector").click()
+    page.locator(INSPECT_QUESTION_BOX).fill(FOLLOW_UP)
+    page.locator(INSPECT).click()
+    page.locator(PROMPT_PARTS).first.wait_for()
+
+    shown = page.locator(PROMPT).inner_text()
+    assert "What a language model would receive" in shown and "All 5 passages fit." in shown
+    assert f"(asked: “{FOLLOW_UP}”)" in shown, "the rewritten follow-up should be named"
+    question = page.locator(f"{PROMPT} .part-question").inner_text()
+    assert "HNSW" in question and question != FOLLOW_UP, "the prompt holds the question as searched"
+    colours = page.evaluate(PART_COLOURS_JS, PROMPT_PARTS)
+    kinds = ("rules", "passage", "reminder", "question")
+    assert all(len(colours[kind]) == 1 for kind in kinds), colours
+    assert len({colours[kind][0] for kind in kinds}) == len(kinds), f"each kind should have its own colour: {colours}"
+    labels = page.locator(f"{PROMPT} .part-passage").evaluate_all(
+        "parts => parts.map(part => getComputedStyle(part, '::before').content)"
+    )
+    assert [label.split(" · ")[0] for label in labels] == [f'"passage [{n}]' for n in range(1, 6)], labels
+    assert serious_violations(page) == [], "the prompt inspector"

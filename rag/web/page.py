@@ -23,6 +23,7 @@ class Element(str):
         return self.removeprefix("#")
 
 
+PRESENTER = Element("#presenter")  # the switch that scales the page for a room
 WARM_UP = Element("#warm-up")  # the line under the title that says what is still loading, then "Ready"
 QUESTION = Element("#question")
 ASK = Element("#ask")
@@ -45,6 +46,9 @@ WHOLE_INFO = Element("#whole-info")
 WHOLE_ANSWER = Element("#whole-answer")
 STREAMED_INFO = Element("#streamed-info")
 STREAMED_ANSWER = Element("#streamed-answer")
+INSPECT_QUESTION = Element("#inspect-question")
+INSPECT = Element("#inspect")
+PROMPT = Element("#prompt")  # the prompt inspector's view
 
 MARKDOWN_TEXT = "[data-testid=markdown]"  # inside a Markdown component (the compared answers): its text
 QUESTION_BOX = f"{QUESTION} textarea"
@@ -60,11 +64,14 @@ ANSWERS = f"{CHAT} [data-testid=bot]:not(:has(.thought-group))"
 RETRY = f"{CHAT} button[aria-label=Retry]"
 CLEAR = f"{CHAT} button[aria-label=Clear]"
 COMPARE_QUESTION_BOX = f"{COMPARE_QUESTION} textarea"
+INSPECT_QUESTION_BOX = f"{INSPECT_QUESTION} textarea"
+PROMPT_PARTS = f"{PROMPT} .part"
 STREAMING_CURSOR = f"{ANSWER_STATE} .streaming"  # present while the answer streams
 UPLOAD_LINES = f"{UPLOAD_LOG} .log"
 PACING_NUMBER = f"{PACING} input[type=number]"
 PACING_SLIDER = f"{PACING} input[type=range]"
 UPLOAD_INPUT = f"{UPLOADS} input[type=file]"
+PRESENTER_BOX = f"{PRESENTER} input[type=checkbox]"
 
 STYLESHEET = Path(__file__).with_name("app.css")
 # Text at least 4.5:1 against its background (white on indigo-500 was 4.46:1, on red-500 3.76:1; the
@@ -92,5 +99,19 @@ PAGE_JS = f"""() => {{
   }});
   new MutationObserver(quietArrows).observe(document.querySelector('{CHAT}'), {{childList: true, subtree: true}});
   document.querySelector('{QUESTION_BOX}')?.setAttribute('aria-describedby', '{QUESTION_HINT.id}');
+}}"""
+# Presenter mode is a class on the page's root element, so the stylesheet can resize Gradio's own text
+# (its theme's sizes are variables set there); the address carries it (?presenter) for a bookmark.
+PRESENTER_PARAMETER = "presenter"
+PRESENTER_FROM_ADDRESS_JS = f"""() => {{
+  const value = new URLSearchParams(location.search).get('{PRESENTER_PARAMETER}');
+  return value !== null && !['0', 'false', 'off', 'no'].includes(value.toLowerCase());
+}}"""
+PRESENTER_SWITCH_JS = f"""(on) => {{
+  document.documentElement.classList.toggle('{PRESENTER_PARAMETER}', on);
+  const address = new URL(location.href);
+  if (on) address.searchParams.set('{PRESENTER_PARAMETER}', '1');
+  else address.searchParams.delete('{PRESENTER_PARAMETER}');
+  history.replaceState(history.state, '', address);
 }}"""
 APPEARANCE: dict[str, Any] = {"theme": THEME, "css_paths": [STYLESHEET], "js": PAGE_JS}
