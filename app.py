@@ -39,12 +39,14 @@ from rag.generate import available_backends
 from rag.index import KnowledgeBase
 from rag.inspector import inspect_question
 from rag.knowledge import shared_knowledge_base
+from rag.lab import compare_retrievers
 from rag.pipeline import clean_question
 from rag.uploads import add_uploads, display_name
 from rag.web import page
 from rag.web.answer import AnswerRun, Pane, StatusLog
 from rag.web.chat import BadHistory, asked_before, last_question, message_text, turn
 from rag.web.inspector import prompt_html
+from rag.web.lab import lab_html
 from rag.web.page import APPEARANCE
 from rag.web.render import (
     NOTICE_TEMPLATE,
@@ -319,6 +321,16 @@ def show_prompt(
         raise gr.Error(str(exc)) from None
 
 
+def show_rankings(question: str, chat: list[dict[str, Any]], top_k: float, request: gr.Request) -> str:
+    """`question`, asked next in the conversation `chat`, searched by every retriever side by side."""
+    settings = answer_settings(top_k, SETTINGS.mode, "token", BACKENDS[0])
+    kb, _ = SESSIONS[request.session_hash].searched()
+    try:
+        return lab_html(compare_retrievers(question, settings, kb=kb, history=earlier_questions(chat, shown=True)))
+    except RagError as exc:
+        raise gr.Error(str(exc)) from None
+
+
 def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
     """Index uploaded files into this session's own knowledge base, with progress in the upload log and,
     by the question box, a notice that questions asked meanwhile search without them."""
@@ -524,6 +536,26 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 )
             prompt_view = gr.HTML(elem_id=page.PROMPT.id, js_on_load=None)
 
+        with gr.Tab("Retrieval lab"):
+            gr.Markdown(
+                "One question searched three ways at once, with the Ask tab's conversation and documents: dense "
+                "(embeddings), lexical (BM25) and hybrid (both, fused). A passage keeps its letter and colour in "
+                "every column; under each ranking, the extractive answer it gives."
+            )
+            with gr.Row():
+                lab_question_box = gr.Textbox(
+                    show_label=False,
+                    placeholder="A question to search three ways",
+                    container=False,
+                    scale=6,
+                    min_width=150,
+                    elem_id=page.LAB_QUESTION.id,
+                )
+                lab_button = gr.Button(
+                    "Compare", variant="primary", scale=0, min_width=120, elem_id=page.COMPARE_RETRIEVERS.id
+                )
+            lab_view = gr.HTML(elem_id=page.LAB.id, js_on_load=None)
+
     answer_settings_inputs = [top_k, mode, stream_mode, words_per_second, backend]
     chat_outputs = [question, conversation, answer_state, sources, scores, timings]
     ask_event = gr.on(
@@ -571,6 +603,13 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         show_prompt,
         inputs=[inspect_question_box, conversation, top_k, mode, backend],
         outputs=[prompt_view],
+        api_visibility="private",
+    )
+    gr.on(
+        [lab_button.click, lab_question_box.submit],
+        show_rankings,
+        inputs=[lab_question_box, conversation, top_k],
+        outputs=[lab_view],
         api_visibility="private",
     )
     uploads.upload(

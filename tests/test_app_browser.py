@@ -27,9 +27,13 @@ from rag.web.page import (
     CHAT_LOG,
     CLEAR,
     COMPARE_QUESTION_BOX,
+    COMPARE_RETRIEVERS,
     CORPUS_INFO,
     INSPECT,
     INSPECT_QUESTION_BOX,
+    LAB,
+    LAB_COLUMNS,
+    LAB_QUESTION_BOX,
     LATEST_ANSWER,
     MARKDOWN_TEXT,
     OPEN_THOUGHT_LINES,
@@ -800,3 +804,36 @@ def test_the_prompt_inspector_shows_the_prompt_of_a_follow_up_part_by_part(open_
     )
     assert [label.split(" · ")[0] for label in labels] == [f'"passage [{n}]' for n in range(1, 6)], labels
     assert serious_violations(page) == [], "the prompt inspector"
+
+
+def test_the_retrieval_lab_ranks_an_upload_three_ways_and_links_each_passage_across_columns(open_page, tmp_path):
+    zorblax = tmp_path / "zorblax.md"
+    zorblax.write_text(ZORBLAX, encoding="utf-8")
+    page = open_page()
+    upload(page, zorblax)
+    wait_for_status(page, "Added zorblax.md", UPLOAD_LOG)
+
+    page.get_by_role("tab", name="Retrieval lab").click()
+    page.locator(LAB_QUESTION_BOX).fill(ZORBLAX_QUESTION)
+    page.locator(COMPARE_RETRIEVERS).click()
+    page.locator(LAB_COLUMNS).first.wait_for()
+
+    columns = page.locator(LAB_COLUMNS)
+    assert [columns.nth(n).locator("h3").inner_text().split()[0].lower() for n in range(3)] == [
+        "dense",
+        "lexical",
+        "hybrid",
+    ]
+    for n in range(3):
+        rows = columns.nth(n).locator("li")
+        assert rows.count() == 10, "each retriever shows its top 10"
+        assert "Zorblax" in rows.first.inner_text(), "the upload should top every ranking"
+        assert "zorblax constant is 42" in columns.nth(n).locator(".lab-answer").inner_text()
+    tags = page.locator(f"{LAB} li").evaluate_all(
+        "rows => rows.map(row => [row.dataset.passage, getComputedStyle(row.querySelector('.tag')).backgroundColor])"
+    )
+    colour_of: dict[str, str] = {}
+    for letter, colour in tags:
+        assert colour_of.setdefault(letter, colour) == colour, f"passage {letter} should keep its colour"
+    assert len(colour_of) < len(tags), "some passages should be ranked by more than one retriever"
+    assert serious_violations(page) == [], "the retrieval lab"

@@ -49,6 +49,9 @@ STREAMED_ANSWER = Element("#streamed-answer")
 INSPECT_QUESTION = Element("#inspect-question")
 INSPECT = Element("#inspect")
 PROMPT = Element("#prompt")  # the prompt inspector's view
+LAB_QUESTION = Element("#lab-question")
+COMPARE_RETRIEVERS = Element("#compare-retrievers")
+LAB = Element("#lab")  # the retrieval lab's rankings
 
 MARKDOWN_TEXT = "[data-testid=markdown]"  # inside a Markdown component (the compared answers): its text
 QUESTION_BOX = f"{QUESTION} textarea"
@@ -66,6 +69,8 @@ CLEAR = f"{CHAT} button[aria-label=Clear]"
 COMPARE_QUESTION_BOX = f"{COMPARE_QUESTION} textarea"
 INSPECT_QUESTION_BOX = f"{INSPECT_QUESTION} textarea"
 PROMPT_PARTS = f"{PROMPT} .part"
+LAB_QUESTION_BOX = f"{LAB_QUESTION} textarea"
+LAB_COLUMNS = f"{LAB} .ranking"
 STREAMING_CURSOR = f"{ANSWER_STATE} .streaming"  # present while the answer streams
 UPLOAD_LINES = f"{UPLOAD_LOG} .log"
 PACING_NUMBER = f"{PACING} input[type=number]"
