@@ -398,6 +398,16 @@ def warm_up() -> None:
         log.warning("could not load the knowledge base: %s", exc)
 
 
+def question_row(placeholder: str, box: page.Element, label: str, button: page.Element) -> tuple[gr.Textbox, gr.Button]:
+    """A tab's own question box and the button that asks it, in one row."""
+    with gr.Row():
+        asked = gr.Textbox(
+            show_label=False, placeholder=placeholder, container=False, scale=6, min_width=150, elem_id=box.id
+        )
+        go = gr.Button(label, variant="primary", scale=0, min_width=120, elem_id=button.id)
+    return asked, go
+
+
 # --- layout -----------------------------------------------------------------------------------
 
 # Uploads are read once, when they arrive: Gradio may delete its copies after an hour (checked hourly).
@@ -496,16 +506,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 "waits for the whole answer, the right one shows each word as it is produced. Compare the time "
                 "until the first text appears. The typewriter pacing stands in for the speed of a language model."
             )
-            with gr.Row():
-                compare_question = gr.Textbox(
-                    show_label=False,
-                    placeholder="A question to answer both ways",
-                    container=False,
-                    scale=6,
-                    min_width=150,
-                    elem_id=page.COMPARE_QUESTION.id,
-                )
-                compare_button = gr.Button("Run both", variant="primary", scale=0, min_width=100)
+            compare_question, compare_button = question_row(
+                "A question to answer both ways", page.COMPARE_QUESTION, "Run both", page.RUN_BOTH
+            )
             with gr.Row():
                 with gr.Column(min_width=280):
                     gr.Markdown("#### Without streaming (waits for the whole answer)")
@@ -522,18 +525,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 "conversation and documents: the rules, each retrieved passage in its fence, the question, "
                 "each part's tokens against the context budget, and the passages dropped to fit."
             )
-            with gr.Row():
-                inspect_question_box = gr.Textbox(
-                    show_label=False,
-                    placeholder="A question to build the prompt for",
-                    container=False,
-                    scale=6,
-                    min_width=150,
-                    elem_id=page.INSPECT_QUESTION.id,
-                )
-                inspect_button = gr.Button(
-                    "Show the prompt", variant="primary", scale=0, min_width=170, elem_id=page.INSPECT.id
-                )
+            inspect_question_box, inspect_button = question_row(
+                "A question to build the prompt for", page.INSPECT_QUESTION, "Show the prompt", page.INSPECT
+            )
             prompt_view = gr.HTML(elem_id=page.PROMPT.id, js_on_load=None)
 
         with gr.Tab("Retrieval lab"):
@@ -542,18 +536,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 "(embeddings), lexical (BM25) and hybrid (both, fused). A passage keeps its letter and colour in "
                 "every column; under each ranking, the extractive answer it gives."
             )
-            with gr.Row():
-                lab_question_box = gr.Textbox(
-                    show_label=False,
-                    placeholder="A question to search three ways",
-                    container=False,
-                    scale=6,
-                    min_width=150,
-                    elem_id=page.LAB_QUESTION.id,
-                )
-                lab_button = gr.Button(
-                    "Compare", variant="primary", scale=0, min_width=120, elem_id=page.COMPARE_RETRIEVERS.id
-                )
+            lab_question_box, lab_button = question_row(
+                "A question to search three ways", page.LAB_QUESTION, "Compare", page.COMPARE_RETRIEVERS
+            )
             lab_view = gr.HTML(elem_id=page.LAB.id, js_on_load=None)
 
     answer_settings_inputs = [top_k, mode, stream_mode, words_per_second, backend]

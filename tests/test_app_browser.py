@@ -229,6 +229,14 @@ def upload(page, *paths: Path) -> None:
     page.locator(UPLOAD_INPUT).set_input_files([str(path) for path in paths])
 
 
+def upload_zorblax(page, folder: Path) -> None:
+    """Upload a document of ZORBLAX and wait until the page says it was added."""
+    zorblax = folder / "zorblax.md"
+    zorblax.write_text(ZORBLAX, encoding="utf-8")
+    upload(page, zorblax)
+    wait_for_status(page, "Added zorblax.md", UPLOAD_LOG)
+
+
 def test_status_then_answer_stream_in_and_sources_appear(open_page, artifacts_dir):
     page = open_page()
     set_pacing(page, 12)
@@ -301,11 +309,8 @@ def test_stop_keeps_the_partial_answer_in_the_conversation_and_stops_the_work(op
 
 
 def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_path):
-    zorblax = tmp_path / "zorblax.md"
-    zorblax.write_text(ZORBLAX, encoding="utf-8")
     uploader = open_page()
-    upload(uploader, zorblax)
-    wait_for_status(uploader, "Added zorblax.md", UPLOAD_LOG)
+    upload_zorblax(uploader, tmp_path)
     assert "zorblax.md" in uploader.locator(CORPUS_INFO).inner_text()
 
     ask(uploader, ZORBLAX_QUESTION, press_enter=True)
@@ -807,11 +812,8 @@ def test_the_prompt_inspector_shows_the_prompt_of_a_follow_up_part_by_part(open_
 
 
 def test_the_retrieval_lab_ranks_an_upload_three_ways_and_links_each_passage_across_columns(open_page, tmp_path):
-    zorblax = tmp_path / "zorblax.md"
-    zorblax.write_text(ZORBLAX, encoding="utf-8")
     page = open_page()
-    upload(page, zorblax)
-    wait_for_status(page, "Added zorblax.md", UPLOAD_LOG)
+    upload_zorblax(page, tmp_path)
 
     page.get_by_role("tab", name="Retrieval lab").click()
     page.locator(LAB_QUESTION_BOX).fill(ZORBLAX_QUESTION)
