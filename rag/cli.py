@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from rag import corpus, index
 from rag.config import RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.embed import get_embedder
 from rag.errors import RagError
-from rag.events import Done, Error, Event, Progress, Status, Token, run_to_end, to_json
+from rag.events import Done, Error, Event, Progress, Stage, Status, Token, run_to_end, to_json
 from rag.knowledge import chunking, shared_knowledge_base
 from rag.pipeline import stream_answer
 
@@ -57,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     _answer_options(ask)
     ask.add_argument("--json", action="store_true", help="print every event as one JSON line")
+    ask.add_argument(
+        "--explain", action="store_true", help="show each stage of the search and the answer's plan with its data"
+    )
     ask.set_defaults(run=_ask)
 
     chat = commands.add_parser("chat", help="a conversation in the terminal: follow-up questions use the earlier ones")
@@ -114,7 +118,7 @@ def _ask(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings.top_k < 1:
         raise ValueError("--top-k must be at least 1")
-    events = stream_answer(args.question, settings)
+    events = stream_answer(args.question, settings, explain=args.explain)
     return _print_json(events) if args.json else _print_text(events)
 
 
@@ -158,6 +162,8 @@ def _print_text(events: Iterator[Event]) -> int:
                 print(f"[{t_ms:7.0f} ms] {message}", file=sys.stderr, flush=True)
             case Progress(done, total, _):
                 _progress_bar(done, total)
+            case Stage():
+                print(stage_table(event), file=sys.stderr, flush=True)
             case Token(text):
                 print(text, end="", flush=True)
             case Done(_, hits, _, _, cited):
@@ -171,6 +177,14 @@ def _print_text(events: Iterator[Event]) -> int:
                 print(f"error: {message}", file=sys.stderr)
                 return 1
     return 0
+
+
+def stage_table(stage: Stage) -> str:
+    """A stage as text: its title, what it did, and its rows in aligned columns."""
+    table = [stage.columns, *stage.rows] if stage.columns else []
+    widths = [max(len(row[n]) for row in table) for n in range(len(stage.columns))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in table]
+    return "\n".join([f"\n== {stage.title}", textwrap.fill(stage.note, 100), *lines])
 
 
 def _index(args: argparse.Namespace) -> int:

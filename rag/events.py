@@ -56,6 +56,17 @@ class Retrieved:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One stage of the pipeline opened up for the step-through view: its real data as a small table."""
+
+    name: str  # embed, dense, lexical, fusion, rerank, answer
+    title: str
+    note: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class Token:
     text: str
 
@@ -75,7 +86,7 @@ class Error:
     partial: str = ""
 
 
-Event = Status | Progress | Retrieved | Token | Done | Error
+Event = Status | Progress | Retrieved | Stage | Token | Done | Error
 
 
 Result = TypeVar("Result")
@@ -99,6 +110,15 @@ def to_json(event: Event) -> dict[str, Any]:
             return {"type": "progress", "done": done, "total": total, "unit": unit, "t_ms": round(t_ms, 1)}
         case Retrieved(hits, search_ms):
             return {"type": "retrieved", "hits": [hit.to_json() for hit in hits], "search_ms": round(search_ms, 2)}
+        case Stage(name, title, note, columns, rows):
+            return {
+                "type": "stage",
+                "name": name,
+                "title": title,
+                "note": note,
+                "columns": list(columns),
+                "rows": [list(row) for row in rows],
+            }
         case Token(text):
             return {"type": "token", "text": text}
         case Done(answer, hits, timings, backend, cited):

@@ -23,10 +23,11 @@ from rag.conversation import standalone_query
 from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
 from rag.events import Done, Error, Event, Retrieved, Status, Token
+from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
-from rag.retrieve import search
+from rag.retrieve import SearchTrace, search
 from rag.streaming import adapt, paced
 
 MAX_HISTORY = 10  # the earlier questions a follow-up is read against, at most
@@ -63,6 +64,7 @@ def stream_answer(
     words_per_second: float = 0,
     stop: threading.Event | None = None,
     history: Sequence[str] = (),
+    explain: bool = False,
 ) -> Iterator[Event]:
     """Answer `question` as a stream of events (see the module docstring).
 
@@ -74,7 +76,10 @@ def stream_answer(
     `words_per_second` paces the answer like a typewriter (0: as fast as it is produced); the
     pacing sits beneath the streaming mode, as a slower model would. Setting `stop` (from any
     thread) wakes a paced answer at once, so it ends without waiting for its next word; an answer
-    still streaming after `settings.max_answer_seconds` is cut off with an error.
+    still streaming `settings.max_answer_seconds` after it started is cut off with an error.
+
+    `explain` adds a `Stage` event for each stage of the search and for the answer's plan, after
+    Retrieved (see `rag.explain`); a consumer that waits after each steps through the pipeline.
     """
     started = time.perf_counter()
 
@@ -102,9 +107,12 @@ def stream_answer(
     query = search_query(question, history, settings, kb, embedder)
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
-    hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode)
+    trace = SearchTrace() if explain else None
+    hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode, trace)
     yield Retrieved(hits, search_timings.total_ms)
     yield Status("retrieve", f"Found {_passages(len(hits))} ({search_timings.total_ms:.0f} ms)", elapsed())
+    if trace is not None:
+        yield from stages(query, trace, hits, kb, embedder, backend)
 
     timings = {
         "embed_ms": search_timings.embed_ms,
@@ -113,6 +121,7 @@ def stream_answer(
     }
     yield Status("generate", f"Generating with {backend.label}…", elapsed())
     answer: list[str] = []
+    deadline = elapsed() + settings.max_answer_seconds * 1000  # from here: a step-through may pause before
     pieces = adapt(paced(backend.stream(query, hits), words_per_second, stop), settings.stream)
     try:
         for piece in pieces:
@@ -120,7 +129,7 @@ def stream_answer(
                 timings["first_token_ms"] = elapsed()
             answer.append(piece)
             yield Token(piece)
-            if elapsed() > settings.max_answer_seconds * 1000:
+            if elapsed() > deadline:
                 raise BackendError(f"the answer took longer than {settings.max_answer_seconds} s and was cut off")
     except BackendError as exc:
         yield Status("error", f"Error: {exc}", elapsed())

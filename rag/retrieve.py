@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
@@ -57,6 +57,21 @@ SENTENCE_COSINE_WEIGHT = 0.3
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 
 
+@dataclass
+class SearchTrace:
+    """What a search did on its way to the hits, for the step-through view (`rag.explain`): filled by
+    `search` when it is given one. Candidates are (chunk index, score) pairs, best first."""
+
+    query: np.ndarray | None = None  # the question's embedding (None in lexical mode)
+    embed_ms: float = 0.0
+    dense: list[tuple[int, float]] = field(default_factory=list)  # cosine
+    lexical: list[tuple[int, float]] = field(default_factory=list)  # BM25
+    fused: list[tuple[int, float]] = field(default_factory=list)  # hybrid: every candidate with both scores
+    dense_all: dict[int, float] = field(default_factory=dict)  # hybrid: each candidate's cosine and BM25
+    lexical_all: dict[int, float] = field(default_factory=dict)
+    reranked: list[tuple[int, float]] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class SearchTimings:
     embed_ms: float
@@ -68,9 +83,15 @@ class SearchTimings:
 
 
 def search(
-    kb: KnowledgeBase, embedder: Embedder, question: str, k: int = 5, mode: str = "hybrid"
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    question: str,
+    k: int = 5,
+    mode: str = "hybrid",
+    trace: SearchTrace | None = None,
 ) -> tuple[list[Hit], SearchTimings]:
-    """The top `k` hits for `question`, best first, with how long embedding and searching took."""
+    """The top `k` hits for `question`, best first, with how long embedding and searching took;
+    `trace`, if given, is filled with each step's candidates."""
     if mode not in MODES:
         raise ValueError(f"unknown retrieval mode {mode!r}; use dense, lexical or hybrid")
     started = time.perf_counter()
@@ -80,13 +101,19 @@ def search(
     dense = _dense(kb, query, candidates) if query is not None else {}
     bm25 = kb.lexical.scores(question) if mode != "dense" else None
     lexical = _lexical(bm25, candidates) if bm25 is not None else {}
+    if trace is not None:
+        trace.query, trace.embed_ms = query, (embedded - started) * 1000
+        trace.dense, trace.lexical = _by_score(dense), _by_score(lexical)
     if mode == "dense":
         ranked = _by_score(dense)
     elif mode == "lexical":
         ranked = _by_score(lexical)
     else:
         _complete_scores(kb, query, bm25, dense, lexical)
-        ranked = _rerank_by_sentence(kb, embedder, query, question, _score_fusion(dense, lexical))
+        fused = _score_fusion(dense, lexical)
+        ranked = _rerank_by_sentence(kb, embedder, query, question, fused)
+        if trace is not None:
+            trace.fused, trace.dense_all, trace.lexical_all, trace.reranked = fused, dense, lexical, ranked
     hits = [
         Hit(kb.chunks[i], rank, float(score), dense.get(i), lexical.get(i))
         for rank, (i, score) in enumerate(ranked[:k], 1)
@@ -130,11 +157,11 @@ def _complete_scores(
 
 def _score_fusion(dense: dict[int, float], lexical: dict[int, float]) -> list[tuple[int, float]]:
     ids = list(dense)
-    fused = DENSE_WEIGHT * _z([dense[i] for i in ids]) + LEXICAL_WEIGHT * _z([lexical[i] for i in ids])
+    fused = DENSE_WEIGHT * z_scores([dense[i] for i in ids]) + LEXICAL_WEIGHT * z_scores([lexical[i] for i in ids])
     return sorted(zip(ids, fused.tolist()), key=lambda item: -item[1])
 
 
-def _z(values: Sequence[float]) -> np.ndarray:
+def z_scores(values: Sequence[float]) -> np.ndarray:
     """Standard scores (0 everywhere when all values are equal)."""
     array = np.asarray(values, dtype=np.float64)
     spread = array.std()
@@ -149,11 +176,11 @@ def _rerank_by_sentence(
         return fused
     asked = terms(question)
     chunks = [kb.chunks[i] for i, _ in head]
-    match = _z([sentence_match(asked, chunk.search_text) if asked else 0.0 for chunk in chunks])
+    match = z_scores([sentence_match(asked, chunk.search_text) if asked else 0.0 for chunk in chunks])
     bonus = SENTENCE_WEIGHT * match
     closest = [closest_sentence(embedder, query, chunk.text) for chunk in chunks]
     if None not in closest:  # every candidate's sentence vectors are at hand: compare them all alike
-        bonus = bonus + SENTENCE_COSINE_WEIGHT * _z(closest)
+        bonus = bonus + SENTENCE_COSINE_WEIGHT * z_scores(closest)
     head = [(i, score + b) for (i, score), b in zip(head, bonus.tolist())]
     # Unchecked candidates count as matching no better than the worst checked one, which keeps
     # them below the head (their fused scores are lower) and the scores in rank order.
@@ -175,14 +202,23 @@ def closest_sentence(embedder: Embedder, query: np.ndarray, text: str) -> float 
 def sentence_match(asked: Sequence[str], text: str) -> float:
     """How well the best sentence of `text` matches the question's terms: the share of its words
     plus the share of its adjacent word pairs that the sentence contains (0 to 2)."""
+    return max(_sentence_scores(asked, text), default=0.0)
+
+
+def matching_sentence(asked: Sequence[str], text: str) -> str:
+    """The sentence of `text` that `sentence_match` scores best (the first, on a tie)."""
+    scores = _sentence_scores(asked, text)
+    return _SENTENCE_END.split(text)[int(np.argmax(scores))].strip() if scores else ""
+
+
+def _sentence_scores(asked: Sequence[str], text: str) -> list[float]:
     words, pairs = set(asked), set(pairwise(asked))
-    best = 0.0
-    for sentence_words, sentence_pairs in _sentence_terms(text):
-        score = len(words & sentence_words) / len(words)
-        if pairs:
-            score += len(pairs & sentence_pairs) / len(pairs)
-        best = max(best, score)
-    return best
+    if not words:
+        return []
+    return [
+        len(words & sentence_words) / len(words) + (len(pairs & sentence_pairs) / len(pairs) if pairs else 0.0)
+        for sentence_words, sentence_pairs in _sentence_terms(text)
+    ]
 
 
 @lru_cache(maxsize=16384)

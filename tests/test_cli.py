@@ -231,3 +231,11 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
 
 def in_web_layer(path: Path) -> bool:
     return (RAG_DIR / "web") in path.parents
+
+
+def test_ask_explain_prints_every_stage_as_a_table(cli_env, kb, capsys):
+    assert cli.main(["ask", "How is reciprocal rank fusion computed?", "--explain"]) == 0
+    printed = capsys.readouterr()
+    for title in ("== Embed the question", "== Dense search", "== Lexical search: BM25", "== Fusion", "== Rerank"):
+        assert title in printed.err
+    assert "rank  passage" in printed.err and "[1]" in printed.out

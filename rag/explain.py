@@ -1,0 +1,166 @@
+"""The pipeline opened up stage by stage, for the step-through view and `python -m rag ask --explain`.
+
+`stages` turns what one search did (a filled `rag.retrieve.SearchTrace`) and what the answer will
+be made from into `Stage` events, each a small table of that stage's real data: the question's
+embedding, the dense and the BM25 candidates, the fusion of their z-normalised scores, the rerank
+by each passage's best sentence, and the sentences (extractive) or the prompt (an LLM) the answer
+is made from. `stream_answer(..., explain=True)` yields them between the search and the answer;
+a front end that pauses after each one steps through the pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rag.corpus import Chunk
+from rag.embed import Embedder
+from rag.events import Hit, Stage
+from rag.generate import AnswerBackend
+from rag.generate.extractive import ExtractiveBackend
+from rag.index import KnowledgeBase
+from rag.lexical import terms
+from rag.retrieve import (
+    DENSE_WEIGHT,
+    LEXICAL_WEIGHT,
+    RERANK_DEPTH,
+    SearchTrace,
+    matching_sentence,
+    z_scores,
+)
+
+VECTOR_VALUES = 8  # of the question's embedding, shown
+MAX_ROWS = 10  # candidates shown per stage
+SENTENCE_CHARS = 140
+
+
+def stages(
+    question: str,
+    trace: SearchTrace,
+    hits: Sequence[Hit],
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    backend: AnswerBackend,
+) -> list[Stage]:
+    """Every stage the search went through for `question` (the query searched), then the answer's plan."""
+    shown = max(len(hits), 1)
+    found: list[Stage] = []
+    if trace.query is not None:
+        found += [_embedding(trace, embedder), _dense(trace, kb, shown)]
+    if trace.lexical or trace.query is None:
+        found.append(_lexical(question, trace, kb, shown))
+    if trace.fused:
+        found += [_fusion(trace, kb, shown), _rerank(question, trace, kb)]
+    found.append(_answer_plan(question, hits, backend))
+    return found
+
+
+def _embedding(trace: SearchTrace, embedder: Embedder) -> Stage:
+    vector = trace.query
+    note = (
+        f"{embedder.name} turned the question into {len(vector)} numbers in {trace.embed_ms:.0f} ms. Their length "
+        f"(norm) is {float(np.linalg.norm(vector)):.3f}: vectors are normalised, so a dot product is the cosine."
+    )
+    rows = tuple((str(n), f"{value:+.4f}") for n, value in enumerate(vector[:VECTOR_VALUES].tolist()))
+    return Stage("embed", "Embed the question", note, ("dimension", "value"), rows)
+
+
+def _dense(trace: SearchTrace, kb: KnowledgeBase, shown: int) -> Stage:
+    note = f"FAISS finds the passages whose embeddings point closest to the question's, of {len(kb.chunks):,}."
+    rows = tuple(
+        (str(rank), _passage(kb.chunks[i]), f"{cosine:.3f}") for rank, (i, cosine) in enumerate(trace.dense[:shown], 1)
+    )
+    return Stage("dense", "Dense search: cosine similarity", note, ("rank", "passage", "cosine"), rows)
+
+
+def _lexical(question: str, trace: SearchTrace, kb: KnowledgeBase, shown: int) -> Stage:
+    asked = terms(question)
+    note = f"BM25 scores the passages holding the question's terms (stemmed, without stop words): {', '.join(asked)}."
+    rows = tuple(
+        (str(rank), _passage(kb.chunks[i]), f"{bm25:.2f}", ", ".join(_matched(asked, kb.chunks[i])))
+        for rank, (i, bm25) in enumerate(trace.lexical[:shown], 1)
+    )
+    return Stage("lexical", "Lexical search: BM25", note, ("rank", "passage", "BM25", "matched terms"), rows)
+
+
+def _fusion(trace: SearchTrace, kb: KnowledgeBase, shown: int) -> Stage:
+    ids = [i for i, _ in trace.fused]
+    dense_z = dict(zip(ids, z_scores([trace.dense_all[i] for i in ids]).tolist()))
+    lexical_z = dict(zip(ids, z_scores([trace.lexical_all[i] for i in ids]).tolist()))
+    note = (
+        f"Both scores of all {len(ids)} candidates are z-normalised (how many standard deviations above the "
+        f"candidates' mean), then fused: {DENSE_WEIGHT} × dense z + {LEXICAL_WEIGHT} × BM25 z."
+    )
+    rows = tuple(
+        (
+            str(rank),
+            _passage(kb.chunks[i]),
+            f"{trace.dense_all[i]:.3f}",
+            f"{dense_z[i]:+.2f}",
+            f"{trace.lexical_all[i]:.2f}",
+            f"{lexical_z[i]:+.2f}",
+            f"{fused:+.2f}",
+        )
+        for rank, (i, fused) in enumerate(trace.fused[:shown], 1)
+    )
+    columns = ("rank", "passage", "cosine", "dense z", "BM25", "BM25 z", "fused")
+    return Stage("fusion", "Fusion of the two scores", note, columns, rows)
+
+
+def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
+    asked = terms(question)
+    before = {i: rank for rank, (i, _) in enumerate(trace.fused, 1)}
+    depth = min(RERANK_DEPTH, MAX_ROWS, len(trace.reranked))
+    note = (
+        f"The top {depth} are reordered by their best single sentence: how many of the question's words and "
+        "word pairs it holds, and how close it is in meaning."
+    )
+    rows = tuple(
+        (str(rank), _moved(before[i], rank), _passage(kb.chunks[i]), _cut(matching_sentence(asked, kb.chunks[i].text)))
+        for rank, (i, _) in enumerate(trace.reranked[:depth], 1)
+    )
+    return Stage("rerank", "Rerank by the best sentence", note, ("rank", "was", "passage", "best sentence"), rows)
+
+
+def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend) -> Stage:
+    if isinstance(backend, ExtractiveBackend):
+        chosen = backend.choose(question, hits)
+        note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
+        if not chosen:
+            note = "No sentence is close enough to the question: the answer says the documents don't answer it."
+        rows = tuple((f"[{sentence.hit}]", sentence.quoted) for sentence in chosen)
+        return Stage("answer", "Choose the sentences to quote", note, ("cites", "sentence"), rows)
+    inspect = getattr(backend, "inspect_prompt", None)
+    if inspect is None:
+        return Stage("answer", "Give the passages to the model", f"{backend.label} is given the passages.", (), ())
+    inspection = inspect(question, hits)
+    prompt = inspection.prompt
+    note = (
+        f"{backend.label} receives a prompt of {inspection.tokens:,} tokens (budget {inspection.budget:,}): the "
+        f"rules, {prompt.passages} fenced passage{'' if prompt.passages == 1 else 's'} and the question."
+    )
+    rows = tuple(
+        (f"[{hit.rank}]", _passage(hit.chunk), "in the prompt" if n < prompt.passages else "dropped to fit")
+        for n, hit in enumerate(hits)
+    )
+    return Stage("answer", "Build the prompt", note, ("cites", "passage", "prompt"), rows)
+
+
+def _passage(chunk: Chunk) -> str:
+    return chunk.title if chunk.section in ("", chunk.title) else f"{chunk.title} · {chunk.section}"
+
+
+def _matched(asked: Sequence[str], chunk: Chunk) -> list[str]:
+    held = set(terms(chunk.search_text))
+    return list(dict.fromkeys(term for term in asked if term in held))
+
+
+def _moved(was: int, rank: int) -> str:
+    if was == rank:
+        return f"{was} ="
+    return f"{was} {'▲' if was > rank else '▼'}{abs(was - rank)}"
+
+
+def _cut(sentence: str) -> str:
+    return sentence if len(sentence) <= SENTENCE_CHARS else sentence[: SENTENCE_CHARS - 1].rstrip() + "…"

@@ -1,0 +1,72 @@
+"""Stepping through the pipeline: the stages `stream_answer(..., explain=True)` yields, with their
+real data, and an answer run that pauses after each (the CLI's `ask --explain` is in test_cli.py).
+
+Against the shipped corpus's knowledge base and the bundled model; nothing is mocked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.local import wait_until
+from rag.events import Done, Retrieved, Stage
+from rag.pipeline import stream_answer
+from rag.retrieve import DENSE_WEIGHT, LEXICAL_WEIGHT, search
+from rag.web.answer import AnswerRun
+
+QUESTION = "How is reciprocal rank fusion computed?"
+HYBRID_STAGES = ["embed", "dense", "lexical", "fusion", "rerank", "answer"]
+WAIT_S = 60
+
+
+def test_the_stages_come_between_the_search_and_the_answer_with_each_stages_data(kb, embedder, settings):
+    events = list(stream_answer(QUESTION, settings, kb=kb, explain=True))
+    stages = {event.name: event for event in events if isinstance(event, Stage)}
+    kinds = [type(event).__name__ for event in events]
+
+    assert list(stages) == HYBRID_STAGES
+    assert kinds.index("Retrieved") < kinds.index("Stage") and kinds.index("Stage") + 6 <= kinds.index("Token")
+    values = [float(value) for _, value in stages["embed"].rows]
+    assert np.allclose(values, embedder.encode_query(QUESTION)[: len(values)], atol=1e-4)
+    dense_hits, _ = search(kb, embedder, QUESTION, settings.top_k, "dense")
+    assert [row[1] for row in stages["dense"].rows] == [_passage(hit.chunk) for hit in dense_hits]
+    assert all(row[3] for row in stages["lexical"].rows), "each BM25 candidate shares a term with the question"
+    for row in stages["fusion"].rows:
+        dense_z, lexical_z, fused = float(row[3]), float(row[5]), float(row[6])
+        assert abs(DENSE_WEIGHT * dense_z + LEXICAL_WEIGHT * lexical_z - fused) < 0.01, row
+    hits = next(event for event in events if isinstance(event, Retrieved)).hits
+    assert [row[2] for row in stages["rerank"].rows[: len(hits)]] == [_passage(hit.chunk) for hit in hits]
+    answer = next(event for event in events if isinstance(event, Done)).answer
+    assert all(sentence in answer for _, sentence in stages["answer"].rows), "the plan is what the answer quotes"
+
+
+def test_without_explain_there_are_no_stages_and_lexical_mode_has_no_embedding(kb, settings):
+    assert not any(isinstance(event, Stage) for event in stream_answer(QUESTION, settings, kb=kb))
+    lexical = [
+        e.name
+        for e in stream_answer(QUESTION, settings.with_(mode="lexical"), kb=kb, explain=True)
+        if isinstance(e, Stage)
+    ]
+    assert lexical == ["lexical", "answer"]
+
+
+def test_a_step_through_pauses_after_each_stage_until_next_and_stop_ends_it(kb, settings):
+    run = AnswerRun(QUESTION, settings, kb, 0, step_through=True)
+    run.start(lambda: None)
+    for shown in range(1, len(HYBRID_STAGES) + 1):
+        wait_until(lambda shown=shown: run.view().paused and len(run.view().stages) == shown, WAIT_S)
+        assert run.view().answer == "", "nothing is answered while a stage is shown"
+        assert run.view().status.splitlines()[-1].endswith("(press Next stage)")
+        run.next_stage()
+    wait_until(lambda: run.view().finished, WAIT_S)
+    assert "[1]" in run.view().answer and not run.view().stopped
+
+    stopped = AnswerRun(QUESTION, settings, kb, 0, step_through=True)
+    stopped.start(lambda: None)
+    wait_until(lambda: stopped.view().paused, WAIT_S)
+    stopped.stop()
+    wait_until(lambda: stopped.view().finished and not stopped.view().paused, WAIT_S)
+    assert stopped.view().stopped and stopped.view().answer == "" and len(stopped.view().stages) == 1
+
+
+def _passage(chunk) -> str:
+    return chunk.title if chunk.section in ("", chunk.title) else f"{chunk.title} · {chunk.section}"
