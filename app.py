@@ -85,7 +85,7 @@ ADDRESS_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS, "your address")
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 COMPARED_STREAMS = ("whole", "token")  # the streaming modes compared side by side
 CHAT_TEXT_OUTPUTS = 3  # the question box, the conversation and the answer's cursor: sent before the sources and charts
-CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + 3  # and the sources, score chart and timing chart
+CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + 4  # and the step-through's stages, the sources, score chart and timing chart
 
 
 def load_examples() -> list[str]:
@@ -122,11 +122,13 @@ def answer_run(
     kb: KnowledgeBase | None,
     history: list[str],
     notes: Sequence[str] = (),
+    step_through: bool = False,
 ) -> AnswerRun:
     """An answer to `question` with the page's or the API's (top-k, mode, stream, pacing, backend)."""
     top_k, mode, stream, words_per_second, backend = settings
     settings_checked = answer_settings(top_k, mode, stream, backend)
-    return AnswerRun(question, settings_checked, kb, typewriter_speed(words_per_second), notes, history)
+    speed = typewriter_speed(words_per_second)
+    return AnswerRun(question, settings_checked, kb, speed, notes, history, step_through=bool(step_through))
 
 
 def earlier_questions(history: Any, *, shown: bool = False) -> list[str]:
@@ -157,10 +159,12 @@ async def converse(
     earlier: list[dict[str, Any]],
     box: Any,
     settings: tuple[float, str, str, float, str],
+    step_through: bool,
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
     """Answer `question` as the next turn after the chat messages `earlier`, streaming the page's
-    [question box (`box`), conversation, answer cursor, sources, score chart, timing chart].
+    [question box (`box`), conversation, answer cursor, stages, sources, score chart, timing chart];
+    `step_through` pauses after each stage of the pipeline until Next stage is pressed.
 
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
     """
@@ -173,7 +177,7 @@ async def converse(
     session = SESSIONS[request.session_hash]
     kb, adding = session.searched()
     notes = [searched_without(adding)] if adding else []
-    run = answer_run(question, settings, kb, history, notes)
+    run = answer_run(question, settings, kb, history, notes, step_through)
     if session.run is not None:
         session.run.stop()  # one answer per tab: a new question ends the one before
     session.run = run
@@ -198,10 +202,12 @@ async def answer_in_chat(
     stream: str,
     words_per_second: float,
     backend: str,
+    step_through: bool,
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
     """Ask `question` as the conversation's next turn; the question box is emptied for the next one."""
-    async for message in converse(question, chat, "", (top_k, mode, stream, words_per_second, backend), request):
+    settings = (top_k, mode, stream, words_per_second, backend)
+    async for message in converse(question, chat, "", settings, step_through, request):
         yield message
 
 
@@ -212,6 +218,7 @@ async def retry_in_chat(
     stream: str,
     words_per_second: float,
     backend: str,
+    step_through: bool,
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
     """Ask the conversation's last question again, its new answer replacing the old one."""
@@ -221,7 +228,7 @@ async def retry_in_chat(
         return
     question = unescaped(message_text(chat[at]["content"]) or "")
     settings = (top_k, mode, stream, words_per_second, backend)
-    async for message in converse(question, chat[:at], gr.skip(), settings, request):
+    async for message in converse(question, chat[:at], gr.skip(), settings, step_through, request):
         yield message
 
 
@@ -232,10 +239,17 @@ def stop(request: gr.Request) -> None:
         run.stop()  # the answering event sends the stopped turn and ends
 
 
-def clear(request: gr.Request) -> tuple[list, str, str, str, str]:
-    """A new conversation: the answer in progress stops, the conversation, sources and charts are emptied."""
+def next_stage(request: gr.Request) -> None:
+    """Go on from the stage the session's step-through answer is paused after."""
+    run = SESSIONS[request.session_hash].run
+    if run is not None:
+        run.next_stage()
+
+
+def clear(request: gr.Request) -> tuple[list, str, str, str, str, str]:
+    """A new conversation: the answer in progress stops, the conversation, stages, sources and charts are emptied."""
     stop(request)
-    return [], "", "", "", ""
+    return [], "", "", "", "", ""
 
 
 async def ask(
@@ -452,6 +466,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                         )
                         ask_button = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id=page.ASK.id)
                         stop_button = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id=page.STOP.id)
+                        next_button = gr.Button(
+                            "Next stage", scale=0, min_width=140, visible=False, elem_id=page.NEXT_STAGE.id
+                        )
                     with gr.Row():
                         gr.HTML(
                             "Press Enter to ask. Stop ends the answer and keeps what it has written; "
@@ -463,6 +480,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                             "", html_template=NOTICE_TEMPLATE, elem_id=page.UPLOAD_NOTICE.id, js_on_load=None
                         )
                 with gr.Column(scale=2, min_width=280, elem_id=page.LATEST_ANSWER.id):
+                    stages = gr.HTML(elem_id=page.STAGES.id, js_on_load=None)
                     sources = gr.HTML(elem_id=page.SOURCES.id, js_on_load=None)
                     scores = gr.HTML(elem_id=page.SCORES.id, js_on_load=None)
                     timings = gr.HTML(elem_id=page.TIMINGS.id, js_on_load=None)
@@ -481,6 +499,11 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                     mode = gr.Radio(list(RETRIEVAL_MODES), value=SETTINGS.mode, label="Retrieval")
                     stream_mode = gr.Radio(list(STREAM_MODES), value=SETTINGS.stream, label="Streaming")
                     backend = gr.Dropdown(BACKENDS, value=BACKENDS[0], label="Answer backend")
+                step_through = gr.Checkbox(
+                    label="Step through the pipeline: pause after each stage (embedding, dense, BM25, fusion, "
+                    "rerank, the answer's plan) until Next stage is pressed",
+                    elem_id=page.STEP_THROUGH.id,
+                )
             with gr.Accordion("Your documents", open=False):
                 gr.Markdown(
                     f"Add `.md`, `.txt` or `.pdf` files (up to {SETTINGS.max_upload_files} files of "
@@ -542,11 +565,11 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
             lab_view = gr.HTML(elem_id=page.LAB.id, js_on_load=None)
 
     answer_settings_inputs = [top_k, mode, stream_mode, words_per_second, backend]
-    chat_outputs = [question, conversation, answer_state, sources, scores, timings]
+    chat_outputs = [question, conversation, answer_state, stages, sources, scores, timings]
     ask_event = gr.on(
         [ask_button.click, question.submit],
         answer_in_chat,
-        inputs=[question, conversation, *answer_settings_inputs],
+        inputs=[question, conversation, *answer_settings_inputs, step_through],
         outputs=chat_outputs,
         show_progress="hidden",
         concurrency_limit=ASK_CONCURRENCY,
@@ -555,7 +578,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     )
     retry_event = conversation.retry(
         retry_in_chat,
-        inputs=[conversation, *answer_settings_inputs],
+        inputs=[conversation, *answer_settings_inputs, step_through],
         outputs=chat_outputs,
         show_progress="hidden",
         concurrency_limit=ASK_CONCURRENCY,
@@ -564,9 +587,13 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     )
     # Stop lets the answering event send the stopped turn; Clear cancels it, so nothing is sent after it.
     stop_button.click(stop, show_progress="hidden", concurrency_limit=None, api_visibility="private")
+    next_button.click(next_stage, show_progress="hidden", concurrency_limit=None, api_visibility="private")
+    step_through.change(
+        lambda on: gr.Button(visible=on), inputs=[step_through], outputs=[next_button], api_visibility="private"
+    )
     conversation.clear(
         clear,
-        outputs=[conversation, answer_state, sources, scores, timings],
+        outputs=[conversation, answer_state, stages, sources, scores, timings],
         cancels=[ask_event, retry_event],
         show_progress="hidden",
         concurrency_limit=None,

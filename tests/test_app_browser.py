@@ -36,6 +36,7 @@ from rag.web.page import (
     LAB_QUESTION_BOX,
     LATEST_ANSWER,
     MARKDOWN_TEXT,
+    NEXT_STAGE,
     OPEN_THOUGHT_LINES,
     PACING_NUMBER,
     PACING_SLIDER,
@@ -47,6 +48,8 @@ from rag.web.page import (
     RETRY,
     SCORES,
     SOURCES,
+    STAGES,
+    STEP_THROUGH_BOX,
     STOP,
     STREAMED_ANSWER,
     STREAMED_INFO,
@@ -839,3 +842,31 @@ def test_the_retrieval_lab_ranks_an_upload_three_ways_and_links_each_passage_acr
         assert colour_of.setdefault(letter, colour) == colour, f"passage {letter} should keep its colour"
     assert len(colour_of) < len(tags), "some passages should be ranked by more than one retriever"
     assert serious_violations(page) == [], "the retrieval lab"
+
+
+def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage(open_page):
+    page = open_page()
+    page.locator("button.label-wrap", has_text="Settings").click()
+    page.locator(STEP_THROUGH_BOX).check()
+    page.locator(NEXT_STAGE).wait_for()
+
+    ask(page, HNSW_QUESTION)
+    titles = ["Embed the question", "Dense search", "Lexical search", "Fusion", "Rerank", "Choose the sentences"]
+    for shown, title in enumerate(titles, 1):
+        page.wait_for_function(
+            f"document.querySelectorAll('{STAGES} details').length === {shown} && "
+            f"document.querySelector('{STAGES} .paused') !== null"
+        )
+        newest = page.locator(f"{STAGES} details").last
+        assert title in newest.locator("summary").inner_text() and newest.get_attribute("open") is not None
+        assert newest.locator("tbody tr").count() >= 1, f"the {title} stage should show its data"
+        assert page.locator(ANSWERS).count() == 0, "nothing is answered while a stage is shown"
+        wait_for_thought(page, f"Paused after: {title}")
+        if shown == 1:
+            assert serious_violations(page) == [], "paused after a stage"
+        page.locator(NEXT_STAGE).click()
+
+    wait_for_turns(page, 1)
+    assert re.search(r"\[1\]", answer_text(page)), answer_text(page)
+    assert page.locator(f"{STAGES} .paused").count() == 0
+    assert page.locator(f"{STAGES} details[open]").count() == 1, "only the newest stage stays open"

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from rag.corpus import Chunk
-from rag.events import Hit
+from rag.events import Hit, Stage
 from rag.generate import NOT_FOUND
 from rag.uploads import SessionCorpus
 from rag.web.answer import AnswerView
@@ -29,6 +29,7 @@ from rag.web.render import (
     snippet,
     source_card,
     sources_html,
+    stages_html,
     streaming_mark,
     timings_chart,
     used_spans,
@@ -145,7 +146,8 @@ def test_the_timing_chart_puts_each_stage_on_one_axis_from_question_to_last_word
 
 def test_beside_the_conversation_the_latest_answers_sources_and_charts():
     view = AnswerView("+1 ms  Found", "Text is flushed in pieces. [1]", HITS, {}, "", False, True, 0.0)
-    sources, scores, timings = answer_drawings("What is <buffering>?", view)
+    stages, sources, scores, timings = answer_drawings("What is <buffering>?", view)
+    assert stages == "", "no stages unless stepping through"
     assert (
         "Sources for “What is &lt;buffering&gt;?”" in sources and "<mark>Text is flushed in pieces.</mark>" in sources
     )
@@ -156,3 +158,16 @@ def test_the_corpus_summary_names_the_uploads_escaped(kb):
     assert corpus_summary(None) == "Questions search the shipped corpus."
     shown = corpus_summary(SessionCorpus(kb, ("<img src=x>.md", "notes.md")))
     assert "<b>&lt;img src=x&gt;.md</b>, <b>notes.md</b>" in shown
+
+
+def test_a_step_throughs_stages_are_tables_the_newest_open_and_escaped():
+    stages = (
+        Stage("dense", "Dense search", "FAISS <finds>", ("rank", "passage"), (("1", "<b>Doc</b>"),)),
+        Stage("answer", "Choose the sentences", "Quotes these.", ("cites", "sentence"), (("[1]", "It is."),)),
+    )
+    shown = stages_html(stages, paused=True)
+
+    assert re.findall(r"<details class=\"stage (\w+)\"( open)?>", shown) == [("dense", ""), ("answer", " open")]
+    assert "<td>&lt;b&gt;Doc&lt;/b&gt;</td>" in shown and "FAISS &lt;finds&gt;" in shown
+    assert "press <b>Next stage</b>" in shown
+    assert "Next stage" not in stages_html(stages, paused=False) and stages_html((), paused=False) == ""

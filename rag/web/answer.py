@@ -2,7 +2,10 @@
 
 An `AnswerRun` answers one question on a worker thread and folds the pipeline's events into an
 `AnswerView` (a timed status log, the answer so far, the hits, the timings); a front end reads
-`view()` whenever it likes and `stop()` closes the pipeline, and with it the answer backend.
+`view()` whenever it likes and `stop()` closes the pipeline, and with it the answer backend. Asked
+to step through, it asks the pipeline for its stages (`rag.explain`) and waits after each until
+`next_stage()` (or `stop()`); a pause longer than MAX_PAUSE_S stops the answer, so an abandoned
+step-through does not hold its answer slot for ever.
 `Pane` notes when one of two answers compared side by side first showed text and finished.
 """
 
@@ -15,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.config import Settings
-from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Status, Token
+from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Stage, Status, Token
 from rag.index import KnowledgeBase
 from rag.pipeline import stream_answer
 from rag.uploads import PAGES
@@ -24,6 +27,7 @@ from rag.web.updates import WORKLOAD
 log = logging.getLogger(__name__)
 
 ANSWER_THREAD = "rag-answer"
+MAX_PAUSE_S = 900
 
 
 class StatusLog:
@@ -67,6 +71,8 @@ class AnswerView:
     stopped: bool
     finished: bool  # nothing more will change: the answer is done, failed or was stopped
     seconds: float  # since the question was asked, until it finished
+    stages: tuple[Stage, ...] = ()  # when stepping through: the stages shown so far
+    paused: bool = False  # waiting for `next_stage()` after the last of them
 
 
 class AnswerRun:
@@ -83,11 +89,13 @@ class AnswerRun:
         words_per_second: float,
         notes: Sequence[str] = (),
         history: Sequence[str] = (),
+        step_through: bool = False,
     ):
         """`notes` are lines the status log opens with, before the pipeline's own; `history` holds the
-        conversation's earlier questions, oldest first."""
+        conversation's earlier questions, oldest first; `step_through` pauses after each stage."""
         self.question = question
         self.history = history
+        self.step_through = step_through
         self.settings = settings
         self.kb = kb
         self.words_per_second = words_per_second
@@ -101,6 +109,9 @@ class AnswerRun:
         self._error = ""
         self._stopped = False
         self._stop = threading.Event()  # wakes a paced answer between two words
+        self._next = threading.Event()  # ends a pause after a stage
+        self._stages: list[Stage] = []
+        self._paused = False
         self._finished = False
         self._ended: float | None = None  # when it finished or was stopped (a `time.perf_counter()` value)
         self._on_change: Callable[[], None] = _nothing
@@ -124,9 +135,14 @@ class AnswerRun:
             self._stopped = True
             self._ended = time.perf_counter()
             self._stop.set()
+            self._next.set()
             words = len(self._answer.split())
             self._log.add(f"Stopped after {words} word{'' if words == 1 else 's'}")
         self._on_change()
+
+    def next_stage(self) -> None:
+        """End the pause after the stage shown (when stepping through)."""
+        self._next.set()
 
     def view(self) -> AnswerView:
         with self._lock:
@@ -139,6 +155,8 @@ class AnswerRun:
                 stopped=self._stopped,
                 finished=self._finished or self._stopped,
                 seconds=(self._ended or time.perf_counter()) - self.started,
+                stages=tuple(self._stages),
+                paused=self._paused,
             )
 
     def _work(self) -> None:
@@ -149,12 +167,15 @@ class AnswerRun:
             words_per_second=self.words_per_second,
             stop=self._stop,
             history=self.history,
+            explain=self.step_through,
         )
         try:
             for event in events:
                 if not self._fold(event):
                     break
                 self._on_change()
+                if isinstance(event, Stage) and not self._pause(event):
+                    break
         except Exception as exc:  # a bug must not leave the reader waiting for an answer that never ends
             log.exception("answering %r failed", self.question)
             self._fold(Error(f"Internal error: {exc}"))
@@ -166,6 +187,21 @@ class AnswerRun:
             WORKLOAD.ended()
             self._on_change()
 
+    def _pause(self, stage: Stage) -> bool:
+        """Wait for `next_stage()` after `stage`; False if the run was stopped meanwhile (or by the wait's limit)."""
+        with self._lock:
+            if self._stopped:
+                return False
+            self._next.clear()  # a press of Next before this stage was shown does not skip it
+            self._paused = True
+            self._log.add(f"Paused after: {stage.title} (press Next stage)")
+        self._on_change()
+        if not self._next.wait(MAX_PAUSE_S):
+            self.stop()
+        with self._lock:
+            self._paused = False
+            return not self._stopped
+
     def _fold(self, event: Event) -> bool:
         """Apply `event` to what the reader sees; False once the run was stopped (the event is dropped)."""
         with self._lock:
@@ -176,6 +212,8 @@ class AnswerRun:
                     self._log.add_event(event)
                 case Retrieved(hits):
                     self._hits = tuple(hits)
+                case Stage():
+                    self._stages.append(event)
                 case Token(text):
                     self._answer += text
                 case Done(timings=timings):

@@ -28,11 +28,14 @@ WARM_UP = Element("#warm-up")  # the line under the title that says what is stil
 QUESTION = Element("#question")
 ASK = Element("#ask")
 STOP = Element("#stop")
+NEXT_STAGE = Element("#next-stage")  # shown when stepping through the pipeline
+STEP_THROUGH = Element("#step-through")
 QUESTION_HINT = Element("#question-hint")
 UPLOAD_NOTICE = Element("#upload-notice")  # by the question box while uploads are being added
 CHAT = Element("#chat")  # the conversation
 ANSWER_STATE = Element("#answer-state")  # hidden; holds the mark that shows the answer's cursor
 LATEST_ANSWER = Element("#latest-answer")  # beside the conversation: the latest answer's sources and charts
+STAGES = Element("#stages")  # a step-through's stages, each with its data
 SOURCES = Element("#sources")
 SCORES = Element("#scores")
 TIMINGS = Element("#timings")
@@ -78,6 +81,7 @@ PACING_NUMBER = f"{PACING} input[type=number]"
 PACING_SLIDER = f"{PACING} input[type=range]"
 UPLOAD_INPUT = f"{UPLOADS} input[type=file]"
 PRESENTER_BOX = f"{PRESENTER} input[type=checkbox]"
+STEP_THROUGH_BOX = f"{STEP_THROUGH} input[type=checkbox]"
 
 STYLESHEET = Path(__file__).with_name("app.css")
 # Text at least 4.5:1 against its background (white on indigo-500 was 4.46:1, on red-500 3.76:1; the

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from rag.citations import CITATION, cited_numbers
-from rag.events import Hit
+from rag.events import Hit, Stage
 from rag.uploads import SessionCorpus
 from rag.web.answer import AnswerView, Pane, duration_label
 
@@ -228,6 +228,25 @@ def timings_chart(timings: dict[str, float]) -> str:
     return f'<div class="chart"><h2>{heading}</h2>{rows}</div>'
 
 
+def stages_html(stages: Sequence[Stage], paused: bool) -> str:
+    """The stages a step-through has shown, each a table of its real data; the newest open."""
+    if not stages:
+        return ""
+    shown = "".join(_stage(n, stage, n == len(stages)) for n, stage in enumerate(stages, 1))
+    waiting = '<p class="paused">Paused: press <b>Next stage</b> to go on.</p>' if paused else ""
+    return f'<div class="stages"><h2>Pipeline, stage by stage</h2>{shown}{waiting}</div>'
+
+
+def _stage(number: int, stage: Stage, newest: bool) -> str:
+    head = "".join(f"<th>{html.escape(column)}</th>" for column in stage.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in stage.rows)
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>" if stage.columns else ""
+    return (
+        f'<details class="stage {stage.name}"{" open" if newest else ""}><summary>{number}. {html.escape(stage.title)}'
+        f'</summary><p class="note">{html.escape(stage.note)}</p>{table}</details>'
+    )
+
+
 def adding_notice(names: Sequence[str]) -> str:
     them = "it" if len(names) == 1 else "them"
     return html.escape(f"Adding {', '.join(names)}… questions asked now search without {them}")
@@ -256,8 +275,10 @@ def pane_info(pane: Pane, view: AnswerView) -> str:
 
 
 def answer_drawings(question: str, view: AnswerView) -> list[str]:
-    """What the Ask tab shows beside the conversation of its latest answer: its sources, score chart and timing chart."""
+    """What the Ask tab shows beside the conversation of its latest answer: the stages of a step-through,
+    its sources, score chart and timing chart."""
     return [
+        stages_html(view.stages, view.paused),
         sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
         scores_chart(view.hits),
         timings_chart(view.timings),
