@@ -42,6 +42,7 @@ def stages(
     kb: KnowledgeBase,
     embedder: Embedder,
     backend: AnswerBackend,
+    history: Sequence[str] = (),
 ) -> list[Stage]:
     """Every stage the search went through for `question` (the query searched), then the answer's plan."""
     shown = max(len(hits), 1)
@@ -52,7 +53,7 @@ def stages(
         found.append(_lexical(question, trace, kb, shown))
     if trace.fused:
         found += [_fusion(trace, kb, shown), _rerank(question, trace, kb)]
-    found.append(_answer_plan(question, hits, backend))
+    found.append(_answer_plan(question, hits, backend, history))
     return found
 
 
@@ -123,7 +124,7 @@ def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
     return Stage("rerank", "Rerank by the best sentence", note, ("rank", "was", "passage", "best sentence"), rows)
 
 
-def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend) -> Stage:
+def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend, history: Sequence[str]) -> Stage:
     if isinstance(backend, ExtractiveBackend):
         chosen = backend.choose(question, hits)
         note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
@@ -134,7 +135,7 @@ def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend) -> 
     inspect = getattr(backend, "inspect_prompt", None)
     if inspect is None:
         return Stage("answer", "Give the passages to the model", f"{backend.label} is given the passages.", (), ())
-    inspection = inspect(question, hits)
+    inspection = inspect(question, hits, history)
     prompt = inspection.prompt
     note = (
         f"{backend.label} receives a prompt of {inspection.tokens:,} tokens (budget {inspection.budget:,}): the "

@@ -2,7 +2,8 @@
 
 It takes the steps `stream_answer` takes before the answer (the question cleaned, a follow-up
 rewritten with the conversation, the search) and returns the prompt the chosen backend builds: the
-exact messages, made of typed parts (rules, each fenced passage, the reminder, the question), what
+exact messages, made of typed parts (rules, each fenced passage, the reminder, the conversation's
+earlier questions, the question), what
 each part costs in tokens against the context budget, and the hits dropped to fit. The extractive
 backend sends no prompt, so for it the inspector shows what an HTTP LLM backend would receive with
 the same settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
@@ -21,7 +22,7 @@ from rag.generate import make_backend
 from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
-from rag.pipeline import clean_question, search_query
+from rag.pipeline import clean_question, conversation, search_query
 from rag.retrieve import search
 
 
@@ -47,10 +48,12 @@ def inspect_question(
     kb = kb or run_to_end(shared_knowledge_base(settings))
     embedder = get_embedder(kb.model)
     backend = make_backend(settings.backend, settings, embedder)
+    earlier = conversation(history, settings)
     query = search_query(question, history, settings, kb, embedder)
     hits, _ = search(kb, embedder, query, settings.top_k, settings.mode)
     inspect = getattr(backend, "inspect_prompt", None)
     if inspect is not None:
-        return InspectedPrompt(question, query, backend.label, True, inspect(query, hits))
+        return InspectedPrompt(question, query, backend.label, True, inspect(query, hits, earlier))
     budget = settings.llm_context_tokens - settings.llm_max_new_tokens
-    return InspectedPrompt(question, query, backend.label, False, inspect_prompt(query, hits, approx_tokens, budget))
+    inspection = inspect_prompt(query, hits, approx_tokens, budget, earlier)
+    return InspectedPrompt(question, query, backend.label, False, inspection)

@@ -104,6 +104,7 @@ def stream_answer(
         yield Error(str(exc))
         return
 
+    earlier = conversation(history, settings)
     query = search_query(question, history, settings, kb, embedder)
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
@@ -112,7 +113,7 @@ def stream_answer(
     yield Retrieved(hits, search_timings.total_ms)
     yield Status("retrieve", f"Found {_passages(len(hits))} ({search_timings.total_ms:.0f} ms)", elapsed())
     if trace is not None:
-        yield from stages(query, trace, hits, kb, embedder, backend)
+        yield from stages(query, trace, hits, kb, embedder, backend, earlier)
 
     timings = {
         "embed_ms": search_timings.embed_ms,
@@ -122,7 +123,7 @@ def stream_answer(
     yield Status("generate", f"Generating with {backend.label}…", elapsed())
     answer: list[str] = []
     deadline = elapsed() + settings.max_answer_seconds * 1000  # from here: a step-through may pause before
-    pieces = adapt(paced(backend.stream(query, hits), words_per_second, stop), settings.stream)
+    pieces = adapt(paced(backend.stream(query, hits, earlier), words_per_second, stop), settings.stream)
     try:
         for piece in pieces:
             if not answer:

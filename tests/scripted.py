@@ -19,7 +19,7 @@ class ScriptedBackend:
         self.fail_with = fail_with
         self.closed = False
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
         try:
             yield from self.pieces
             if self.fail_with:

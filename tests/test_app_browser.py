@@ -803,8 +803,9 @@ def test_the_prompt_inspector_shows_the_prompt_of_a_follow_up_part_by_part(open_
     assert f"(asked: “{FOLLOW_UP}”)" in shown, "the rewritten follow-up should be named"
     question = page.locator(f"{PROMPT} .part-question").inner_text()
     assert "HNSW" in question and question != FOLLOW_UP, "the prompt holds the question as searched"
+    assert page.locator(f"{PROMPT} .part-history").inner_text() == f"- {HNSW_QUESTION}", "and the earlier question"
     colours = page.evaluate(PART_COLOURS_JS, PROMPT_PARTS)
-    kinds = ("rules", "passage", "reminder", "question")
+    kinds = ("rules", "passage", "reminder", "history", "question")
     assert all(len(colours[kind]) == 1 for kind in kinds), colours
     assert len({colours[kind][0] for kind in kinds}) == len(kinds), f"each kind should have its own colour: {colours}"
     labels = page.locator(f"{PROMPT} .part-passage").evaluate_all(

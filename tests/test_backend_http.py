@@ -18,11 +18,12 @@ from benchmarks.fake_llm import FakeLLM, Reply, fake_llm
 from benchmarks.local import free_port
 from rag.config import Settings
 from rag.corpus import Chunk
-from rag.events import Error, Hit, Status, Token
+from rag.events import Done, Error, Hit, Status, Token
 from rag.generate import BackendError, available_backends, make_backend
 from rag.generate.base import shown_url
 from rag.generate.hf_backend import HFInferenceBackend
 from rag.generate.openai_backend import OpenAICompatibleBackend
+from rag.generate.prompt import HISTORY_INTRO
 from rag.pipeline import stream_answer
 
 ANSWER = ["Buffered", " streaming", " holds", " text", " back", " until", " a", " sentence", " ends", " [1]."]
@@ -90,6 +91,21 @@ def test_server_dying_mid_answer_is_an_error_event_keeping_the_partial_answer(se
     assert "mid-answer" in error.message and server.url in error.message
     assert "".join(e.text for e in events if isinstance(e, Token)) == error.partial
     assert any(isinstance(e, Status) and e.stage == "error" for e in events)
+
+
+def test_a_follow_up_reaches_the_model_rewritten_with_the_earlier_questions(server, settings, kb, backend_name):
+    answer_settings = llm_settings(settings, server.url, backend=backend_name)
+    backend = BACKENDS[backend_name](answer_settings)
+
+    events = list(
+        stream_answer("What are its drawbacks?", answer_settings, kb=kb, backend=backend, history=["What is HNSW?"])
+    )
+
+    assert isinstance(events[-1], Done), events[-1]
+    user = server.requests[-1]["body"]["messages"][-1]["content"]
+    earlier, question = user.split(HISTORY_INTRO)[1].split("\n\nQuestion: ")
+    assert earlier.strip() == "- What is HNSW?"
+    assert "HNSW" in question and question != "What are its drawbacks?", "the question is sent rewritten"
 
 
 def test_closing_the_stream_closes_the_connection_the_server_is_writing_to(server, settings, backend_name):

@@ -171,7 +171,7 @@ def test_python_m_rag_ask_answers_in_a_fresh_process_from_the_saved_index(cli_en
 class Interrupted(ScriptedBackend):
     """Ctrl-C pressed while the answer streams: the terminal raises KeyboardInterrupt wherever the CLI is."""
 
-    def stream(self, question, hits):
+    def stream(self, question, hits, history=()):
         yield from self.pieces
         raise KeyboardInterrupt
 

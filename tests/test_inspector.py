@@ -58,6 +58,8 @@ def test_a_follow_up_is_put_in_the_prompt_as_the_standalone_question_searched(kb
 
     assert "HNSW" in inspected.query and inspected.query != inspected.question
     assert inspected.inspection.prompt.messages[1]["content"].endswith(f"Question: {inspected.query}")
+    history = [part for _, parts in inspected.inspection.prompt.parts for part in parts if part.kind == "history"]
+    assert [part.text for part in history] == ["- What is HNSW?"], "the earlier questions are in the prompt"
     assert "What are its drawbacks?" in html.unescape(prompt_html(inspected))
 
 

@@ -123,3 +123,18 @@ def test_plain_rendering_ends_where_the_model_should_continue():
     text = render_plain(messages)
 
     assert text.startswith("System: ") and "\n\nUser: <passages>" in text and text.endswith("\n\nAssistant:")
+
+
+def test_the_earlier_questions_come_after_the_passages_and_before_the_question_within_the_budget():
+    history = ["What is streaming?", "And token streaming?"]
+    prompt = build_prompt(QUESTION, make_hits(TEXTS), words, UNLIMITED, history)
+
+    user = user_text(prompt.messages)
+    assert (
+        user.index("</passages>")
+        < user.index("- What is streaming?\n- And token streaming?")
+        < user.index(f"Question: {QUESTION}")
+    )
+    without = build_prompt(QUESTION, make_hits(TEXTS), words, UNLIMITED)
+    budget = words(without.messages)  # room for every passage, but not for them and the history too
+    assert build_prompt(QUESTION, make_hits(TEXTS), words, budget, history).passages < 3

@@ -20,8 +20,11 @@ class AnswerBackend(Protocol):
     name: str
     label: str
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
-        """Yield the answer in pieces, citing hit n as [n]; closing the iterator stops the work."""
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+        """Yield the answer in pieces, citing hit n as [n]; closing the iterator stops the work.
+
+        `question` stands on its own (a follow-up was rewritten); `history` holds the conversation's
+        earlier questions, oldest first, which a language model is shown for context."""
         ...
 
 

@@ -139,7 +139,8 @@ class ExtractiveBackend:
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+        """The chosen sentences, each cited; `history` is not needed: a follow-up arrives rewritten."""
         chosen = self.choose(question, hits)
         if not chosen:
             yield NOT_FOUND

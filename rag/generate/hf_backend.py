@@ -43,12 +43,12 @@ class HFInferenceBackend:
         self.prompt_budget = settings.llm_context_tokens - settings.llm_max_new_tokens
         self.timeout_s = settings.llm_timeout_s
 
-    def inspect_prompt(self, question: str, hits: Sequence[Hit]) -> PromptInspection:
+    def inspect_prompt(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> PromptInspection:
         """The prompt this backend sends for `question` over `hits`, and what it costs."""
-        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget)
+        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget, history)
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
-        prompt = self.inspect_prompt(question, hits).prompt
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+        prompt = self.inspect_prompt(question, hits, history).prompt
         client = InferenceClient(base_url=self.base_url or None, token=self.token, timeout=self.timeout_s)
         try:
             try:

@@ -48,12 +48,12 @@ class OpenAICompatibleBackend:
             max_retries=0,  # a demo should say at once what is wrong, not retry for seconds
         )
 
-    def inspect_prompt(self, question: str, hits: Sequence[Hit]) -> PromptInspection:
+    def inspect_prompt(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> PromptInspection:
         """The prompt this backend sends for `question` over `hits`, and what it costs."""
-        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget)
+        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget, history)
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
-        prompt = self.inspect_prompt(question, hits).prompt
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+        prompt = self.inspect_prompt(question, hits, history).prompt
         try:
             response = self.client.chat.completions.create(
                 model=self.model,

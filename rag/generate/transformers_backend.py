@@ -75,10 +75,10 @@ class TransformersBackend:
         self._load_lock = threading.Lock()
         self._generate_lock = threading.Lock()
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
         _, tokenizer = self._loaded()
         with self._generate_lock:
-            inputs = tokenizer(self.prompt_text(question, hits), return_tensors="pt", add_special_tokens=False)
+            inputs = tokenizer(self.prompt_text(question, hits, history), return_tensors="pt", add_special_tokens=False)
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, timeout=self.timeout_s, skip_special_tokens=True)
         stop = threading.Event()
         failure: list[Exception] = []
@@ -100,14 +100,15 @@ class TransformersBackend:
         if failure:
             raise BackendError(f"{self.label} failed while generating: {failure[0]}") from failure[0]
 
-    def prompt_text(self, question: str, hits: Sequence[Hit]) -> str:
+    def prompt_text(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> str:
         """The exact text the model is given: the prompt in its chat template, within its context window."""
-        return self._render(self.inspect_prompt(question, hits).prompt.messages)
+        return self._render(self.inspect_prompt(question, hits, history).prompt.messages)
 
-    def inspect_prompt(self, question: str, hits: Sequence[Hit]) -> PromptInspection:
+    def inspect_prompt(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> PromptInspection:
         """The prompt's messages for `question` over `hits`, counted with the model's own tokenizer."""
         self._loaded()
-        return inspect_prompt(question, hits, self._count_tokens, self._context_window() - self.max_new_tokens)
+        budget = self._context_window() - self.max_new_tokens
+        return inspect_prompt(question, hits, self._count_tokens, budget, history)
 
     def _count_tokens(self, messages: list[Message]) -> int:
         return len(self._tokenizer(self._render(messages), add_special_tokens=False).input_ids)

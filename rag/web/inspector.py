@@ -19,6 +19,7 @@ KINDS = {  # kind of part: its name in the legend
     "rules": "rules",
     "passage": "passages",
     "reminder": "reminder",
+    "history": "earlier questions",
     "question": "question",
     "markup": "markup",
 }
@@ -93,6 +94,6 @@ def _message(role: str, parts: list[Part], inspection: PromptInspection) -> str:
 
 
 def _part(part: Part, tokens: int) -> str:
-    name = f"passage [{part.rank}]" if part.rank is not None else part.kind
+    name = f"passage [{part.rank}]" if part.rank is not None else KINDS[part.kind]
     label = "" if part.kind == "markup" else f' data-label="{name} · {tokens:,} tokens"'
     return f'<span class="part part-{part.kind}"{label}>{html.escape(part.text, quote=False)}</span>'
