@@ -25,7 +25,9 @@ check on RERANK_DEPTH chunks (their sentence terms cached per chunk text). Nothi
 for the closest-sentence cosine: it uses the sentence vectors the embedder remembers (a saved or
 built knowledge base brings them, so the shipped corpus's cost a dictionary look-up) and is left
 out for a question whose candidates' sentences are not all remembered, such as an upload's before
-the answer quotes them. Encoding them at query time instead cost 265-700 ms a query on corpora of
+the answer quotes them; the first such candidate ends the check, so the others are not split into
+sentences (pysbd, ~10 ms a chunk): at 100,000 synthetic chunks a search took 67 ms against a 30 ms
+query encode when all ten were split, 25 ms against 18 ms after (`python -m benchmarks --parts 3`). Encoding them at query time instead cost 265-700 ms a query on corpora of
 1,000-25,000 chunks (`python -m benchmarks --quick --parts 3`, against ~20 ms).
 """
 
@@ -40,7 +42,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from rag.corpus import chunk_sentences
+from rag.corpus import Chunk, chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
 from rag.index import KnowledgeBase
@@ -178,8 +180,8 @@ def _rerank_by_sentence(
     chunks = [kb.chunks[i] for i, _ in head]
     match = z_scores([sentence_match(asked, chunk.search_text) if asked else 0.0 for chunk in chunks])
     bonus = SENTENCE_WEIGHT * match
-    closest = [closest_sentence(embedder, query, chunk.text) for chunk in chunks]
-    if None not in closest:  # every candidate's sentence vectors are at hand: compare them all alike
+    closest = _closest_sentences(embedder, query, chunks)
+    if closest is not None:  # every candidate's sentence vectors are at hand: compare them all alike
         bonus = bonus + SENTENCE_COSINE_WEIGHT * z_scores(closest)
     head = [(i, score + b) for (i, score), b in zip(head, bonus.tolist())]
     # Unchecked candidates count as matching no better than the worst checked one, which keeps
@@ -187,6 +189,18 @@ def _rerank_by_sentence(
     unchecked = float(bonus.min())
     tail = [(i, score + unchecked) for i, score in tail]
     return sorted(head, key=lambda item: -item[1]) + tail
+
+
+def _closest_sentences(embedder: Embedder, query: np.ndarray, chunks: Sequence[Chunk]) -> list[float] | None:
+    """Each chunk's `closest_sentence`, or None as soon as one chunk's sentence vectors are not
+    remembered: the chunks after it are not split into sentences, which costs ~10 ms a chunk."""
+    closest = []
+    for chunk in chunks:
+        cosine = closest_sentence(embedder, query, chunk.text)
+        if cosine is None:
+            return None
+        closest.append(cosine)
+    return closest
 
 
 def closest_sentence(embedder: Embedder, query: np.ndarray, text: str) -> float | None:
