@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from benchmarks.server import ECHO_BUTTON, ECHO_INPUT, ECHO_OUTPUT
+from rag.config import STREAM_MODES
 from rag.web import page as app_page
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,7 +29,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WAIT_S = 120
-SETTLE_MS = 300  # after choosing settings, before checking that the page still shows them
+SETTLE_MS = 10_000  # at most, after choosing settings, until the page shows them all
 SETTING_ATTEMPTS = 3
 # What the page shows, by rag.web.page's selectors. Each measurement starts from a freshly loaded
 # page, so the conversation's first thought (its status log) and first answer are the question's.
@@ -39,6 +41,18 @@ ANSWER = (app_page.ANSWERS, "text")
 PACING = app_page.PACING_NUMBER
 PACING_SLIDER = app_page.PACING_SLIDER
 BACKEND = "input[aria-label='Answer backend']"
+
+STREAM_CHOSEN = ", ".join(f"input[type=radio][value={mode}]:checked" for mode in STREAM_MODES)
+# The settings the page shows; whether they are those wanted (a None in `wanted`: any).
+SETTINGS_SHOWN_SCRIPT = f"""() => ({{
+  pacing: document.querySelector({PACING_SLIDER!r})?.value ?? null,
+  stream: document.querySelector({STREAM_CHOSEN!r})?.value ?? null,
+  backend: document.querySelector({BACKEND!r})?.value ?? null,
+}})"""
+SETTINGS_TAKEN_SCRIPT = f"""(wanted) => {{
+  const shown = ({SETTINGS_SHOWN_SCRIPT})();
+  return Object.entries(wanted).every(([name, value]) => value === null || shown[name] === value);
+}}"""
 
 WATCH_SCRIPT = """
 async ({button, watch, until, timeoutMs}) => {
@@ -103,12 +117,16 @@ class AppPage:
 
     def open(self, pacing: int, stream: str | None = None, backend: str | None = None) -> None:
         """Load the page and choose these settings, checking that they took (the page may still be starting)."""
+        wanted = {"pacing": str(pacing), "stream": stream, "backend": backend}
         for _ in range(SETTING_ATTEMPTS):
             self._load_with(pacing, stream, backend)
-            self.page.wait_for_timeout(SETTLE_MS)
-            if self._settings_are(pacing, stream, backend):
+            try:
+                self.page.wait_for_function(SETTINGS_TAKEN_SCRIPT, arg=wanted, timeout=SETTLE_MS)
                 return
-        raise RuntimeError(f"the page would not take pacing={pacing}, stream={stream}, backend={backend}")
+            except PlaywrightTimeoutError:
+                continue
+        shown = self.page.evaluate(SETTINGS_SHOWN_SCRIPT)
+        raise RuntimeError(f"the page would not take {wanted}: it shows {shown}")
 
     def _load_with(self, pacing: int, stream: str | None, backend: str | None) -> None:
         page = self.page
@@ -122,14 +140,6 @@ class AppPage:
         if backend:
             page.click(BACKEND)
             page.get_by_role("option", name=backend, exact=True).click()
-
-    def _settings_are(self, pacing: int, stream: str | None, backend: str | None) -> bool:
-        page = self.page
-        return (
-            page.input_value(PACING_SLIDER) == str(pacing)
-            and (stream is None or page.is_checked(f"input[type='radio'][value='{stream}']"))
-            and (backend is None or page.input_value(BACKEND) == backend)
-        )
 
     def ask(self, question: str, until: Mapping[str, str], wait_s: float = WAIT_S) -> Watched:
         """Ask `question`; watch its thought (the status log) and the answer until `until` (name -> text, "" = any) or `wait_s`."""
