@@ -27,8 +27,8 @@ import html
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import gradio as gr
 
@@ -65,6 +65,7 @@ from rag.web.sessions import AnswerLimit, Sessions, TooManyAnswers
 from rag.web.updates import only_changed, stream_views, words_first
 
 log = logging.getLogger(__name__)
+Opened = TypeVar("Opened")  # what a view that opens the pipeline up returns
 
 SETTINGS = Settings.from_env()
 BACKENDS = [name for name in available_backends(SETTINGS) if name in SETTINGS.app_backends]
@@ -328,19 +329,23 @@ def show_prompt(
 ) -> str:
     """The prompt the chosen backend's model receives for `question`, asked next in the conversation `chat`."""
     settings = answer_settings(top_k, mode, "token", backend)
-    kb, _ = SESSIONS[request.session_hash].searched()
-    try:
-        return prompt_html(inspect_question(question, settings, kb=kb, history=earlier_questions(chat, shown=True)))
-    except RagError as exc:
-        raise gr.Error(str(exc)) from None
+    return prompt_html(opened_up(inspect_question, question, chat, settings, request))
 
 
 def show_rankings(question: str, chat: list[dict[str, Any]], top_k: float, request: gr.Request) -> str:
     """`question`, asked next in the conversation `chat`, searched by every retriever side by side."""
     settings = answer_settings(top_k, SETTINGS.mode, "token", BACKENDS[0])
+    return lab_html(opened_up(compare_retrievers, question, chat, settings, request))
+
+
+def opened_up(
+    view: Callable[..., Opened], question: str, chat: list[dict[str, Any]], settings: Settings, request: gr.Request
+) -> Opened:
+    """`view` (`inspect_question` or `compare_retrievers`) of `question` asked next in the conversation
+    `chat`, over the session's documents; a gr.Error saying what is wrong with the question."""
     kb, _ = SESSIONS[request.session_hash].searched()
     try:
-        return lab_html(compare_retrievers(question, settings, kb=kb, history=earlier_questions(chat, shown=True)))
+        return view(question, settings, kb=kb, history=earlier_questions(chat, shown=True))
     except RagError as exc:
         raise gr.Error(str(exc)) from None
 

@@ -3,8 +3,8 @@
 It takes the steps `stream_answer` takes before the answer (the question cleaned, a follow-up
 rewritten with the conversation, the search) and returns the prompt the chosen backend builds: the
 exact messages, made of typed parts (rules, each fenced passage, the reminder, the conversation's
-earlier questions, the question), what
-each part costs in tokens against the context budget, and the hits dropped to fit. The extractive
+earlier questions, the question), what each part costs in tokens against the context budget, and
+the hits dropped to fit. The extractive
 backend sends no prompt, so for it the inspector shows what an HTTP LLM backend would receive with
 the same settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
 """
@@ -15,14 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.config import Settings
-from rag.embed import get_embedder
-from rag.errors import RagError
-from rag.events import run_to_end
 from rag.generate import make_backend
 from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
 from rag.index import KnowledgeBase
-from rag.knowledge import shared_knowledge_base
-from rag.pipeline import clean_question, conversation, search_query
+from rag.pipeline import read_question
 from rag.retrieve import search
 
 
@@ -42,18 +38,12 @@ def inspect_question(
 
     Raises RagError when the question is empty or the knowledge base or backend cannot be loaded.
     """
-    question, _ = clean_question(question if isinstance(question, str) else "", settings.max_question_chars)
-    if not question:
-        raise RagError("Please type a question.")
-    kb = kb or run_to_end(shared_knowledge_base(settings))
-    embedder = get_embedder(kb.model)
-    backend = make_backend(settings.backend, settings, embedder)
-    earlier = conversation(history, settings)
-    query = search_query(question, history, settings, kb, embedder)
-    hits, _ = search(kb, embedder, query, settings.top_k, settings.mode)
+    read = read_question(question, settings, kb=kb, history=history)
+    backend = make_backend(settings.backend, settings, read.embedder)
+    hits, _ = search(read.kb, read.embedder, read.query, settings.top_k, settings.mode)
     inspect = getattr(backend, "inspect_prompt", None)
     if inspect is not None:
-        return InspectedPrompt(question, query, backend.label, True, inspect(query, hits, earlier))
+        return InspectedPrompt(read.question, read.query, backend.label, True, inspect(read.query, hits, read.earlier))
     budget = settings.llm_context_tokens - settings.llm_max_new_tokens
-    inspection = inspect_prompt(query, hits, approx_tokens, budget, earlier)
-    return InspectedPrompt(question, query, backend.label, False, inspection)
+    inspection = inspect_prompt(read.query, hits, approx_tokens, budget, read.earlier)
+    return InspectedPrompt(read.question, read.query, backend.label, False, inspection)

@@ -14,13 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.config import RETRIEVAL_MODES, Settings
-from rag.embed import get_embedder
-from rag.errors import RagError
-from rag.events import Hit, run_to_end
+from rag.events import Hit
 from rag.generate.extractive import ExtractiveBackend
 from rag.index import KnowledgeBase
-from rag.knowledge import shared_knowledge_base
-from rag.pipeline import clean_question, search_query
+from rag.pipeline import read_question
 from rag.retrieve import search
 
 LAB_DEPTH = 10  # passages shown per retriever, at least (all `top_k` when it asks for more)
@@ -48,16 +45,11 @@ def compare_retrievers(
 
     Raises RagError when the question is empty or the knowledge base cannot be loaded.
     """
-    question, _ = clean_question(question if isinstance(question, str) else "", settings.max_question_chars)
-    if not question:
-        raise RagError("Please type a question.")
-    kb = kb or run_to_end(shared_knowledge_base(settings))
-    embedder = get_embedder(kb.model)
-    answerer = ExtractiveBackend(embedder)
-    query = search_query(question, history, settings, kb, embedder)
+    read = read_question(question, settings, kb=kb, history=history)
+    answerer = ExtractiveBackend(read.embedder)
     rankings = []
     for mode in RETRIEVAL_MODES:
-        hits, timings = search(kb, embedder, query, max(LAB_DEPTH, settings.top_k), mode)
-        answer = "".join(answerer.stream(query, hits[: settings.top_k]))
+        hits, timings = search(read.kb, read.embedder, read.query, max(LAB_DEPTH, settings.top_k), mode)
+        answer = "".join(answerer.stream(read.query, hits[: settings.top_k]))
         rankings.append(Ranking(mode, hits, timings.total_ms, answer))
-    return Comparison(question, query, rankings)
+    return Comparison(read.question, read.query, rankings)

@@ -16,13 +16,14 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from rag.citations import cited_numbers
 from rag.config import Settings
 from rag.conversation import standalone_query
 from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
-from rag.events import Done, Error, Event, Retrieved, Status, Token
+from rag.events import Done, Error, Event, Retrieved, Status, Token, run_to_end
 from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.index import KnowledgeBase
@@ -48,11 +49,38 @@ def conversation(history: Sequence[str], settings: Settings) -> list[str]:
     return [asked for asked in questions if asked][-MAX_HISTORY:]
 
 
-def search_query(
-    question: str, history: Sequence[str], settings: Settings, kb: KnowledgeBase, embedder: Embedder
-) -> str:
-    """What is searched for `question`: a follow-up rewritten with the earlier questions, else the question."""
-    return standalone_query(question, conversation(history, settings), kb, embedder) if history else question
+def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> str:
+    """What is searched for `question` after the (cleaned) questions `earlier`: a follow-up rewritten to
+    stand on its own, else the question (and a first question does not build the rewrite's vocabulary)."""
+    return standalone_query(question, earlier, kb, embedder) if earlier else question
+
+
+@dataclass(frozen=True)
+class ReadQuestion:
+    """A question read as `stream_answer` reads it before searching, for the views that open the
+    pipeline up (`rag.inspector`, `rag.lab`)."""
+
+    question: str  # cleaned
+    earlier: list[str]  # the conversation's earlier questions, cleaned (see `conversation`)
+    query: str  # what is searched (see `search_query`)
+    kb: KnowledgeBase
+    embedder: Embedder
+
+
+def read_question(
+    question: str, settings: Settings, *, kb: KnowledgeBase | None = None, history: Sequence[str] = ()
+) -> ReadQuestion:
+    """`question` cleaned and read against `history` in `kb` (the shared knowledge base by default).
+
+    Raises RagError when the question is empty or the knowledge base cannot be loaded.
+    """
+    question, _ = clean_question(question if isinstance(question, str) else "", settings.max_question_chars)
+    if not question:
+        raise RagError("Please type a question.")
+    kb = kb or run_to_end(shared_knowledge_base(settings))
+    embedder = get_embedder(kb.model)
+    earlier = conversation(history, settings)
+    return ReadQuestion(question, earlier, search_query(question, earlier, kb, embedder), kb, embedder)
 
 
 def stream_answer(
@@ -105,7 +133,7 @@ def stream_answer(
         return
 
     earlier = conversation(history, settings)
-    query = search_query(question, history, settings, kb, embedder)
+    query = search_query(question, earlier, kb, embedder)
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
     trace = SearchTrace() if explain else None
