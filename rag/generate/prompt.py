@@ -9,8 +9,8 @@
 
 A follow-up arrives rewritten to stand on its own; the conversation's earlier questions follow the
 passages, for context. The messages are built from typed parts (rules, markup, each passage, the
-reminder, the earlier questions, the question), so
-the prompt inspector can show the exact text a model receives, part by part, with what each costs.
+reminder, the earlier questions, the question), so the prompt inspector can show the exact text a
+model receives, part by part, with what each costs.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND, BackendError
@@ -50,7 +51,8 @@ _WORD_END = re.compile(r"\S+")
 
 @dataclass(frozen=True)
 class Part:
-    """A stretch of a prompt message's exact text, and what it is: rules, markup, passage, reminder or question."""
+    """A stretch of a prompt message's exact text, and what it is: rules, markup, passage, reminder,
+    history (the earlier questions) or question."""
 
     kind: str
     text: str
@@ -88,7 +90,7 @@ class PromptInspection:
     count_tokens: TokenCounter
     budget: int
 
-    @property
+    @cached_property
     def tokens(self) -> int:
         return self.count_tokens(self.prompt.messages)
 
@@ -98,8 +100,14 @@ class PromptInspection:
 
     def part_tokens(self, part: Part) -> int:
         """The tokens `part` adds to a message (the counter's cost of an empty message not counted)."""
+        return self._part_tokens[part]
+
+    @cached_property
+    def _part_tokens(self) -> dict[Part, int]:
+        """Every part's tokens, counted once: a model's own tokenizer renders its chat template each time."""
         empty = self.count_tokens([{"role": "user", "content": ""}])
-        return self.count_tokens([{"role": "user", "content": part.text}]) - empty
+        parts = {part for _, message in self.prompt.parts for part in message}
+        return {part: self.count_tokens([{"role": "user", "content": part.text}]) - empty for part in parts}
 
 
 def build_prompt(
