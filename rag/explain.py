@@ -118,7 +118,12 @@ def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
         "word pairs it holds, and how close it is in meaning."
     )
     rows = tuple(
-        (str(rank), _moved(before[i], rank), _passage(kb.chunks[i]), _cut(matching_sentence(asked, kb.chunks[i].text)))
+        (
+            str(rank),
+            _moved(before[i], rank),
+            _passage(kb.chunks[i]),
+            _cut(matching_sentence(asked, kb.chunks[i].search_text)),
+        )
         for rank, (i, _) in enumerate(trace.reranked[:depth], 1)
     )
     return Stage("rerank", "Rerank by the best sentence", note, ("rank", "was", "passage", "best sentence"), rows)

@@ -27,8 +27,9 @@ built knowledge base brings them, so the shipped corpus's cost a dictionary look
 out for a question whose candidates' sentences are not all remembered, such as an upload's before
 the answer quotes them; the first such candidate ends the check, so the others are not split into
 sentences (pysbd, ~10 ms a chunk): at 100,000 synthetic chunks a search took 67 ms against a 30 ms
-query encode when all ten were split, 25 ms against 18 ms after (`python -m benchmarks --parts 3`). Encoding them at query time instead cost 265-700 ms a query on corpora of
-1,000-25,000 chunks (`python -m benchmarks --quick --parts 3`, against ~20 ms).
+query encode when all ten were split, 25 ms against 18 ms after (`python -m benchmarks --parts 3`).
+Encoding them at query time instead cost 265-700 ms a query on corpora of 1,000-25,000 chunks
+(`python -m benchmarks --quick --parts 3`, against ~20 ms).
 """
 
 from __future__ import annotations
