@@ -266,3 +266,15 @@ def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(back
     answer, _ = _answer(backend, kb, embedder, question)
     assert states_it in answer, answer
     assert not answer.startswith(("Streaming also", "This", "It ")), f"the answer opens with a back-reference: {answer}"
+
+
+def test_a_sentence_is_read_under_its_heading_so_the_topics_name_does_not_outweigh_the_asked_for_fact(backend):
+    text = (
+        "The all-MiniLM-L6-v2 model is one of the most widely used general-purpose sentence embedding models. "
+        "It is built on a small transformer with six layers and outputs embeddings with 384 dimensions. "
+        "The model has a maximum sequence length of 256 word pieces. "
+        "Longer input is silently truncated, so only the first pieces influence the embedding."
+    )
+    hit = _hit(text, section="The all-MiniLM-L6-v2 model")
+    answer = "".join(backend.stream("What is the maximum input length of all-MiniLM-L6-v2?", [hit]))
+    assert "maximum sequence length of 256 word pieces" in answer, answer
