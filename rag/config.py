@@ -49,6 +49,7 @@ class Settings:
     llm_api_key: str = ""
     hf_token: str = ""
     llm_timeout_s: int = 60
+    llm_rewrite_timeout_s: int = 5  # how long a follow-up waits for the model's rewrite (`rag.rewrite`)
     llm_max_new_tokens: int = 512
     llm_context_tokens: int = 4096
     max_question_chars: int = 2000
@@ -82,6 +83,7 @@ class Settings:
             llm_api_key=env.get("RAG_LLM_API_KEY", ""),
             hf_token=env.get("HF_TOKEN", ""),
             llm_timeout_s=_env_int("RAG_LLM_TIMEOUT", defaults.llm_timeout_s),
+            llm_rewrite_timeout_s=_env_int("RAG_LLM_REWRITE_TIMEOUT", defaults.llm_rewrite_timeout_s),
             llm_max_new_tokens=_env_int("RAG_LLM_MAX_NEW_TOKENS", defaults.llm_max_new_tokens),
             llm_context_tokens=_env_int("RAG_LLM_CONTEXT_TOKENS", defaults.llm_context_tokens),
             max_question_chars=_env_int("RAG_MAX_QUESTION_CHARS", defaults.max_question_chars),

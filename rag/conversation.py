@@ -2,7 +2,8 @@
 
 "What is HNSW?" then "What are its drawbacks?": searched on its own words the follow-up finds
 nothing about HNSW. `standalone_query` carries the conversation's topic into a follow-up that
-refers back to it and leaves a question that stands on its own as it was asked.
+refers back to it and leaves a question that stands on its own as it was asked. With an LLM
+backend the model rewrites the follow-up first (`rag.rewrite`); these rules are its fallback.
 
 A question refers back when it opens with a continuation ("and …", "so …", "what about …"), when
 it holds an anaphor (it, its, they, this, that, these, one, there…) that the question itself does

@@ -7,7 +7,8 @@ standalone rewrite:
 
 - <rewrite>_recall@1: over the follow-up turns (every turn after a conversation's first), the share
   whose document is the source of the first hit when searching the rewrite's query. The rewrites
-  are `without_history` (the follow-up as asked) and `with_history` (`standalone_query`), or any
+  are `without_history` (the follow-up as asked) and `with_history` (the pipeline's rewrite,
+  `rag.pipeline.follow_up_query`: `rag.conversation`'s rules, or the model's with an LLM backend), or any
   `Rewrite(question, history) -> str` passed in, the history being the earlier questions, oldest
   first;
 - standalone_recall@1: the same for each turn's hand-written standalone question, the upper bound
@@ -38,12 +39,10 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rag.config import PROJECT_DIR, Settings
-from rag.conversation import standalone_query
 from rag.corpus import DocumentError
 from rag.embed import Embedder, get_embedder
 from rag.evaluate import read_json, run_answer, share
@@ -54,7 +53,10 @@ from rag.evaluate_corpus import (
     read_corpus_questions,
     shipped_knowledge_base,
 )
+from rag.events import run_to_end
+from rag.generate import make_backend
 from rag.index import KnowledgeBase
+from rag.pipeline import conversation, follow_up_query
 from rag.retrieve import search
 
 Rewrite = Callable[[str, Sequence[str]], str]
@@ -69,9 +71,16 @@ def own_words(question: str, history: Sequence[str]) -> str:
     return question
 
 
-def default_rewrites(kb: KnowledgeBase, embedder: Embedder) -> dict[str, Rewrite]:
-    """The follow-up as asked, and rewritten with the history for searching the knowledge base."""
-    return {"without_history": own_words, "with_history": partial(standalone_query, kb=kb, embedder=embedder)}
+def default_rewrites(kb: KnowledgeBase, embedder: Embedder, settings: Settings) -> dict[str, Rewrite]:
+    """The follow-up as asked, and rewritten with the history as the pipeline rewrites it for
+    `settings.backend`: by the model for an LLM backend, else without one."""
+    backend = make_backend(settings.backend, settings, embedder)
+
+    def with_history(question: str, history: Sequence[str]) -> str:
+        earlier = conversation(history, settings)
+        return run_to_end(follow_up_query(question, earlier, kb, embedder, backend, settings, None, lambda: 0.0))
+
+    return {"without_history": own_words, "with_history": with_history}
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,7 @@ def evaluate_conversations(
     kb = shipped_knowledge_base(settings, progress)
     check_documents(path, (turn.document for turns in conversations for turn in turns), kb, settings)
     embedder = get_embedder(kb.model)
-    rewrites = default_rewrites(kb, embedder) if rewrites is None else rewrites
+    rewrites = default_rewrites(kb, embedder, settings) if rewrites is None else rewrites
     queries = {
         name: [rewrite(turn.question, history) for turn, history, _ in turns] for name, rewrite in rewrites.items()
     }

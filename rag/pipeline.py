@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.citations import cited_numbers
@@ -29,6 +29,7 @@ from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
 from rag.retrieve import SearchTrace, search
+from rag.rewrite import ChatModel, RewriteFailed, model_rewrite
 from rag.streaming import adapt, paced
 
 MAX_HISTORY = 10  # the earlier questions a follow-up is read against, at most
@@ -53,6 +54,28 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     """What is searched for `question` after the (cleaned) questions `earlier`: a follow-up rewritten to
     stand on its own, else the question (and a first question does not build the rewrite's vocabulary)."""
     return standalone_query(question, earlier, kb, embedder) if earlier else question
+
+
+def follow_up_query(
+    question: str,
+    earlier: Sequence[str],
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    backend: AnswerBackend,
+    settings: Settings,
+    stop: threading.Event | None,
+    elapsed: Callable[[], float],
+) -> Generator[Status, None, str]:
+    """What is searched for `question`: after earlier questions, an LLM backend's rewrite (see
+    `rag.rewrite`), and the model-free one (`search_query`) without an LLM or when the model fails."""
+    if not earlier or not isinstance(backend, ChatModel):
+        return search_query(question, earlier, kb, embedder)
+    yield Status("rewrite", f"Rewriting the follow-up with {backend.label}…", elapsed())
+    try:
+        return model_rewrite(backend, question, earlier, timeout_s=settings.llm_rewrite_timeout_s, stop=stop)
+    except RewriteFailed as exc:
+        yield Status("rewrite", f"The model's rewrite failed ({exc}); rewriting without it", elapsed())
+        return search_query(question, earlier, kb, embedder)
 
 
 @dataclass(frozen=True)
@@ -99,7 +122,7 @@ def stream_answer(
     `history` holds the conversation's earlier questions, oldest first: a follow-up that refers
     back to them ("What are its drawbacks?") is searched and answered as the standalone query it
     becomes, which a status line shows ("Searching for: …"); a question that stands on its own is
-    searched as asked.
+    searched as asked. An LLM backend's model writes the query, in bounded time (`rag.rewrite`).
 
     `words_per_second` paces the answer like a typewriter (0: as fast as it is produced); the
     pacing sits beneath the streaming mode, as a slower model would. Setting `stop` (from any
@@ -133,7 +156,7 @@ def stream_answer(
         return
 
     earlier = conversation(history, settings)
-    query = search_query(question, earlier, kb, embedder)
+    query = yield from follow_up_query(question, earlier, kb, embedder, backend, settings, stop, elapsed)
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
     trace = SearchTrace() if explain else None

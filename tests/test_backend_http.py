@@ -9,7 +9,8 @@ still writing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import huggingface_hub.constants
 import pytest
@@ -18,13 +19,14 @@ from benchmarks.fake_llm import FakeLLM, Reply, fake_llm
 from benchmarks.local import free_port
 from rag.config import Settings
 from rag.corpus import Chunk
-from rag.events import Done, Error, Hit, Status, Token
+from rag.events import Done, Error, Event, Hit, Status, Token
 from rag.generate import BackendError, available_backends, make_backend
 from rag.generate.base import shown_url
 from rag.generate.hf_backend import HFInferenceBackend
 from rag.generate.openai_backend import OpenAICompatibleBackend
 from rag.generate.prompt import HISTORY_INTRO
 from rag.pipeline import stream_answer
+from rag.rewrite import INSTRUCTIONS
 
 ANSWER = ["Buffered", " streaming", " holds", " text", " back", " until", " a", " sentence", " ends", " [1]."]
 BACKENDS = {"openai": OpenAICompatibleBackend, "hf": HFInferenceBackend}
@@ -93,19 +95,58 @@ def test_server_dying_mid_answer_is_an_error_event_keeping_the_partial_answer(se
     assert any(isinstance(e, Status) and e.stage == "error" for e in events)
 
 
-def test_a_follow_up_reaches_the_model_rewritten_with_the_earlier_questions(server, settings, kb, backend_name):
-    answer_settings = llm_settings(settings, server.url, backend=backend_name)
-    backend = BACKENDS[backend_name](answer_settings)
+def rewriting(query: Reply) -> Callable[[dict[str, Any]], Reply]:
+    """A script that replies `query` to a request to rewrite a follow-up, and ANSWER to any other."""
+    return lambda body: query if body["messages"][0]["content"] == INSTRUCTIONS else Reply(ANSWER)
 
-    events = list(
-        stream_answer("What are its drawbacks?", answer_settings, kb=kb, backend=backend, history=["What is HNSW?"])
-    )
+
+def follow_up(server: FakeLLM, settings: Settings, kb, backend_name: str, **changes) -> list[Event]:
+    answer_settings = llm_settings(settings, server.url, backend=backend_name, **changes)
+    backend = BACKENDS[backend_name](answer_settings)
+    history = ["What is HNSW?"]
+    return list(stream_answer("What are its drawbacks?", answer_settings, kb=kb, backend=backend, history=history))
+
+
+def test_a_follow_up_is_searched_and_answered_as_the_models_rewrite(server, settings, kb, backend_name):
+    server.script = rewriting(Reply(["Draw", "backs of the HNSW", " index"]))
+
+    events = follow_up(server, settings, kb, backend_name)
 
     assert isinstance(events[-1], Done), events[-1]
-    user = server.requests[-1]["body"]["messages"][-1]["content"]
+    rewrite, answer = server.requests
+    asked = rewrite["body"]["messages"][-1]["content"]
+    assert "1. What is HNSW?" in asked and "Last question: What are its drawbacks?" in asked
+    log = [e.message for e in events if isinstance(e, Status)]
+    assert log[:2] == [
+        f"Rewriting the follow-up with {events[-1].backend}…",
+        "Searching for: Drawbacks of the HNSW index",
+    ], log
+    user = answer["body"]["messages"][-1]["content"]
     earlier, question = user.split(HISTORY_INTRO)[1].split("\n\nQuestion: ")
     assert earlier.strip() == "- What is HNSW?"
-    assert "HNSW" in question and question != "What are its drawbacks?", "the question is sent rewritten"
+    assert question.startswith("Drawbacks of the HNSW index"), "the answer's question is the rewrite"
+    assert {hit.chunk.source for hit in events[-1].hits[:1]} == {"faiss-hnsw-index.md"}
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (Reply(hang=True), "no reply within 1 s"),
+        (Reply(status=500), "500"),
+        (Reply(["Sure! The standalone query is:\n", "drawbacks of HNSW"]), "more than a query"),
+    ],
+)
+def test_a_rewrite_that_fails_falls_back_to_the_model_free_one(server, settings, kb, backend_name, reply, reason):
+    server.script = rewriting(reply)
+
+    events = follow_up(server, settings, kb, backend_name, llm_rewrite_timeout_s=1)
+
+    assert isinstance(events[-1], Done), events[-1]
+    log = [e.message for e in events if isinstance(e, Status)]
+    failed = log[1]
+    assert failed.startswith("The model's rewrite failed (") and reason in failed, log
+    assert failed.endswith("; rewriting without it")
+    assert log[2] == "Searching for: What are HNSW's drawbacks?", "the model-free rewrite is searched"
 
 
 def test_closing_the_stream_closes_the_connection_the_server_is_writing_to(server, settings, backend_name):

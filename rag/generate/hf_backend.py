@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.events import Hit
 from rag.generate.base import BackendError, shown_url
 from rag.generate.openai_backend import content_pieces, running_hint
-from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
+from rag.generate.prompt import Message, PromptInspection, approx_tokens, inspect_prompt
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-7B-Instruct"
 ROUTER = "the Hugging Face inference router"
@@ -48,12 +48,15 @@ class HFInferenceBackend:
         return inspect_prompt(question, hits, approx_tokens, self.prompt_budget, history)
 
     def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
-        prompt = self.inspect_prompt(question, hits, history).prompt
+        yield from self.chat(self.inspect_prompt(question, hits, history).prompt.messages, self.max_new_tokens)
+
+    def chat(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:
+        """The model's reply to `messages`, streamed; closing it closes the HTTP connection."""
         client = InferenceClient(base_url=self.base_url or None, token=self.token, timeout=self.timeout_s)
         try:
             try:
                 chunks = client.chat_completion(
-                    prompt.messages, model=self.model, stream=True, max_tokens=self.max_new_tokens, temperature=0
+                    messages, model=self.model, stream=True, max_tokens=max_new_tokens, temperature=0
                 )
             except CLIENT_ERRORS as exc:
                 raise BackendError(self._explain(exc, answering=False)) from exc

@@ -16,7 +16,7 @@ import openai
 from rag.config import Settings
 from rag.events import Hit
 from rag.generate.base import BackendError, shown_url
-from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
+from rag.generate.prompt import Message, PromptInspection, approx_tokens, inspect_prompt
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # The client insists on a key; local servers ignore whatever is sent.
@@ -53,13 +53,16 @@ class OpenAICompatibleBackend:
         return inspect_prompt(question, hits, approx_tokens, self.prompt_budget, history)
 
     def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
-        prompt = self.inspect_prompt(question, hits, history).prompt
+        yield from self.chat(self.inspect_prompt(question, hits, history).prompt.messages, self.max_new_tokens)
+
+    def chat(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:
+        """The model's reply to `messages`, streamed; closing it closes the HTTP response."""
         try:
             response = self.client.chat.completions.create(
                 model=self.model,
-                messages=prompt.messages,
+                messages=messages,
                 stream=True,
-                max_tokens=self.max_new_tokens,
+                max_tokens=max_new_tokens,
                 temperature=0,
             )
         except openai.OpenAIError as exc:

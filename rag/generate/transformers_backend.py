@@ -76,14 +76,21 @@ class TransformersBackend:
         self._generate_lock = threading.Lock()
 
     def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+        yield from self.chat(self.inspect_prompt(question, hits, history).prompt.messages, self.max_new_tokens)
+
+    def chat(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:
+        """The model's reply to `messages` (rendered in its chat template), streamed token by token."""
         _, tokenizer = self._loaded()
         with self._generate_lock:
-            inputs = tokenizer(self.prompt_text(question, hits, history), return_tensors="pt", add_special_tokens=False)
+            inputs = tokenizer(self._render(messages), return_tensors="pt", add_special_tokens=False)
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, timeout=self.timeout_s, skip_special_tokens=True)
         stop = threading.Event()
         failure: list[Exception] = []
         worker = threading.Thread(
-            target=self._generate, args=(inputs, streamer, stop, failure), name=GENERATION_THREAD, daemon=True
+            target=self._generate,
+            args=(inputs, max_new_tokens, streamer, stop, failure),
+            name=GENERATION_THREAD,
+            daemon=True,
         )
         worker.start()
         try:
@@ -123,7 +130,12 @@ class TransformersBackend:
         return min(trained, self.context_tokens)
 
     def _generate(
-        self, inputs, streamer: TextIteratorStreamer, stop: threading.Event, failure: list[Exception]
+        self,
+        inputs,
+        max_new_tokens: int,
+        streamer: TextIteratorStreamer,
+        stop: threading.Event,
+        failure: list[Exception],
     ) -> None:
         """The worker: run greedy generation into `streamer`; on failure record it and end the stream."""
         try:
@@ -132,7 +144,7 @@ class TransformersBackend:
                     input_ids=inputs["input_ids"],
                     attention_mask=inputs["attention_mask"],
                     streamer=streamer,
-                    max_new_tokens=self.max_new_tokens,
+                    max_new_tokens=max_new_tokens,
                     do_sample=False,
                     pad_token_id=_pad_token_id(self._tokenizer),
                     stopping_criteria=StoppingCriteriaList([StopWhenSet(stop)]),
