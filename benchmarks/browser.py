@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -31,9 +32,11 @@ CHROMIUM_ARGS = [
 WAIT_S = 120
 SETTLE_MS = 10_000  # at most, after choosing settings, until the page shows them all
 SETTING_ATTEMPTS = 3
+RECLICK_MS = 500
 # What the page shows, by rag.web.page's selectors. Each measurement starts from a freshly loaded
 # page, so the conversation's first thought (its status log) and first answer are the question's.
 QUESTION = app_page.QUESTION_BOX
+READY_SCRIPT = f"() => document.querySelector({app_page.WARM_UP!r})?.textContent.includes('Ready')"
 ASK = app_page.ASK
 STOP = app_page.STOP
 STATUS = (app_page.THOUGHTS, "text")
@@ -54,22 +57,36 @@ SETTINGS_TAKEN_SCRIPT = f"""(wanted) => {{
   return Object.entries(wanted).every(([name, value]) => value === null || shown[name] === value);
 }}"""
 
+# A watched element is (selector, kind): kind "value" reads the first match's value, "text" its text,
+# "last text" the text of the last match (the newest turn of the conversation). `settled`, when
+# given, must hold too: at least `count` matches of its `selector`, and none of `absent`; until
+# `asked` has `count` matches the button is clicked again every `reclickMs` (Gradio ignores a click
+# while the event's previous run is still completing, a few ms after its last update is drawn).
 WATCH_SCRIPT = """
-async ({button, watch, until, timeoutMs}) => {
+async ({button, watch, until, settled, timeoutMs}) => {
   const read = ([selector, kind]) => {
-    const element = document.querySelector(selector);
+    const element = kind === "last text"
+      ? [...document.querySelectorAll(selector)].at(-1) : document.querySelector(selector);
     return element ? (kind === "value" ? element.value : element.textContent) : "";
   };
   const names = Object.keys(watch);
   const shown = Object.fromEntries(names.map((name) => [name, read(watch[name])]));
   const changes = Object.fromEntries(names.map((name) => [name, []]));
-  const reached = () => Object.entries(until).every(
+  const isSettled = () => !settled || (
+    document.querySelectorAll(settled.selector).length >= settled.count && !document.querySelector(settled.absent)
+  );
+  const reached = () => isSettled() && Object.entries(until).every(
     ([name, text]) => (text ? shown[name].includes(text) : shown[name].trim() !== "")
   );
   const started = performance.now();
+  let clicked = 0;
   document.querySelector(button).click();
   for (;;) {
     const now = performance.now() - started;
+    if (settled && document.querySelectorAll(settled.asked).length < settled.count && now - clicked > settled.reclickMs) {
+      document.querySelector(button).click();
+      clicked = now;
+    }
     for (const name of names) {
       const value = read(watch[name]);
       if (value !== shown[name]) {
@@ -132,19 +149,45 @@ class AppPage:
         page = self.page
         page.goto(self.url)
         page.wait_for_selector(QUESTION)
+        # Until the page's load events have run, Gradio may draw the settings' first values over a choice.
+        page.wait_for_function(READY_SCRIPT, timeout=WAIT_S * 1000)
         page.locator("button.label-wrap", has_text="Settings").click()
-        page.fill(PACING, str(pacing))
-        page.press(PACING, "Enter")
+        self._set_pacing(pacing)
         if stream:
             page.click(f"[data-testid='{stream}-radio-label']")
         if backend:
             page.click(BACKEND)
             page.get_by_role("option", name=backend, exact=True).click()
 
+    def _set_pacing(self, pacing: int) -> None:
+        """Type the pacing in until the slider shows it: the settings are drawn when they are first
+        opened, and a value typed while the slider is being drawn may be overwritten by its first one."""
+        for _ in range(SETTING_ATTEMPTS):
+            self.page.fill(PACING, str(pacing))
+            self.page.press(PACING, "Enter")
+            try:
+                self.page.wait_for_function(SETTINGS_TAKEN_SCRIPT, arg={"pacing": str(pacing)}, timeout=SETTLE_MS / 10)
+                return
+            except PlaywrightTimeoutError:
+                continue
+
     def ask(self, question: str, until: Mapping[str, str], wait_s: float = WAIT_S) -> Watched:
         """Ask `question`; watch its thought (the status log) and the answer until `until` (name -> text, "" = any) or `wait_s`."""
         self.page.fill(QUESTION, question)
         return self._watch(ASK, {"status": STATUS, "answer": ANSWER}, until, wait_s)
+
+    def ask_next(self, question: str, turn: int, wait_s: float = WAIT_S) -> Watched:
+        """Ask `question` as the conversation's `turn`-th (from 1); watch that turn's answer until it has
+        stopped streaming, or `wait_s`."""
+        self.page.fill(QUESTION, question)
+        settled = {
+            "selector": app_page.ANSWERS,
+            "asked": app_page.USER_MESSAGES,
+            "count": turn,
+            "absent": app_page.STREAMING_CURSOR,
+            "reclickMs": RECLICK_MS,
+        }
+        return self._watch(ASK, {"answer": (app_page.ANSWERS, "last text")}, {"answer": ""}, wait_s, settled)
 
     def echo(self, text: str) -> float:
         """Seconds from clicking the echo button until `text` is shown back."""
@@ -160,9 +203,20 @@ class AppPage:
         self.page.click(STOP)
 
     def _watch(
-        self, button: str, watch: Mapping[str, tuple[str, str]], until: Mapping[str, str], wait_s: float
+        self,
+        button: str,
+        watch: Mapping[str, tuple[str, str]],
+        until: Mapping[str, str],
+        wait_s: float,
+        settled: Mapping[str, Any] | None = None,
     ) -> Watched:
-        arguments = {"button": button, "watch": dict(watch), "until": dict(until), "timeoutMs": wait_s * 1000}
+        arguments = {
+            "button": button,
+            "watch": dict(watch),
+            "until": dict(until),
+            "settled": dict(settled) if settled else None,
+            "timeoutMs": wait_s * 1000,
+        }
         result = self.page.evaluate(WATCH_SCRIPT, arguments)
         changes = {name: [(at, length) for at, length in log] for name, log in result["changes"].items()}
         return Watched(changes, result["shown"], result["timedOut"])

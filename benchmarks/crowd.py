@@ -2,8 +2,10 @@
 
 Each round asks a few questions from one client alone, then has every client ask at the same
 moment (a barrier releases them together) with the app's default settings. Every concurrent answer
-must complete and be the answer a lone client gets for the same question; the figure is the p95 of
-their times to the first event against the median of the lone client's.
+must complete and be the answer a lone client gets for the same question. Their times to the first
+event are compared, as p95, with the median of the lone client's and with the p95 of the same
+clients calling the app's `/echo` together (released by a barrier too, in every round): the
+machine's floor under that load, transport and CPU with no answering at all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from benchmarks.report import Figure, Target
 from benchmarks.timing import median, ms, percentile
 
 FIRST_EVENT_TARGET = Target(3.0)
+FIRST_EVENT_VS_ECHO_TARGET = Target(1.5)
 ALL_CORRECT = Target(1.0, at_most=False)
 CROWD_POLL_S = 0.005  # coarser than a lone client's: 30 pollers must not starve the server of CPU
 LONE_ASKS_PER_ROUND = 3
@@ -45,6 +48,18 @@ def ask_together(clients: Sequence[Client], questions: Sequence[str], **params) 
         return list(pool.map(one, clients, questions))
 
 
+def echo_together(clients: Sequence[Client]) -> list[float]:
+    """Every client's `/echo` round trip, all released at the same moment."""
+    start = threading.Barrier(len(clients))
+
+    def one(client: Client) -> float:
+        start.wait()
+        return echo_seconds(client, "hello", CROWD_POLL_S)
+
+    with ThreadPoolExecutor(len(clients), thread_name_prefix="rag-bench-echo") as pool:
+        return list(pool.map(one, clients))
+
+
 def connect_all(url: str, size: int) -> list[Client]:
     """`size` clients, each with its stream to the server already open (as a class's open browser tabs are)."""
     with ThreadPoolExecutor(size, thread_name_prefix="rag-bench-connect") as pool:
@@ -63,12 +78,15 @@ def crowd_figures(
         expected = reference_answers(clients[0], asked)
         lone: list[float] = []
         together: list[Answered | BaseException] = []
+        echoes: list[float] = []
         for round_number in range(rounds):
             for n in range(LONE_ASKS_PER_ROUND):
                 question = questions[(round_number * LONE_ASKS_PER_ROUND + n) % len(questions)]
                 lone.append(ask(clients[0], question, words_per_second=0).first_update_s)
             say(f"5. round {round_number + 1}/{rounds}: {size} clients ask at once")
             together += ask_together(clients, asked)
+            say(f"5. round {round_number + 1}/{rounds}: {size} clients call /echo at once")
+            echoes += echo_together(clients)
     finally:
         close_all(clients)
     failures = [repr(result) for result in together if isinstance(result, BaseException)]
@@ -96,5 +114,17 @@ def crowd_figures(
             if first
             else "no answer completed",
             {"concurrent_seconds": first, "alone_seconds": lone},
+        ),
+        Figure(
+            "crowd_first_event_vs_echo",
+            5,
+            f"time to first event: p95 of {size} concurrent clients / p95 of {size} concurrent echo calls",
+            percentile(first, 0.95) / percentile(echoes, 0.95) if first else math.nan,
+            FIRST_EVENT_VS_ECHO_TARGET,
+            f"p95 {ms(percentile(first, 0.95))} vs echo p95 {ms(percentile(echoes, 0.95))} "
+            f"(median {ms(median(echoes))})"
+            if first
+            else "no answer completed",
+            {"concurrent_seconds": first, "echo_seconds": echoes},
         ),
     ]

@@ -40,6 +40,7 @@ class Sizes:
     clients: int  # concurrent clients
     crowd_rounds: int  # bursts of `clients` concurrent questions
     cold_starts: int  # app starts with an empty cache, each beside a bare start
+    conversation_turns: int  # answers in the browser's one conversation
 
 
 FULL = Sizes(
@@ -54,6 +55,7 @@ FULL = Sizes(
     clients=30,
     crowd_rounds=2,
     cold_starts=3,
+    conversation_turns=10,
 )
 QUICK = Sizes(
     build_chunks=64,
@@ -67,6 +69,7 @@ QUICK = Sizes(
     clients=30,
     crowd_rounds=1,
     cold_starts=1,
+    conversation_turns=10,
 )
 
 
@@ -154,6 +157,8 @@ def _app_parts(settings: Settings, sizes: Sizes, parts: Sequence[int], say: Call
                 with chromium() as browser:
                     page = AppPage(browser, app.url)
                     figures += web.browser_figures(page, questions[0], sizes.answer_words, sizes.browser_repeats)
+                    say(f"4. in Chromium: a conversation of {sizes.conversation_turns} typewritten answers")
+                    figures.append(web.conversation_figure(page, questions, sizes.conversation_turns))
             if 5 in parts:
                 figures += crowd.crowd_figures(app.url, questions, sizes.clients, sizes.crowd_rounds, say)
     return figures

@@ -36,6 +36,7 @@ UPDATES_PER_SECOND_TARGET = Target(20)
 GROWTH_TARGET = Target(1.3)
 FAST_BACKEND = "openai"
 TYPEWRITER_WORDS_PER_SECOND = 100  # the app's fastest pacing
+CONVERSATION_WORDS_PER_SECOND = 25  # the app's default pacing
 GROWTH_SHARE = 0.1
 # How long the browser may take to show a whole answer (plus twice the typewriter's time) before the
 # run is stopped and its time counted as at least this: well beyond every target, and it bounds the run.
@@ -135,6 +136,35 @@ def browser_figures(page: AppPage, question: str, words: int, repeats: int) -> l
         shown_words = len(typewriter.shown["answer"].split())
         note += f", only {shown_words:,} of {words:,} words shown when stopped"
     return [*first, whole, _growth_figure("browser", update_times, note)]
+
+
+def conversation_figure(page: AppPage, questions: Sequence[str], turns: int) -> Figure:
+    """The browser's time per update while the `turns`-th answer of one conversation streams, against
+    the first's: whether a long conversation makes every update cost more to draw. The first and
+    the last question are the same, so both answers are the same text, typewritten at the app's
+    default pace."""
+    page.open(pacing=CONVERSATION_WORDS_PER_SECOND)
+    asked = [questions[turn % len(questions)] for turn in range(turns - 1)] + [questions[0]]
+    intervals = []
+    for turn, question in enumerate(asked, start=1):
+        watched = page.ask_next(question, turn)
+        if watched.timed_out:
+            raise TimeoutError(f"turn {turn} of the conversation did not finish within the wait")
+        times = [at / 1000 for at, _ in watched.changes["answer"]]
+        intervals.append([later - earlier for earlier, later in itertools.pairwise(times)])
+    first, last = intervals[0], intervals[-1]
+    return Figure(
+        "conversation_growth_browser",
+        4,
+        f"time per update, answer {turns} / answer 1 of one conversation, typewritten (browser)",
+        median(last) / median(first) if first and last else math.nan,
+        GROWTH_TARGET,
+        f"answer {turns}: {ms(median(last))} vs answer 1: {ms(median(first))} between updates "
+        f"({len(last)} and {len(first)} updates)"
+        if first and last
+        else "too few updates",
+        {"intervals": intervals},
+    )
 
 
 def _first_events(

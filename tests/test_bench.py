@@ -29,6 +29,7 @@ TINY = Sizes(
     clients=4,
     crowd_rounds=1,
     cold_starts=1,
+    conversation_turns=2,
 )
 LIBRARY_KEYS = {"index_build", "warm_start", "query_latency_300", "query_latency_600", "query_latency_growth"}
 APP_KEYS = {
@@ -44,6 +45,8 @@ APP_KEYS = {
     "update_growth_browser",
     "crowd_correct",
     "crowd_first_event",
+    "crowd_first_event_vs_echo",
+    "conversation_growth_browser",
 }
 MACHINE_KEYS = {"cpu", "cores", "ram_gib", "python", "torch", "faiss-cpu", "gradio", "date"}
 
