@@ -86,7 +86,8 @@ ADDRESS_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS, "your address")
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 COMPARED_STREAMS = ("whole", "token")  # the streaming modes compared side by side
 CHAT_TEXT_OUTPUTS = 3  # the question box, the conversation and the answer's cursor: sent before the sources and charts
-CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + 4  # and the step-through's stages, the sources, score chart and timing chart
+DRAWINGS = ("stages", "sources", "score chart", "timing chart")  # drawn beside the conversation, after the text
+CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + len(DRAWINGS)
 
 
 def load_examples() -> list[str]:
@@ -193,6 +194,8 @@ async def converse(
             async for message in words_first(only_changed(values, shown), CHAT_TEXT_OUTPUTS):
                 yield message
             shown = values
+    if shown is not None:
+        session.remember_drawings(len(history), shown[CHAT_TEXT_OUTPUTS:])
 
 
 async def answer_in_chat(
@@ -250,7 +253,17 @@ def next_stage(request: gr.Request) -> None:
 def clear(request: gr.Request) -> tuple[list, str, str, str, str, str]:
     """A new conversation: the answer in progress stops, the conversation, stages, sources and charts are emptied."""
     stop(request)
+    SESSIONS[request.session_hash].drawings.clear()
     return [], "", "", "", "", ""
+
+
+def show_chosen_answer(chat: list[dict[str, Any]], chosen: gr.SelectData, request: gr.Request) -> list[Any]:
+    """A message chosen in the conversation: its turn's stages, sources and charts drawn beside it again."""
+    if not isinstance(chosen.index, int) or not 0 <= chosen.index < len(chat):
+        return [gr.skip()] * len(DRAWINGS)
+    turn = sum(message.get("role") == "user" for message in chat[: chosen.index + 1]) - 1
+    drawings = SESSIONS[request.session_hash].drawings.get(turn)
+    return drawings if drawings else [gr.skip()] * len(DRAWINGS)
 
 
 async def ask(
@@ -600,6 +613,14 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         clear,
         outputs=[conversation, answer_state, stages, sources, scores, timings],
         cancels=[ask_event, retry_event],
+        show_progress="hidden",
+        concurrency_limit=None,
+        api_visibility="private",
+    )
+    conversation.select(
+        show_chosen_answer,
+        inputs=[conversation],
+        outputs=[stages, sources, scores, timings],
         show_progress="hidden",
         concurrency_limit=None,
         api_visibility="private",

@@ -671,6 +671,26 @@ def test_a_follow_up_is_searched_with_the_conversation_and_answered_from_its_doc
     assert page.locator(QUESTION_BOX).input_value() == "", "the question box is emptied for the next question"
 
 
+def test_choosing_an_earlier_answer_shows_its_sources_again(open_page):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+    ask(page, "How is reciprocal rank fusion computed?")
+    wait_for_turns(page, 2)
+    heading = f"{SOURCES} h2"
+    page.wait_for_function(f"document.querySelector({heading!r})?.textContent.includes('reciprocal rank fusion')")
+
+    page.locator(ANSWERS).first.click()
+
+    page.wait_for_function(f"document.querySelector({heading!r}).textContent.includes({HNSW_QUESTION!r})")
+    assert "faiss-hnsw-index.md" in page.locator(f"{SOURCES} details").first.inner_text()
+    assert page.locator(f"{SCORES} .row").count() == 5 and page.locator(f"{TIMINGS} .row").count() > 0
+    page.locator(ANSWERS).last.click()
+    page.wait_for_function(f"document.querySelector({heading!r}).textContent.includes('reciprocal rank fusion')")
+    assert "hybrid-search-rrf.md" in page.locator(f"{SOURCES} details").first.inner_text()
+    assert page.locator(f"{SOURCES} mark").count() > 0, "the sentences the answer quoted are marked, as drawn"
+
+
 def test_clear_empties_the_conversation_and_a_new_one_starts_clean(open_page):
     page = open_page()
     ask(page, HNSW_QUESTION)

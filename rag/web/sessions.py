@@ -24,13 +24,17 @@ from rag.web.answer import AnswerRun
 # A file a session's upload event names counts as its own upload only if it was written this
 # recently: the web framework stores an upload moments before the event that names it.
 UPLOAD_ARRIVAL_S = 600
+# The answers of a conversation whose sources and charts can be shown again (each a few tens of KB).
+REMEMBERED_TURNS = 50
 
 
 @dataclass
 class Session:
-    """What one browser session holds: its answer in progress (so Stop can reach it) and its uploads."""
+    """What one browser session holds: its answer in progress (so Stop can reach it), what was drawn
+    beside each answer of its conversation (to show again when the answer is chosen) and its uploads."""
 
     run: AnswerRun | None = None
+    drawings: dict[int, list[str]] = field(default_factory=dict)  # turn (from 0) -> stages, sources, charts
     corpus: SessionCorpus | None = None
     files: set[Path] = field(default_factory=set)  # the uploaded files as the web framework stored them
     own: set[Path] = field(default_factory=set)  # those of them this session brought: the only ones it deletes
@@ -47,6 +51,13 @@ class Session:
         finally:
             for name in names:
                 self.adding.remove(name)
+
+    def remember_drawings(self, turn: int, drawings: list[str]) -> None:
+        """Keep what was drawn beside the conversation's `turn`-th answer, the last REMEMBERED_TURNS only."""
+        self.drawings.pop(turn, None)  # a retried turn becomes the newest
+        self.drawings[turn] = drawings
+        while len(self.drawings) > REMEMBERED_TURNS:
+            del self.drawings[next(iter(self.drawings))]
 
     def searched(self) -> tuple[KnowledgeBase | None, list[str]]:
         """The knowledge base a question asked now searches (None: the shared one), and the uploads being
