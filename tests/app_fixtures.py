@@ -9,6 +9,7 @@ and end it without finishing (to show how errors mid-stream look). The shipped i
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -57,6 +58,12 @@ def app_module(cache_dir, kb, broken_chat_server) -> ModuleType:
         import app
     assert "openai" in app.BACKENDS, f"the openai backend should be offered, got {app.BACKENDS}"
     return app
+
+
+@pytest.fixture(scope="session")
+def handlers(app_module) -> ModuleType:
+    """`rag.web.handlers` as `app` imported it: the handlers and the sessions they share."""
+    return sys.modules["rag.web.handlers"]
 
 
 @pytest.fixture(scope="session")

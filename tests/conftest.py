@@ -44,4 +44,4 @@ def kb(settings, embedder):
 
 
 # --- the launched web app and Chromium, for tests/test_app_*.py (defined in tests/app_fixtures.py) ---
-from app_fixtures import app_module, app_url, artifacts_dir, broken_chat_server, chromium  # noqa: F401
+from app_fixtures import app_module, app_url, artifacts_dir, broken_chat_server, chromium, handlers  # noqa: F401

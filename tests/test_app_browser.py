@@ -334,7 +334,7 @@ def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_
     assert "zorblax.md" not in uploader.locator(SOURCES).inner_text()
 
 
-def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, app_module, tmp_path):
+def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, handlers, tmp_path):
     # A file name no other test uploads: the app's sessions are shared by every test in the run.
     notes = tmp_path / "closed-tab-notes.md"
     notes.write_text(ZORBLAX, encoding="utf-8")
@@ -346,7 +346,7 @@ def test_closing_the_tab_frees_its_documents_and_deletes_its_uploads(open_page, 
     wait_for_turns(page, 1)
 
     [session_id] = session_ids
-    session = app_module.SESSIONS[session_id]
+    session = handlers.SESSIONS[session_id]
     assert notes.name in session.corpus.uploads, session.corpus
     uploaded = set(session.files)
     session_kb = weakref.ref(session.corpus.kb)

@@ -11,19 +11,19 @@ from rag.events import Progress, Status
 pytestmark = pytest.mark.filterwarnings(GRADIO_QUEUE_PANDAS_WARNINGS)
 
 
-def test_warming_up_says_ready_in_one_update_when_the_app_is_warm(app_module, kb):
-    assert list(app_module.warming_up()) == ["Ready"]
+def test_warming_up_says_ready_in_one_update_when_the_app_is_warm(handlers, kb):
+    assert list(handlers.warming_up()) == ["Ready"]
 
 
-def test_warming_up_shows_each_loading_step_then_ready(app_module, monkeypatch):
+def test_warming_up_shows_each_loading_step_then_ready(handlers, monkeypatch):
     def loading(settings):  # as another thread's loading is replayed to a page that opens meanwhile
         yield Status("index", "Loading embedding model bundled:all-MiniLM-L6-v2…", 0.0)
         yield Progress(64, 210, 800.0)
         yield Status("index", "Built index of 210 chunks; saved to .cache/x", 2000.0)
 
-    monkeypatch.setattr(app_module, "shared_knowledge_base", loading)
+    monkeypatch.setattr(handlers, "shared_knowledge_base", loading)
 
-    assert list(app_module.warming_up()) == [
+    assert list(handlers.warming_up()) == [
         "Warming up: Loading embedding model bundled:all-MiniLM-L6-v2…",
         "Warming up: Embedded 64/210 passages",
         "Warming up: Built index of 210 chunks; saved to .cache/x",
@@ -31,20 +31,20 @@ def test_warming_up_shows_each_loading_step_then_ready(app_module, monkeypatch):
     ]
 
 
-def test_warming_up_says_when_the_model_cannot_load(app_module, monkeypatch):
+def test_warming_up_says_when_the_model_cannot_load(handlers, monkeypatch):
     def loading(settings):
         yield Status("index", "Loading embedding model missing-model…", 0.0)
         raise ModelError("missing-model <is not installed>")
 
-    monkeypatch.setattr(app_module, "shared_knowledge_base", loading)
+    monkeypatch.setattr(handlers, "shared_knowledge_base", loading)
 
-    *_, last = app_module.warming_up()
+    *_, last = handlers.warming_up()
     assert last == "Could not load the documents: missing-model &lt;is not installed&gt;"
 
 
-def test_a_huge_question_is_cut_before_the_page_echoes_it(app_module):
-    assert len(app_module.shown_question("why " * 2_500_000)) <= app_module.SETTINGS.max_question_chars
-    assert app_module.shown_question({"not": "text"}) == ""
+def test_a_huge_question_is_cut_before_the_page_echoes_it(handlers):
+    assert len(handlers.shown_question("why " * 2_500_000)) <= handlers.SETTINGS.max_question_chars
+    assert handlers.shown_question({"not": "text"}) == ""
 
 
 def test_backends_that_cost_minutes_of_cpu_stay_out_of_the_app_unless_named(monkeypatch):
