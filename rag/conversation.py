@@ -23,8 +23,9 @@ Measured (`python -m rag eval data/eval/conversations.json`, designed on the "de
 and the even-numbered corpus questions): see the README's evaluation section.
 
 The topic is that of the last question that stood on its own: its runs of adjacent content words
-("maximal marginal relevance", "HNSW"), the head being the first run with a name in it, else the
-one with the rarest word. A follow-up gets it this way:
+("maximal marginal relevance", "HNSW"), the head being the first run with a name in it that not
+most of the corpus's documents use ("RAG" here names no topic within it), else the longest run
+with a rare word, else the longest run. A follow-up gets it this way:
 
 - "it/its/they/them/their" is replaced by the head ("What are HNSW's drawbacks?");
 - a follow-up that brings a name of its own that the conversation has not used ("What about
@@ -221,7 +222,7 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     found = tuple(tuple(run) for run in runs if run)
     if not found:
         return _Topic((), ())
-    named = [run for run in found if any(_named(word, 1) for word in run)]
+    named = [run for run in found if any(_named(word, 1) and not vocabulary.widespread(word) for word in run)]
     rare = [run for run in found if any(vocabulary.rare(word) for word in run)]
     return _Topic(found, named[0] if named else max(rare or found, key=len))
 

@@ -21,6 +21,7 @@ TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
 RARE_SHARE = 0.1
+WIDESPREAD_SHARE = 0.5
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +86,13 @@ class Vocabulary:
         for chunk in chunks:
             texts.setdefault(chunk.source, []).append(chunk.text)
         return cls.of("\n".join(parts) for parts in texts.values())
+
+    def widespread(self, word: str) -> bool:
+        """Whether every term of `word` is used by more than WIDESPREAD_SHARE of the documents: the
+        corpus's own subject ("RAG" here), which names no topic within it."""
+        found = terms(word)
+        limit = WIDESPREAD_SHARE * self.documents
+        return bool(found) and all(self.document_frequency.get(term, 0) > limit for term in found)
 
     def rare(self, word: str) -> bool:
         """Whether a term of `word` is used by some documents, at most RARE_SHARE of them: a word

@@ -91,3 +91,10 @@ def test_rewriting_is_deterministic(kb, embedder):
     history = ["What does cosine similarity measure?", "Why normalise the vectors first?", "And with FAISS?"]
     queries = {standalone_query("How do I check that it worked?", history, kb, embedder) for _ in range(20)}
     assert len(queries) == 1
+
+
+def test_a_name_the_whole_corpus_uses_is_not_taken_for_the_topic(kb, embedder):
+    history = ["What is an extractive answer in a RAG system?"]  # "RAG" is in two thirds of the documents
+    assert standalone_query("What's its big advantage?", history, kb, embedder).startswith(
+        "What's extractive answer's big advantage?"
+    )
