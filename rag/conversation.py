@@ -27,7 +27,9 @@ The topic is that of the last question that stood on its own: its runs of adjace
 most of the corpus's documents use ("RAG" here names no topic within it), else the longest run
 with a rare word, else the longest run. A follow-up gets it this way:
 
-- "it/its/they/them/their" is replaced by the head ("What are HNSW's drawbacks?");
+- "it/they/them" is replaced by the head, and "its/their" with the words it owns by "the … of"
+  the head ("What are its drawbacks?" → "What are the drawbacks of HNSW?": searched as
+  "HNSW's drawbacks" the overview of every index type came first);
 - a follow-up that brings a name of its own that the conversation has not used ("What about
   IVF?") is about that name instead: the earlier question's other words are carried, its names
   dropped ("What about IVF? — drawbacks");
@@ -197,9 +199,23 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
 
 
 def _replace(question: str, pronoun: str, head: str) -> str:
-    """The question with its first `pronoun` (a whole word) replaced by `head`."""
-    ending = PERSONAL[pronoun.lower()]
-    return re.sub(rf"\b{re.escape(pronoun)}\b", lambda _: head + ending, question, count=1)
+    """The question with its first `pronoun` (a whole word) replaced by `head`; a possessive and the
+    content words after it become "the … of `head`" ("its drawbacks" → "the drawbacks of HNSW")."""
+    tokens = list(_WORD.finditer(question))
+    at = next(n for n, token in enumerate(tokens) if token.group() == pronoun)
+    owned = 0
+    if PERSONAL[pronoun.lower()]:
+        while at + owned + 1 < len(tokens) and _content(tokens[at + owned + 1].group()):
+            between = question[tokens[at + owned].end() : tokens[at + owned + 1].start()]
+            if between.strip():
+                break
+            owned += 1
+    start, end = tokens[at].start(), tokens[at + owned].end()
+    if owned:
+        replacement = f"the {question[tokens[at + 1].start() : end]} of {head}"
+    else:
+        replacement = head + PERSONAL[pronoun.lower()]
+    return question[:start] + replacement + question[end:]
 
 
 def _missing(words: Sequence[str], text: str) -> list[str]:
