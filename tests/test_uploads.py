@@ -17,7 +17,7 @@ from rag.events import Progress, Status, run_to_end
 from rag.retrieve import search
 from rag.uploads import add_uploads, display_name
 from rag.web.answer import AnswerRun
-from rag.web.sessions import AnswerLimit, Sessions, TooManyAnswers
+from rag.web.sessions import REMEMBERED_TURNS, AnswerLimit, Session, Sessions, TooManyAnswers
 from tests.test_corpus import _pdf_with_text
 from tests.wrapped_documents import HEADINGS, RUNNING_HEADER, write_pdf, write_text
 
@@ -232,3 +232,16 @@ def test_a_session_deletes_only_the_files_it_uploaded(tmp_path):
     sessions.end("victim")
     assert not victims.exists(), "the uploader's own file goes when its session ends"
     assert older.exists()
+
+
+def test_a_session_keeps_the_drawings_of_its_last_answers_a_retried_one_as_the_newest():
+    session = Session()
+    for turn in range(REMEMBERED_TURNS):
+        session.remember_drawings(turn, [f"sources of {turn}"])
+    session.remember_drawings(0, ["sources of 0, retried"])
+    session.remember_drawings(REMEMBERED_TURNS, ["sources of the next turn"])
+
+    assert len(session.drawings) == REMEMBERED_TURNS
+    assert 1 not in session.drawings, "the oldest is forgotten first"
+    assert session.drawings[0] == ["sources of 0, retried"], "a retried turn counts as the newest"
+    assert session.drawings[2] == ["sources of 2"]
