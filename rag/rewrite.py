@@ -5,8 +5,9 @@ returns the query to search ("What are its drawbacks?" after "What is HNSW?" →
 HNSW"), or the question unchanged when it stands on its own. A language model resolves what the
 model-free rules of `rag.conversation` miss (a follow-up with enough words of its own to look
 standalone), but it can be slow, down or chatty, so the rewrite is bounded: a time limit
-(`Settings.llm_rewrite_timeout_s`, 5 s), REWRITE_MAX_TOKENS and one line of MAX_QUERY_CHARS; anything else is a
-`RewriteFailed` and the caller falls back to the model-free rewrite.
+(`Settings.llm_rewrite_timeout_s`, 5 s), REWRITE_MAX_TOKENS, and one line of at most
+MAX_QUERY_CHARS; anything else is a `RewriteFailed`, and the caller falls back to the model-free
+rewrite.
 
 The model streams into a worker thread, which closes its stream (and so the request or the
 generation beneath it) at the next piece once the rewrite is over its bounds or the answer is
