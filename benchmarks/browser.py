@@ -115,6 +115,23 @@ class Watched:
         return self.changes[name][-1][0] / 1000
 
 
+def type_pacing(page: Page, words_per_second: int, wait_ms: float) -> bool:
+    """Type the pacing into the slider's number box, up to SETTING_ATTEMPTS times, until the slider shows
+    it; whether it did. The settings are drawn when first opened, and a value typed while the slider is
+    being drawn (or on a busy page) may be overwritten by its first one."""
+    number = page.locator(PACING)
+    for _ in range(SETTING_ATTEMPTS):
+        number.fill(str(words_per_second))
+        number.press("Enter")
+        number.blur()
+        try:
+            page.wait_for_function(SETTINGS_TAKEN_SCRIPT, arg={"pacing": str(words_per_second)}, timeout=wait_ms)
+            return True
+        except PlaywrightTimeoutError:
+            continue
+    return False
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
@@ -152,24 +169,12 @@ class AppPage:
         # Until the page's load events have run, Gradio may draw the settings' first values over a choice.
         page.wait_for_function(READY_SCRIPT, timeout=WAIT_S * 1000)
         page.locator("button.label-wrap", has_text="Settings").click()
-        self._set_pacing(pacing)
+        type_pacing(page, pacing, SETTLE_MS / 10)
         if stream:
             page.click(f"[data-testid='{stream}-radio-label']")
         if backend:
             page.click(BACKEND)
             page.get_by_role("option", name=backend, exact=True).click()
-
-    def _set_pacing(self, pacing: int) -> None:
-        """Type the pacing in until the slider shows it: the settings are drawn when they are first
-        opened, and a value typed while the slider is being drawn may be overwritten by its first one."""
-        for _ in range(SETTING_ATTEMPTS):
-            self.page.fill(PACING, str(pacing))
-            self.page.press(PACING, "Enter")
-            try:
-                self.page.wait_for_function(SETTINGS_TAKEN_SCRIPT, arg={"pacing": str(pacing)}, timeout=SETTLE_MS / 10)
-                return
-            except PlaywrightTimeoutError:
-                continue
 
     def ask(self, question: str, until: Mapping[str, str], wait_s: float = WAIT_S) -> Watched:
         """Ask `question`; watch its thought (the status log) and the answer until `until` (name -> text, "" = any) or `wait_s`."""

@@ -14,6 +14,7 @@ import math
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from gradio_client import Client
 
@@ -26,6 +27,7 @@ FIRST_EVENT_VS_ECHO_TARGET = Target(1.5)
 ALL_CORRECT = Target(1.0, at_most=False)
 CROWD_POLL_S = 0.005  # coarser than a lone client's: 30 pollers must not starve the server of CPU
 LONE_ASKS_PER_ROUND = 3
+Result = TypeVar("Result")  # what each client's call returns
 
 
 def reference_answers(client: Client, questions: Sequence[str]) -> dict[str, str]:
@@ -33,31 +35,33 @@ def reference_answers(client: Client, questions: Sequence[str]) -> dict[str, str
     return {question: ask(client, question, words_per_second=0).answer for question in dict.fromkeys(questions)}
 
 
-def ask_together(clients: Sequence[Client], questions: Sequence[str], **params) -> list[Answered | BaseException]:
-    """Client i asks questions[i], all released at the same moment; a failure is returned, not raised."""
+def at_once(clients: Sequence[Client], call: Callable[[Client, int], Result], name: str) -> list[Result]:
+    """`call(client, i)` for every client i on threads of its own, all released at the same moment."""
     start = threading.Barrier(len(clients))
 
-    def one(client: Client, question: str) -> Answered | BaseException:
+    def one(client: Client, i: int) -> Result:
         start.wait()
+        return call(client, i)
+
+    with ThreadPoolExecutor(len(clients), thread_name_prefix=f"rag-bench-{name}") as pool:
+        return list(pool.map(one, clients, range(len(clients))))
+
+
+def ask_together(clients: Sequence[Client], questions: Sequence[str], **params) -> list[Answered | BaseException]:
+    """Client i asks questions[i], all released at the same moment; a failure is returned, not raised."""
+
+    def one(client: Client, i: int) -> Answered | BaseException:
         try:
-            return ask(client, question, CROWD_POLL_S, **params)
+            return ask(client, questions[i], CROWD_POLL_S, **params)
         except Exception as exc:  # noqa: BLE001 (every failure is counted and reported)
             return exc
 
-    with ThreadPoolExecutor(len(clients), thread_name_prefix="rag-bench-client") as pool:
-        return list(pool.map(one, clients, questions))
+    return at_once(clients, one, "client")
 
 
 def echo_together(clients: Sequence[Client]) -> list[float]:
     """Every client's `/echo` round trip, all released at the same moment."""
-    start = threading.Barrier(len(clients))
-
-    def one(client: Client) -> float:
-        start.wait()
-        return echo_seconds(client, "hello", CROWD_POLL_S)
-
-    with ThreadPoolExecutor(len(clients), thread_name_prefix="rag-bench-echo") as pool:
-        return list(pool.map(one, clients))
+    return at_once(clients, lambda client, _: echo_seconds(client, "hello", CROWD_POLL_S), "echo")
 
 
 def connect_all(url: str, size: int) -> list[Client]:

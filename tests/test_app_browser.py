@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from app_fixtures import GRADIO_QUEUE_PANDAS_WARNINGS, IMAGE_TRIGGER, MAX_UPLOAD_FILES, MAX_UPLOAD_MB
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from benchmarks.browser import type_pacing
 from benchmarks.local import wait_until
 from rag.generate import NOT_FOUND
 from rag.web.page import (
@@ -38,8 +38,6 @@ from rag.web.page import (
     MARKDOWN_TEXT,
     NEXT_STAGE,
     OPEN_THOUGHT_LINES,
-    PACING_NUMBER,
-    PACING_SLIDER,
     PRESENTER_BOX,
     PROMPT,
     PROMPT_PARTS,
@@ -194,21 +192,10 @@ def thought_log(page, index: int = -1) -> str:
     return page.wait_for_function(THOUGHT_LOG_JS, arg=[THOUGHTS, index], polling=100).json_value()
 
 
-def set_pacing(page, words_per_second: int, attempts: int = 3) -> None:
-    """Type the pacing into the slider's number box until the slider shows it (a busy page can drop one)."""
+def set_pacing(page, words_per_second: int) -> None:
+    """Open the settings and type the pacing into the slider until it shows it (a busy page can drop one)."""
     page.locator("button.label-wrap", has_text="Settings").click()
-    number = page.locator(PACING_NUMBER)
-    synced = f"document.querySelector('{PACING_SLIDER}').value === '{words_per_second}'"
-    for attempt in range(1, attempts + 1):
-        number.fill(str(words_per_second))
-        number.press("Enter")
-        number.blur()
-        try:
-            page.wait_for_function(synced, timeout=20_000)
-            return
-        except PlaywrightTimeoutError:
-            if attempt == attempts:
-                raise
+    assert type_pacing(page, words_per_second, wait_ms=20_000), f"the slider would not show {words_per_second}"
 
 
 def ask(page, question: str, *, press_enter: bool = False) -> None:
