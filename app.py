@@ -100,7 +100,6 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                         latex_delimiters=[],
                         allow_tags=False,
                     )
-                    answer_state = gr.HTML(elem_id=page.ANSWER_STATE.id, js_on_load=None)
                     with gr.Row():
                         question = gr.Textbox(
                             label="Question",
@@ -127,10 +126,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                             "", html_template=NOTICE_TEMPLATE, elem_id=page.UPLOAD_NOTICE.id, js_on_load=None
                         )
                 with gr.Column(scale=2, min_width=280, elem_id=page.LATEST_ANSWER.id):
-                    stages = gr.HTML(elem_id=page.STAGES.id, js_on_load=None)
-                    sources = gr.HTML(elem_id=page.SOURCES.id, js_on_load=None)
-                    scores = gr.HTML(elem_id=page.SCORES.id, js_on_load=None)
-                    timings = gr.HTML(elem_id=page.TIMINGS.id, js_on_load=None)
+                    drawings = gr.HTML(js_on_load=None)
             with gr.Accordion("Settings", open=False):
                 with gr.Row():
                     top_k = gr.Slider(1, MAX_TOP_K, value=SETTINGS.top_k, step=1, label="Passages to retrieve (top-k)")
@@ -212,7 +208,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
             lab_view = gr.HTML(elem_id=page.LAB.id, js_on_load=None)
 
     answer_settings_inputs = [top_k, mode, stream_mode, words_per_second, backend]
-    chat_outputs = [question, conversation, answer_state, stages, sources, scores, timings]
+    chat_outputs = [question, conversation, drawings]
     ask_event = gr.on(
         [ask_button.click, question.submit],
         answer_in_chat,
@@ -240,7 +236,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     )
     conversation.clear(
         clear,
-        outputs=[conversation, answer_state, stages, sources, scores, timings],
+        outputs=[conversation, drawings],
         cancels=[ask_event, retry_event],
         show_progress="hidden",
         concurrency_limit=None,
@@ -249,7 +245,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     conversation.select(
         show_chosen_answer,
         inputs=[conversation],
-        outputs=[stages, sources, scores, timings],
+        outputs=[drawings],
         show_progress="hidden",
         concurrency_limit=None,
         api_visibility="private",

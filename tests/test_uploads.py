@@ -237,11 +237,11 @@ def test_a_session_deletes_only_the_files_it_uploaded(tmp_path):
 def test_a_session_keeps_the_drawings_of_its_last_answers_a_retried_one_as_the_newest():
     session = Session()
     for turn in range(REMEMBERED_TURNS):
-        session.remember_drawings(turn, [f"sources of {turn}"])
-    session.remember_drawings(0, ["sources of 0, retried"])
-    session.remember_drawings(REMEMBERED_TURNS, ["sources of the next turn"])
+        session.remember_drawings(turn, f"sources of {turn}")
+    session.remember_drawings(0, "sources of 0, retried")
+    session.remember_drawings(REMEMBERED_TURNS, "sources of the next turn")
 
     assert len(session.drawings) == REMEMBERED_TURNS
     assert 1 not in session.drawings, "the oldest is forgotten first"
-    assert session.drawings[0] == ["sources of 0, retried"], "a retried turn counts as the newest"
-    assert session.drawings[2] == ["sources of 2"]
+    assert session.drawings[0] == "sources of 0, retried", "a retried turn counts as the newest"
+    assert session.drawings[2] == "sources of 2"

@@ -146,12 +146,18 @@ def test_the_timing_chart_puts_each_stage_on_one_axis_from_question_to_last_word
 
 def test_beside_the_conversation_the_latest_answers_sources_and_charts():
     view = AnswerView("+1 ms  Found", "Text is flushed in pieces. [1]", HITS, {}, "", False, True, 0.0)
-    stages, sources, scores, timings = answer_drawings("What is <buffering>?", view)
-    assert stages == "", "no stages unless stepping through"
+    drawn = answer_drawings("What is <buffering>?", view)
+    parts = dict(re.findall(r'<div id="([a-z-]+)">(.*?)</div>(?=<div id=|$)', drawn, re.DOTALL))
+    assert list(parts) == ["answer-state", "stages", "sources", "scores", "timings"]
+    assert parts["answer-state"] == "", "no cursor once the answer is done"
+    assert parts["stages"] == "", "no stages unless stepping through"
+    sources = parts["sources"]
     assert (
         "Sources for “What is &lt;buffering&gt;?”" in sources and "<mark>Text is flushed in pieces.</mark>" in sources
     )
-    assert scores == scores_chart(HITS) and timings == ""
+    assert parts["scores"] == scores_chart(HITS) and parts["timings"] == ""
+    streaming = AnswerView("+1 ms  Found", "Text is", HITS, {}, "", False, False, 0.0)
+    assert f'<div id="answer-state">{STREAMING_MARK}</div>' in answer_drawings("What is buffering?", streaming)
 
 
 def test_the_corpus_summary_names_the_uploads_escaped(kb):

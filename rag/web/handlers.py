@@ -40,7 +40,6 @@ from rag.web.render import (
     log_html,
     pane_info,
     searched_without,
-    streaming_mark,
     unescaped,
 )
 from rag.web.sessions import AnswerLimit, Sessions, TooManyAnswers
@@ -67,9 +66,8 @@ SESSION_LIMIT = AnswerLimit(ANSWERS_PER_SESSION, "this browser tab or API client
 ADDRESS_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS, "your address")
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 COMPARED_STREAMS = ("whole", "token")  # the streaming modes compared side by side
-CHAT_TEXT_OUTPUTS = 3  # the question box, the conversation and the answer's cursor: sent before the sources and charts
-DRAWINGS = ("stages", "sources", "score chart", "timing chart")  # drawn beside the conversation, after the text
-CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + len(DRAWINGS)
+CHAT_TEXT_OUTPUTS = 2  # the question box and the conversation: sent before the drawings beside it
+CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + 1
 
 
 def load_examples() -> list[str]:
@@ -172,12 +170,12 @@ async def converse(
             if view.error and view.error != warned:
                 warned = view.error
                 gr.Warning(view.error)
-            values = [box, [*earlier, *turn(shown_as, view)], streaming_mark(view), *answer_drawings(shown_as, view)]
+            values = [box, [*earlier, *turn(shown_as, view)], answer_drawings(shown_as, view)]
             async for message in words_first(only_changed(values, shown), CHAT_TEXT_OUTPUTS):
                 yield message
             shown = values
     if shown is not None:
-        session.remember_drawings(len(history), shown[CHAT_TEXT_OUTPUTS:])
+        session.remember_drawings(len(history), shown[CHAT_TEXT_OUTPUTS])
 
 
 async def answer_in_chat(
@@ -232,20 +230,19 @@ def next_stage(request: gr.Request) -> None:
         run.next_stage()
 
 
-def clear(request: gr.Request) -> tuple[list, str, str, str, str, str]:
-    """A new conversation: the answer in progress stops, the conversation, stages, sources and charts are emptied."""
+def clear(request: gr.Request) -> tuple[list, str]:
+    """A new conversation: the answer in progress stops, the conversation and the drawings beside it are emptied."""
     stop(request)
     SESSIONS[request.session_hash].drawings.clear()
-    return [], "", "", "", "", ""
+    return [], ""
 
 
-def show_chosen_answer(chat: list[dict[str, Any]], chosen: gr.SelectData, request: gr.Request) -> list[Any]:
+def show_chosen_answer(chat: list[dict[str, Any]], chosen: gr.SelectData, request: gr.Request) -> Any:
     """A message chosen in the conversation: its turn's stages, sources and charts drawn beside it again."""
     if not isinstance(chosen.index, int) or not 0 <= chosen.index < len(chat):
-        return [gr.skip()] * len(DRAWINGS)
+        return gr.skip()
     turn = sum(message.get("role") == "user" for message in chat[: chosen.index + 1]) - 1
-    drawings = SESSIONS[request.session_hash].drawings.get(turn)
-    return drawings if drawings else [gr.skip()] * len(DRAWINGS)
+    return SESSIONS[request.session_hash].drawings.get(turn) or gr.skip()
 
 
 async def ask(

@@ -17,6 +17,7 @@ from functools import lru_cache
 from rag.citations import CITATION, cited_numbers
 from rag.events import Hit, Stage
 from rag.uploads import SessionCorpus
+from rag.web import page
 from rag.web.answer import AnswerView, Pane, duration_label
 
 SNIPPET_CHARS = 160
@@ -274,12 +275,16 @@ def pane_info(pane: Pane, view: AnswerView) -> str:
     return f"First text after <b>{duration_label(pane.first_text_ms)}</b>{done}"
 
 
-def answer_drawings(question: str, view: AnswerView) -> list[str]:
-    """What the Ask tab shows beside the conversation of its latest answer: the stages of a step-through,
-    its sources, score chart and timing chart."""
-    return [
-        stages_html(view.stages, view.paused),
-        sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
-        scores_chart(view.hits),
-        timings_chart(view.timings),
-    ]
+def answer_drawings(question: str, view: AnswerView) -> str:
+    """What the Ask tab shows beside the conversation of its latest answer, as one HTML: the hidden mark
+    that shows the answer's cursor while it streams, the stages of a step-through, its sources, score
+    chart and timing chart. One component, not five: every output of the answering event is updated
+    in the browser at each of its messages, and each costs the page time before it draws the first status."""
+    parts = {
+        page.ANSWER_STATE: streaming_mark(view),
+        page.STAGES: stages_html(view.stages, view.paused),
+        page.SOURCES: sources_html(question, view.hits, quoted_sentences(view.answer), passages_role(view)),
+        page.SCORES: scores_chart(view.hits),
+        page.TIMINGS: timings_chart(view.timings),
+    }
+    return "".join(f'<div id="{element.id}">{part}</div>' for element, part in parts.items())

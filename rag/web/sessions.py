@@ -34,7 +34,7 @@ class Session:
     beside each answer of its conversation (to show again when the answer is chosen) and its uploads."""
 
     run: AnswerRun | None = None
-    drawings: dict[int, list[str]] = field(default_factory=dict)  # turn (from 0) -> stages, sources, charts
+    drawings: dict[int, str] = field(default_factory=dict)  # turn (from 0) -> its stages, sources and charts
     corpus: SessionCorpus | None = None
     files: set[Path] = field(default_factory=set)  # the uploaded files as the web framework stored them
     own: set[Path] = field(default_factory=set)  # those of them this session brought: the only ones it deletes
@@ -52,7 +52,7 @@ class Session:
             for name in names:
                 self.adding.remove(name)
 
-    def remember_drawings(self, turn: int, drawings: list[str]) -> None:
+    def remember_drawings(self, turn: int, drawings: str) -> None:
         """Keep what was drawn beside the conversation's `turn`-th answer, the last REMEMBERED_TURNS only."""
         self.drawings.pop(turn, None)  # a retried turn becomes the newest
         self.drawings[turn] = drawings
