@@ -16,7 +16,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from benchmarks.server import ECHO_BUTTON, ECHO_INPUT, ECHO_OUTPUT
+from benchmarks.server import BARE_ASK, BARE_CHAT, BARE_QUESTION, ECHO_BUTTON, ECHO_INPUT, ECHO_OUTPUT
 from rag.config import STREAM_MODES
 from rag.web import page as app_page
 
@@ -193,6 +193,18 @@ class AppPage:
             "reclickMs": RECLICK_MS,
         }
         return self._watch(ASK, {"answer": (app_page.ANSWERS, "last text")}, {"answer": ""}, wait_s, settled)
+
+    def ask_bare_chatbot(self, question: str) -> Watched:
+        """Ask the benchmark's bare chatbot (see `benchmarks.server`); watch its thought and answer as `ask` does."""
+        self.page.fill(f"#{BARE_QUESTION} textarea", question)
+        bare = {
+            "status": (STATUS[0].replace(app_page.CHAT, f"#{BARE_CHAT}"), "text"),
+            "answer": (ANSWER[0].replace(app_page.CHAT, f"#{BARE_CHAT}"), "text"),
+        }
+        watched = self._watch(f"#{BARE_ASK}", bare, {"status": "", "answer": ""}, WAIT_S)
+        if watched.timed_out:
+            raise TimeoutError(f"the bare chatbot did not show its answer within {WAIT_S} s")
+        return watched
 
     def echo(self, text: str) -> float:
         """Seconds from clicking the echo button until `text` is shown back."""

@@ -7,20 +7,24 @@ on its own thread as `python app.py` does, so that questions can arrive during t
 
 The echo (a textbox, a button and `api_name="echo"`) is added to the same Blocks before launch, so
 it goes through the same server, queue, client and browser code as the answer while doing no work
-of its own: the baseline for "time to the first status line". app.py itself is left unchanged.
+of its own: the baseline for "time to the first status line". Beside it, a bare Gradio chatbot
+that is sent the two messages a first turn's status and answer are (`bare_turn`), doing no work
+either: what Gradio's own chatbot takes to draw them, the floor under the app's first events in
+the browser. app.py itself is left unchanged.
 Serving from its own process keeps the benchmark's clients off the server's CPU and GIL, and lets
 the server's CPU time be read from /proc.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,6 +38,15 @@ if TYPE_CHECKING:
 ECHO_INPUT = "bench-echo-input"
 ECHO_OUTPUT = "bench-echo-output"
 ECHO_BUTTON = "bench-echo"
+BARE_CHAT = "bench-bare-chat"
+BARE_QUESTION = "bench-bare-question"
+BARE_ASK = "bench-bare-ask"
+# The bare chatbot's answer follows its status as an extractive answer's does on this machine (its status
+# log says Done at +10 ms): sent together, the browser would draw the two messages as one.
+BARE_ANSWER_AFTER_S = 0.01
+BARE_ANSWER = (
+    "A bare chatbot's answer, as long as a short extractive one: it quotes two sentences of a passage and cites it. [1]"
+)
 READY = "ready"
 START_TIMEOUT_S = 300  # loading the model and the index on a busy machine
 STOP_TIMEOUT_S = 20
@@ -43,8 +56,21 @@ async def echo(text: str) -> str:
     return text
 
 
+async def bare_turn(question: str, chat: list) -> AsyncIterator[tuple[str, list]]:
+    """The app's first two messages of a turn, worked out beforehand: the question with its thought
+    (the first status line), then, BARE_ANSWER_AFTER_S later, the finished thought and the answer."""
+    from rag.web.answer import AnswerView
+    from rag.web.chat import turn
+
+    searching = AnswerView("+0 ms  Searching knowledge base…", "", (), {}, "", False, False, 0.0)
+    done = AnswerView(f"{searching.status}\n+10 ms  Done", BARE_ANSWER, (), {}, "", False, True, 0.01)
+    yield "", [*chat, *turn(question, searching)]
+    await asyncio.sleep(BARE_ANSWER_AFTER_S)
+    yield "", [*chat, *turn(question, done)]
+
+
 def add_echo(demo: gr.Blocks) -> None:
-    """Add the echo endpoint (and, for the browser, its textbox and button) to `demo`."""
+    """Add the echo endpoint (and, for the browser, its textbox and button) and the bare chatbot to `demo`."""
     import gradio as gr  # only the app's process needs gradio, not the benchmark (or the tests) driving it
 
     with demo:
@@ -53,6 +79,22 @@ def add_echo(demo: gr.Blocks) -> None:
             echoed = gr.Textbox(label="Echoed", elem_id=ECHO_OUTPUT)
             button = gr.Button("Echo", elem_id=ECHO_BUTTON)
         button.click(echo, text, echoed, api_name="echo", show_progress="hidden")
+        # displayed as the app's conversation is, so that only what the app does around it differs
+        bare_chat = gr.Chatbot(
+            label="Bare chatbot (benchmark)",
+            elem_id=BARE_CHAT,
+            height=480,
+            buttons=["copy", "copy_all"],
+            feedback_options=None,
+            latex_delimiters=[],
+            allow_tags=False,
+        )
+        with gr.Row():
+            question = gr.Textbox(label="Bare chatbot's question", elem_id=BARE_QUESTION)
+            ask = gr.Button("Ask the bare chatbot", elem_id=BARE_ASK)
+        ask.click(
+            bare_turn, [question, bare_chat], [question, bare_chat], show_progress="hidden", api_visibility="private"
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 - First status line and first answer text (the default extractive backend) against the app's own
   echo endpoint (see `benchmarks.server`): what the app adds to one round trip through the same server.
+  In the browser also against a bare Gradio chatbot sent the same two messages at once: the part
+  of that which Gradio's chatbot takes to draw a turn, whatever the app does.
 - A fast answer source (`benchmarks.fake_llm`: 2,000 words as fast as it can, plugged in as the
   app's openai backend) streamed word by word (`stream="token"`) against the same answer sent as one
   update (`stream="whole"`): the cost of streaming, which the app's coalescing keeps bounded, and
@@ -106,13 +108,14 @@ def browser_figures(page: AppPage, question: str, words: int, repeats: int) -> l
         page.open(pacing=0)  # from the same freshly loaded page as the question
         return page.echo(f"ping {n}")
 
-    first = _first_events(
-        "browser",
-        asked,
-        echoed,
-        lambda watched: (watched.first_change_s("status"), watched.first_change_s("answer")),
-        repeats,
-    )
+    def bare_chatbot() -> tuple[float, float]:
+        page.open(pacing=0)  # the same freshly loaded page as the question's
+        return first_times(page.ask_bare_chatbot(question))
+
+    def first_times(watched: Watched) -> tuple[float, float]:
+        return watched.first_change_s("status"), watched.first_change_s("answer")
+
+    first = _first_events("browser", asked, echoed, first_times, repeats, bare_chatbot)
     expected = canned_answer(words).split()
 
     def streamed(stream: str, pacing: int = 0) -> Watched:
@@ -173,11 +176,15 @@ def _first_events(
     echoed: Callable[[int], float],
     first_times: Callable[[Any], tuple[float, float]],
     repeats: int,
+    bare_chatbot: Callable[[], tuple[float, float]] | None = None,
 ) -> list[Figure]:
-    """Figures for the first status line and the first answer text, each against the echo."""
+    """Figures for the first status line and the first answer text, each against the echo (and, given
+    `bare_chatbot`, against the bare chatbot's first status line and answer)."""
     counter = itertools.count()
     sides = {"ask": lambda: first_times(asked()), "echo": lambda: echoed(next(counter))}
-    for side in sides.values():  # warm up both paths
+    if bare_chatbot:
+        sides["bare"] = bare_chatbot
+    for side in sides.values():  # warm up every path
         side()
     results = interleaved(sides, repeats)
     echo = median(results["echo"])
@@ -195,6 +202,19 @@ def _first_events(
                 {"seconds": times, "echo_seconds": results["echo"]},
             )
         )
+        if bare_chatbot:
+            bare = [pair[index] for pair in results["bare"]]
+            figures.append(
+                Figure(
+                    f"first_{key}_vs_bare_chatbot_{where}",
+                    4,
+                    f"time to {what} / a bare Gradio chatbot's ({where})",
+                    median(times) / median(bare),
+                    None,
+                    f"{what} {ms(median(times))} vs bare chatbot {ms(median(bare))} (echo {ms(echo)})",
+                    {"seconds": times, "bare_seconds": bare},
+                )
+            )
     return figures
 
 

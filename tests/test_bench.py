@@ -41,6 +41,8 @@ APP_KEYS = {
     "update_growth_client",
     "first_status_browser",
     "first_answer_browser",
+    "first_status_vs_bare_chatbot_browser",
+    "first_answer_vs_bare_chatbot_browser",
     "whole_answer_browser",
     "update_growth_browser",
     "crowd_correct",
