@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -22,6 +22,9 @@ QUERIES_REMEMBERED = 64
 # Sentence vectors the extractive answer quotes from: the shipped corpus's ~1,500 come with its index,
 # an upload's are added as they are first quoted. 50,000 rows of 384 floats are 77 MB.
 SENTENCES_REMEMBERED = 50_000
+# Passages (chunk texts) whose sentences were remembered whole: a passage has at least one sentence,
+# so as many as there are sentences. Only a reference to each text is kept.
+PASSAGES_REMEMBERED = SENTENCES_REMEMBERED
 # A query or a chunk's few sentences is encoded on one thread: two threads gain nothing on so little
 # work and fight whatever else shares the cores (a query, measured with one of the 2 cores busy:
 # median 21 ms vs 49 ms, p90 24 ms vs 164 ms; idle 20.7 vs 19.9 ms). Batches keep torch's threads.
@@ -43,6 +46,7 @@ class Embedder:
         self._lock = threading.Lock()
         self._remembered_query = lru_cache(maxsize=QUERIES_REMEMBERED)(self._encode_query)
         self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._passages: OrderedDict[str, None] = OrderedDict()
         self._sentences_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
@@ -84,6 +88,21 @@ class Embedder:
                 self._sentences.move_to_end(text)
             while len(self._sentences) > SENTENCES_REMEMBERED:
                 self._sentences.popitem(last=False)
+
+    def remember_passages(self, texts: Iterable[str]) -> None:
+        """Note that every sentence of these passages (chunk texts) has been remembered."""
+        with self._sentences_lock:
+            for text in texts:
+                self._passages[text] = None
+                self._passages.move_to_end(text)
+            while len(self._passages) > PASSAGES_REMEMBERED:
+                self._passages.popitem(last=False)
+
+    def knows_passage(self, text: str) -> bool:
+        """Whether the sentences of passage `text` were remembered (`remember_passages`); some may have been
+        forgotten since. A passage it does not know need not be split into sentences to look them up."""
+        with self._sentences_lock:
+            return text in self._passages
 
     def _encode_query(self, text: str) -> np.ndarray:
         vector = self.encode([text])[0]

@@ -188,15 +188,17 @@ def quoted_sentences(chunks: Sequence[Chunk]) -> list[str]:
 
 
 def embed_sentences(
-    sentences: Sequence[str], embedder: Embedder, started: float | None = None
+    chunks: Sequence[Chunk], sentences: Sequence[str], embedder: Embedder, started: float | None = None
 ) -> Generator[Progress, None, np.ndarray]:
-    """Embed the sentences answers quote, batch by batch with progress; the embedder remembers them."""
+    """Embed the `sentences` answers quote from `chunks` (`quoted_sentences`), batch by batch with
+    progress; the embedder remembers them, and that it knows the chunks' sentences."""
     started = time.perf_counter() if started is None else started
     parts = [np.zeros((0, embedder.dim), dtype=np.float32)]
     step = 8 * EMBED_BATCH
     for first in range(0, len(sentences), step):
         parts.append(embedder.encode_sentences(sentences[first : first + step]))
         yield Progress(first + len(parts[-1]), len(sentences), (time.perf_counter() - started) * 1000, "sentences")
+    embedder.remember_passages(chunk.text for chunk in chunks)
     return np.concatenate(parts)
 
 
@@ -241,6 +243,7 @@ def load(folder: Path, embedder: Embedder, key: str | None = None) -> KnowledgeB
         kb = KnowledgeBase(chunks, FaissIndex.load(folder / "vectors.faiss"), manifest["model"])
         sentences = json.loads((folder / "sentences.json").read_text(encoding="utf-8"))
         embedder.remember_sentences(sentences, np.load(folder / "sentences.npy"))
+        embedder.remember_passages(chunk.text for chunk in chunks)
         return kb
     except CacheError:
         raise
@@ -285,7 +288,7 @@ def load_or_build(
     kb = yield from build(chunks, embedder, started)
     sentences = quoted_sentences(chunks)
     yield status(f"Embedding {len(sentences)} sentences for quoting…")
-    sentence_vectors = yield from embed_sentences(sentences, embedder, started)
+    sentence_vectors = yield from embed_sentences(chunks, sentences, embedder, started)
     targets = [folder, *([shipped] if rebuild and shipped is not None else [])]
     for target in targets:
         try:

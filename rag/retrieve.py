@@ -25,9 +25,11 @@ check on RERANK_DEPTH chunks (their sentence terms cached per chunk text). Nothi
 for the closest-sentence cosine: it uses the sentence vectors the embedder remembers (a saved or
 built knowledge base brings them, so the shipped corpus's cost a dictionary look-up) and is left
 out for a question whose candidates' sentences are not all remembered, such as an upload's before
-the answer quotes them; the first such candidate ends the check, so the others are not split into
-sentences (pysbd, ~10 ms a chunk): at 100,000 synthetic chunks a search took 67 ms against a 30 ms
-query encode when all ten were split, 25 ms against 18 ms after (`python -m benchmarks --parts 3`).
+the answer quotes them. The first such candidate ends the check, and the embedder knows which
+passages' sentences it was given, so none is split into sentences (pysbd, ~6-10 ms a chunk) to find
+out (`python -m benchmarks --parts 3`, search / query encode at 1,000, 10,000 and 100,000 synthetic
+chunks: all ten candidates split 2.2× at 100,000; the first split 1.37 / 1.43 / 1.42×; none split
+1.18 / 1.25 / 1.23×).
 Encoding them at query time instead cost 265-700 ms a query on corpora of 1,000-25,000 chunks
 (`python -m benchmarks --quick --parts 3`, against ~20 ms).
 """
@@ -194,7 +196,7 @@ def _rerank_by_sentence(
 
 def _closest_sentences(embedder: Embedder, query: np.ndarray, chunks: Sequence[Chunk]) -> list[float] | None:
     """Each chunk's `closest_sentence`, or None as soon as one chunk's sentence vectors are not
-    remembered: the chunks after it are not split into sentences, which costs ~10 ms a chunk."""
+    remembered: the chunks after it are not looked at."""
     closest = []
     for chunk in chunks:
         cosine = closest_sentence(embedder, query, chunk.text)
@@ -206,7 +208,10 @@ def _closest_sentences(embedder: Embedder, query: np.ndarray, chunks: Sequence[C
 
 def closest_sentence(embedder: Embedder, query: np.ndarray, text: str) -> float | None:
     """The cosine between the query and the closest sentence of `text` that an answer may quote (0 if it
-    has none), or None when their vectors are not remembered."""
+    has none), or None when their vectors are not remembered. A passage the embedder does not know is
+    not split into sentences to find that out (pysbd: ~6-10 ms a chunk)."""
+    if not embedder.knows_passage(text):
+        return None
     sentences = chunk_sentences(text)
     if not sentences:
         return 0.0

@@ -7,8 +7,11 @@ import json
 import pytest
 
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES
+from rag.corpus import Chunk, chunk_sentences
+from rag.events import run_to_end
+from rag.index import embed_sentences
 from rag.lexical import terms
-from rag.retrieve import _complete_scores, search, sentence_match
+from rag.retrieve import _complete_scores, closest_sentence, search, sentence_match
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
 
@@ -94,3 +97,16 @@ def test_hybrid_search_encodes_only_the_question(kb, embedder, monkeypatch):
     hits, _ = search(kb, embedder, question, 5, "hybrid")
     assert hits
     assert encoded == [question], f"the rerank must not encode sentences at query time: {encoded[:3]}"
+
+
+def test_a_passage_whose_sentences_were_never_embedded_is_not_split_to_find_out(embedder):
+    query = embedder.encode_query("Who kept the lighthouse on Skarvøy?")
+    passage = "The Skarvøy lighthouse was kept by Ingrid Holm from 1902. She logged every ship that passed."
+    misses = chunk_sentences.cache_info().misses
+    assert closest_sentence(embedder, query, passage) is None
+    assert chunk_sentences.cache_info().misses == misses, "an unknown passage must not be split into sentences"
+
+    sentences = chunk_sentences(passage)
+    run_to_end(embed_sentences([Chunk("d", "Skarvøy", "", "d.md", 0, len(passage), passage)], sentences, embedder))
+    cosines = embedder.encode_sentences(sentences) @ query
+    assert closest_sentence(embedder, query, passage) == pytest.approx(float(cosines.max()))

@@ -182,7 +182,9 @@ class ExtractiveBackend:
 
     def _passage(self, hit: Hit) -> _Passage:
         sentences = chunk_sentences(hit.chunk.text)
-        return _Passage(hit, sentences, self.embedder.encode_sentences(sentences))
+        vectors = self.embedder.encode_sentences(sentences)
+        self.embedder.remember_passages([hit.chunk.text])
+        return _Passage(hit, sentences, vectors)
 
 
 class _Reading:
