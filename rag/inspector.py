@@ -1,12 +1,12 @@
 """The prompt inspector: what a language model receives for a question, part by part.
 
 It takes the steps `stream_answer` takes before the answer (the question cleaned, a follow-up
-rewritten with the conversation, the search) and returns the prompt the chosen backend builds: the
-exact messages, made of typed parts (rules, each fenced passage, the reminder, the conversation's
-earlier questions, the question), what each part costs in tokens against the context budget, and
-the hits dropped to fit. The extractive
-backend sends no prompt, so for it the inspector shows what an HTTP LLM backend would receive with
-the same settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
+rewritten with the conversation, by the chosen backend's model when it has one, the search) and
+returns the prompt the chosen backend builds: the exact messages, made of typed parts (rules, each
+fenced passage, the reminder, the conversation's earlier questions, the question), what each part
+costs in tokens against the context budget, and the hits dropped to fit. The extractive backend
+sends no prompt, so for it the inspector shows what an HTTP LLM backend would receive with the same
+settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.config import Settings
+from rag.embed import get_embedder
+from rag.events import run_to_end
 from rag.generate import make_backend
 from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
 from rag.index import KnowledgeBase
+from rag.knowledge import shared_knowledge_base
 from rag.pipeline import read_question
 from rag.retrieve import search
 
@@ -38,8 +41,9 @@ def inspect_question(
 
     Raises RagError when the question is empty or the knowledge base or backend cannot be loaded.
     """
-    read = read_question(question, settings, kb=kb, history=history)
-    backend = make_backend(settings.backend, settings, read.embedder)
+    kb = kb or run_to_end(shared_knowledge_base(settings))
+    backend = make_backend(settings.backend, settings, get_embedder(kb.model))
+    read = read_question(question, settings, kb=kb, history=history, backend=backend)
     hits, _ = search(read.kb, read.embedder, read.query, settings.top_k, settings.mode)
     inspect = getattr(backend, "inspect_prompt", None)
     if inspect is not None:

@@ -4,8 +4,8 @@ Students cannot tell whether retrieval works from one ranking. Here every retrie
 LAB_DEPTH passages stand next to each other, scored as that retriever scores them (cosine, BM25,
 the fused z-score), with the answer each ranking would give: the extractive answer, which only
 quotes, so the difference between columns is the retriever's alone. The question is read as
-`stream_answer` reads it (a follow-up rewritten with the conversation), against the knowledge base
-given, so a session's uploads are searched too.
+`stream_answer` reads it for the extractive answer (a follow-up rewritten with the conversation,
+without a model), against the knowledge base given, so a session's uploads are searched too.
 """
 
 from __future__ import annotations

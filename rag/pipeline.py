@@ -61,7 +61,7 @@ def follow_up_query(
     earlier: Sequence[str],
     kb: KnowledgeBase,
     embedder: Embedder,
-    backend: AnswerBackend,
+    backend: AnswerBackend | None,
     settings: Settings,
     stop: threading.Event | None,
     elapsed: Callable[[], float],
@@ -85,15 +85,21 @@ class ReadQuestion:
 
     question: str  # cleaned
     earlier: list[str]  # the conversation's earlier questions, cleaned (see `conversation`)
-    query: str  # what is searched (see `search_query`)
+    query: str  # what is searched (see `follow_up_query`)
     kb: KnowledgeBase
     embedder: Embedder
 
 
 def read_question(
-    question: str, settings: Settings, *, kb: KnowledgeBase | None = None, history: Sequence[str] = ()
+    question: str,
+    settings: Settings,
+    *,
+    kb: KnowledgeBase | None = None,
+    history: Sequence[str] = (),
+    backend: AnswerBackend | None = None,
 ) -> ReadQuestion:
-    """`question` cleaned and read against `history` in `kb` (the shared knowledge base by default).
+    """`question` cleaned and read against `history` in `kb` (the shared knowledge base by default);
+    a follow-up is rewritten as an answer by `backend` would rewrite it (`follow_up_query`).
 
     Raises RagError when the question is empty or the knowledge base cannot be loaded.
     """
@@ -103,7 +109,8 @@ def read_question(
     kb = kb or run_to_end(shared_knowledge_base(settings))
     embedder = get_embedder(kb.model)
     earlier = conversation(history, settings)
-    return ReadQuestion(question, earlier, search_query(question, earlier, kb, embedder), kb, embedder)
+    query = run_to_end(follow_up_query(question, earlier, kb, embedder, backend, settings, None, lambda: 0.0))
+    return ReadQuestion(question, earlier, query, kb, embedder)
 
 
 def stream_answer(

@@ -1,6 +1,7 @@
 """The prompt inspector: the exact messages a backend's model receives, their cost and what was dropped.
 
-Against the shipped corpus's knowledge base; the openai backend is made but never called (no server)."""
+Against the shipped corpus's knowledge base; the openai backend is made but not called (no server), except
+to rewrite a follow-up, against the real scripted chat server of `benchmarks.fake_llm`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 import pytest
 
+from benchmarks.fake_llm import Reply, fake_llm
 from rag.errors import RagError
 from rag.generate.prompt import RULES
 from rag.inspector import inspect_question
@@ -29,6 +31,19 @@ def test_the_extractive_default_shows_what_a_model_would_receive(kb, settings):
     assert inspection.tokens <= inspection.budget == settings.llm_context_tokens - settings.llm_max_new_tokens
     kinds = [part.kind for _, parts in inspection.prompt.parts for part in parts]
     assert kinds.count("passage") == settings.top_k and kinds[-1] == "question"
+
+
+def test_a_follow_up_is_shown_as_the_chosen_models_rewrite_of_it_as_the_answer_searches_it(kb, settings):
+    history = ["What is HNSW?"]
+    assert inspect_question("What are its drawbacks?", settings, kb=kb, history=history).query == (
+        "What are the drawbacks of HNSW?"
+    ), "without a model, the model-free rewrite"
+    with fake_llm(Reply(["memory cost of HNSW graphs"])) as server:
+        llm = settings.with_(backend="openai", llm_base_url=server.url, llm_model="m")
+        inspected = inspect_question("What are its drawbacks?", llm, kb=kb, history=history)
+        assert len(server.requests) == 1, "only the rewrite is asked of the model"
+    assert inspected.query == "memory cost of HNSW graphs"
+    assert inspected.inspection.prompt.messages[-1]["content"].endswith("Question: memory cost of HNSW graphs")
 
 
 def test_an_llm_backend_shows_the_prompt_it_sends(kb, settings):
