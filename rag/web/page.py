@@ -1,9 +1,10 @@
 """The page's parts as the app, the tests and the benchmark name them, and its look.
 
-Each `Element` is an element id the app gives a component, written as its CSS selector (`#answer`);
-`.id` is the bare id for Gradio's `elem_id`. The selectors under them name the parts of a component
-that a browser reads or drives. The stylesheet is `app.css` beside this module; `APPEARANCE` holds
-the theme, the stylesheet and the page's script, for `demo.launch(**APPEARANCE)`.
+Each `Element` is an element id the app gives a component (or, for the latest answer's drawings, a
+part of one component's HTML), written as its CSS selector (`#answer`); `.id` is the bare id for
+Gradio's `elem_id`. The selectors under them name the parts of a component that a browser reads or
+drives. The stylesheet is `app.css` beside this module; `APPEARANCE` holds the theme, the stylesheet
+and the page's script, for `demo.launch(**APPEARANCE)`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ STEP_THROUGH = Element("#step-through")
 QUESTION_HINT = Element("#question-hint")
 UPLOAD_NOTICE = Element("#upload-notice")  # by the question box while uploads are being added
 CHAT = Element("#chat")  # the conversation
-LATEST_ANSWER = Element("#latest-answer")  # beside the conversation: the latest answer's drawings, these
+LATEST_ANSWER = Element("#latest-answer")  # beside the conversation: the latest answer's drawings, in one HTML:
 ANSWER_STATE = Element("#answer-state")  # hidden; holds the mark that shows the answer's cursor
 STAGES = Element("#stages")  # a step-through's stages, each with its data
 SOURCES = Element("#sources")
