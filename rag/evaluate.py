@@ -150,7 +150,7 @@ def build_knowledge_base(documents: Sequence[Document], settings: Settings, embe
     exactly as the pipeline would index them."""
     chunks = corpus.chunk_documents(documents, chunking(settings))
     kb = run_to_end(index.build(chunks, embedder))
-    run_to_end(index.embed_sentences(chunks, index.quoted_sentences(chunks), embedder))
+    run_to_end(index.embed_sentences(chunks, embedder))
     return kb
 
 

@@ -188,18 +188,20 @@ def quoted_sentences(chunks: Sequence[Chunk]) -> list[str]:
 
 
 def embed_sentences(
-    chunks: Sequence[Chunk], sentences: Sequence[str], embedder: Embedder, started: float | None = None
-) -> Generator[Progress, None, np.ndarray]:
-    """Embed the `sentences` answers quote from `chunks` (`quoted_sentences`), batch by batch with
-    progress; the embedder remembers them, and that it knows the chunks' sentences."""
+    chunks: Sequence[Chunk], embedder: Embedder, started: float | None = None
+) -> Generator[Progress, None, tuple[list[str], np.ndarray]]:
+    """Embed the sentences answers quote from `chunks` (`quoted_sentences`), batch by batch with
+    progress; returns them and their vectors. The embedder remembers them, and that it knows the
+    chunks' sentences."""
     started = time.perf_counter() if started is None else started
+    sentences = quoted_sentences(chunks)
     parts = [np.zeros((0, embedder.dim), dtype=np.float32)]
     step = 8 * EMBED_BATCH
     for first in range(0, len(sentences), step):
         parts.append(embedder.encode_sentences(sentences[first : first + step]))
         yield Progress(first + len(parts[-1]), len(sentences), (time.perf_counter() - started) * 1000, "sentences")
     embedder.remember_passages(chunk.text for chunk in chunks)
-    return np.concatenate(parts)
+    return sentences, np.concatenate(parts)
 
 
 def save(kb: KnowledgeBase, folder: Path, key: str, sentences: Sequence[str], sentence_vectors: np.ndarray) -> None:
@@ -286,9 +288,8 @@ def load_or_build(
                     yield status(f"Cached index is damaged ({exc}); rebuilding")
     yield status(f"Embedding {len(chunks)} passages from {len(documents)} documents…")
     kb = yield from build(chunks, embedder, started)
-    sentences = quoted_sentences(chunks)
-    yield status(f"Embedding {len(sentences)} sentences for quoting…")
-    sentence_vectors = yield from embed_sentences(chunks, sentences, embedder, started)
+    yield status(f"Embedding the sentences of {len(chunks)} passages for quoting…")
+    sentences, sentence_vectors = yield from embed_sentences(chunks, embedder, started)
     targets = [folder, *([shipped] if rebuild and shipped is not None else [])]
     for target in targets:
         try:
