@@ -5,16 +5,15 @@ The Ask tab is a conversation, each answer one fold over `rag.stream_answer`'s e
 the time since the question and collapses when done, the answer as it streams; beside it the latest
 answer's sources with the sentences it used, and charts of the scores and of where the time went.
 A follow-up is read against the conversation's earlier questions, which live in the browser's chat
-value (and in an API client's history for `/chat`). A second
-tab asks the same question twice, waiting for the whole answer and streaming it, to show what
-streaming does to the time until the first words appear.
+value (and in an API client's history for `/chat`). A second tab asks the same question twice,
+waiting for the whole answer and streaming it, to show what streaming does to the time until the
+first words appear.
 
 This file is the layout and its wiring; what each event does is in `rag.web.handlers`, and what the
 page shows, how often it is updated and what each session holds in the rest of `rag.web`. Importing
-it builds `demo` without loading the model or the index:
-both load when the first page opens or the first question is asked (or in the background when run
-as `python app.py`), so tests can launch it on any port. A line under the title follows the loading
-until it says Ready.
+it builds `demo` without loading the model or the index: both load when the first page opens or the
+first question is asked (or in the background when run as `python app.py`), so tests can launch it
+on any port. A line under the title follows the loading until it says Ready.
 """
 
 from __future__ import annotations

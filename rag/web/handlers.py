@@ -145,7 +145,7 @@ async def converse(
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
     """Answer `question` as the next turn after the chat messages `earlier`, streaming the page's
-    [question box (`box`), conversation, answer cursor, stages, sources, score chart, timing chart];
+    [question box (`box`), conversation, the drawings beside it (`answer_drawings`)];
     `step_through` pauses after each stage of the pipeline until Next stage is pressed.
 
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
