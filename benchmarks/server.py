@@ -27,7 +27,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.local import free_port
 from rag.config import PROJECT_DIR
@@ -56,17 +56,20 @@ async def echo(text: str) -> str:
     return text
 
 
-async def bare_turn(question: str, chat: list) -> AsyncIterator[tuple[str, list]]:
+async def bare_turn(question: str, chat: list) -> AsyncIterator[tuple[list, Any]]:
     """The app's first two messages of a turn, worked out beforehand: the question with its thought
-    (the first status line), then, BARE_ANSWER_AFTER_S later, the finished thought and the answer."""
+    (the first status line), then, BARE_ANSWER_AFTER_S later, the finished thought and the answer,
+    with the question box emptied."""
+    import gradio as gr
+
     from rag.web.answer import AnswerView
     from rag.web.chat import turn
 
     searching = AnswerView("+0 ms  Searching knowledge base…", "", (), {}, "", False, False, 0.0)
     done = AnswerView(f"{searching.status}\n+10 ms  Done", BARE_ANSWER, (), {}, "", False, True, 0.01)
-    yield "", [*chat, *turn(question, searching)]
+    yield [*chat, *turn(question, searching)], gr.skip()
     await asyncio.sleep(BARE_ANSWER_AFTER_S)
-    yield "", [*chat, *turn(question, done)]
+    yield [*chat, *turn(question, done)], ""
 
 
 def add_echo(demo: gr.Blocks) -> None:
@@ -93,7 +96,7 @@ def add_echo(demo: gr.Blocks) -> None:
             question = gr.Textbox(label="Bare chatbot's question", elem_id=BARE_QUESTION)
             ask = gr.Button("Ask the bare chatbot", elem_id=BARE_ASK)
         ask.click(
-            bare_turn, [question, bare_chat], [question, bare_chat], show_progress="hidden", api_visibility="private"
+            bare_turn, [question, bare_chat], [bare_chat, question], show_progress="hidden", api_visibility="private"
         )
 
 

@@ -1,4 +1,5 @@
-"""How often a reader's page is updated: the token bucket, the shares of a crowded server, what is sent.
+"""How often a reader's page is updated: the token bucket, the shares of a crowded server, what is sent,
+and in what order an answer's first messages change the Ask tab.
 
 The budget's arithmetic runs on a clock that moves only when told to; `stream_views` drives real
 answers (the bundled model, the shipped index) on their worker threads.
@@ -16,6 +17,7 @@ import gradio as gr
 import pytest
 
 from rag.web.answer import AnswerRun, AnswerView
+from rag.web.render import unescaped
 from rag.web.updates import (
     FULL_RATE,
     MAX_UPDATES_PER_SECOND,
@@ -147,3 +149,34 @@ def test_closing_stream_views_stops_its_answers(settings, kb):
     run_apart(views_of([run], stop_after=1))
     assert run.view().stopped, "the answer should stop when no one follows it any more"
     assert workload_back_to(before), "the stopped answer's worker should end"
+
+
+def chat_messages(handlers, question: str) -> list[list[Any]]:
+    """The messages the Ask tab's event sends for `question` asked first in a new tab (extractive, not paced)."""
+    request = gr.Request(session_hash="first-messages", client=None)
+
+    async def collect() -> list[list[Any]]:
+        sent = handlers.answer_in_chat(question, [], 5, "hybrid", "token", 0, "extractive", False, request)
+        return [message async for message in sent]
+
+    try:
+        return run_apart(collect())
+    finally:
+        handlers.end_session(request)
+
+
+def test_the_first_status_line_goes_out_alone_and_the_box_is_emptied_with_the_first_drawings(handlers, kb):
+    skip = gr.skip()
+    messages = chat_messages(handlers, QUESTION)
+
+    conversation, box, drawings = messages[0]
+    assert [message["role"] for message in conversation] == ["user", "assistant"], "the question and its thought"
+    assert conversation[1]["metadata"]["status"] == "pending"
+    assert box == skip and drawings == skip, "nothing but the conversation changes with the first status line"
+    emptied = [number for number, (_, box, _) in enumerate(messages) if box != skip]
+    drawn = [number for number, (_, _, drawings) in enumerate(messages) if drawings != skip]
+    assert len(emptied) == 1 and emptied[0] == drawn[0], "the box is emptied once, with the first drawings"
+    assert messages[emptied[0]][1] == ""
+    assert 'class="source"' in messages[drawn[0]][2], "nothing is drawn until there is something to draw"
+    *_, (answer_shown, _, _) = [message for message in messages if message[0] != skip]
+    assert "[1]" in unescaped(answer_shown[-1]["content"])

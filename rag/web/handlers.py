@@ -28,7 +28,7 @@ from rag.knowledge import shared_knowledge_base
 from rag.lab import compare_retrievers
 from rag.pipeline import clean_question
 from rag.uploads import add_uploads, display_name
-from rag.web.answer import AnswerRun, Pane, StatusLog
+from rag.web.answer import AnswerRun, AnswerView, Pane, StatusLog
 from rag.web.chat import BadHistory, asked_before, last_question, message_text, turn
 from rag.web.inspector import prompt_html
 from rag.web.lab import lab_html
@@ -66,8 +66,11 @@ SESSION_LIMIT = AnswerLimit(ANSWERS_PER_SESSION, "this browser tab or API client
 ADDRESS_LIMIT = AnswerLimit(ANSWERS_PER_ADDRESS, "your address")
 UPLOAD_CONCURRENCY = 2  # embedding uploads is CPU-bound
 COMPARED_STREAMS = ("whole", "token")  # the streaming modes compared side by side
-CHAT_TEXT_OUTPUTS = 2  # the question box and the conversation: sent before the drawings beside it
-CHAT_OUTPUTS = CHAT_TEXT_OUTPUTS + 1
+# The conversation is sent before the other outputs, the question box and the drawings beside it: a
+# change to either delays the browser's drawing of the conversation. The box is emptied with the
+# first drawings, once there is something to draw (`something_to_draw`).
+CHAT_TEXT_OUTPUTS = 1
+CHAT_OUTPUTS = 3
 
 
 def load_examples() -> list[str]:
@@ -145,7 +148,7 @@ async def converse(
     request: gr.Request,
 ) -> AsyncIterator[list[Any]]:
     """Answer `question` as the next turn after the chat messages `earlier`, streaming the page's
-    [question box (`box`), conversation, the drawings beside it (`answer_drawings`)];
+    [conversation, question box (`box`), the drawings beside it (`answer_drawings`)];
     `step_through` pauses after each stage of the pipeline until Next stage is pressed.
 
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
@@ -170,12 +173,21 @@ async def converse(
             if view.error and view.error != warned:
                 warned = view.error
                 gr.Warning(view.error)
-            values = [box, [*earlier, *turn(shown_as, view)], answer_drawings(shown_as, view)]
+            conversation = [*earlier, *turn(shown_as, view)]
+            if something_to_draw(view):
+                values = [conversation, box, answer_drawings(shown_as, view)]
+            else:  # the first status line goes out alone: it is drawn sooner
+                values = [conversation, gr.skip(), gr.skip()]
             async for message in words_first(only_changed(values, shown), CHAT_TEXT_OUTPUTS):
                 yield message
             shown = values
     if shown is not None:
-        session.remember_drawings(len(history), shown[CHAT_TEXT_OUTPUTS])
+        session.remember_drawings(len(history), shown[-1])
+
+
+def something_to_draw(view: AnswerView) -> bool:
+    """Whether the answer has anything to show beside the conversation yet (its cursor needs words)."""
+    return bool(view.hits or view.stages or view.answer or view.finished)
 
 
 async def answer_in_chat(
