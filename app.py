@@ -9,8 +9,9 @@ value (and in an API client's history for `/chat`). A second tab asks the same q
 waiting for the whole answer and streaming it, to show what streaming does to the time until the
 first words appear.
 
-This file is the layout and its wiring; what each event does is in `rag.web.handlers`, and what the
-page shows, how often it is updated and what each session holds in the rest of `rag.web`. Importing
+This file is the Ask tab's layout and the wiring of its events; the teaching tabs beside it are built
+by `rag.web.tabs`, what each event does is in `rag.web.handlers`, and what the page shows, how often
+it is updated and what each session holds in the rest of `rag.web`. Importing
 it builds `demo` without loading the model or the index: both load when the first page opens or the
 first question is asked (or in the background when run as `python app.py`), so tests can launch it
 on any port. A line under the title follows the loading until it says Ready.
@@ -27,46 +28,11 @@ import threading
 import gradio as gr
 
 from rag.config import RETRIEVAL_MODES, STREAM_MODES
-from rag.web import page
-from rag.web.handlers import (
-    ASK_CONCURRENCY,
-    BACKENDS,
-    DEFAULT_WORDS_PER_SECOND,
-    MAX_TOP_K,
-    MAX_WORDS_PER_SECOND,
-    SETTINGS,
-    UPLOAD_CONCURRENCY,
-    add_documents,
-    answer_in_chat,
-    ask,
-    chat,
-    clear,
-    compare,
-    end_session,
-    load_examples,
-    next_stage,
-    retry_in_chat,
-    show_chosen_answer,
-    show_prompt,
-    show_rankings,
-    stop,
-    use_shipped_corpus,
-    warm_up,
-    warming_up,
-)
+from rag.web import handlers, page
+from rag.web.handlers import BACKENDS, DEFAULT_WORDS_PER_SECOND, MAX_TOP_K, MAX_WORDS_PER_SECOND, SETTINGS
 from rag.web.page import APPEARANCE
 from rag.web.render import NOTICE_TEMPLATE, corpus_summary, log_template
-
-
-def question_row(placeholder: str, box: page.Element, label: str, button: page.Element) -> tuple[gr.Textbox, gr.Button]:
-    """A tab's own question box and the button that asks it, in one row."""
-    with gr.Row():
-        asked = gr.Textbox(
-            show_label=False, placeholder=placeholder, container=False, scale=6, min_width=150, elem_id=box.id
-        )
-        go = gr.Button(label, variant="primary", scale=0, min_width=120, elem_id=button.id)
-    return asked, go
-
+from rag.web.tabs import comparison_tab, inspector_tab, lab_tab
 
 # --- layout -----------------------------------------------------------------------------------
 
@@ -162,138 +128,63 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                 with gr.Row():
                     corpus_info = gr.HTML(corpus_summary(None), elem_id=page.CORPUS_INFO.id, js_on_load=None)
                     shipped_button = gr.Button("Use shipped corpus", size="sm", scale=0, min_width=160)
-            examples = load_examples()
+            examples = handlers.load_examples()
             if examples:
                 gr.Examples([[example] for example in examples], inputs=[question], label="Example questions")
-        with gr.Tab("With vs without streaming"):
-            gr.Markdown(
-                "The same question, answered twice at the same time with the Ask tab's settings: the left pane "
-                "waits for the whole answer, the right one shows each word as it is produced. Compare the time "
-                "until the first text appears. The typewriter pacing stands in for the speed of a language model."
-            )
-            compare_question, compare_button = question_row(
-                "A question to answer both ways", page.COMPARE_QUESTION, "Run both", page.RUN_BOTH
-            )
-            with gr.Row():
-                with gr.Column(min_width=280):
-                    gr.Markdown("#### Without streaming (waits for the whole answer)")
-                    whole_info = gr.HTML(elem_id=page.WHOLE_INFO.id, elem_classes=["pane-info"], js_on_load=None)
-                    whole_answer = gr.Markdown(elem_id=page.WHOLE_ANSWER.id, container=True)
-                with gr.Column(min_width=280):
-                    gr.Markdown("#### With streaming (word by word)")
-                    streamed_info = gr.HTML(elem_id=page.STREAMED_INFO.id, elem_classes=["pane-info"], js_on_load=None)
-                    streamed_answer = gr.Markdown(elem_id=page.STREAMED_ANSWER.id, container=True)
+        comparison_tab(top_k, mode, words_per_second, backend)
+        inspector_tab(conversation, top_k, mode, backend)
+        lab_tab(conversation, top_k)
 
-        with gr.Tab("Prompt inspector"):
-            gr.Markdown(
-                "The exact messages a language model receives for a question, with the Ask tab's settings, "
-                "conversation and documents: the rules, each retrieved passage in its fence, the question, "
-                "each part's tokens against the context budget, and the passages dropped to fit."
-            )
-            inspect_question_box, inspect_button = question_row(
-                "A question to build the prompt for", page.INSPECT_QUESTION, "Show the prompt", page.INSPECT
-            )
-            prompt_view = gr.HTML(elem_id=page.PROMPT.id, js_on_load=None)
-
-        with gr.Tab("Retrieval lab"):
-            gr.Markdown(
-                "One question searched three ways at once, with the Ask tab's conversation and documents: dense "
-                "(embeddings), lexical (BM25) and hybrid (both, fused). A passage keeps its letter and colour in "
-                "every column; under each ranking, the extractive answer it gives."
-            )
-            lab_question_box, lab_button = question_row(
-                "A question to search three ways", page.LAB_QUESTION, "Compare", page.COMPARE_RETRIEVERS
-            )
-            lab_view = gr.HTML(elem_id=page.LAB.id, js_on_load=None)
-
-    answer_settings_inputs = [top_k, mode, stream_mode, words_per_second, backend]
-    chat_outputs = [question, conversation, drawings]
+    # The page's events are not API endpoints; most draw no progress overlay, which would hide the status log.
+    quiet = {"show_progress": "hidden", "api_visibility": "private"}
+    answering = {"concurrency_limit": handlers.ASK_CONCURRENCY, "concurrency_id": "answer"}
+    answer_settings = [top_k, mode, stream_mode, words_per_second, backend]
+    chat_outputs = [conversation, question, drawings]
     ask_event = gr.on(
         [ask_button.click, question.submit],
-        answer_in_chat,
-        inputs=[question, conversation, *answer_settings_inputs, step_through],
-        outputs=chat_outputs,
-        show_progress="hidden",
-        concurrency_limit=ASK_CONCURRENCY,
-        concurrency_id="answer",
-        api_visibility="private",
+        handlers.answer_in_chat,
+        [question, conversation, *answer_settings, step_through],
+        chat_outputs,
+        **quiet,
+        **answering,
     )
     retry_event = conversation.retry(
-        retry_in_chat,
-        inputs=[conversation, *answer_settings_inputs, step_through],
-        outputs=chat_outputs,
-        show_progress="hidden",
-        concurrency_limit=ASK_CONCURRENCY,
-        concurrency_id="answer",
-        api_visibility="private",
+        handlers.retry_in_chat, [conversation, *answer_settings, step_through], chat_outputs, **quiet, **answering
     )
     # Stop lets the answering event send the stopped turn; Clear cancels it, so nothing is sent after it.
-    stop_button.click(stop, show_progress="hidden", concurrency_limit=None, api_visibility="private")
-    next_button.click(next_stage, show_progress="hidden", concurrency_limit=None, api_visibility="private")
-    step_through.change(
-        lambda on: gr.Button(visible=on), inputs=[step_through], outputs=[next_button], api_visibility="private"
-    )
+    stop_button.click(handlers.stop, concurrency_limit=None, **quiet)
+    next_button.click(handlers.next_stage, concurrency_limit=None, **quiet)
+    step_through.change(lambda on: gr.Button(visible=on), [step_through], [next_button], **quiet)
     conversation.clear(
-        clear,
+        handlers.clear,
         outputs=[conversation, drawings],
         cancels=[ask_event, retry_event],
-        show_progress="hidden",
         concurrency_limit=None,
-        api_visibility="private",
+        **quiet,
     )
-    conversation.select(
-        show_chosen_answer,
-        inputs=[conversation],
-        outputs=[drawings],
-        show_progress="hidden",
-        concurrency_limit=None,
-        api_visibility="private",
-    )
-    gr.api(ask, api_name="ask", concurrency_limit=ASK_CONCURRENCY, concurrency_id="answer")
-    gr.api(chat, api_name="chat", concurrency_limit=ASK_CONCURRENCY, concurrency_id="answer")
-    gr.on(
-        [compare_button.click, compare_question.submit],
-        compare,
-        inputs=[compare_question, top_k, mode, words_per_second, backend],
-        outputs=[whole_info, whole_answer, streamed_info, streamed_answer],
-        show_progress="hidden",
-        concurrency_limit=ASK_CONCURRENCY // 2,
-        api_visibility="private",
-    )
-    gr.on(
-        [inspect_button.click, inspect_question_box.submit],
-        show_prompt,
-        inputs=[inspect_question_box, conversation, top_k, mode, backend],
-        outputs=[prompt_view],
-        api_visibility="private",
-    )
-    gr.on(
-        [lab_button.click, lab_question_box.submit],
-        show_rankings,
-        inputs=[lab_question_box, conversation, top_k],
-        outputs=[lab_view],
-        api_visibility="private",
-    )
+    conversation.select(handlers.show_chosen_answer, [conversation], [drawings], concurrency_limit=None, **quiet)
+    gr.api(handlers.ask, api_name="ask", **answering)
+    gr.api(handlers.chat, api_name="chat", **answering)
     uploads.upload(
-        add_documents,
-        inputs=[uploads],
-        outputs=[upload_status, upload_notice, uploads, corpus_info],
-        show_progress="hidden",
-        concurrency_limit=UPLOAD_CONCURRENCY,
-        api_visibility="private",
+        handlers.add_documents,
+        [uploads],
+        [upload_status, upload_notice, uploads, corpus_info],
+        concurrency_limit=handlers.UPLOAD_CONCURRENCY,
+        **quiet,
     )
     shipped_button.click(
-        use_shipped_corpus, outputs=[upload_status, corpus_info], concurrency_limit=None, api_visibility="private"
+        handlers.use_shipped_corpus,
+        outputs=[upload_status, corpus_info],
+        concurrency_limit=None,
+        api_visibility="private",
     )
-    demo.load(
-        warming_up, outputs=[warm_up_state], show_progress="hidden", concurrency_limit=None, api_visibility="private"
-    )
-    presenter.change(None, inputs=[presenter], js=page.PRESENTER_SWITCH_JS, show_progress="hidden")
+    demo.load(handlers.warming_up, outputs=[warm_up_state], concurrency_limit=None, **quiet)
+    presenter.change(None, [presenter], js=page.PRESENTER_SWITCH_JS, show_progress="hidden")
     demo.load(None, outputs=[presenter], js=page.PRESENTER_FROM_ADDRESS_JS, show_progress="hidden")
-    demo.unload(end_session)
+    demo.unload(handlers.end_session)
 
-demo.queue(default_concurrency_limit=4, max_size=4 * ASK_CONCURRENCY)
+demo.queue(default_concurrency_limit=4, max_size=4 * handlers.ASK_CONCURRENCY)
 
 if __name__ == "__main__":
-    threading.Thread(target=warm_up, name="rag-warm-up", daemon=True).start()
+    threading.Thread(target=handlers.warm_up, name="rag-warm-up", daemon=True).start()
     demo.launch(ssr_mode=False, max_file_size=f"{4 * SETTINGS.max_upload_mb}mb", **APPEARANCE)

@@ -145,12 +145,13 @@ def _wait_until_ready(process: subprocess.Popen) -> None:
 
 def main(argv: list[str]) -> int:
     import app
+    from rag.web.handlers import warm_up
 
     add_echo(app.demo)
     if os.environ.get("RAG_BENCH_WARM_UP") == "background":
-        threading.Thread(target=app.warm_up, name="rag-warm-up", daemon=True).start()
+        threading.Thread(target=warm_up, name="rag-warm-up", daemon=True).start()
     else:
-        app.warm_up()
+        warm_up()
     app.demo.launch(
         server_name="127.0.0.1",
         server_port=int(argv[0]),
