@@ -59,9 +59,10 @@ SETTINGS_TAKEN_SCRIPT = f"""(wanted) => {{
 
 # A watched element is (selector, kind): kind "value" reads the first match's value, "text" its text,
 # "last text" the text of the last match (the newest turn of the conversation). `settled`, when
-# given, must hold too: at least `count` matches of its `selector`, and none of `absent`; until
-# `asked` has `count` matches the button is clicked again every `reclickMs` (Gradio ignores a click
-# while the event's previous run is still completing, a few ms after its last update is drawn).
+# given, must hold too: at least `count` matches of its `selector`, the last match of `finished[0]`
+# holding the text `finished[1]` (the newest thought's title says Done); until `asked` has `count`
+# matches the button is clicked again every `reclickMs` (Gradio ignores a click while the event's
+# previous run is still completing, a few ms after its last update is drawn).
 WATCH_SCRIPT = """
 async ({button, watch, until, settled, timeoutMs}) => {
   const read = ([selector, kind]) => {
@@ -73,7 +74,8 @@ async ({button, watch, until, settled, timeoutMs}) => {
   const shown = Object.fromEntries(names.map((name) => [name, read(watch[name])]));
   const changes = Object.fromEntries(names.map((name) => [name, []]));
   const isSettled = () => !settled || (
-    document.querySelectorAll(settled.selector).length >= settled.count && !document.querySelector(settled.absent)
+    document.querySelectorAll(settled.selector).length >= settled.count
+    && ([...document.querySelectorAll(settled.finished[0])].at(-1)?.textContent ?? "").includes(settled.finished[1])
   );
   const reached = () => isSettled() && Object.entries(until).every(
     ([name, text]) => (text ? shown[name].includes(text) : shown[name].trim() !== "")
@@ -189,7 +191,7 @@ class AppPage:
             "selector": app_page.ANSWERS,
             "asked": app_page.USER_MESSAGES,
             "count": turn,
-            "absent": app_page.STREAMING_CURSOR,
+            "finished": [app_page.THOUGHT_TITLES, "Done"],
             "reclickMs": RECLICK_MS,
         }
         return self._watch(ASK, {"answer": (app_page.ANSWERS, "last text")}, {"answer": ""}, wait_s, settled)
