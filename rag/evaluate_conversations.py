@@ -289,11 +289,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"{report['file']}: {report['conversations']} conversations, {report['follow_ups']} follow-up turns "
         f"(dev {sizes['dev']['follow_ups']}, held-out {sizes['held-out']['follow_ups']}); recall@1 of the source document"
     )
-    rows = [title, f" {'mode':<8}{'split':<10}" + "".join(f"{key:>{len(key) + 2}}" for key in keys)]
-    for mode, by_split in report["modes"].items():
-        mark = "*" if mode == report["mode"] else " "
-        for split, figures in by_split.items():
-            rows.append(f"{mark}{mode:<8}{split:<10}" + "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys))
+    rows = [title, *_figure_rows(report["modes"], keys, report["mode"])]
     if "standalone_questions" in report:
         rows += ["", _standalone_table(report["standalone_questions"], report["mode"])]
     return "\n".join(rows)
@@ -305,10 +301,14 @@ def _standalone_table(alone: dict[str, Any], main_mode: str) -> str:
         f"{alone['file']}: {alone['questions']} stand-alone questions (dev {sizes['dev']}, held-out "
         f"{sizes['held-out']}), each asked with the one before it as history"
     )
-    rows = [title, f" {'mode':<8}{'split':<10}" + "".join(f"{key:>{len(key) + 2}}" for key in STANDALONE_KEYS)]
-    for mode, by_split in alone["modes"].items():
+    return "\n".join([title, *_figure_rows(alone["modes"], STANDALONE_KEYS, main_mode)])
+
+
+def _figure_rows(modes: dict[str, dict[str, dict[str, float]]], keys: Sequence[str], main_mode: str) -> list[str]:
+    """A header, then one row of `keys`' figures per mode and split, the main mode marked with *."""
+    rows = [f" {'mode':<8}{'split':<10}" + "".join(f"{key:>{len(key) + 2}}" for key in keys)]
+    for mode, by_split in modes.items():
         mark = "*" if mode == main_mode else " "
         for split, figures in by_split.items():
-            cells = "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in STANDALONE_KEYS)
-            rows.append(f"{mark}{mode:<8}{split:<10}{cells}")
-    return "\n".join(rows)
+            rows.append(f"{mark}{mode:<8}{split:<10}" + "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys))
+    return rows
