@@ -58,12 +58,8 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                     conversation = gr.Chatbot(
                         label="Conversation",
                         elem_id=page.CHAT.id,
-                        height=480,
                         placeholder="Ask the documents a question; a follow-up question builds on the conversation.",
-                        buttons=["copy", "copy_all"],
-                        feedback_options=None,
-                        latex_delimiters=[],
-                        allow_tags=False,
+                        **page.CONVERSATION_DISPLAY,
                     )
                     with gr.Row():
                         question = gr.Textbox(

@@ -76,6 +76,8 @@ def add_echo(demo: gr.Blocks) -> None:
     """Add the echo endpoint (and, for the browser, its textbox and button) and the bare chatbot to `demo`."""
     import gradio as gr  # only the app's process needs gradio, not the benchmark (or the tests) driving it
 
+    from rag.web import page
+
     with demo:
         with gr.Row():
             text = gr.Textbox(label="Echo (benchmark)", elem_id=ECHO_INPUT)
@@ -83,15 +85,7 @@ def add_echo(demo: gr.Blocks) -> None:
             button = gr.Button("Echo", elem_id=ECHO_BUTTON)
         button.click(echo, text, echoed, api_name="echo", show_progress="hidden")
         # displayed as the app's conversation is, so that only what the app does around it differs
-        bare_chat = gr.Chatbot(
-            label="Bare chatbot (benchmark)",
-            elem_id=BARE_CHAT,
-            height=480,
-            buttons=["copy", "copy_all"],
-            feedback_options=None,
-            latex_delimiters=[],
-            allow_tags=False,
-        )
+        bare_chat = gr.Chatbot(label="Bare chatbot (benchmark)", elem_id=BARE_CHAT, **page.CONVERSATION_DISPLAY)
         with gr.Row():
             question = gr.Textbox(label="Bare chatbot's question", elem_id=BARE_QUESTION)
             ask = gr.Button("Ask the bare chatbot", elem_id=BARE_ASK)

@@ -4,7 +4,8 @@ Each `Element` is an element id the app gives a component (or, for the latest an
 part of one component's HTML), written as its CSS selector (`#answer`); `.id` is the bare id for
 Gradio's `elem_id`. The selectors under them name the parts of a component that a browser reads or
 drives. The stylesheet is `app.css` beside this module; `APPEARANCE` holds the theme, the stylesheet
-and the page's script, for `demo.launch(**APPEARANCE)`.
+and the page's script, for `demo.launch(**APPEARANCE)`; `CONVERSATION_DISPLAY` how the conversation
+is drawn.
 """
 
 from __future__ import annotations
@@ -126,3 +127,12 @@ PRESENTER_SWITCH_JS = f"""(on) => {{
   history.replaceState(history.state, '', address);
 }}"""
 APPEARANCE: dict[str, Any] = {"theme": THEME, "css_paths": [STYLESHEET], "js": PAGE_JS}
+# How the conversation is displayed (`gr.Chatbot(**CONVERSATION_DISPLAY)`), shared with the benchmark's
+# bare chatbot so that the two are drawn alike: no LaTeX, no HTML tags, no feedback, copy buttons.
+CONVERSATION_DISPLAY: dict[str, Any] = {
+    "height": 480,
+    "buttons": ["copy", "copy_all"],
+    "feedback_options": None,
+    "latex_delimiters": [],
+    "allow_tags": False,
+}
