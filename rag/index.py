@@ -152,15 +152,20 @@ class CacheError(Exception):
 def embed_chunks(
     chunks: Sequence[Chunk], embedder: Embedder, started: float | None = None
 ) -> Generator[Progress, None, np.ndarray]:
-    """Embed chunks batch by batch, yielding progress (ms since `started`); returns the vectors."""
+    """Embed chunks batch by batch, yielding progress (ms since `started`); returns the vectors in the
+    chunks' order. The longest are embedded first, as sentence-transformers orders the texts of one
+    call, so that each batch is padded to a length near its own texts' (in the chunks' order, a build
+    of the shipped corpus took 1.14× as long as one call encoding the same texts)."""
     started = time.perf_counter() if started is None else started
-    parts = [np.zeros((0, embedder.dim), dtype=np.float32)]
+    texts = [chunk.search_text for chunk in chunks]
+    longest_first = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     yield Progress(0, len(chunks), (time.perf_counter() - started) * 1000)
-    for first in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[first : first + EMBED_BATCH]
-        parts.append(embedder.encode([chunk.search_text for chunk in batch]))
+    for first in range(0, len(texts), EMBED_BATCH):
+        batch = longest_first[first : first + EMBED_BATCH]
+        vectors[batch] = embedder.encode([texts[i] for i in batch])
         yield Progress(first + len(batch), len(chunks), (time.perf_counter() - started) * 1000)
-    return np.concatenate(parts)
+    return vectors
 
 
 def build(

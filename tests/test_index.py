@@ -45,6 +45,17 @@ def test_build_reports_progress_and_searches_by_cosine(embedder, tmp_path):
     )
 
 
+def test_chunks_embedded_longest_first_keep_their_own_vectors_in_order(embedder, monkeypatch):
+    monkeypatch.setattr(index, "EMBED_BATCH", 2)  # three batches, each of chunks far apart in order
+    docs = [Document(f"Doc {n}", f"d{n}.md", "# Doc\n\n" + "Owls hunt at night. " * n) for n in (1, 6, 2, 5, 3)]
+    chunks = chunk_documents(docs, CHUNKING)
+    events = []
+    vectors = run_to_end(index.embed_chunks(chunks, embedder), events.append)
+    alone = np.array([embedder.encode([chunk.search_text])[0] for chunk in chunks])
+    np.testing.assert_allclose(vectors, alone, atol=1e-5)
+    assert [event.done for event in events] == [0, 2, 4, 5]
+
+
 def test_second_load_uses_the_cache_without_embedding(embedder, tmp_path):
     _load_or_build(_docs(), embedder, tmp_path)
     kb, events = _load_or_build(_docs(), embedder, tmp_path)
