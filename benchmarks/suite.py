@@ -35,7 +35,8 @@ class Sizes:
     query_sizes: tuple[int, ...]
     query_rounds: int  # passes over the example questions at each size
     app_repeats: int  # answers per side through gradio_client
-    browser_repeats: int  # answers per side in Chromium
+    browser_repeats: int  # whole answers per side in Chromium
+    browser_first_repeats: int  # first events per side in Chromium: short asks, so enough to steady a median
     answer_words: int  # length of the fast answer source's answer
     clients: int  # concurrent clients
     crowd_rounds: int  # bursts of `clients` concurrent questions
@@ -51,6 +52,7 @@ FULL = Sizes(
     query_rounds=1,
     app_repeats=5,
     browser_repeats=3,
+    browser_first_repeats=15,
     answer_words=2_000,
     clients=30,
     crowd_rounds=2,
@@ -65,6 +67,7 @@ QUICK = Sizes(
     query_rounds=1,
     app_repeats=3,
     browser_repeats=2,
+    browser_first_repeats=5,
     answer_words=2_000,
     clients=30,
     crowd_rounds=1,
@@ -156,7 +159,9 @@ def _app_parts(settings: Settings, sizes: Sizes, parts: Sequence[int], say: Call
                 say("4. in Chromium: first events vs echo, streamed vs whole answer")
                 with chromium() as browser:
                     page = AppPage(browser, app.url)
-                    figures += web.browser_figures(page, questions[0], sizes.answer_words, sizes.browser_repeats)
+                    figures += web.browser_figures(
+                        page, questions[0], sizes.answer_words, sizes.browser_repeats, sizes.browser_first_repeats
+                    )
                     say(f"4. in Chromium: a conversation of {sizes.conversation_turns} typewritten answers")
                     figures.append(web.conversation_figure(page, questions, sizes.conversation_turns))
             if 5 in parts:

@@ -96,7 +96,7 @@ def client_figures(client: Client, app: AppProcess, question: str, words: int, r
     ]
 
 
-def browser_figures(page: AppPage, question: str, words: int, repeats: int) -> list[Figure]:
+def browser_figures(page: AppPage, question: str, words: int, repeats: int, first_repeats: int) -> list[Figure]:
     def asked() -> Watched:
         page.open(pacing=0)
         watched = page.ask(question, {"status": "", "answer": ""})
@@ -115,7 +115,7 @@ def browser_figures(page: AppPage, question: str, words: int, repeats: int) -> l
     def first_times(watched: Watched) -> tuple[float, float]:
         return watched.first_change_s("status"), watched.first_change_s("answer")
 
-    first = _first_events("browser", asked, echoed, first_times, repeats, bare_chatbot)
+    first = _first_events("browser", asked, echoed, first_times, first_repeats, bare_chatbot)
     expected = canned_answer(words).split()
 
     def streamed(stream: str, pacing: int = 0) -> Watched:

@@ -25,6 +25,7 @@ TINY = Sizes(
     query_rounds=1,
     app_repeats=1,
     browser_repeats=1,
+    browser_first_repeats=1,
     answer_words=300,
     clients=4,
     crowd_rounds=1,
