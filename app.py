@@ -9,12 +9,13 @@ value (and in an API client's history for `/chat`). A second tab asks the same q
 waiting for the whole answer and streaming it, to show what streaming does to the time until the
 first words appear.
 
-This file is the Ask tab's layout and the wiring of its events; the teaching tabs beside it are built
-by `rag.web.tabs`, what each event does is in `rag.web.handlers`, and what the page shows, how often
-it is updated and what each session holds in the rest of `rag.web`. Importing
-it builds `demo` without loading the model or the index: both load when the first page opens or the
-first question is asked (or in the background when run as `python app.py`), so tests can launch it
-on any port. A line under the title follows the loading until it says Ready.
+This file is the Ask tab's layout and the wiring of its events. Its folded settings and documents
+panels are built by `rag.web.panels`, the teaching tabs beside it by `rag.web.tabs`; what each event
+does is in `rag.web.handlers`, and what the page shows, how often it is updated and what each session
+holds in the rest of `rag.web`. Importing it builds `demo` without loading the model or the index:
+both load when the first page opens or the first question is asked (or in the background when run as
+`python app.py`), so tests can launch it on any port. A line under the title follows the loading
+until it says Ready.
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ import threading
 
 import gradio as gr
 
-from rag.config import RETRIEVAL_MODES, STREAM_MODES
-from rag.web import handlers, page
-from rag.web.handlers import BACKENDS, DEFAULT_WORDS_PER_SECOND, MAX_TOP_K, MAX_WORDS_PER_SECOND, SETTINGS
+from rag.web import handlers, page, panels
+from rag.web.handlers import SETTINGS
 from rag.web.page import APPEARANCE
-from rag.web.render import NOTICE_TEMPLATE, corpus_summary, log_template
+from rag.web.render import NOTICE_TEMPLATE
 from rag.web.tabs import comparison_tab, inspector_tab, lab_tab
 
 # --- layout -----------------------------------------------------------------------------------
@@ -88,69 +88,38 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
                         )
                 with gr.Column(scale=2, min_width=280, elem_id=page.LATEST_ANSWER.id):
                     drawings = gr.HTML(js_on_load=None)
-            with gr.Accordion("Settings", open=False):
-                with gr.Row():
-                    top_k = gr.Slider(1, MAX_TOP_K, value=SETTINGS.top_k, step=1, label="Passages to retrieve (top-k)")
-                    words_per_second = gr.Slider(
-                        0,
-                        MAX_WORDS_PER_SECOND,
-                        value=DEFAULT_WORDS_PER_SECOND,
-                        step=1,
-                        label="Typewriter pacing (words per second, 0 = as fast as produced)",
-                        elem_id=page.PACING.id,
-                    )
-                with gr.Row():
-                    mode = gr.Radio(list(RETRIEVAL_MODES), value=SETTINGS.mode, label="Retrieval")
-                    stream_mode = gr.Radio(list(STREAM_MODES), value=SETTINGS.stream, label="Streaming")
-                    backend = gr.Dropdown(BACKENDS, value=BACKENDS[0], label="Answer backend")
-                step_through = gr.Checkbox(
-                    label="Step through the pipeline: pause after each stage (embedding, dense, BM25, fusion, "
-                    "rerank, the answer's plan) until Next stage is pressed",
-                    elem_id=page.STEP_THROUGH.id,
-                )
-            with gr.Accordion("Your documents", open=False):
-                gr.Markdown(
-                    f"Add `.md`, `.txt` or `.pdf` files (up to {SETTINGS.max_upload_files} files of "
-                    f"{SETTINGS.max_upload_mb} MB, {SETTINGS.max_upload_chars:,} characters of text in all). "
-                    "Only questions from this browser tab search them."
-                )
-                uploads = gr.File(label="Upload documents", file_count="multiple", elem_id=page.UPLOADS.id)
-                upload_status = gr.HTML(
-                    "",
-                    html_template=log_template("Upload progress", page.UPLOAD_LOG_LABEL.id),
-                    elem_id=page.UPLOAD_LOG.id,
-                    js_on_load=None,
-                )
-                with gr.Row():
-                    corpus_info = gr.HTML(corpus_summary(None), elem_id=page.CORPUS_INFO.id, js_on_load=None)
-                    shipped_button = gr.Button("Use shipped corpus", size="sm", scale=0, min_width=160)
+            settings = panels.settings_panel()
+            panels.documents_panel(upload_notice)
             examples = handlers.load_examples()
             if examples:
                 gr.Examples([[example] for example in examples], inputs=[question], label="Example questions")
-        comparison_tab(top_k, mode, words_per_second, backend)
-        inspector_tab(conversation, top_k, mode, backend)
-        lab_tab(conversation, top_k)
+        comparison_tab(settings)
+        inspector_tab(conversation, settings)
+        lab_tab(conversation, settings)
 
     # The page's events are not API endpoints; most draw no progress overlay, which would hide the status log.
     quiet = {"show_progress": "hidden", "api_visibility": "private"}
     answering = {"concurrency_limit": handlers.ASK_CONCURRENCY, "concurrency_id": "answer"}
-    answer_settings = [top_k, mode, stream_mode, words_per_second, backend]
     chat_outputs = [conversation, question, drawings]
     ask_event = gr.on(
         [ask_button.click, question.submit],
         handlers.answer_in_chat,
-        [question, conversation, *answer_settings, step_through],
+        [question, conversation, *settings.answering, settings.step_through],
         chat_outputs,
         **quiet,
         **answering,
     )
     retry_event = conversation.retry(
-        handlers.retry_in_chat, [conversation, *answer_settings, step_through], chat_outputs, **quiet, **answering
+        handlers.retry_in_chat,
+        [conversation, *settings.answering, settings.step_through],
+        chat_outputs,
+        **quiet,
+        **answering,
     )
     # Stop lets the answering event send the stopped turn; Clear cancels it, so nothing is sent after it.
     stop_button.click(handlers.stop, concurrency_limit=None, **quiet)
     next_button.click(handlers.next_stage, concurrency_limit=None, **quiet)
-    step_through.change(lambda on: gr.Button(visible=on), [step_through], [next_button], **quiet)
+    settings.step_through.change(lambda on: gr.Button(visible=on), [settings.step_through], [next_button], **quiet)
     conversation.clear(
         handlers.clear,
         outputs=[conversation, drawings],
@@ -161,19 +130,6 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     conversation.select(handlers.show_chosen_answer, [conversation], [drawings], concurrency_limit=None, **quiet)
     gr.api(handlers.ask, api_name="ask", **answering)
     gr.api(handlers.chat, api_name="chat", **answering)
-    uploads.upload(
-        handlers.add_documents,
-        [uploads],
-        [upload_status, upload_notice, uploads, corpus_info],
-        concurrency_limit=handlers.UPLOAD_CONCURRENCY,
-        **quiet,
-    )
-    shipped_button.click(
-        handlers.use_shipped_corpus,
-        outputs=[upload_status, corpus_info],
-        concurrency_limit=None,
-        api_visibility="private",
-    )
     demo.load(handlers.warming_up, outputs=[warm_up_state], concurrency_limit=None, **quiet)
     presenter.change(None, [presenter], js=page.PRESENTER_SWITCH_JS, show_progress="hidden")
     demo.load(None, outputs=[presenter], js=page.PRESENTER_FROM_ADDRESS_JS, show_progress="hidden")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from rag.web import handlers, page
+from rag.web.panels import AnswerSettings
 
 
 def question_row(placeholder: str, box: page.Element, label: str, button: page.Element) -> tuple[gr.Textbox, gr.Button]:
@@ -24,7 +25,7 @@ def question_row(placeholder: str, box: page.Element, label: str, button: page.E
     return asked, go
 
 
-def comparison_tab(top_k: gr.Slider, mode: gr.Radio, words_per_second: gr.Slider, backend: gr.Dropdown) -> None:
+def comparison_tab(settings: AnswerSettings) -> None:
     with gr.Tab("With vs without streaming"):
         gr.Markdown(
             "The same question, answered twice at the same time with the Ask tab's settings: the left pane "
@@ -46,7 +47,7 @@ def comparison_tab(top_k: gr.Slider, mode: gr.Radio, words_per_second: gr.Slider
     gr.on(
         [button.click, question.submit],
         handlers.compare,
-        [question, top_k, mode, words_per_second, backend],
+        [question, settings.top_k, settings.mode, settings.words_per_second, settings.backend],
         [whole_info, whole_answer, streamed_info, streamed_answer],
         show_progress="hidden",
         concurrency_limit=handlers.ASK_CONCURRENCY // 2,
@@ -54,7 +55,7 @@ def comparison_tab(top_k: gr.Slider, mode: gr.Radio, words_per_second: gr.Slider
     )
 
 
-def inspector_tab(conversation: gr.Chatbot, top_k: gr.Slider, mode: gr.Radio, backend: gr.Dropdown) -> None:
+def inspector_tab(conversation: gr.Chatbot, settings: AnswerSettings) -> None:
     view_tab(
         "Prompt inspector",
         "The exact messages a language model receives for a question, with the Ask tab's settings, "
@@ -63,11 +64,11 @@ def inspector_tab(conversation: gr.Chatbot, top_k: gr.Slider, mode: gr.Radio, ba
         ("A question to build the prompt for", page.INSPECT_QUESTION, "Show the prompt", page.INSPECT),
         page.PROMPT,
         handlers.show_prompt,
-        [conversation, top_k, mode, backend],
+        [conversation, settings.top_k, settings.mode, settings.backend],
     )
 
 
-def lab_tab(conversation: gr.Chatbot, top_k: gr.Slider) -> None:
+def lab_tab(conversation: gr.Chatbot, settings: AnswerSettings) -> None:
     view_tab(
         "Retrieval lab",
         "One question searched three ways at once, with the Ask tab's conversation and documents: dense "
@@ -76,7 +77,7 @@ def lab_tab(conversation: gr.Chatbot, top_k: gr.Slider) -> None:
         ("A question to search three ways", page.LAB_QUESTION, "Compare", page.COMPARE_RETRIEVERS),
         page.LAB,
         handlers.show_rankings,
-        [conversation, top_k],
+        [conversation, settings.top_k],
     )
 
 
