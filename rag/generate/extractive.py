@@ -86,6 +86,7 @@ from rag.retrieve import sentence_match
 # first four and the threshold are the previous method's (measured on SQuAD: 2 or 5 hits read
 # 0.848 / 0.860 against 0.863 with 3).
 HITS_TO_READ = 3
+MAX_SENTENCES = 2  # the best unit, or the best sentence and one more (see `_Reading.answer`)
 MAX_WORDS = 80
 MATCH_WEIGHT = 0.3  # 0.5: 0.825 / 0.733 / 0.877
 FOCUS_WEIGHT = 1.0  # 0.5: 0.825 / 0.750 / 0.869; 2.0: 0.817 / 0.683 / 0.873
