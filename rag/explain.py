@@ -18,7 +18,7 @@ from rag.corpus import Chunk
 from rag.embed import Embedder
 from rag.events import Hit, Stage
 from rag.generate import AnswerBackend
-from rag.generate.extractive import ExtractiveBackend
+from rag.generate.extractive import ExtractiveBackend, unmentioned_names
 from rag.index import KnowledgeBase
 from rag.lexical import terms
 from rag.retrieve import (
@@ -134,7 +134,11 @@ def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend, his
         chosen = backend.choose(question, hits)
         note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
         if not chosen:
-            note = "No sentence is close enough to the question: the answer says the documents don't answer it."
+            names = unmentioned_names(question, hits)
+            naming = f" (it names {', '.join(names)}, which no passage mentions)" if names else ""
+            note = (
+                f"No sentence is close enough to the question{naming}: the answer says the documents don't answer it."
+            )
         rows = tuple((f"[{sentence.hit}]", sentence.quoted) for sentence in chosen)
         return Stage("answer", "Choose the sentences to quote", note, ("cites", "sentence"), rows)
     inspect = getattr(backend, "inspect_prompt", None)

@@ -39,6 +39,13 @@ def test_the_stages_come_between_the_search_and_the_answer_with_each_stages_data
     assert all(sentence in answer for _, sentence in stages["answer"].rows), "the plan is what the answer quotes"
 
 
+def test_a_refusal_s_plan_names_what_no_passage_mentions(kb, settings):
+    events = list(stream_answer("How does the TCP three-way handshake work?", settings, kb=kb, explain=True))
+    plan = next(event for event in events if isinstance(event, Stage) and event.name == "answer")
+    assert plan.rows == ()
+    assert "it names TCP, which no passage mentions" in plan.note
+
+
 def test_without_explain_there_are_no_stages_and_lexical_mode_has_no_embedding(kb, settings):
     assert not any(isinstance(event, Stage) for event in stream_answer(QUESTION, settings, kb=kb))
     lexical = [

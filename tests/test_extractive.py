@@ -281,3 +281,19 @@ def test_a_sentence_is_read_under_its_heading_so_the_topics_name_does_not_outwei
     hit = _hit(text, section="The all-MiniLM-L6-v2 model")
     answer = "".join(backend.stream("What is the maximum input length of all-MiniLM-L6-v2?", [hit]))
     assert "maximum sequence length of 256 word pieces" in answer, answer
+
+
+def test_a_weak_match_on_a_question_naming_what_no_passage_mentions_is_refused(backend):
+    # The passage shares "handshake" with the question (relevance ~0.63), but says nothing about TCP.
+    text = (
+        "WebSockets open a full two-way channel after an initial HTTP handshake. "
+        "Server-sent events stream text over plain HTTP, one event after another."
+    )
+    answer = "".join(backend.stream("How does the TCP three-way handshake work?", [_hit(text)]))
+    assert answer == NOT_FOUND
+
+
+def test_a_mistyped_name_still_counts_as_mentioned(backend):
+    text = "Eiffel answered the protesting artists in a newspaper interview, comparing his tower with the pyramids of Egypt."
+    answer = "".join(backend.stream("What did Eifel say to the artists who protested?", [_hit(text)]))
+    assert answer == f"{text} [1]"
