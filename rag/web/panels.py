@@ -1,8 +1,9 @@
-"""The Ask tab's two folded panels under the conversation: the answer's settings, and the visitor's
-own documents (an upload, its progress log and what the questions search now).
+"""The Ask tab's parts around its conversation: the question bar under it, and two folded panels,
+the answer's settings and the visitor's own documents (an upload, its progress log and what the
+questions search now).
 
-The settings are the inputs of every answering event, on the Ask tab and the teaching tabs, so
-`settings_panel` hands them back; the documents panel wires its own events.
+The question bar's buttons and the settings are wired by app.py (the settings are the inputs of
+every answering event, on the Ask tab and the teaching tabs); the documents panel wires its own events.
 """
 
 from __future__ import annotations
@@ -14,7 +15,42 @@ import gradio as gr
 from rag.config import RETRIEVAL_MODES, STREAM_MODES
 from rag.web import handlers, page
 from rag.web.handlers import BACKENDS, DEFAULT_WORDS_PER_SECOND, MAX_TOP_K, MAX_WORDS_PER_SECOND, SETTINGS
-from rag.web.render import corpus_summary, log_template
+from rag.web.render import NOTICE_TEMPLATE, corpus_summary, log_template
+
+
+@dataclass(frozen=True)
+class QuestionBar:
+    question: gr.Textbox
+    ask: gr.Button
+    stop: gr.Button
+    next_stage: gr.Button  # shown while the answer steps through the pipeline
+    upload_notice: gr.HTML  # says when an upload arrives or is refused
+
+
+def question_bar() -> QuestionBar:
+    """The question box and its buttons, with a hint under them."""
+    with gr.Row():
+        question = gr.Textbox(
+            label="Question",
+            show_label=False,
+            placeholder="Ask the documents a question",
+            container=False,
+            scale=6,
+            min_width=150,
+            elem_id=page.QUESTION.id,
+        )
+        ask = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id=page.ASK.id)
+        stop = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id=page.STOP.id)
+        next_stage = gr.Button("Next stage", scale=0, min_width=140, visible=False, elem_id=page.NEXT_STAGE.id)
+    with gr.Row():
+        gr.HTML(
+            "Press Enter to ask. Stop ends the answer and keeps what it has written; "
+            "Retry and Clear are on the conversation.",
+            elem_id=page.QUESTION_HINT.id,
+            js_on_load=None,
+        )
+        upload_notice = gr.HTML("", html_template=NOTICE_TEMPLATE, elem_id=page.UPLOAD_NOTICE.id, js_on_load=None)
+    return QuestionBar(question, ask, stop, next_stage, upload_notice)
 
 
 @dataclass(frozen=True)
