@@ -18,6 +18,14 @@ weights are round values, not fitted: any of 0.2-0.3 for BM25, 0.2-0.4 for the w
 On the shipped corpus's 240 questions (data/eval/corpus-questions.json; dev = even indices,
 held-out = odd), source-document Recall@1: score fusion + word check 0.925 / 0.908, + closest
 sentence cosine 0.950 / 0.933 (weight 0.2: 0.933 / 0.933; 0.5: 0.950 / 0.933; 0.7: 0.958 / 0.925).
+Tried on 2026-12-01, none kept (corpus dev / held-out and SQuAD Recall@1, against 0.950 / 0.933 /
+0.882; the second corpus set, data/eval/fresh-questions.json, never tuned on, gives 0.881): the
+closest-sentence weight at 0.4, 0.950 / 0.933 / 0.886, at 0.5, 0.950 / 0.933 / 0.890, at 0.7, 0.950
+/ 0.925 / 0.884 (SQuAD gains up to four questions, but the second set falls to 0.857 at 0.4 and
+0.845 at 0.5); the word-check weight at 0.2 or 0.4 and the depth at 5 or 20, each within a question;
+the closest *pair* of adjacent sentences counted too (their max, their mean, or the two best
+sentences' mean), 0.942 / 0.933 / 0.886 at best; a bonus for a candidate whose document has another
+candidate among the ten, 0.938 overall at 0.1-0.3.
 
 Cost: the dense and BM25 searches the other modes need, `argpartition` instead of a full sort of
 the BM25 scores, a vector read back from FAISS for each BM25-only candidate, and the sentence

@@ -41,6 +41,8 @@ from rag.events import Hit
 from rag.generate.base import NOT_FOUND
 
 CORPUS_QUESTIONS = PROJECT_DIR / "data" / "eval" / "corpus-questions.json"
+FRESH_QUESTIONS = PROJECT_DIR / "data" / "eval" / "fresh-questions.json"
+SHIPPED_CORPUS = PROJECT_DIR / "data" / "corpus"
 
 TINY_SQUAD_V11 = {
     "version": "1.1",
@@ -333,6 +335,20 @@ def test_cut_pieces_are_quotes_that_stop_mid_sentence_without_an_ellipsis(answer
 def test_refusal_is_the_not_found_text_alone():
     assert is_refusal(f" {NOT_FOUND}\n") and is_refusal(f'"{NOT_FOUND}"')
     assert not is_refusal(f"IVF scans lists. [1] {NOT_FOUND}")
+
+
+@pytest.mark.parametrize("path", [CORPUS_QUESTIONS, FRESH_QUESTIONS], ids=lambda path: path.name)
+def test_shipped_question_sets_can_be_answered_from_their_documents(path):
+    """Every question names a document of the shipped corpus that states one of its facts, once."""
+    asked = read_corpus_questions(path)
+    texts = [q.text.lower() for q in asked.questions]
+    assert len(set(texts)) == len(texts), "a question is asked twice"
+    assert len(asked.questions) >= 80 and len(asked.off_topic) >= 10
+    for question in asked.questions:
+        document = SHIPPED_CORPUS / question.document
+        assert document.is_file(), (question.text, question.document)
+        text = " ".join(document.read_text(encoding="utf-8").split())
+        assert fact_match(text, question.facts) is not None, (question.text, "no fact is stated in its document")
 
 
 @pytest.mark.slow
