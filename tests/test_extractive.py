@@ -284,13 +284,24 @@ def test_a_sentence_is_read_under_its_heading_so_the_topics_name_does_not_outwei
 
 
 def test_a_weak_match_on_a_question_naming_what_no_passage_mentions_is_refused(backend):
-    # The passage shares "handshake" with the question (relevance ~0.63), but says nothing about TCP.
+    # The passage is about re-rendering components (relevance ~0.62), but says nothing about React.
     text = (
-        "WebSockets open a full two-way channel after an initial HTTP handshake. "
-        "Server-sent events stream text over plain HTTP, one event after another."
+        "Gradio re-renders an output component whenever the event handler returns a new value. "
+        "A component's value changes only through events."
     )
-    answer = "".join(backend.stream("How does the TCP three-way handshake work?", [_hit(text)]))
+    answer = "".join(backend.stream("How do I make a React component re-render when a prop changes?", [_hit(text)]))
     assert answer == NOT_FOUND
+
+
+def test_an_acronym_the_passages_say_otherwise_is_not_held_against_the_question(backend):
+    # A fair match (relevance ~0.56): the passage says "language model", never "LLM".
+    text = (
+        "A strong language model can be prompted to grade an answer against the question. "
+        "Model judges have known weaknesses: they can favour longer answers and answers written in their own style."
+    )
+    question = "What biases should I watch out for when I let an LLM grade the answers?"
+    answer = "".join(backend.stream(question, [_hit(text)]))
+    assert answer != NOT_FOUND and "[1]" in answer, answer
 
 
 def test_a_mistyped_name_still_counts_as_mentioned(backend):
