@@ -26,6 +26,7 @@ from rag.errors import RagError
 from rag.events import Done, Error, Event, Retrieved, Status, Token, run_to_end
 from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
+from rag.generate.questions import plain_question
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
 from rag.retrieve import SearchTrace, search
@@ -51,9 +52,11 @@ def conversation(history: Sequence[str], settings: Settings) -> list[str]:
 
 
 def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> str:
-    """What is searched for `question` after the (cleaned) questions `earlier`: a follow-up rewritten to
-    stand on its own, else the question (and a first question does not build the rewrite's vocabulary)."""
-    return standalone_query(question, earlier, kb, embedder) if earlier else question
+    """What is searched for `question` after the (cleaned) questions `earlier`: the question as plainly
+    asked (`plain_question`), a follow-up rewritten to stand on its own (and a first question does not
+    build the rewrite's vocabulary)."""
+    asked = plain_question(question)
+    return standalone_query(asked, [plain_question(q) for q in earlier], kb, embedder) if earlier else asked
 
 
 def follow_up_query(

@@ -18,7 +18,7 @@ from rag.generate.extractive import (
     MAX_WORDS,
     ExtractiveBackend,
 )
-from rag.generate.questions import Asks, asks, sides, states
+from rag.generate.questions import Asks, asks, plain_question, sides, states
 from rag.retrieve import search
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
@@ -227,6 +227,22 @@ def test_a_why_question_restated_by_a_sentence_brings_the_explanation_after_it(b
 )
 def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, kinds):
     assert asks(question) == kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("Can you tell me how nDCG is calculated", "how nDCG is calculated?"),
+        ("Hi, could you please explain what RRF is?", "what RRF is?"),
+        ("I want to know how many vectors fit.", "how many vectors fit?"),
+        ("What is HNSW", "What is HNSW?"),
+        ("Explain the difference between IVF and HNSW", "the difference between IVF and HNSW"),
+        ("HNSW drawbacks", "HNSW drawbacks"),
+        ("Please", "Please"),
+    ],
+)
+def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):
+    assert plain_question(question) == plain
 
 
 def test_a_sentence_states_the_kind_of_fact_asked_for():

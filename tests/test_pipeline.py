@@ -141,6 +141,20 @@ def test_a_follow_up_is_searched_as_the_standalone_question_it_becomes(settings,
     assert "hnsw" in hits[0].chunk.source, [hit.chunk.source for hit in hits]
 
 
+def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_question(settings, kb):
+    plain = "Why don't retrieval systems simply index each document as one whole unit?"
+    wrapped = list(
+        stream_answer(
+            "Please explain: why don't retrieval systems simply index each document as one whole unit", settings, kb=kb
+        )
+    )
+
+    assert (
+        _searched(wrapped) == "Searching for: why don't retrieval systems simply index each document as one whole unit?"
+    )
+    assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
+
+
 def test_a_question_that_stands_on_its_own_ignores_the_history(settings, kb):
     question = "How is reciprocal rank fusion computed?"
     with_history = list(stream_answer(question, settings, kb=kb, history=["What is HNSW?", {"bad": 1}, ""]))

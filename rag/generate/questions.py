@@ -114,6 +114,31 @@ _NOT_A_SIDE = frozenset(
 )
 
 
+# A polite lead-in that wraps a question ("Can you tell me how …", "Please explain: …").
+_POLITE = re.compile(
+    r"^(?:(?:hi|hello|hey)\b[\s,!.]*)?"
+    r"(?:(?:can|could|would|will) you(?: please)? (?:tell me|explain|describe|show me|help me understand)"
+    r"|please(?: tell me| explain| describe)?|tell me|explain(?: to me)?|describe"
+    r"|i(?:'d| would) like to know|i want to know|i wonder|i'm wondering|do you know)\b[\s:,-]*",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(
+    r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will)\b",
+    re.IGNORECASE,
+)
+
+
+def plain_question(question: str) -> str:
+    """The question without a polite lead-in, with a question mark if it is worded as a question and
+    lacks one: "Can you tell me how nDCG is calculated" → "how nDCG is calculated?". The search and
+    the answer then read what is asked: the embedding model reads the question mark, and the
+    patterns above the question's opening words."""
+    plain = _POLITE.sub("", question.strip(), count=1) or question.strip()
+    if _QUESTION_WORD.match(plain) and not plain.endswith("?"):
+        plain = plain.rstrip(".!").rstrip() + "?"
+    return plain
+
+
 def asks(question: str) -> frozenset[Asks]:
     """The kinds of fact the question asks for (none when its wording says nothing particular)."""
     return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
