@@ -4,6 +4,7 @@
 nothing about HNSW. `standalone_query` carries the conversation's topic into a follow-up that
 refers back to it and leaves a question that stands on its own as it was asked. With an LLM
 backend the model rewrites the follow-up first (`rag.rewrite`); these rules are its fallback.
+`with_context` reads a question after the sentences its own message opens with the same way.
 
 A question refers back when it opens with a continuation ("and …", "so …", "what about …"), when
 it holds an anaphor (it, its, they, this, that, these, one, there…) that the question itself does
@@ -72,11 +73,23 @@ EXTRAPOSED = frozenset({"to", "that", "whether", "worth", "for"})
 CONJUNCTIONS_WITH_THAT = frozenset({"so", "such", "now", "given", "provided", "except"})
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "isn't", "aren't", "wasn't", "weren't"})
 _AUXILIARIES = _BE | {"do", "does", "did", "doesn't", "don't", "didn't", "can", "could", "should", "would", "will"}
+_FIRST_PERSON = (
+    ("i", "m"),
+    ("i", "ve"),
+    ("i", "d"),
+    ("i", "ll"),
+    ("we", "re"),
+    ("we", "ve"),
+    ("we", "d"),
+    ("we", "ll"),
+)
 # NLTK's list lacks the indefinite pronouns and some prepositions: neither can be what a pronoun stands for.
 _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     *("would", "could", "may", "might", "must", "shall", "get", "got"),
     *("anything", "something", "everything", "nothing", "anyone", "someone", "everyone"),
     *("inside", "outside", "alongside", "within", "without", "across", "behind", "beside", "via", "per"),
+    # The first person's contractions, which a sentence setting a question's context opens with.
+    *(f"{person}{quote}{ending}" for person, ending in _FIRST_PERSON for quote in "'’"),
 }
 _WORD = re.compile(r"\w(?:[\w'’.+-]*\w)?")
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
@@ -107,6 +120,18 @@ def standalone_query(question: str, history: Sequence[str], kb: KnowledgeBase, e
         else:
             query, topic = _follow_up(asked, topic, vocabulary)
     return query
+
+
+def with_context(question: str, context: str, kb: KnowledgeBase, embedder: Embedder) -> str:
+    """`question` read after `context`, the sentences its message opens with ("I use an HNSW index.
+    What are its drawbacks?"): one that refers back gets the context's topic, as a follow-up gets
+    the conversation's; one that stands on its own gets the context's names that it lacks."""
+    rewritten = standalone_query(question, [context], kb, embedder)
+    if rewritten != question:
+        return rewritten
+    asked = {word.lower() for word in _words(question)}
+    names = [word for n, word in enumerate(_words(context)) if _named(word, n) and word.lower() not in asked]
+    return _with_context(question, list(dict.fromkeys(names)))
 
 
 def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 from rag.citations import cited_numbers
 from rag.config import Settings
-from rag.conversation import standalone_query
+from rag.conversation import standalone_query, with_context
 from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
 from rag.events import Done, Error, Event, Retrieved, Status, Token, run_to_end
 from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
-from rag.generate.questions import plain_question
+from rag.generate.questions import plain_question, question_and_context
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
 from rag.retrieve import SearchTrace, search
@@ -53,10 +53,11 @@ def conversation(history: Sequence[str], settings: Settings) -> list[str]:
 
 def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> str:
     """What is searched for `question` after the (cleaned) questions `earlier`: the question as plainly
-    asked (`plain_question`), a follow-up rewritten to stand on its own (and a first question does not
-    build the rewrite's vocabulary)."""
-    asked = plain_question(question)
-    return standalone_query(asked, [plain_question(q) for q in earlier], kb, embedder) if earlier else asked
+    asked (`plain_question`), read after the sentences its message opens with (`with_context`), and a
+    follow-up rewritten to stand on its own (a first question does not build the rewrite's vocabulary)."""
+    asked, context = question_and_context(question)
+    query = with_context(plain_question(asked), context, kb, embedder) if context else plain_question(asked)
+    return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder) if earlier else query
 
 
 def follow_up_query(

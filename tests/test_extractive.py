@@ -18,7 +18,7 @@ from rag.generate.extractive import (
     MAX_WORDS,
     ExtractiveBackend,
 )
-from rag.generate.questions import Asks, asks, plain_question, sides, states
+from rag.generate.questions import Asks, asks, plain_question, question_and_context, sides, states
 from rag.retrieve import search
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
@@ -239,10 +239,35 @@ def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, k
         ("Explain the difference between IVF and HNSW", "the difference between IVF and HNSW"),
         ("HNSW drawbacks", "HNSW drawbacks"),
         ("Please", "Please"),
+        ("Hi! What is RRF", "What is RRF?"),
+        ("What is a thank you note, thanks", "What is a thank you note?"),
+        ("What is HNSW? I read about it.", "What is HNSW? I read about it."),
     ],
 )
 def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):
     assert plain_question(question) == plain
+
+
+@pytest.mark.parametrize(
+    ("message", "question", "context"),
+    [
+        ("I use FAISS. Which index should I pick?", "Which index should I pick?", "I use FAISS."),
+        (
+            "We store a million vectors. Please explain how IVF works",
+            "Please explain how IVF works",
+            "We store a million vectors.",
+        ),
+        (
+            "Other than L.A. which county do people commute to?",
+            "Other than L.A. which county do people commute to?",
+            "",
+        ),
+        ("What is HNSW? I read about it.", "What is HNSW? I read about it.", ""),
+        ("HNSW drawbacks", "HNSW drawbacks", ""),
+    ],
+)
+def test_a_message_s_question_is_told_from_the_sentences_that_set_its_context(message, question, context):
+    assert question_and_context(message) == (question, context)
 
 
 def test_a_sentence_states_the_kind_of_fact_asked_for():

@@ -155,6 +155,17 @@ def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_questio
     assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
+def test_the_sentences_before_a_question_lend_it_their_topic_and_names_but_no_noise(settings, kb):
+    drawbacks = list(stream_answer("I'm using an HNSW index. What are its drawbacks?", settings, kb=kb))
+    assert "HNSW" in _searched(drawbacks), _searched(drawbacks)
+    assert "hnsw" in next(e for e in drawbacks if isinstance(e, Retrieved)).hits[0].chunk.source
+
+    plain = "How does an HNSW index work?"
+    chatty = list(stream_answer(f"I'm building a study assistant for my class. {plain}", settings, kb=kb))
+    assert _searched(chatty) == f"Searching for: {plain}"
+    assert chatty[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
+
+
 def test_a_question_that_stands_on_its_own_ignores_the_history(settings, kb):
     question = "How is reciprocal rank fusion computed?"
     with_history = list(stream_answer(question, settings, kb=kb, history=["What is HNSW?", {"bad": 1}, ""]))

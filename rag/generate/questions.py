@@ -117,24 +117,39 @@ _NOT_A_SIDE = frozenset(
 # A polite lead-in that wraps a question ("Can you tell me how …", "Please explain: …").
 _POLITE = re.compile(
     r"^(?:(?:hi|hello|hey)\b[\s,!.]*)?"
-    r"(?:(?:can|could|would|will) you(?: please)? (?:tell me|explain|describe|show me|help me understand)"
+    r"(?:(?:(?:can|could|would|will) you(?: please)? (?:tell me|explain|describe|show me|help me understand)"
     r"|please(?: tell me| explain| describe)?|tell me|explain(?: to me)?|describe"
-    r"|i(?:'d| would) like to know|i want to know|i wonder|i'm wondering|do you know)\b[\s:,-]*",
+    r"|i(?:'d| would) like to know|i want to know|i wonder|i'm wondering|do you know)\b[\s:,-]*)?",
     re.IGNORECASE,
 )
+_THANKS = re.compile(
+    r"[\s,]*\b(?:many thanks|thanks|thank you|thx|cheers)\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE
+)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")  # "Other than L.A. which …" is one sentence
 _QUESTION_WORD = re.compile(
     r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will)\b",
     re.IGNORECASE,
 )
 
 
+def question_and_context(text: str) -> tuple[str, str]:
+    """The question a message asks and the sentences before it that set its context, if any:
+    "I use FAISS. Which index should I pick?" → ("Which index should I pick?", "I use FAISS.")."""
+    sentences = _SENTENCE_BREAK.split(text.strip())
+    for at, sentence in enumerate(sentences):
+        if sentence.endswith("?") or _QUESTION_WORD.match(_POLITE.sub("", sentence, count=1)):
+            return " ".join(sentences[at:]), " ".join(sentences[:at])
+    return text.strip(), ""
+
+
 def plain_question(question: str) -> str:
-    """The question without a polite lead-in, with a question mark if it is worded as a question and
-    lacks one: "Can you tell me how nDCG is calculated" → "how nDCG is calculated?". The search and
-    the answer then read what is asked: the embedding model reads the question mark, and the
-    patterns above the question's opening words."""
-    plain = _POLITE.sub("", question.strip(), count=1) or question.strip()
-    if _QUESTION_WORD.match(plain) and not plain.endswith("?"):
+    """The question without a greeting, a polite lead-in or closing thanks, with a question mark if it
+    is worded as a question and has none: "Can you tell me how nDCG is calculated" → "how nDCG is
+    calculated?". The search and the answer then read what is asked: the embedding model reads the
+    question mark, and the patterns above the question's opening words."""
+    text = _THANKS.sub("", question.strip()) or question.strip()
+    plain = _POLITE.sub("", text, count=1) or text
+    if _QUESTION_WORD.match(plain) and "?" not in plain:
         plain = plain.rstrip(".!").rstrip() + "?"
     return plain
 
