@@ -39,7 +39,7 @@ from rag.events import Done, Error, Retrieved, run_to_end
 from rag.generate.base import NOT_FOUND, BackendError
 from rag.index import KnowledgeBase
 from rag.knowledge import chunking
-from rag.pipeline import stream_answer
+from rag.pipeline import search_query, stream_answer
 from rag.retrieve import search
 
 MAX_ANSWER_SENTENCES = 2
@@ -197,8 +197,9 @@ def retrieval_metrics(
 
 
 def gold_rank(kb: KnowledgeBase, embedder: Embedder, question: SquadQuestion, mode: str) -> int | None:
-    """The rank of the first hit from the question's paragraph among the top ten, or None."""
-    hits, _ = search(kb, embedder, question.text, RANKS_TO_SCORE, mode)
+    """The rank of the first hit from the question's paragraph among the top ten, or None, for what the
+    pipeline searches (the question as plainly asked and spelt, `search_query`)."""
+    hits, _ = search(kb, embedder, search_query(question.text, (), kb, embedder), RANKS_TO_SCORE, mode)
     return next((hit.rank for hit in hits if hit.chunk.source == question.source), None)
 
 

@@ -54,6 +54,7 @@ from rag.events import Hit, Status, run_to_end
 from rag.generate.base import NOT_FOUND
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
+from rag.pipeline import search_query
 from rag.retrieve import search
 
 RECALL_DEPTH = 5
@@ -297,8 +298,9 @@ def mode_figures(kb: KnowledgeBase, embedder: Embedder, asked: CorpusQuestions, 
 
 
 def document_rank(kb: KnowledgeBase, embedder: Embedder, question: CorpusQuestion, mode: str) -> int | None:
-    """The rank of the first hit from the question's document among the first RECALL_DEPTH, or None."""
-    hits, _ = search(kb, embedder, question.text, RECALL_DEPTH, mode)
+    """The rank of the first hit from the question's document among the first RECALL_DEPTH, or None, for
+    what the pipeline searches (`search_query`)."""
+    hits, _ = search(kb, embedder, search_query(question.text, (), kb, embedder), RECALL_DEPTH, mode)
     return next((hit.rank for hit in hits if hit.chunk.source == question.document), None)
 
 

@@ -33,7 +33,7 @@ import numpy as np
 from rag.corpus import Chunk, ChunkingSettings, Document, chunk_sentences
 from rag.embed import Embedder
 from rag.events import Progress, Status
-from rag.lexical import LexicalIndex, Vocabulary
+from rag.lexical import LexicalIndex, Spelling, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,11 @@ class KnowledgeBase:
         """How many documents use each term, which tells a follow-up question from one that stands on
         its own; built on first use."""
         return Vocabulary.of_chunks(self.chunks)
+
+    @cached_property
+    def spelling(self) -> Spelling:
+        """The words the chunks spell, to correct a question's typo; built on first use."""
+        return Spelling.of_chunks(self.chunks)
 
     def extended(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> KnowledgeBase:
         """A new knowledge base with these chunks added; this one is left as it is (it is shared)."""

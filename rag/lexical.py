@@ -1,5 +1,5 @@
-"""BM25 scoring with `bm25s`, the project's one tokenizer (English stemming and stop words), and how many
-documents use each term (`Vocabulary`)."""
+"""BM25 scoring with `bm25s`, the project's one tokenizer (English stemming and stop words), how many
+documents use each term (`Vocabulary`), and the words a corpus spells (`Spelling`)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
+from spellchecker import SpellChecker
 
 from rag.corpus import Chunk
 
@@ -22,6 +23,10 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
 RARE_SHARE = 0.1
 WIDESPREAD_SHARE = 0.5
+# A misspelt word is at least this long: shorter ones have too many neighbours one edit away.
+MIN_CORRECTED_LENGTH = 5
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z]+(?![\w'’])")  # not a contraction's part ("doesn't")
 
 
 @lru_cache(maxsize=1)
@@ -99,3 +104,48 @@ class Vocabulary:
         the corpus never uses says nothing about what in it is asked for."""
         limit = max(1, math.floor(RARE_SHARE * self.documents))
         return any(0 < self.document_frequency.get(term, 0) <= limit for term in terms(word))
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The English words `pyspellchecker` knows (160,000, read once): a word among them is no typo."""
+    return frozenset(SpellChecker().word_frequency.dictionary)
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How often a corpus spells each lower-case word, to read a question's misspelt word as the
+    corpus's word one edit away (Norvig's corrector: a letter dropped, added, changed or two swapped).
+    A word of the corpus or of the English dictionary is never corrected: "teach" is not a typo of
+    "each", though the corpus spells only the latter."""
+
+    counts: dict[str, int]
+    english: frozenset[str] = field(default_factory=english_words, repr=False)
+
+    @classmethod
+    def of_chunks(cls, chunks: Iterable[Chunk]) -> Spelling:
+        counts: Counter[str] = Counter()
+        for chunk in chunks:
+            counts.update(_LOWER_WORD.findall(f"{chunk.title} {chunk.section} {chunk.text}".lower()))
+        return cls(dict(counts))
+
+    def corrected(self, question: str) -> str:
+        """`question` with each lower-case word the corpus never spells, of MIN_CORRECTED_LENGTH
+        letters or more, replaced by the corpus's most frequent word one edit away, if any. Capitalised
+        words are names, left as typed: "React" is not a misspelt "reach"."""
+        return _LOWER_WORD.sub(lambda found: self._word(found.group()), question)
+
+    def _word(self, word: str) -> str:
+        if len(word) < MIN_CORRECTED_LENGTH or word in self.counts or word in self.english:
+            return word
+        known = [w for w in _one_edit(word) if w in self.counts]
+        return max(known, key=lambda w: (self.counts[w], w)) if known else word
+
+
+def _one_edit(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    changes = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + changes + inserts)

@@ -53,9 +53,10 @@ def conversation(history: Sequence[str], settings: Settings) -> list[str]:
 
 def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> str:
     """What is searched for `question` after the (cleaned) questions `earlier`: the question as plainly
-    asked (`plain_question`), read after the sentences its message opens with (`with_context`), and a
-    follow-up rewritten to stand on its own (a first question does not build the rewrite's vocabulary)."""
-    asked, context = question_and_context(question)
+    asked (`plain_question`) and spelt as the corpus spells it (`Spelling`), read after the sentences its
+    message opens with (`with_context`), and a follow-up rewritten to stand on its own (a first question
+    does not build the rewrite's vocabulary)."""
+    asked, context = question_and_context(kb.spelling.corrected(question))
     query = with_context(plain_question(asked), context, kb, embedder) if context else plain_question(asked)
     return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder) if earlier else query
 

@@ -8,9 +8,11 @@ import pytest
 
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES
 from rag.corpus import Chunk, chunk_sentences
-from rag.events import run_to_end
+from rag.events import Status, run_to_end
+from rag.generate import NOT_FOUND
 from rag.index import embed_sentences
-from rag.lexical import terms
+from rag.lexical import Spelling, terms
+from rag.pipeline import stream_answer
 from rag.retrieve import _complete_scores, closest_sentence, search, sentence_match
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
@@ -110,3 +112,32 @@ def test_a_passage_whose_sentences_were_never_embedded_is_not_split_to_find_out(
     _, vectors = run_to_end(embed_sentences([chunk], embedder))
     cosines = vectors @ query
     assert closest_sentence(embedder, query, passage) == pytest.approx(float(cosines.max()))
+
+
+def _chunk(text: str) -> Chunk:
+    return Chunk("index.md#1", "Index types", "Training", "index.md", 0, len(text), text)
+
+
+@pytest.mark.parametrize(
+    ("question", "corrected"),
+    [
+        ("Why is retreival the weakest link?", "Why is retrieval the weakest link?"),  # two letters swapped
+        ("What does nprobe chnage?", "What does nprobe change?"),
+        ("How do I teach a model?", "How do I teach a model?"),  # an English word, though the corpus lacks it
+        ("How does Retreival work?", "How does Retreival work?"),  # capitalised: a name, left as typed
+        ("Why doesn't it work?", "Why doesn't it work?"),
+        ("How does it wokr?", "How does it wokr?"),  # too short to tell from its neighbours
+    ],
+)
+def test_a_misspelt_word_is_read_as_the_corpus_word_one_edit_away(question, corrected):
+    spelling = Spelling.of_chunks(
+        [_chunk("Retrieval is slow. Changing nprobe does change recall. Each model does work.")]
+    )
+    assert spelling.corrected(question) == corrected
+
+
+def test_a_question_with_a_typo_is_searched_as_spelt_right(settings, kb):
+    events = list(stream_answer("Why is retreival, not generation, usually the weakest link?", settings, kb=kb))
+    searched = next(e.message for e in events if isinstance(e, Status) and e.stage == "retrieve")
+    assert searched == "Searching for: Why is retrieval, not generation, usually the weakest link?"
+    assert events[-1].answer != NOT_FOUND
