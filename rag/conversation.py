@@ -67,6 +67,8 @@ MIN_RARE_WORDS = 2
 # ... and its closest passage this close in meaning (cosine): an ordinary question of the corpus
 # question set has one at 0.39-0.75, a follow-up that lacks its topic mostly below 0.4.
 MIN_COSINE = 0.4
+# The names a message's opening sentences lend a question that stands on its own, at most.
+MAX_CONTEXT_NAMES = 8
 RESOLVABLE = frozenset({*PERSONAL, "one", "ones"})
 # "it" followed by one of these opens a clause it may stand for ("is it worth keeping…").
 EXTRAPOSED = frozenset({"to", "that", "whether", "worth", "for"})
@@ -125,13 +127,14 @@ def standalone_query(question: str, history: Sequence[str], kb: KnowledgeBase, e
 def with_context(question: str, context: str, kb: KnowledgeBase, embedder: Embedder) -> str:
     """`question` read after `context`, the sentences its message opens with ("I use an HNSW index.
     What are its drawbacks?"): one that refers back gets the context's topic, as a follow-up gets
-    the conversation's; one that stands on its own gets the context's names that it lacks."""
+    the conversation's; one that stands on its own gets the context's names that it lacks (the last
+    MAX_CONTEXT_NAMES of them: a pasted page must not bury the question)."""
     rewritten = standalone_query(question, [context], kb, embedder)
     if rewritten != question:
         return rewritten
     asked = {word.lower() for word in _words(question)}
     names = [word for n, word in enumerate(_words(context)) if _named(word, n) and word.lower() not in asked]
-    return _with_context(question, list(dict.fromkeys(names)))
+    return _with_context(question, list(dict.fromkeys(names))[-MAX_CONTEXT_NAMES:])
 
 
 def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:

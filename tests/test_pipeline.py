@@ -5,6 +5,7 @@ from __future__ import annotations
 from scripted import ScriptedBackend
 
 from rag.citations import cited_numbers
+from rag.conversation import MAX_CONTEXT_NAMES
 from rag.events import Done, Error, Retrieved, Status, Token, to_json
 from rag.generate import NOT_FOUND
 from rag.pipeline import stream_answer
@@ -173,3 +174,10 @@ def test_a_question_that_stands_on_its_own_ignores_the_history(settings, kb):
 
     assert _searched(with_history) == "Searching knowledge base…"
     assert with_history[-1].answer == alone[-1].answer
+
+
+def test_a_long_pasted_context_lends_the_question_only_its_last_few_names(settings, kb):
+    names = [f"Project{letter}" for letter in "ABCDEFGHIJKL"]
+    context = " ".join(f"We also evaluated {name} last year." for name in names)
+    events = list(stream_answer(f"{context} How does an HNSW index work?", settings, kb=kb))
+    assert _searched(events) == f"Searching for: How does an HNSW index work? — {' '.join(names[-MAX_CONTEXT_NAMES:])}"
