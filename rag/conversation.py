@@ -75,23 +75,15 @@ EXTRAPOSED = frozenset({"to", "that", "whether", "worth", "for"})
 CONJUNCTIONS_WITH_THAT = frozenset({"so", "such", "now", "given", "provided", "except"})
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "isn't", "aren't", "wasn't", "weren't"})
 _AUXILIARIES = _BE | {"do", "does", "did", "doesn't", "don't", "didn't", "can", "could", "should", "would", "will"}
-_FIRST_PERSON = (
-    ("i", "m"),
-    ("i", "ve"),
-    ("i", "d"),
-    ("i", "ll"),
-    ("we", "re"),
-    ("we", "ve"),
-    ("we", "d"),
-    ("we", "ll"),
-)
+_FIRST_PERSON = ("i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd", "we'll")
 # NLTK's list lacks the indefinite pronouns and some prepositions: neither can be what a pronoun stands for.
 _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     *("would", "could", "may", "might", "must", "shall", "get", "got"),
     *("anything", "something", "everything", "nothing", "anyone", "someone", "everyone"),
     *("inside", "outside", "alongside", "within", "without", "across", "behind", "beside", "via", "per"),
     # The first person's contractions, which a sentence setting a question's context opens with.
-    *(f"{person}{quote}{ending}" for person, ending in _FIRST_PERSON for quote in "'’"),
+    *_FIRST_PERSON,
+    *(word.replace("'", "’") for word in _FIRST_PERSON),
 }
 _WORD = re.compile(r"\w(?:[\w'’.+-]*\w)?")
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)

@@ -57,7 +57,9 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     message opens with (`with_context`), and a follow-up rewritten to stand on its own (a first question
     does not build the rewrite's vocabulary)."""
     asked, context = question_and_context(kb.spelling.corrected(question))
-    query = with_context(plain_question(asked), context, kb, embedder) if context else plain_question(asked)
+    query = plain_question(asked)
+    if context:
+        query = with_context(query, context, kb, embedder)
     return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder) if earlier else query
 
 
