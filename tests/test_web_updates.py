@@ -151,13 +151,17 @@ def test_closing_stream_views_stops_its_answers(settings, kb):
     assert workload_back_to(before), "the stopped answer's worker should end"
 
 
-def chat_messages(handlers, question: str) -> list[list[Any]]:
-    """The messages the Ask tab's event sends for `question` asked first in a new tab (extractive, not paced)."""
+def chat_messages(handlers, question: str, busy_s: float = 0.0) -> list[list[Any]]:
+    """The messages the Ask tab's event sends for `question` asked first in a new tab (extractive, not paced);
+    `busy_s`: the event loop is kept busy that long once the answer has started."""
     request = gr.Request(session_hash="first-messages", client=None)
 
     async def collect() -> list[list[Any]]:
         sent = handlers.answer_in_chat(question, [], 5, "hybrid", "token", 0, "extractive", False, request)
-        return [message async for message in sent]
+        first = asyncio.ensure_future(anext(sent))
+        await asyncio.sleep(0)  # the handler starts the answer and waits for its first change
+        time.sleep(busy_s)  # noqa: ASYNC251 -- on purpose: something else holds the loop while the worker answers
+        return [await first, *[message async for message in sent]]
 
     try:
         return run_apart(collect())
@@ -165,9 +169,10 @@ def chat_messages(handlers, question: str) -> list[list[Any]]:
         handlers.end_session(request)
 
 
-def test_the_first_status_line_goes_out_alone_and_the_box_is_emptied_with_the_first_drawings(handlers, kb):
+@pytest.mark.parametrize("busy_s", [0.0, 2.0], ids=["loop-free", "worker-ahead"])
+def test_the_first_status_line_goes_out_alone_and_the_box_is_emptied_with_the_first_drawings(handlers, kb, busy_s):
     skip = gr.skip()
-    messages = chat_messages(handlers, QUESTION)
+    messages = chat_messages(handlers, QUESTION, busy_s)
 
     conversation, box, drawings = messages[0]
     assert [message["role"] for message in conversation] == ["user", "assistant"], "the question and its thought"

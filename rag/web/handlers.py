@@ -10,6 +10,7 @@ only what changed and the words before the drawings (`rag.web.updates`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import json
 import logging
@@ -173,6 +174,9 @@ async def converse(
             if view.error and view.error != warned:
                 warned = view.error
                 gr.Warning(view.error)
+            if shown is None and something_to_draw(view):  # the worker got ahead of the first message
+                shown = [[*earlier, *turn(shown_as, status_only(view))], gr.skip(), gr.skip()]
+                yield shown
             conversation = [*earlier, *turn(shown_as, view)]
             if something_to_draw(view):
                 values = [conversation, box, answer_drawings(shown_as, view)]
@@ -188,6 +192,11 @@ async def converse(
 def something_to_draw(view: AnswerView) -> bool:
     """Whether the answer has anything to show beside the conversation yet (its cursor needs words)."""
     return bool(view.hits or view.stages or view.answer or view.finished)
+
+
+def status_only(view: AnswerView) -> AnswerView:
+    """`view` with its status log alone, still working: what the first message shows."""
+    return dataclasses.replace(view, answer="", hits=(), stages=(), error="", stopped=False, finished=False)
 
 
 async def answer_in_chat(
