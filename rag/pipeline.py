@@ -74,12 +74,14 @@ def follow_up_query(
     elapsed: Callable[[], float],
 ) -> Generator[Status, None, str]:
     """What is searched for `question`: after earlier questions, an LLM backend's rewrite (see
-    `rag.rewrite`), and the model-free one (`search_query`) without an LLM or when the model fails."""
+    `rag.rewrite`) spelt as the corpus spells it (a model copies the asker's typos), and the model-free
+    one (`search_query`) without an LLM or when the model fails."""
     if not earlier or not isinstance(backend, ChatModel):
         return search_query(question, earlier, kb, embedder)
     yield Status("rewrite", f"Rewriting the follow-up with {backend.label}…", elapsed())
     try:
-        return model_rewrite(backend, question, earlier, timeout_s=settings.llm_rewrite_timeout_s, stop=stop)
+        rewrite = model_rewrite(backend, question, earlier, timeout_s=settings.llm_rewrite_timeout_s, stop=stop)
+        return kb.spelling.corrected(rewrite)
     except RewriteFailed as exc:
         yield Status("rewrite", f"The model's rewrite failed ({exc}); rewriting without it", elapsed())
         return search_query(question, earlier, kb, embedder)

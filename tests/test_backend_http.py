@@ -128,6 +128,15 @@ def test_a_follow_up_is_searched_and_answered_as_the_models_rewrite(server, sett
     assert {hit.chunk.source for hit in events[-1].hits[:1]} == {"faiss-hnsw-index.md"}
 
 
+def test_a_typo_the_model_copies_into_its_rewrite_is_spelt_as_the_corpus_spells_it(server, settings, kb, backend_name):
+    server.script = rewriting(Reply(["the drawbakcs of HNSW graphs"]))
+
+    events = follow_up(server, settings, kb, backend_name)
+
+    log = [e.message for e in events if isinstance(e, Status)]
+    assert log[1] == "Searching for: the drawbacks of HNSW graphs", log
+
+
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
