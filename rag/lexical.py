@@ -53,6 +53,19 @@ def terms(text: str) -> tuple[str, ...]:
     return tuple(_stemmer().stemWords(words))
 
 
+# The words that make a text a question rather than say what it asks about.
+_QUESTION_WORDING = frozenset(
+    terms("what which who whom whose when where why how do does did can could should would may might must many much")
+)
+
+
+def asked_terms(question: str) -> tuple[str, ...]:
+    """The question's `terms` without its question wording ("what", "how", "does", "many"), which
+    says that something is asked, not what: a sentence that happens to say "what" or "do" is no
+    nearer to the answer for it."""
+    return tuple(word for word in terms(question) if word not in _QUESTION_WORDING)
+
+
 class LexicalIndex:
     def __init__(self, texts: Sequence[str]):
         self.size = len(texts)

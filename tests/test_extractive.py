@@ -312,6 +312,45 @@ def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(back
     assert not answer.startswith(("Streaming also", "This", "It ")), f"the answer opens with a back-reference: {answer}"
 
 
+def test_the_question_s_own_wording_draws_no_sentence_that_happens_to_use_it(backend):
+    ivf = Hit(
+        Chunk(
+            "ivf.md#1",
+            "Inverted file indexes",
+            "The nprobe parameter",
+            "ivf.md",
+            0,
+            0,
+            "Unlike nlist, nprobe can be changed at any time after the index has been built. "
+            "Setting nprobe equal to nlist scans every list and gives the same results as exact search. "
+            "Useful values of nprobe are a small fraction of nlist.",
+        ),
+        1,
+        1.0,
+        0.5,
+        1.0,
+    )
+    elsewhere = Hit(
+        Chunk(
+            "hallucination.md#1",
+            "Hallucination",
+            "Why models make things up",
+            "hallucination.md",
+            0,
+            0,
+            "Models are trained to produce likely text. "
+            "What a model does when it cannot answer depends on how it was trained to do it.",
+        ),
+        2,
+        0.9,
+        0.4,
+        0.5,
+    )
+    answer = "".join(backend.stream("What does nlist do?", [ivf, elsewhere]))
+    assert "[2]" not in answer, f"'what', 'does' and 'do' say that something is asked, not what: {answer}"
+    assert "nlist" in answer, answer
+
+
 def test_a_sentence_is_read_under_its_heading_so_the_topics_name_does_not_outweigh_the_asked_for_fact(backend):
     text = (
         "The all-MiniLM-L6-v2 model is one of the most widely used general-purpose sentence embedding models. "
