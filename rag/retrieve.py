@@ -29,6 +29,17 @@ candidate among the ten, 0.938 overall at 0.1-0.3; a bonus for a candidate whose
 sentence states the kind of fact asked for (a number for "how many", a name for "who": see
 `rag.generate.questions`), 0.2 or 0.4 after the rerank: corpus 0.938, the second set 0.893 (from
 0.881), SQuAD 0.884, a question or so each way.
+Tried on 2026-12-02, not kept: a question's wording (`rag.lexical.asked_terms`: what, how, does…)
+left out of the BM25 query, which it only adds noise to. The corpus set's Recall@1 was unchanged
+(the same 14 questions wrong), the second set's rose 0.881 → 0.917 (3 gained, none lost), SQuAD's
+0.882 → 0.892, but the follow-ups' (data/eval/conversations.json, rewritten with the history) fell
+0.906 → 0.891, below that set's target of 0.90: two lost, "What is HNSW?" then "What are its
+drawbacks?" among them, now answered from the overview of FAISS index types (its BM25 z-scores
+move when the candidates that matched only "what" drop to zero). Only the wh-words left out: the
+same, and one corpus question lost; only the auxiliaries (does, can, should…): the second set +2,
+SQuAD 0.884, no follow-up lost, but that subset would be chosen on these very figures. Nor did
+favouring the previous turn's top document for a follow-up help (0.906 → 0.899 at a bonus of 0.25
+or 0.5 on the reranked score, 0.891 at 1.0).
 
 Cost: the dense and BM25 searches the other modes need, `argpartition` instead of a full sort of
 the BM25 scores, a vector read back from FAISS for each BM25-only candidate, and the sentence
