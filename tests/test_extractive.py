@@ -182,6 +182,20 @@ def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
     )
 
 
+def test_a_sentence_whose_antecedent_points_back_too_is_quoted_without_it(backend):
+    text = (
+        "HNSW offers high recall at low latency without a training phase. "
+        "For these reasons it is also the default index structure in many vector databases. "
+        "Its drawbacks are memory and mutability. "
+        "IndexHNSWFlat keeps every full vector plus the graph links, so it uses more memory than a flat index."
+    )
+    answer = "".join(
+        backend.stream("What are the drawbacks of HNSW?", [_hit(text, section="Strengths and limitations")])
+    )
+    assert "For these reasons" not in answer, f"it would not say what 'Its' refers to either: {answer}"
+    assert "Its drawbacks are memory and mutability. [1]" in answer, answer
+
+
 def test_a_comparison_quotes_a_sentence_about_each_side(backend):
     text = (
         "Faithfulness and correctness are both used to judge answers from RAG systems. "
