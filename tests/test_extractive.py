@@ -72,8 +72,8 @@ def test_answers_only_quote_their_cited_chunk_within_the_budget(backend, kb, emb
             )
 
 
-def _hit(text: str, rank: int = 1, section: str = "Towers") -> Hit:
-    chunk = Chunk(f"tower.md#{rank}", "Towers", section, "tower.md", 0, len(text), text)
+def _hit(text: str, rank: int = 1, section: str = "Towers", title: str = "Towers", source: str = "tower.md") -> Hit:
+    chunk = Chunk(f"{source}#{rank}", title, section, source, 0, len(text), text)
     return Hit(chunk, rank, 1.0, 0.5, 1.0)
 
 
@@ -327,38 +327,21 @@ def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(back
 
 
 def test_the_question_s_own_wording_draws_no_sentence_that_happens_to_use_it(backend):
-    ivf = Hit(
-        Chunk(
-            "ivf.md#1",
-            "Inverted file indexes",
-            "The nprobe parameter",
-            "ivf.md",
-            0,
-            0,
-            "Unlike nlist, nprobe can be changed at any time after the index has been built. "
-            "Setting nprobe equal to nlist scans every list and gives the same results as exact search. "
-            "Useful values of nprobe are a small fraction of nlist.",
-        ),
-        1,
-        1.0,
-        0.5,
-        1.0,
+    ivf = _hit(
+        "Unlike nlist, nprobe can be changed at any time after the index has been built. "
+        "Setting nprobe equal to nlist scans every list and gives the same results as exact search. "
+        "Useful values of nprobe are a small fraction of nlist.",
+        section="The nprobe parameter",
+        title="Inverted file indexes",
+        source="ivf.md",
     )
-    elsewhere = Hit(
-        Chunk(
-            "hallucination.md#1",
-            "Hallucination",
-            "Why models make things up",
-            "hallucination.md",
-            0,
-            0,
-            "Models are trained to produce likely text. "
-            "What a model does when it cannot answer depends on how it was trained to do it.",
-        ),
-        2,
-        0.9,
-        0.4,
-        0.5,
+    elsewhere = _hit(
+        "Models are trained to produce likely text. "
+        "What a model does when it cannot answer depends on how it was trained to do it.",
+        rank=2,
+        section="Why models make things up",
+        title="Hallucination",
+        source="hallucination.md",
     )
     answer = "".join(backend.stream("What does nlist do?", [ivf, elsewhere]))
     assert "[2]" not in answer, f"'what', 'does' and 'do' say that something is asked, not what: {answer}"
