@@ -26,9 +26,9 @@ from rag.errors import RagError
 from rag.events import Done, Error, Event, Retrieved, Status, Token, run_to_end
 from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
-from rag.generate.questions import plain_question, question_and_context
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
+from rag.questions import plain_question, question_and_context
 from rag.retrieve import SearchTrace, search
 from rag.rewrite import ChatModel, RewriteFailed, model_rewrite
 from rag.streaming import adapt, paced

@@ -18,7 +18,7 @@ from rag.generate.extractive import (
     MAX_WORDS,
     ExtractiveBackend,
 )
-from rag.generate.questions import Asks, asks, plain_question, question_and_context, sides, states
+from rag.questions import Asks, acronyms_asked, asks, plain_question, question_and_context, sides, spells_out, states
 from rag.retrieve import search
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
@@ -290,6 +290,56 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert states({Asks.PERSON}, "It was proposed by Gordon Cormack in 2009.")
     assert states({Asks.DEFINITION}, "FAISS, short for Facebook AI Similarity Search, is a library.")
     assert not states(set(), "Anything at all, 42.")
+
+
+@pytest.mark.parametrize(
+    ("question", "acronyms"),
+    [
+        ("What does the abbreviation nDCG mean?", ("nDCG",)),
+        ("What does kNN stand for in vector search?", ("kNN",)),
+        ("In the name BM25, what do the letters 'BM' mean?", ("BM",)),
+        ("What is RRF?", ("RRF",)),
+        ("How does HNSW work?", ()),  # asks how it works, not what the name means
+        ("What does IndexFlatL2 stand for?", ()),  # a name, not an acronym
+    ],
+)
+def test_a_definition_question_asks_the_meaning_of_its_acronyms(question, acronyms):
+    assert acronyms_asked(question) == acronyms
+
+
+@pytest.mark.parametrize(
+    ("acronym", "sentence", "spelt"),
+    [
+        ("FAISS", "FAISS, short for Facebook AI Similarity Search, is an open-source library.", True),
+        ("kNN", "This is called k-nearest-neighbour search, often abbreviated kNN.", True),
+        ("IVF", "An inverted file index, abbreviated IVF, speeds up search.", True),
+        ("nDCG", "Normalised discounted cumulative gain, or nDCG, handles graded relevance.", True),
+        ("MRR", "Mean reciprocal rank, or MRR, looks at the position of the first relevant result.", True),
+        ("MRR", "Mean reciprocal rank looks at the position of the first relevant result.", False),  # not named
+        ("MRR", "MRR rewards systems that put a relevant result right at the top.", False),
+        ("RAG", "RAG also gives the system a natural way to say so.", False),  # its own letters don't count
+        ("MMR", "The chunk vectors used for MMR are the same ones stored in the index.", False),
+    ],
+)
+def test_the_sentence_that_defines_an_acronym_spells_it_out(acronym, sentence, spelt):
+    assert spells_out(acronym, sentence) is spelt
+
+
+@pytest.mark.parametrize(
+    ("question", "expansion"),
+    [
+        ("What does the name FAISS stand for?", "Facebook AI Similarity Search"),
+        ("What does the abbreviation nDCG mean?", "Normalised discounted cumulative gain"),
+        ("What does MRR stand for?", "Mean reciprocal rank"),
+        ("What does RAG stand for?", "Retrieval-augmented generation"),
+        ("What does IVF mean?", "An inverted file index"),
+    ],
+)
+def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
+    backend, kb, embedder, question, expansion
+):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert expansion in answer, answer
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from rag.config import PROJECT_DIR, RETRIEVAL_MODES
 from rag.corpus import Chunk, chunk_sentences
 from rag.events import Status, run_to_end
 from rag.generate import NOT_FOUND
+from rag.generate.extractive import HITS_TO_READ
 from rag.index import embed_sentences
 from rag.lexical import Spelling, terms
 from rag.pipeline import stream_answer
@@ -141,3 +142,15 @@ def test_a_question_with_a_typo_is_searched_as_spelt_right(settings, kb):
     searched = next(e.message for e in events if isinstance(e, Status) and e.stage == "retrieve")
     assert searched == "Searching for: Why is retrieval, not generation, usually the weakest link?"
     assert events[-1].answer != NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("question", "expansion"),
+    [("What does RAG stand for?", "Retrieval-augmented generation"), ("What does IVF mean?", "inverted file index")],
+)
+def test_the_passage_that_spells_out_an_asked_acronym_is_among_those_the_answer_reads(
+    kb, embedder, question, expansion
+):
+    hits, _ = search(kb, embedder, question, 5, "hybrid")
+    read = hits[:HITS_TO_READ]
+    assert any(expansion in hit.chunk.text for hit in read), [hit.chunk.section for hit in read]

@@ -1,12 +1,14 @@
-"""What a question asks for, read from its wording: the kinds of fact that answer it, and the two
-sides of a comparison.
+"""What a question asks for, read from its wording: the kinds of fact that answer it, the two
+sides of a comparison, and the acronyms whose meaning it asks.
 
 The extractive answer scores sentences against the question; a sentence that is merely on the
 topic often scores as high as the one that states the fact. The wording of a question says what
 that fact looks like: "how many" is answered by a number, "who" by a name, "what year" by a year,
 "what is X / what does X stand for" by a sentence that defines X, "why" by one that gives a
 reason, "how is X computed" by one with arithmetic in it. A comparison ("the difference between X
-and Y", "how does X differ from Y") is answered by a sentence about each side.
+and Y", "how does X differ from Y") is answered by a sentence about each side. "What does MRR
+stand for?" is answered by the sentence that names MRR and spells out its letters ("Mean reciprocal
+rank, or MRR, …"), which retrieval and the extractive answer both favour.
 
 Plain patterns, no model: they are cheap, they explain themselves, and a question they don't
 recognise is simply scored as before. On the shipped corpus's 240 questions the kinds they find
@@ -89,6 +91,11 @@ _STATES = {
         re.IGNORECASE,
     ),
 }
+# An acronym: a word of at most eight letters opening with two capitals, or with a small letter and
+# two capitals, the digits after it left out ("BM25" → "BM", "nDCG", "kNN"; not "IndexFlatL2").
+_ACRONYM = re.compile(r"\b(?P<letters>(?=[a-z]?[A-Z]{2})[A-Za-z]{2,8}?)\d*\b")
+_MEANING = re.compile(r"\b(?:stand|stands|short|abbreviat\w*|acronym|mean|means|letters)\b", re.IGNORECASE)
+_LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
 _SIDES = (
     re.compile(r"\bdifferen\w*(?: \w+)*? (?:between|of) (?P<a>.+?) and (?P<b>.+?)\??$", re.IGNORECASE),
@@ -162,6 +169,42 @@ def asks(question: str) -> frozenset[Asks]:
 def states(kinds: AbstractSet[Asks], sentence: str) -> bool:
     """Whether the sentence contains a fact of one of these kinds (a number, a name, a definition…)."""
     return any(_STATES[kind].search(sentence) for kind in kinds)
+
+
+def acronyms_asked(question: str) -> tuple[str, ...]:
+    """The acronyms ("RAG", "nDCG", "kNN", "BM25") whose meaning the question asks for: those of a
+    definition question ("What does FAISS stand for?", "What is RRF?")."""
+    if Asks.DEFINITION not in asks(question) and not _MEANING.search(question):
+        return ()
+    return tuple(dict.fromkeys(found["letters"] for found in _ACRONYM.finditer(question)))
+
+
+def spells_out(acronym: str, sentence: str) -> bool:
+    """Whether the sentence names `acronym` and spells it out as words in a row, each word giving
+    its first letter and maybe more of its letters in order ("Reciprocal rank fusion, or RRF", "HNSW
+    stands for Hierarchical Navigable Small World", "an inverted file index, abbreviated IVF"):
+    the sentence that says what the acronym means."""
+    letters = acronym.lower()
+    words = [word.lower() for word in _LETTERS.findall(sentence)]
+    return letters in words and any(_spelled(letters, words[start:], letters) for start in range(len(words)))
+
+
+def _spelled(letters: str, words: list[str], acronym: str, least: int = 2) -> bool:
+    """Whether `letters` are given by `words` from the first on, by at least `least` of them."""
+    if not letters:
+        return least <= 0
+    if not words or words[0] == acronym:
+        return False
+    return any(
+        _gives(words[0], letters[:count]) and _spelled(letters[count:], words[1:], acronym, least - 1)
+        for count in range(1, len(letters) + 1)
+    )
+
+
+def _gives(word: str, piece: str) -> bool:
+    """Whether the word starts with the piece's first letter and has the rest in order ("iv": "inverted")."""
+    rest = iter(word[1:])
+    return word[0] == piece[0] and all(letter in rest for letter in piece[1:])
 
 
 def sides(question: str) -> tuple[frozenset[str], frozenset[str]] | None:
