@@ -237,10 +237,30 @@ def test_a_why_question_restated_by_a_sentence_brings_the_explanation_after_it(b
         ("Why must questions and chunks share a model?", {Asks.REASON}),
         ("How is the RRF score of a result computed?", {Asks.FORMULA}),
         ("How should I store the index on disk?", set()),
+        # read after a clause that sets the scene, a modifier before "values", "why" not first
+        ("In IVF, what is an 'inverted list'?", {Asks.DEFINITION}),
+        ("Which lambda values are good first choices for MMR?", {Asks.QUANTITY}),
+        ("What are the lowest and highest values a cosine similarity can have?", {Asks.QUANTITY}),
+        ("Which research paper and author showed that models neglect the middle?", {Asks.PERSON}),
+        ("My query says 'car' - why can't BM25 link the two?", {Asks.REASON}),
+        ("How should the number of clusters be derived from the collection's size?", {Asks.FORMULA}),
     ],
 )
 def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, kinds):
     assert asks(question) == kinds
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the largest city in California?",
+        "Which mountain range splits the regions?",
+        "The two teams play for which NCAA group?",
+        "What is a problem whose answer is yes or no?",
+    ],
+)
+def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
+    assert not asks(question) & {Asks.QUANTITY, Asks.PERSON}
 
 
 @pytest.mark.parametrize(
