@@ -36,6 +36,8 @@ alone) and on three SQuAD 2.0 dev articles (`python -m rag eval`, answer hit: at
     this method                                                               0.858 / 0.750, SQuAD 0.879
     this method since 2026-12-02, the question's wording left out (see below) 0.833 / 0.767, SQuAD 0.888
       and a sentence whose antecedent points back too read alone (below)      0.833 / 0.767, SQuAD 0.892
+      and an acronym's meaning answered by its expansion (below)              0.842 / 0.767, SQuAD 0.892
+      and the kinds of fact asked for read by wider patterns (below)          0.842 / 0.775, SQuAD 0.892
     the restatement rule counting the heading's words as new (it did, until   0.850 / 0.750, SQuAD 0.879
       2026-12-01: under a long heading it never fired); the rows below were
       measured so, against 0.850 / 0.750
