@@ -21,10 +21,12 @@ from rag.generate import AnswerBackend
 from rag.generate.extractive import ExtractiveBackend, unmentioned_names
 from rag.index import KnowledgeBase
 from rag.lexical import terms
+from rag.questions import acronyms_asked
 from rag.retrieve import (
     DENSE_WEIGHT,
     LEXICAL_WEIGHT,
     RERANK_DEPTH,
+    SPELLED_OUT_WEIGHT,
     SearchTrace,
     matching_sentence,
     z_scores,
@@ -117,6 +119,12 @@ def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
         f"The top {depth} are reordered by their best single sentence: how many of the question's words and "
         "word pairs it holds, and how close it is in meaning."
     )
+    acronyms = acronyms_asked(question)
+    if acronyms:
+        note += (
+            f" The question asks what {' and '.join(acronyms)} means: a passage with a sentence that spells it out "
+            f"gains {SPELLED_OUT_WEIGHT:g}."
+        )
     rows = tuple(
         (
             str(rank),

@@ -91,7 +91,7 @@ LEXICAL_WEIGHT = 0.3
 RERANK_DEPTH = 10
 SENTENCE_WEIGHT = 0.3
 SENTENCE_COSINE_WEIGHT = 0.3
-# Added to a candidate with a sentence that spells out an acronym whose meaning is asked (see below).
+# Added to a candidate with a sentence that spells out an acronym whose meaning is asked (see above).
 SPELLED_OUT_WEIGHT = 2.0
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 

@@ -39,6 +39,13 @@ def test_the_stages_come_between_the_search_and_the_answer_with_each_stages_data
     assert all(sentence in answer for _, sentence in stages["answer"].rows), "the plan is what the answer quotes"
 
 
+def test_the_rerank_says_when_a_passage_gains_for_spelling_out_an_asked_acronym(kb, settings):
+    events = list(stream_answer("What does RAG stand for?", settings, kb=kb, explain=True))
+    rerank = next(event for event in events if isinstance(event, Stage) and event.name == "rerank")
+    assert "asks what RAG means: a passage with a sentence that spells it out gains" in rerank.note
+    assert "The problem RAG solves" in rerank.rows[0][2], "the passage that spells RAG out comes first"
+
+
 def test_a_refusal_s_plan_names_what_no_passage_mentions(kb, settings):
     question = "How do I make a React component re-render when a prop changes?"
     events = list(stream_answer(question, settings, kb=kb, explain=True))
