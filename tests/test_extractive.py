@@ -216,14 +216,35 @@ def test_a_why_question_restated_by_a_sentence_brings_the_explanation_after_it(b
     text = (
         "Every link in the retrieval chain can lose information, so when an answer is wrong, the first question "
         "is which link failed. In most cases the weakest link is retrieval. "
-        "If the right passage is not in the context, no model can recover it. "
-        "Good generation cannot fix missing evidence."
+        "If the right passage is not in the context, no model can recover it."
     )
     answer = "".join(backend.stream("Why is retrieval usually the weakest link in RAG?", [_hit(text, section=section)]))
     assert answer == (
         "In most cases the weakest link is retrieval. [1] "
         "If the right passage is not in the context, no model can recover it. [1]"
     )
+
+
+EXPLANATION = (
+    "A generator handler makes Gradio stream its output. "
+    "Each value the handler yields is sent to the browser as soon as it is produced. "
+    "The page therefore shows the answer growing while the handler still runs. "
+    "The queue, a separate feature, limits how many events run at once."
+)
+
+
+def test_a_how_question_s_explanation_goes_on_to_the_next_sentence_within_the_budget(backend):
+    answer = "".join(backend.stream("How does Gradio stream a generator handler's output?", [_hit(EXPLANATION)]))
+    assert answer == (
+        "A generator handler makes Gradio stream its output. [1] "
+        "Each value the handler yields is sent to the browser as soon as it is produced. [1] "
+        "The page therefore shows the answer growing while the handler still runs. [1]"
+    )
+
+
+def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
+    answer = "".join(backend.stream("How many values does a generator handler yield?", [_hit(EXPLANATION)]))
+    assert answer.count("[1]") == 2, answer
 
 
 @pytest.mark.parametrize(
