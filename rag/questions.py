@@ -191,25 +191,34 @@ def acronyms_asked(question: str) -> tuple[str, ...]:
 
 
 def spells_out(acronym: str, sentence: str) -> bool:
-    """Whether the sentence names `acronym` and spells it out as words in a row, each word giving
-    its first letter and maybe more of its letters in order ("Reciprocal rank fusion, or RRF", "HNSW
-    stands for Hierarchical Navigable Small World", "an inverted file index, abbreviated IVF"):
+    """Whether the sentence names `acronym` and spells it out as two or more words in a row, each word
+    giving its first letter and maybe more of its letters in order ("Reciprocal rank fusion, or RRF",
+    "HNSW stands for Hierarchical Navigable Small World", "an inverted file index, abbreviated IVF"):
     the sentence that says what the acronym means."""
     letters = acronym.lower()
     words = [word.lower() for word in _LETTERS.findall(sentence)]
-    return letters in words and any(_spelled(letters, words[start:], letters) for start in range(len(words)))
+    return letters in words and any(_spelled_from(letters, words[start:]) for start in range(len(words)))
 
 
-def _spelled(letters: str, words: list[str], acronym: str, least: int = 2) -> bool:
-    """Whether `letters` are given by `words` from the first on, by at least `least` of them."""
-    if not letters:
-        return least <= 0
-    if not words or words[0] == acronym:
-        return False
-    return any(
-        _gives(words[0], letters[:count]) and _spelled(letters[count:], words[1:], acronym, least - 1)
-        for count in range(1, len(letters) + 1)
-    )
+def _spelled_from(letters: str, words: list[str]) -> bool:
+    """Whether words from the first on give all of `letters`, two words at least. Each word can give
+    one letter or several, so this follows how many letters each run of words can have given; a run
+    is at most as many words as there are letters."""
+    given = {0}  # how many letters the words so far can have given
+    for count, word in enumerate(words[: len(letters)], 1):
+        if word == letters:
+            return False
+        given = {
+            start + size
+            for start in given
+            for size in range(1, len(letters) - start + 1)
+            if _gives(word, letters[start : start + size])
+        }
+        if len(letters) in given and count >= 2:
+            return True
+        if not given:
+            return False
+    return False
 
 
 def _gives(word: str, piece: str) -> bool:
