@@ -113,8 +113,11 @@ held-out 0.833 / 0.767 → 0.842 / 0.767, the second set 0.667 → 0.679, SQuAD 
 unchanged (0.892, 0.478), no answer lost; of 15 acronym questions asked by hand (none in any set),
 MRR, nDCG and FAISS are now answered by their expansion, and RAG, IVF and MMR too with retrieval's
 own bonus for the passage that spells the acronym out (`rag.retrieve`): 14 of 15, from 8.
-Then the patterns that read the kind of fact asked for were widened (`rag.questions`: a scene-setting
-clause, "which lambda values", "why" anywhere): held-out 0.767 → 0.775, nothing else moved.
+
+Then the patterns that read the kind of fact asked for were widened (`rag.questions`: a
+scene-setting clause, "which lambda values", "why" anywhere): held-out 0.767 → 0.775, nothing else
+moved.
+
 Last that day, a "how" or "why" question (not "how many") whose chosen sentences are in a row in
 one passage gets the sentence after them as well, when the three fit in MAX_WORDS (`_explained`):
 an explanation often takes three sentences, and the second of two often only sets up the third.
@@ -125,22 +128,28 @@ for a Stop button to just hide the text?"), the second set unchanged (0.679), fo
 answer in the answer, but that measure counts no answer of more than two sentences. It differs
 from the third sentence tried on 2026-12-01 (below), which could come from anywhere: that one
 took the first two sentences' place in reading order and lost SQuAD answers outright.
-Tried with it, not kept: the same for every question but those asking for a number, a name or a
-year: dev 0.867, the follow-ups 0.507, but SQuAD's answer hit 0.755 (its three-sentence answers are
-not counted); a second sentence from elsewhere in the passages only when it has 7 words or more
-(fillers such as "RAG is not magic, though."): no set gained, the follow-ups lost one.
-Tried the same day, not kept: a unit credited with the share of the asked kinds it states rather than
-with any of them (for "Who released SQuAD, and in which year?", a name and a year): dev 0.842 →
-0.833, nothing else moved, and that question still quoted the sentence with the year alone. A
-comparison's two sides taken from two passages when no one passage holds both (a bi-encoder's and a
-cross-encoder's definitions sit under headings of their own): dev / held-out 0.833 / 0.767, the
-other sets unchanged, and "What is the difference between a bi-encoder and a cross-encoder?" still
-quoted the sentences on the scores' scale and the bi-encoders' ordering. And a
-word of the passage's title or heading counting half as much in the
-focus as a word of the sentence itself (so that "The efSearch parameter applies at query time…"
-outweighs a sentence under the heading "efConstruction and efSearch" that never names it): 0.842 /
-0.758 at a half or three quarters, the second set 0.679, SQuAD 0.892, follow-ups 0.464 at a half
-(0.478 at three quarters): a question gained and one lost on each corpus set.
+
+Tried on 2026-12-02 as well, not kept:
+- the third sentence for every question but those asking for a number, a name or a year: dev
+  0.867, the follow-ups 0.507, but SQuAD's answer hit 0.755 (its three-sentence answers are not
+  counted);
+- a second sentence from elsewhere in the passages only when it has 7 words or more (fillers such
+  as "RAG is not magic, though."): no set gained, the follow-ups lost one;
+- a unit credited with the share of the asked kinds it states rather than with any of them (for
+  "Who released SQuAD, and in which year?", a name and a year): dev 0.842 → 0.833, nothing else
+  moved, and that question still quoted the sentence with the year alone;
+- a comparison's two sides taken from two passages when no one passage holds both (a bi-encoder's
+  and a cross-encoder's definitions sit under headings of their own): dev / held-out 0.833 / 0.767,
+  the other sets unchanged, and "What is the difference between a bi-encoder and a cross-encoder?"
+  still quoted the sentences on the scores' scale and the bi-encoders' ordering;
+- a word of the passage's title or heading counting half as much in the focus as a word of the
+  sentence itself (so that "The efSearch parameter applies at query time…" outweighs a sentence
+  under the heading "efConstruction and efSearch" that never names it): 0.842 / 0.758 at a half or
+  three quarters, the second set 0.679, SQuAD 0.892, follow-ups 0.464 at a half (0.478 at three
+  quarters): a question gained and one lost on each corpus set;
+- a second vector for the question without its wh-word and auxiliary ("the efSearch setting
+  control"), its cosine with each unit added at 0.3: 0.858 / 0.758, the second set 0.667, follow-ups
+  0.464; at 0.6 every set lower.
 
 Tried and not kept: reading each sentence's vector with its heading prefixed,
 0.817 / 0.717, SQuAD 0.879; ranking passages of one document as one in the rank penalty, 0.808 /
