@@ -182,6 +182,19 @@ def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
     )
 
 
+def test_a_sentence_ending_in_though_is_not_quoted_without_the_sentence_it_answers(backend):
+    text = (
+        "Retrieval-augmented generation, usually shortened to RAG, is a design pattern that grounds a model in "
+        "documents. Its answers can cite the passages they rely on. "
+        "Evaluation needs a question set written for the documents. "
+        "RAG is not magic, though."
+    )
+    answer = "".join(backend.stream("What does RAG stand for?", [_hit(text)]))
+    assert answer.startswith("Retrieval-augmented generation, usually shortened to RAG"), answer
+    if "not magic, though" in answer:
+        assert "Evaluation needs a question set" in answer, answer
+
+
 def test_a_sentence_whose_antecedent_points_back_too_is_quoted_without_it(backend):
     text = (
         "HNSW offers high recall at low latency without a training phase. "

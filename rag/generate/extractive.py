@@ -21,8 +21,8 @@ the asked-for fact, so the choice weighs more than similarity:
 - the passage: retrieval's ranking, more so between passages under their own headings (the
   heading was part of what retrieval matched), and whether the sentence before it is on the
   question (a fact often follows the sentence that introduces its topic);
-- coherence: a sentence that opens by referring back ("It…", "This…", "However…") is read and
-  quoted together with the sentence before it, unless that one points back as well ("For these
+- coherence: a sentence that opens by referring back ("It…", "This…", "However…"), or ends so
+  ("…, though."), is read and quoted together with the sentence before it, unless that one points back as well ("For these
   reasons it is…"), which would not resolve it: then it is read alone; the second sentence
   favours a neighbour of the first; a short sentence that only restates a "how" or "why" question
   is quoted with the one after it; and a comparison that a passage makes in two parallel
@@ -280,6 +280,9 @@ _REFERS_BACK_PHRASE = re.compile(
     r"|^(?:the latter|the former|in contrast|by contrast|on the other hand|as a result|for example|for instance)\b",
     re.IGNORECASE,
 )
+# A sentence that refers back by its last words: "RAG is not magic, though." (no figure moved; it kept that
+# sentence from following "What is RAG?"'s definition on its own).
+_ENDS_BACK = re.compile(r",\s*(?:though|however|too|instead|as well)[.!?]$", re.IGNORECASE)
 _HOW_OR_WHY = re.compile(r"^\s*(?:how|why)\b", re.IGNORECASE)
 
 Place = tuple[int, int]  # (passage index, sentence position in it)
@@ -466,7 +469,8 @@ class _Reading:
 
     def _refers_back(self, place: Place) -> bool:
         p, i = place
-        return bool(_REFERS_BACK.match(self.passages[p].sentences[i]))
+        text = self.passages[p].sentences[i]
+        return bool(_REFERS_BACK.match(text) or _ENDS_BACK.search(text))
 
     def _points_back(self, place: Place) -> bool:
         """Whether the sentence refers back by its first word or by an opening phrase."""
