@@ -197,15 +197,17 @@ def spells_out(acronym: str, sentence: str) -> bool:
     the sentence that says what the acronym means."""
     letters = acronym.lower()
     words = [word.lower() for word in _LETTERS.findall(sentence)]
-    return letters in words and any(_spelled_from(letters, words[start:]) for start in range(len(words)))
+    window = len(letters)  # a run of words gives at least a letter each
+    return letters in words and any(
+        _spelled_from(letters, words[start : start + window]) for start in range(len(words))
+    )
 
 
 def _spelled_from(letters: str, words: list[str]) -> bool:
     """Whether words from the first on give all of `letters`, two words at least. Each word can give
-    one letter or several, so this follows how many letters each run of words can have given; a run
-    is at most as many words as there are letters."""
+    one letter or several, so this follows how many letters each run of words can have given."""
     given = {0}  # how many letters the words so far can have given
-    for count, word in enumerate(words[: len(letters)], 1):
+    for count, word in enumerate(words, 1):
         if word == letters:
             return False
         given = {
