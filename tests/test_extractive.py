@@ -400,7 +400,7 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
     ("question", "first", "second"),
     [
         ("What is the difference between faithfulness and answer relevance?", {"faith"}, {"answer", "relev"}),
-        ("How does MRR differ from recall at k?", {"mrr"}, {"recal"}),
+        ("How does MRR differ from recall at k?", {"mrr"}, {"recal", "k"}),
         ("What separates an extractive answerer from a generative one?", {"extract", "answer"}, {"generat"}),
         ("How do Server-Sent Events compare with WebSockets?", {"server", "sent", "event"}, {"websocket"}),
     ],

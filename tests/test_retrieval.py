@@ -154,3 +154,17 @@ def test_the_passage_that_spells_out_an_asked_acronym_is_among_those_the_answer_
     hits, _ = search(kb, embedder, question, 5, "hybrid")
     read = hits[:HITS_TO_READ]
     assert any(expansion in hit.chunk.text for hit in read), [hit.chunk.section for hit in read]
+
+
+def test_a_parameter_named_by_one_letter_is_a_word_and_a_pronoun_or_a_contraction_part_is_not():
+    assert {"m", "k", "b"} <= set(terms("Is the M parameter, the b of BM25 or recall at k (m=48) set?"))
+    assert not [word for word in terms("I don't know, e.g. FAISS's index, i.e. a graph.") if len(word) == 1]
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("How big should M be for an HNSW graph?", "between 16 and 64"), ("What does the b setting do in BM25?", "0.75")],
+)
+def test_a_question_naming_a_one_letter_parameter_is_answered_from_that_parameter(settings, kb, question, fact):
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert fact in answer, answer
