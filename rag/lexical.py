@@ -26,6 +26,16 @@ from rag.corpus import Chunk
 # of any set lost.
 TOKEN = re.compile(r"(?u)\b\w\w+\b|(?<![\w'’.])[b-hj-z](?![\w'’]|\.\w)")
 _STOPWORDS = frozenset(STOPWORDS_EN)
+# A stop word written as code, in a code span or as a call (`async with`, .then()), is a name: it is read
+# as "with_", "then_". Until 2026-12-02 "What does the .then() method on a Gradio event do?" was searched
+# without its "then" and answered from the passage on cancelling events. Found among the corpus set's
+# held-out misses: its Recall@1 0.942 → 0.946, key-fact hit 0.821 → 0.825 (held-out 0.783 → 0.792), no
+# other figure moved; of three questions asked by hand ("What is Gradio's then() for?", "Why wrap an
+# async generator in a `with` block?", "What does async `for` do?"), the first now quotes the `then`
+# sentence, the second is answered as before, the third's second sentence is now the one on what each
+# iteration awaits.
+_CODE = re.compile(r"`[^`\n]+`|\b\w+\(")
+_STOPWORD = re.compile(rf"\b({'|'.join(STOPWORDS_EN)})\b", re.IGNORECASE)
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
 RARE_SHARE = 0.1
 WIDESPREAD_SHARE = 0.5
@@ -43,7 +53,7 @@ def _stemmer() -> Stemmer.Stemmer:
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Each text as BM25 sees it, in one batch (bm25s stems each distinct word once)."""
     return bm25s.tokenize(
-        list(texts),
+        [_code_names(text) for text in texts],
         token_pattern=TOKEN.pattern,
         stopwords="en",
         stemmer=_stemmer(),
@@ -52,10 +62,16 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     )
 
 
+def _code_names(text: str) -> str:
+    if "`" not in text and "(" not in text:
+        return text
+    return _CODE.sub(lambda code: _STOPWORD.sub(r"\1_", code.group()), text)
+
+
 def terms(text: str) -> tuple[str, ...]:
     """One text's lower-cased, stemmed words without stop words, in order: `tokenize` for one text,
     without the batch machinery (this runs on every sentence a search or an answer weighs)."""
-    words = [w for w in TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+    words = [w for w in TOKEN.findall(_code_names(text).lower()) if w not in _STOPWORDS]
     return tuple(_stemmer().stemWords(words))
 
 

@@ -168,3 +168,13 @@ def test_a_parameter_named_by_one_letter_is_a_word_and_a_pronoun_or_a_contractio
 def test_a_question_naming_a_one_letter_parameter_is_answered_from_that_parameter(settings, kb, question, fact):
     answer = list(stream_answer(question, settings, kb=kb))[-1].answer
     assert fact in answer, answer
+
+
+def test_a_stop_word_written_as_code_is_a_name():
+    assert terms("What does .then() do in a `with` block?") == ("what", "doe", "then_", "do", "with_", "block")
+    assert terms("Then it ends with a call(x).") == ("end", "call", "x")
+
+
+def test_a_question_on_a_method_named_like_a_stop_word_is_answered_from_that_method(settings, kb):
+    answer = list(stream_answer("What is Gradio's then() for?", settings, kb=kb))[-1].answer
+    assert "The `then` method chains another function" in answer, answer
