@@ -151,6 +151,24 @@ Tried on 2026-12-02 as well, not kept:
   control"), its cosine with each unit added at 0.3: 0.858 / 0.758, the second set 0.667, follow-ups
   0.464; at 0.6 every set lower.
 
+Tried later that day (the third session), against 0.858 / 0.792, the second set 0.690, SQuAD 0.888 and
+the follow-ups 0.493, none kept. Of the questions whose key fact is in the passages read, the answer
+states it for 192 of 209 whose first passage holds it, but for 5 of 23 whose second or third does (the
+second set: 56 of 61, and 1 of 20), so these aimed at the rank penalty:
+- the penalty proportional to the passage's retrieval score below the first one's rather than to its
+  rank (weight 0.1 to 0.5; measured before the tokenizer's two changes that day, against 0.858 /
+  0.783 and the second set 0.679): dev up to 0.892, held-out 0.742-0.767, the second set
+  0.643-0.667; the same gap divided by the spread of the three passages' scores (0.3, 0.6):
+  0.867-0.892 / 0.758, the second set 0.667-0.690, SQuAD 0.875-0.877;
+- the extra penalty between headed passages lifted for a passage whose heading names a larger share
+  of the asked words than the first passage's (so "The cosine formula" competes with "Three ways to
+  compare vectors" for "What are the lowest and highest values a cosine similarity can have?"): 0.875
+  / 0.792, the second set 0.690 (one gained, one lost), follow-ups 0.500, SQuAD unchanged; the share
+  weighted by the words' rarity, the same but follow-ups 0.493; lifted for the first sentence only,
+  not the second, 0.867 / 0.792. Of 39 questions asked by hand it changed 3 answers: one better (the
+  cosine range), one worse (a second sentence on cancelling events after "By default the limit is
+  one"), one neither.
+
 Tried and not kept: reading each sentence's vector with its heading prefixed,
 0.817 / 0.717, SQuAD 0.879; ranking passages of one document as one in the rank penalty, 0.808 /
 0.683, SQuAD 0.879; a bonus for the question's words among a sentence's first four (the sentence is
