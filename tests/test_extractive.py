@@ -271,6 +271,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("Why must questions and chunks share a model?", {Asks.REASON}),
         ("How is the RRF score of a result computed?", {Asks.FORMULA}),
         ("How should I store the index on disk?", set()),
+        ("What are the drawbacks of HNSW?", set()),  # a property of HNSW, not its definition
+        ("What is PagedAttention in vLLM?", {Asks.DEFINITION}),
         # read after a clause that sets the scene, a modifier before "values", "why" not first
         ("In IVF, what is an 'inverted list'?", {Asks.DEFINITION}),
         ("Which lambda values are good first choices for MMR?", {Asks.QUANTITY}),
@@ -354,6 +356,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
         ("In the name BM25, what do the letters 'BM' mean?", ("BM",)),
         ("What is RRF?", ("RRF",)),
         ("How does HNSW work?", ()),  # asks how it works, not what the name means
+        ("What are the drawbacks of HNSW?", ()),  # asks a property of HNSW (a follow-up's usual rewrite)
+        ("What is the meaning of RAG?", ("RAG",)),
         ("What does IndexFlatL2 stand for?", ()),  # a name, not an acronym
     ],
 )
@@ -489,3 +493,9 @@ def test_a_mistyped_name_still_counts_as_mentioned(backend):
     text = "Eiffel answered the protesting artists in a newspaper interview, comparing his tower with the pyramids of Egypt."
     answer = "".join(backend.stream("What did Eifel say to the artists who protested?", [_hit(text)]))
     assert answer == f"{text} [1]"
+
+
+def test_a_question_on_a_property_of_an_acronym_is_not_answered_by_its_expansion(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "What are the drawbacks of HNSW?")
+    assert "Hierarchical Navigable Small World" not in answer, answer
+    assert "memory and mutability" in answer, answer
