@@ -499,3 +499,8 @@ def test_a_question_on_a_property_of_an_acronym_is_not_answered_by_its_expansion
     answer, _ = _answer(backend, kb, embedder, "What are the drawbacks of HNSW?")
     assert "Hierarchical Navigable Small World" not in answer, answer
     assert "memory and mutability" in answer, answer
+
+
+def test_the_best_sentence_leads_the_answer_even_from_a_lower_passage(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "What is IVF?")
+    assert answer.startswith("An inverted file index, abbreviated IVF,"), answer
