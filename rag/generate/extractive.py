@@ -184,6 +184,9 @@ second set: 56 of 61, and 1 of 20), so these aimed at the rank penalty:
 - the neighbour bonus for the next sentence only, not the one before ("What is token streaming?"
   follows its definition with the sentence before it): 0.858 / 0.783, dangling starts 0.004 → 0.008,
   SQuAD 0.886;
+- a sentence with "therefore", "thus" or "hence" among its first six words ("A long answer can
+  therefore take…") read as referring back, like one opening so: 0.858 / 0.783 ("How do you compute
+  the cosine similarity of two vectors?" lost), every other set unchanged;
 - the answer opening with its best sentence rather than in reading order (not for "how" and "why"):
   no figure moved, but of the 56 answers of the two sets it reordered, several then opened on a
   sentence leaning on the one after it ("Chunks then never contain text…", "…of that
