@@ -187,6 +187,10 @@ second set: 56 of 61, and 1 of 20), so these aimed at the rank penalty:
 - a sentence with "therefore", "thus" or "hence" among its first six words ("A long answer can
   therefore take…") read as referring back, like one opening so: 0.858 / 0.783 ("How do you compute
   the cosine similarity of two vectors?" lost), every other set unchanged;
+- a question asking two things, the second on "why" or "how" ("What is a cross-encoder reranker and
+  why is it slower than a bi-encoder?"), answered by the best unit for each part read as a question of
+  its own: no set has such a question; of five asked by hand none was answered better (the second
+  part's "it" is read as a word, not as the first part's subject);
 - the answer opening with its best sentence rather than in reading order (not for "how" and "why"):
   no figure moved, but of the 56 answers of the two sets it reordered, several then opened on a
   sentence leaning on the one after it ("Chunks then never contain text…", "…of that
