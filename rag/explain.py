@@ -20,7 +20,7 @@ from rag.events import Hit, Stage
 from rag.generate import AnswerBackend
 from rag.generate.extractive import ExtractiveBackend, unmentioned_names
 from rag.index import KnowledgeBase
-from rag.lexical import terms
+from rag.lexical import asked_terms, terms
 from rag.questions import acronyms_asked
 from rag.retrieve import (
     DENSE_WEIGHT,
@@ -78,8 +78,11 @@ def _dense(trace: SearchTrace, kb: KnowledgeBase, shown: int) -> Stage:
 
 
 def _lexical(question: str, trace: SearchTrace, kb: KnowledgeBase, shown: int) -> Stage:
-    asked = terms(question)
-    note = f"BM25 scores the passages holding the question's terms (stemmed, without stop words): {', '.join(asked)}."
+    asked = asked_terms(question)
+    note = (
+        "BM25 scores the passages on the words saying what is asked (stemmed, without stop words and "
+        f"question wording such as what, how, does): {', '.join(asked)}."
+    )
     rows = tuple(
         (str(rank), _passage(kb.chunks[i]), f"{bm25:.2f}", ", ".join(_matched(asked, kb.chunks[i])))
         for rank, (i, bm25) in enumerate(trace.lexical[:shown], 1)

@@ -81,11 +81,24 @@ _QUESTION_WORDING = frozenset(
 )
 
 
+# "when" or "where" followed by anything but an auxiliary opens a clause, which says what is asked
+# about ("And when a question comes in?", "What happens when the queue is full?"), rather than asks
+# ("When should I…", "Where do API keys go?"). Since 2026-12-02, with BM25 scoring the asked words
+# (`rag.retrieve`): alone it moved no answer or ranking of any evaluation set; with that, it keeps the
+# one follow-up that needed its "when".
+_CLAUSE_OPENER = re.compile(
+    r"\b(when|where)\s+(?!(?:is|are|was|were|be|do|does|did|can|could|should|would|may|might|must|will|shall"
+    r"|has|have|had)\b)\w",
+    re.IGNORECASE,
+)
+
+
 def asked_terms(question: str) -> tuple[str, ...]:
     """The question's `terms` without its question wording ("what", "how", "does", "many"), which
     says that something is asked, not what: a sentence that happens to say "what" or "do" is no
-    nearer to the answer for it."""
-    return tuple(word for word in terms(question) if word not in _QUESTION_WORDING)
+    nearer to the answer for it. A "when" or "where" opening a clause is not question wording."""
+    clauses = {found.group(1).lower() for found in _CLAUSE_OPENER.finditer(question)}
+    return tuple(word for word in terms(question) if word not in _QUESTION_WORDING or word in clauses)
 
 
 class LexicalIndex:
@@ -97,10 +110,13 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of `query` against every indexed text (zeros where no term matches)."""
-        terms = tokenize([query])[0]
-        if not self.size or not terms:
+        return self.term_scores(tokenize([query])[0])
+
+    def term_scores(self, query_terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of these (stemmed) terms against every indexed text (zeros where none matches)."""
+        if not self.size or not query_terms:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(list(query_terms)), dtype=np.float32)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from rag.events import Status, run_to_end
 from rag.generate import NOT_FOUND
 from rag.generate.extractive import HITS_TO_READ
 from rag.index import embed_sentences
-from rag.lexical import Spelling, terms
+from rag.lexical import Spelling, asked_terms, terms
 from rag.pipeline import stream_answer
 from rag.retrieve import _complete_scores, closest_sentence, search, sentence_match
 
@@ -82,6 +82,30 @@ def test_candidates_found_by_one_side_get_both_true_scores(kb, embedder):
     assert set(dense) == set(lexical) == {0, 7}
     assert dense[7] == pytest.approx(float(vectors[7] @ query), abs=1e-5)
     assert lexical[0] == pytest.approx(float(bm25[0]))
+
+
+def test_bm25_scores_the_words_saying_what_is_asked_and_not_the_question_wording(kb, embedder):
+    """What, how and does still draw candidates (the pool scores are normalised over), but no passage
+    scores for holding them."""
+    question = "What does an HNSW index do and how does it work?"
+    hits, _ = search(kb, embedder, question, 10, "hybrid")
+    asked, whole = kb.lexical.term_scores(asked_terms(question)), kb.lexical.scores(question)
+    at = [kb.chunks.index(hit.chunk) for hit in hits]
+    assert [hit.lexical_score for hit in hits] == pytest.approx([float(asked[i]) for i in at])
+    assert any(whole[i] > asked[i] for i in at)  # the wording would have counted
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What happens when the queue is full?", ("happen", "when", "queue", "full")),
+        ("And when a question comes in?", ("when", "question", "come")),
+        ("When should I rebuild the index?", ("rebuild", "index")),
+        ("Where do API keys go?", ("api", "key", "go")),
+    ],
+)
+def test_a_when_or_where_opening_a_clause_is_asked_about_and_one_asking_is_not(question, asked):
+    assert asked_terms(question) == asked
 
 
 def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
