@@ -42,6 +42,15 @@ def test_label_says_no_llm(backend):
     assert backend.label == "extractive (no LLM)"
 
 
+def test_a_comparison_whose_sides_are_stated_apart_is_answered_and_one_off_the_corpus_is_not(backend, kb, embedder):
+    """`predict` and `submit` are each described in a passage of their own: no single sentence is near
+    the question, the pair is."""
+    answer, _ = _answer(backend, kb, embedder, "What is the difference between predict and submit in gradio_client?")
+    assert answer != NOT_FOUND and "`predict`" in answer, answer
+    answer, _ = _answer(backend, kb, embedder, "What's the difference between Docker and Kubernetes?")
+    assert answer == NOT_FOUND, answer
+
+
 @pytest.mark.slow  # embeds the sentences of every example's hits: 15 s measured on the idle 2-core machine
 def test_every_example_is_answered_citing_its_document(backend, kb, embedder):
     failures = []
