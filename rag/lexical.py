@@ -97,8 +97,17 @@ def asked_terms(question: str) -> tuple[str, ...]:
     """The question's `terms` without its question wording ("what", "how", "does", "many"), which
     says that something is asked, not what: a sentence that happens to say "what" or "do" is no
     nearer to the answer for it. A "when" or "where" opening a clause is not question wording."""
+    return asked_and_wording(question)[0]
+
+
+def asked_and_wording(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The question's `terms` in two parts, each in order: those `asked_terms` keeps, and its wording."""
     clauses = {found.group(1).lower() for found in _CLAUSE_OPENER.finditer(question)}
-    return tuple(word for word in terms(question) if word not in _QUESTION_WORDING or word in clauses)
+    asked: list[str] = []
+    wording: list[str] = []
+    for word in terms(question):
+        (wording if word in _QUESTION_WORDING and word not in clauses else asked).append(word)
+    return tuple(asked), tuple(wording)
 
 
 class LexicalIndex:

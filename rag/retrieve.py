@@ -1,13 +1,14 @@
 """Find the chunks that answer a question: dense (FAISS), lexical (BM25) or hybrid (fused).
 
-Hybrid is the default: dense search finds paraphrases, BM25 finds rare exact terms (names,
-API identifiers), scoring the words that say what is asked, not "what" or "does". It fuses *scores*, not ranks: over the candidates (FAISS top-C ∪ BM25 top-C)
-each score is z-normalised per question and blended 0.7 × cosine + 0.3 × BM25, so a clear
-winner on one side keeps its margin (reciprocal rank fusion throws margins away). The top few
-fused candidates are then reordered by how well their best single sentence matches the question,
-word for word (shared stemmed words and word pairs) and in meaning (the cosine of its closest
-sentence): a question is usually about one sentence, and a passage that says it in one place
-beats one that scatters the same words or whose average vector is merely on the topic.
+Hybrid is the default: dense search finds paraphrases, BM25 finds rare exact terms (names, API
+identifiers), scoring the words that say what is asked, not "what" or "does". It fuses *scores*, not
+ranks: over the candidates (FAISS top-C ∪ BM25 top-C) each score is z-normalised per question and
+blended 0.7 × cosine + 0.3 × BM25, so a clear winner on one side keeps its margin (reciprocal rank
+fusion throws margins away). The top few fused candidates are then reordered by how well their best
+single sentence matches the question, word for word (shared stemmed words and word pairs) and in
+meaning (the cosine of its closest sentence): a question is usually about one sentence, and a
+passage that says it in one place beats one that scatters the same words or whose average vector is
+merely on the topic.
 
 Measured with `python -m rag eval` on three SQuAD 2.0 dev articles (473 answerable questions,
 126 paragraphs), gold paragraph Recall@1 / Recall@5 / MRR@10: dense 0.71 / 0.93 / 0.80, BM25
@@ -115,7 +116,7 @@ from rag.corpus import Chunk, chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
 from rag.index import KnowledgeBase
-from rag.lexical import asked_terms, terms
+from rag.lexical import asked_and_wording, terms
 from rag.questions import acronyms_asked, spells_out
 
 MODES = ("dense", "lexical", "hybrid")
@@ -204,10 +205,7 @@ def _bm25(kb: KnowledgeBase, question: str, candidates: int) -> tuple[np.ndarray
     """BM25 scores of every chunk and of the top `candidates`, on the words saying what is asked:
     the candidates are the chunks sharing most with the whole question, its wording included, so that
     the pool the scores are normalised over stays the one it was tuned on (see the module docstring)."""
-    asked = asked_terms(question)
-    wording = list(terms(question))
-    for word in asked:
-        wording.remove(word)
+    asked, wording = asked_and_wording(question)
     bm25 = kb.lexical.term_scores(asked)
     whole = bm25 + kb.lexical.term_scores(wording)  # BM25 adds up over the query's words
     return bm25, {int(i): float(bm25[i]) for i in _top(whole, candidates) if whole[i] > 0}
@@ -257,16 +255,16 @@ def _rerank_by_sentence(
     if len(head) < 2:
         return fused
     acronyms = acronyms_asked(question)
-    if acronyms:  # a passage spelling out an asked acronym is checked wherever it ranks among the candidates
-        spelling = [item for item in tail if any(_spells_out(a, kb.chunks[item[0]].text) for a in acronyms)]
-        head, tail = head + spelling, [item for item in tail if item not in spelling]
+    # A passage spelling out an asked acronym is checked wherever it ranks among the candidates.
+    spelled = _spelling_out(kb, fused, acronyms)
+    if spelled:
+        head, tail = head + [c for c in tail if c[0] in spelled], [c for c in tail if c[0] not in spelled]
     asked = terms(question)
     chunks = [kb.chunks[i] for i, _ in head]
     match = z_scores([sentence_match(asked, chunk.search_text) if asked else 0.0 for chunk in chunks])
     bonus = SENTENCE_WEIGHT * match
-    if acronyms:
-        spelled = [any(_spells_out(acronym, chunk.text) for acronym in acronyms) for chunk in chunks]
-        bonus = bonus + SPELLED_OUT_WEIGHT * np.array(spelled, dtype=float)
+    if spelled:
+        bonus = bonus + SPELLED_OUT_WEIGHT * np.array([i in spelled for i, _ in head], dtype=float)
     closest = _closest_sentences(embedder, query, chunks)
     if closest is not None:  # every candidate's sentence vectors are at hand: compare them all alike
         bonus = bonus + SENTENCE_COSINE_WEIGHT * z_scores(closest)
@@ -276,6 +274,13 @@ def _rerank_by_sentence(
     unchecked = float(bonus.min())
     tail = [(i, score + unchecked) for i, score in tail]
     return sorted(head, key=lambda item: -item[1]) + tail
+
+
+def _spelling_out(kb: KnowledgeBase, candidates: list[tuple[int, float]], acronyms: Sequence[str]) -> set[int]:
+    """The candidates with a sentence that spells out one of the asked acronyms."""
+    if not acronyms:
+        return set()
+    return {i for i, _ in candidates if any(_spells_out(acronym, kb.chunks[i].text) for acronym in acronyms)}
 
 
 def _spells_out(acronym: str, text: str) -> bool:

@@ -2,9 +2,9 @@
 
 No LLM is involved, so it cannot invent anything: it only quotes the documents, at most two
 sentences (three for a "how" or "why" question whose explanation runs on) and 80 words from the top
-three hits. When even the best sentence is a weak match
-(embedding cosine plus a word-for-word match; for a comparison, the best pair naming one side each), or only a fair one while the question names
-something no retrieved passage mentions ("a React component" against a passage on Gradio), the
+three hits. When even the best sentence is a weak match (embedding cosine plus a word-for-word
+match; for a comparison, the best pair naming one side each), or only a fair one while the question
+names something no retrieved passage mentions ("a React component" against a passage on Gradio), the
 answer says plainly that the documents don't answer.
 
 A sentence that is merely on the topic often matches a question as well as the one that states
@@ -449,7 +449,7 @@ class _Reading:
         self.evidence_match = self.match if self.every_word == self.asked else self._match(self.every_word)
         self.weights = self._rarity()
 
-    @property
+    @cached_property
     def best_relevance(self) -> float:
         """How near the best evidence is to the question: the best sentence's relevance, or for a
         comparison that of the best pair of sentences naming one side each, if higher."""
