@@ -36,6 +36,10 @@ with a rare word, else the longest run. A follow-up gets it this way:
   dropped ("What about IVF? — drawbacks");
 - any other follow-up gets the topic appended ("Why is that? — IVF index, few hundred chunks").
 
+The carried words follow the question after CONTEXT_MARK, so that the answer can tell the two apart
+(`asked_part`): they help find the passages, but the sentences quoted must answer what the follow-up
+itself asks.
+
 A follow-up keeps the topic it was given, so a third question still refers to the first one's.
 Everything is word lists and dictionary look-ups, microseconds a question, except the closeness
 check: one query encoding (which the search then reuses) and a top-1 FAISS search, for the few
@@ -51,7 +55,7 @@ from typing import TYPE_CHECKING
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from rag.lexical import Vocabulary, terms
+from rag.lexical import Vocabulary, asked_terms, terms
 
 if TYPE_CHECKING:
     from rag.embed import Embedder
@@ -67,6 +71,8 @@ MIN_RARE_WORDS = 2
 # ... and its closest passage this close in meaning (cosine): an ordinary question of the corpus
 # question set has one at 0.39-0.75, a follow-up that lacks its topic mostly below 0.4.
 MIN_COSINE = 0.4
+# Between a rewritten question and the words carried into it from the conversation ("Why is that? — IVF index").
+CONTEXT_MARK = " — "
 # The names a message's opening sentences lend a question that stands on its own, at most.
 MAX_CONTEXT_NAMES = 8
 RESOLVABLE = frozenset({*PERSONAL, "one", "ones"})
@@ -127,6 +133,14 @@ def with_context(question: str, context: str, kb: KnowledgeBase, embedder: Embed
     asked = {word.lower() for word in _words(question)}
     names = [word for n, word in enumerate(_words(context)) if _named(word, n) and word.lower() not in asked]
     return _with_context(question, list(dict.fromkeys(names))[-MAX_CONTEXT_NAMES:])
+
+
+def asked_part(query: str) -> str:
+    """What a search query's question asks, without the words carried after CONTEXT_MARK ("And what
+    ends an event? — content type SSE response" → "And what ends an event?"), or the whole query when
+    the question asks nothing of its own ("Why is that? — IVF index")."""
+    question, mark, _ = query.rpartition(CONTEXT_MARK)
+    return question if mark and asked_terms(question) else query
 
 
 def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
@@ -245,7 +259,7 @@ def _missing(words: Sequence[str], text: str) -> list[str]:
 
 
 def _with_context(question: str, words: Sequence[str]) -> str:
-    return f"{question} — {' '.join(words)}" if words else question
+    return f"{question}{CONTEXT_MARK}{' '.join(words)}" if words else question
 
 
 def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:

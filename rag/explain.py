@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from rag.conversation import asked_part
 from rag.corpus import Chunk
 from rag.embed import Embedder
 from rag.events import Hit, Stage
@@ -144,8 +145,13 @@ def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend, his
     if isinstance(backend, ExtractiveBackend):
         chosen = backend.choose(question, hits)
         note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
+        if asked_part(question) != question:
+            note += (
+                f' They are chosen for what the follow-up asks, "{asked_part(question)}": the words carried from '
+                "the conversation helped find the passages and count only in judging whether a sentence is evidence."
+            )
         if not chosen:
-            names = unmentioned_names(question, hits)
+            names = unmentioned_names(asked_part(question), hits)
             naming = f" (it names {', '.join(names)}, which no passage mentions)" if names else ""
             note = (
                 f"No sentence is close enough to the question{naming}: the answer says the documents don't answer it."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import refers_back, standalone_query
+from rag.conversation import asked_part, refers_back, standalone_query
 
 
 def test_a_question_without_history_is_searched_as_asked(kb, embedder):
@@ -68,6 +68,18 @@ def test_a_pronoun_is_replaced_by_the_previous_topic(kb, embedder):
 def test_a_follow_up_without_a_subject_gets_the_topic_appended(kb, embedder):
     query = standalone_query("And why?", ["Should reciprocal rank fusion replace score fusion?"], kb, embedder)
     assert query.startswith("And why? — ") and "reciprocal rank fusion" in query
+
+
+@pytest.mark.parametrize(
+    ("query", "asked"),
+    [
+        ("And what ends an event? — content type SSE response", "And what ends an event?"),
+        ("Why is that? — IVF index", "Why is that? — IVF index"),  # nothing asked of its own
+        ("What is RAG?", "What is RAG?"),
+    ],
+)
+def test_the_asked_part_of_a_query_leaves_out_the_words_carried_from_the_conversation(query, asked):
+    assert asked_part(query) == asked
 
 
 def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(kb, embedder):

@@ -54,6 +54,13 @@ def test_a_refusal_s_plan_names_what_no_passage_mentions(kb, settings):
     assert "it names React, which no passage mentions" in plan.note
 
 
+def test_a_follow_up_s_plan_says_its_sentences_are_chosen_for_what_it_asks(kb, settings):
+    history = ["What happens when you call a generator function in Python?"]
+    events = list(stream_answer("Can I iterate over the result twice?", settings, kb=kb, history=history, explain=True))
+    plan = next(event for event in events if isinstance(event, Stage) and event.name == "answer")
+    assert 'chosen for what the follow-up asks, "Can I iterate over the result twice?"' in plan.note, plan.note
+
+
 def test_without_explain_there_are_no_stages_and_lexical_mode_has_no_embedding(kb, settings):
     assert not any(isinstance(event, Stage) for event in stream_answer(QUESTION, settings, kb=kb))
     lexical = [

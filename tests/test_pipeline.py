@@ -142,6 +142,15 @@ def test_a_follow_up_is_searched_as_the_standalone_question_it_becomes(settings,
     assert "hnsw" in hits[0].chunk.source, [hit.chunk.source for hit in hits]
 
 
+def test_a_follow_up_is_answered_for_what_it_asks_not_for_the_topic_carried_into_its_search(settings, kb):
+    """Searched with the earlier question's words appended, the answer quoted the earlier answer again."""
+    history = ["What happens when you call a generator function in Python?"]
+    events = list(stream_answer("Can I iterate over the result twice?", settings, kb=kb, history=history))
+
+    assert " — " in _searched(events) and "generator" in _searched(events)
+    assert "consumed only once" in events[-1].answer, events[-1].answer
+
+
 def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_question(settings, kb):
     plain = "Why don't retrieval systems simply index each document as one whole unit?"
     wrapped = list(
