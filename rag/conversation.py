@@ -40,6 +40,13 @@ The carried words follow the question after CONTEXT_MARK, so that the answer can
 (`asked_part`): they help find the passages, but the sentences quoted must answer what the follow-up
 itself asks.
 
+Tried on 2026-12-02 and not kept: an elliptical follow-up bringing a new name ("What about HNSW?",
+"And llama.cpp's server?") rewritten as the earlier question with its name replaced ("Does HNSW need
+training before I add vectors?", "Which port does llama.cpp's server listen on by default?"). It
+reads better, but the follow-ups' recall@1 and key-fact hit were unchanged (0.906, 0.594): of its six
+rewrites one answer gained its key fact and one lost it ("Does IVFPQ use less memory than a flat
+index?" was answered from the overview of index types, on HNSW's memory).
+
 A follow-up keeps the topic it was given, so a third question still refers to the first one's.
 Everything is word lists and dictionary look-ups, microseconds a question, except the closeness
 check: one query encoding (which the search then reuses) and a top-1 FAISS search, for the few

@@ -250,7 +250,9 @@ answers changed, one better ("How can I measure it?" after a question on faithfu
 two neither. Tried with it, not kept: the question's own words also encoded for the cosine (one more
 encoding, 0.587); only a follow-up with two asked words of its own read so (0.594, one dev question
 gained and one held-out lost); retrieval's sentence check on the follow-up's own words too (its
-Recall@1 0.906 → 0.891, key fact 0.580).
+Recall@1 0.906 → 0.891, key fact 0.580); a unit the conversation's earlier answers already quoted
+penalised (the answers given to the turns before, in the evaluation's order), 0.2: no change, 0.5:
+0.601 (one dev question), 1.0: 0.558.
 
 Tried in that session too, not kept (against 0.858 / 0.800, the second set 0.714, follow-ups 0.514,
 before the change above): a penalty on a unit whose opening words name a word of a passage's title or
