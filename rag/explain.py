@@ -144,14 +144,15 @@ def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
 def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend, history: Sequence[str]) -> Stage:
     if isinstance(backend, ExtractiveBackend):
         chosen = backend.choose(question, hits)
+        asked = asked_part(question)
         note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
-        if asked_part(question) != question:
+        if asked != question:
             note += (
-                f' They are chosen for what the follow-up asks, "{asked_part(question)}": the words carried from '
-                "the conversation helped find the passages and count only in judging whether a sentence is evidence."
+                f' They are chosen for what the follow-up asks, "{asked}": the words carried from the conversation '
+                "helped find the passages and count only in judging whether a sentence is evidence."
             )
         if not chosen:
-            names = unmentioned_names(asked_part(question), hits)
+            names = unmentioned_names(asked, hits)
             naming = f" (it names {', '.join(names)}, which no passage mentions)" if names else ""
             note = (
                 f"No sentence is close enough to the question{naming}: the answer says the documents don't answer it."
