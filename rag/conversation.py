@@ -36,9 +36,10 @@ with a rare word, else the longest run. A follow-up gets it this way:
   dropped ("What about IVF? — drawbacks");
 - any other follow-up gets the topic appended ("Why is that? — IVF index, few hundred chunks").
 
-The carried words follow the question after CONTEXT_MARK, so that the answer can tell the two apart
-(`asked_part`): they help find the passages, but the sentences quoted must answer what the follow-up
-itself asks.
+The carried words follow the question after CONTEXT_MARK in a `SearchQuery`, which remembers where
+they begin, so that the answer can tell the two apart (`asked_part`): they help find the passages,
+but the sentences quoted must answer what the follow-up itself asks. A dash the asker typed is
+theirs: "The nprobe setting — what does it change in an IVF index?" is asked whole.
 
 Tried on 2026-12-02 and not kept: an elliptical follow-up bringing a new name ("What about HNSW?",
 "And llama.cpp's server?") rewritten as the earlier question with its name replaced ("Does HNSW need
@@ -58,7 +59,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
@@ -142,12 +143,25 @@ def with_context(question: str, context: str, kb: KnowledgeBase, embedder: Embed
     return _with_context(question, list(dict.fromkeys(names))[-MAX_CONTEXT_NAMES:])
 
 
+class SearchQuery(str):
+    """A question with words carried into it from the conversation, searched as one text
+    ("And what ends an event? — content type SSE response") that remembers what was `asked`."""
+
+    asked: str
+
+    def __new__(cls, asked: str, carried: Sequence[str]) -> Self:
+        query = super().__new__(cls, f"{asked}{CONTEXT_MARK}{' '.join(carried)}")
+        query.asked = asked
+        return query
+
+
 def asked_part(query: str) -> str:
-    """What a search query's question asks, without the words carried after CONTEXT_MARK ("And what
-    ends an event? — content type SSE response" → "And what ends an event?"), or the whole query when
-    the question asks nothing of its own ("Why is that? — IVF index")."""
-    question, mark, _ = query.rpartition(CONTEXT_MARK)
-    return question if mark and asked_terms(question) else query
+    """What a search query's question asks, without the words carried into it from the conversation
+    ("And what ends an event? — content type SSE response" → "And what ends an event?"), or the whole
+    query when the question asks nothing of its own ("Why is that? — IVF index") or carries nothing."""
+    if isinstance(query, SearchQuery) and asked_terms(query.asked):
+        return query.asked
+    return query
 
 
 def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
@@ -266,7 +280,7 @@ def _missing(words: Sequence[str], text: str) -> list[str]:
 
 
 def _with_context(question: str, words: Sequence[str]) -> str:
-    return f"{question}{CONTEXT_MARK}{' '.join(words)}" if words else question
+    return SearchQuery(question, words) if words else question
 
 
 def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:

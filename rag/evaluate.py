@@ -88,11 +88,12 @@ def file_kind(path: Path) -> str:
     )
 
 
-def run_answer(question: str, settings: Settings, kb: KnowledgeBase) -> AnswerRun:
-    """Answer through the pipeline, as the app would; a backend failure stops the evaluation."""
+def run_answer(question: str, settings: Settings, kb: KnowledgeBase, history: Sequence[str] = ()) -> AnswerRun:
+    """Answer through the pipeline, as the app would, after the conversation's earlier questions
+    `history`; a backend failure stops the evaluation."""
     started = time.perf_counter()
     retrieval_ms = 0.0
-    for event in stream_answer(question, settings, kb=kb):
+    for event in stream_answer(question, settings, kb=kb, history=history):
         match event:
             case Retrieved(_, ms):
                 retrieval_ms = ms

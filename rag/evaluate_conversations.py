@@ -22,8 +22,10 @@ standalone rewrite:
   recall@1 of its source document searching the question as asked and the `with_history` query.
   Their splits are the file's even (dev) and odd (held-out) positions, as in `rag.retrieve`;
 - fact_hit: the share of follow-ups whose answer states one of the turn's facts (regexes, scored
-  as `rag.evaluate_corpus` scores the corpus questions), answering the `with_history` query
-  through the pipeline with the chosen backend (extractive by default), so on its hits.
+  as `rag.evaluate_corpus` scores the corpus questions), asking each follow-up after its history
+  through the pipeline as the app does, with the chosen backend (extractive by default): so on the
+  hits of the `with_history` rewrite, which the answer also reads. Measured with the default
+  rewrites only.
 
 Every figure is given for all conversations and for two halves, "dev" and "held-out", split by a
 stable hash of each conversation's first question (`split_of`): the rewrite was designed looking
@@ -61,7 +63,7 @@ from rag.retrieve import search
 
 Rewrite = Callable[[str, Sequence[str]], str]
 SPLITS = ("all", "dev", "held-out")
-ANSWERED_REWRITE = "with_history"
+PIPELINE_REWRITE = "with_history"
 STANDALONE_QUESTIONS = PROJECT_DIR / "data" / "eval" / "corpus-questions.json"
 STANDALONE_KEYS = ("standalone_rewritten", "standalone_as_asked_recall@1", "standalone_with_history_recall@1")
 
@@ -170,6 +172,7 @@ def evaluate_conversations(
     kb = shipped_knowledge_base(settings, progress)
     check_documents(path, (turn.document for turns in conversations for turn in turns), kb, settings)
     embedder = get_embedder(kb.model)
+    answers_follow_ups = rewrites is None
     rewrites = default_rewrites(kb, embedder, settings) if rewrites is None else rewrites
     queries = {
         name: [rewrite(turn.question, history) for turn, history, _ in turns] for name, rewrite in rewrites.items()
@@ -196,11 +199,9 @@ def evaluate_conversations(
             if name in queries
         }
         flags |= {f"{name}_recall@1": (hits, splits) for name, hits in found.items() if name in first_queries}
-        if ANSWERED_REWRITE in queries:
+        if answers_follow_ups:
             progress(f"Answering {len(turns)} follow-ups ({mode})…")
-            answered = fact_hits(
-                kb, queries[ANSWERED_REWRITE], [turn for turn, _, _ in turns], settings.with_(mode=mode)
-            )
+            answered = fact_hits(kb, [(turn, history) for turn, history, _ in turns], settings.with_(mode=mode))
             flags["fact_hit"] = (answered, [split for _, _, split in turns])
         per_mode[mode] = {
             split: {key: _share_in(values, of, split) for key, (values, of) in flags.items()} for split in SPLITS
@@ -212,8 +213,8 @@ def evaluate_conversations(
         for split in SPLITS
     }
     report |= per_mode[main_mode]["all"] | {"mode": main_mode, "modes": per_mode}
-    if standalone_questions is not None and ANSWERED_REWRITE in rewrites:
-        alone = standalone_figures(kb, embedder, standalone_questions, rewrites[ANSWERED_REWRITE], modes, progress)
+    if standalone_questions is not None and PIPELINE_REWRITE in rewrites:
+        alone = standalone_figures(kb, embedder, standalone_questions, rewrites[PIPELINE_REWRITE], modes, progress)
         report |= alone["modes"][main_mode]["all"] | {"standalone_questions": alone}
     return report
 
@@ -268,11 +269,11 @@ def found_documents(
     return [_first_source(kb, embedder, query, mode) == document for query, document in zip(queries, documents)]
 
 
-def fact_hits(kb: KnowledgeBase, queries: Sequence[str], turns: Sequence[Turn], settings: Settings) -> list[bool]:
-    """For each query, whether the pipeline's answer to it states one of its turn's facts."""
+def fact_hits(kb: KnowledgeBase, turns: Sequence[tuple[Turn, list[str]]], settings: Settings) -> list[bool]:
+    """For each turn asked after its history, whether the pipeline's answer states one of its facts."""
     return [
-        fact_match(run_answer(query, settings, kb).done.answer, turn.facts) is not None
-        for query, turn in zip(queries, turns)
+        fact_match(run_answer(turn.question, settings, kb, history).done.answer, turn.facts) is not None
+        for turn, history in turns
     ]
 
 

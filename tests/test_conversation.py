@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import asked_part, refers_back, standalone_query
+from rag.conversation import SearchQuery, asked_part, refers_back, standalone_query
 
 
 def test_a_question_without_history_is_searched_as_asked(kb, embedder):
@@ -73,13 +73,21 @@ def test_a_follow_up_without_a_subject_gets_the_topic_appended(kb, embedder):
 @pytest.mark.parametrize(
     ("query", "asked"),
     [
-        ("And what ends an event? — content type SSE response", "And what ends an event?"),
-        ("Why is that? — IVF index", "Why is that? — IVF index"),  # nothing asked of its own
+        (SearchQuery("And what ends an event?", ["content", "type", "SSE"]), "And what ends an event?"),
+        (SearchQuery("Why is that?", ["IVF", "index"]), "Why is that? — IVF index"),  # nothing asked of its own
         ("What is RAG?", "What is RAG?"),
+        ("The nprobe setting — what does it change?", "The nprobe setting — what does it change?"),  # a typed dash
     ],
 )
 def test_the_asked_part_of_a_query_leaves_out_the_words_carried_from_the_conversation(query, asked):
     assert asked_part(query) == asked
+
+
+def test_a_rewritten_follow_up_remembers_what_it_asked(kb, embedder):
+    query = standalone_query("And why?", ["Should reciprocal rank fusion replace score fusion?"], kb, embedder)
+    assert asked_part(query) == "And why? — reciprocal rank fusion replace score fusion"  # asks nothing of its own
+    query = standalone_query("And what ends an event?", ["What content type does an SSE response use?"], kb, embedder)
+    assert asked_part(query) == "And what ends an event?"
 
 
 def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(kb, embedder):

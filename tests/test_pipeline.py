@@ -151,6 +151,12 @@ def test_a_follow_up_is_answered_for_what_it_asks_not_for_the_topic_carried_into
     assert "consumed only once" in events[-1].answer, events[-1].answer
 
 
+def test_a_dash_the_asker_typed_does_not_cut_what_is_asked(settings, kb):
+    """Only words the conversation carried in are left out of what the answer reads as asked."""
+    events = list(stream_answer("HNSW — what are its drawbacks?", settings, kb=kb))
+    assert "drawbacks are memory and mutability" in events[-1].answer, events[-1].answer
+
+
 def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_question(settings, kb):
     plain = "Why don't retrieval systems simply index each document as one whole unit?"
     wrapped = list(
