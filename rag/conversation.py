@@ -148,11 +148,15 @@ class SearchQuery(str):
     ("And what ends an event? — content type SSE response") that remembers what was `asked`."""
 
     asked: str
+    carried: tuple[str, ...]
 
     def __new__(cls, asked: str, carried: Sequence[str]) -> Self:
         query = super().__new__(cls, f"{asked}{CONTEXT_MARK}{' '.join(carried)}")
-        query.asked = asked
+        query.asked, query.carried = asked, tuple(carried)
         return query
+
+    def __getnewargs__(self) -> tuple[str, tuple[str, ...]]:  # so that copy and pickle rebuild it
+        return self.asked, self.carried
 
 
 def asked_part(query: str) -> str:

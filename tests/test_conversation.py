@@ -3,6 +3,9 @@ stand on their own are left as they were asked. Against the shipped corpus's kno
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
 from rag.conversation import SearchQuery, asked_part, refers_back, standalone_query
@@ -81,6 +84,12 @@ def test_a_follow_up_without_a_subject_gets_the_topic_appended(kb, embedder):
 )
 def test_the_asked_part_of_a_query_leaves_out_the_words_carried_from_the_conversation(query, asked):
     assert asked_part(query) == asked
+
+
+def test_a_query_with_carried_words_survives_copying_and_pickling():
+    query = SearchQuery("And what ends an event?", ["content", "type"])
+    for copied in (copy.deepcopy(query), pickle.loads(pickle.dumps(query))):
+        assert (copied, asked_part(copied)) == ("And what ends an event? — content type", "And what ends an event?")
 
 
 def test_a_rewritten_follow_up_remembers_what_it_asked(kb, embedder):
