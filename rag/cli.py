@@ -156,7 +156,12 @@ def _print_json(events: Iterator[Event]) -> int:
 
 
 def _print_text(events: Iterator[Event]) -> int:
+    answering = False  # the answer's line is open on stdout
     for event in events:
+        if answering and not isinstance(event, Token):
+            # End it first: on a terminal, a status line on stderr would go on after the answer's last word.
+            print(flush=True)
+            answering = False
         match event:
             case Status(_, message, t_ms):
                 print(f"[{t_ms:7.0f} ms] {message}", file=sys.stderr, flush=True)
@@ -166,14 +171,13 @@ def _print_text(events: Iterator[Event]) -> int:
                 print(stage_table(event), file=sys.stderr, flush=True)
             case Token(text):
                 print(text, end="", flush=True)
+                answering = True
             case Done(_, hits, _, _, cited):
-                print("\n\nSources:")
+                print("\nSources:")
                 for hit in hits:
                     mark = "*" if hit.rank in cited else " "
                     print(f"{mark}[{hit.rank}] {hit.chunk.title} — {hit.chunk.section} ({hit.chunk.source})")
-            case Error(message, partial):
-                if partial:
-                    print()
+            case Error(message, _):
                 print(f"error: {message}", file=sys.stderr)
                 return 1
     return 0

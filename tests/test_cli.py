@@ -95,6 +95,18 @@ def test_ask_streams_status_to_stderr_and_the_answer_and_sources_to_stdout(scrip
     )
 
 
+def test_on_a_terminal_each_status_line_starts_a_line_of_its_own(scripted_answers, monkeypatch):
+    terminal = io.StringIO()  # stdout and stderr both write to it, as both write to a terminal
+    monkeypatch.setattr("sys.stdout", terminal)
+    monkeypatch.setattr("sys.stderr", terminal)
+
+    assert cli.main(["ask", QUESTION]) == 0
+
+    lines = terminal.getvalue().splitlines()
+    assert "".join(CANNED_ANSWER) in lines, lines
+    assert all(line.startswith("[") for line in lines if " ms] " in line), lines
+
+
 def test_ask_json_prints_one_event_per_line(scripted_answers, capsys):
     assert cli.main(["ask", QUESTION, "--json", "--top-k", "3", "--stream", "buffered"]) == 0
 
