@@ -173,7 +173,7 @@ def _print_text(events: Iterator[Event]) -> int:
                 print(text, end="", flush=True)
                 answering = True
             case Done(_, hits, _, _, cited):
-                print("\nSources:")
+                print(f"\n{'Sources' if cited else 'Closest passages (not used)'}:")
                 for hit in hits:
                     mark = "*" if hit.rank in cited else " "
                     print(f"{mark}[{hit.rank}] {hit.chunk.title} — {hit.chunk.section} ({hit.chunk.source})")

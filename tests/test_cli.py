@@ -107,6 +107,15 @@ def test_on_a_terminal_each_status_line_starts_a_line_of_its_own(scripted_answer
     assert all(line.startswith("[") for line in lines if " ms] " in line), lines
 
 
+def test_passages_the_answer_does_not_cite_are_not_called_its_sources(cli_env, kb, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb))
+
+    assert cli.main(["ask", "What is the capital of France?"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Sources:" not in out and "\nClosest passages (not used):\n" in out, out
+
+
 def test_ask_json_prints_one_event_per_line(scripted_answers, capsys):
     assert cli.main(["ask", QUESTION, "--json", "--top-k", "3", "--stream", "buffered"]) == 0
 
