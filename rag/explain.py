@@ -191,4 +191,6 @@ def _moved(was: int, rank: int) -> str:
 
 
 def _cut(sentence: str) -> str:
+    """The sentence on one line (a passage's first comes after its heading line), cut to SENTENCE_CHARS."""
+    sentence = " ".join(sentence.split())
     return sentence if len(sentence) <= SENTENCE_CHARS else sentence[: SENTENCE_CHARS - 1].rstrip() + "…"
