@@ -290,7 +290,7 @@ def _with_context(question: str, words: Sequence[str]) -> str:
 def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     runs: list[list[str]] = [[]]
     for word in _words(question):
-        if word.lower() in _FUNCTION_WORDS:
+        if not _content(word):
             runs.append([])
         else:
             runs[-1].append(_POSSESSIVE.sub("", word))

@@ -99,6 +99,13 @@ def test_a_rewritten_follow_up_remembers_what_it_asked(kb, embedder):
     assert asked_part(query) == "And what ends an event?"
 
 
+def test_a_contracted_question_word_is_not_carried_as_a_topic(kb, embedder):
+    follow_up = "Can it be changed after the index is built?"
+    assert standalone_query(follow_up, ["What's the equivalent in HNSW?"], kb, embedder) == standalone_query(
+        follow_up, ["What is the equivalent in HNSW?"], kb, embedder
+    )
+
+
 def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(kb, embedder):
     query = standalone_query("What about Ollama?", ["Which port does vLLM listen on?"], kb, embedder)
     assert "Ollama" in query and "port" in query and "vLLM" not in query
