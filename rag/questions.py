@@ -103,7 +103,7 @@ _STATES = {
     ),
     Asks.FORMULA: re.compile(
         r"\b(?:divided by|times|sum|product|plus|minus|mean|fraction|ratio|harmonic|weighted)\b"
-        r"|\b(?:multipl|averag|logarithm|square|hash)\w*",
+        r"|\b(?:multipl(?:y|ie|ica)|averag|logarithm|square|hash)\w*",
         re.IGNORECASE,
     ),
 }

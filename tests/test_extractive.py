@@ -354,6 +354,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.QUANTITY}, "The network is small.")
     assert states({Asks.PERSON}, "It was proposed by Gordon Cormack in 2009.")
     assert states({Asks.DEFINITION}, "FAISS, short for Facebook AI Similarity Search, is a library.")
+    assert states({Asks.FORMULA}, "Each term's weight is multiplied by its frequency.")
+    assert not states({Asks.FORMULA}, "nDCG handles multiple relevant items."), "'multiple' is no arithmetic"
     assert not states(set(), "Anything at all, 42.")
 
 
