@@ -83,7 +83,7 @@ _SCENE = re.compile(r"^\s*(?:in|for|with|on|using) [^,?]{1,60},\s*", re.IGNORECA
 # What a sentence that states each kind of fact contains.
 _STATES = {
     Asks.QUANTITY: re.compile(
-        r"\b\d[\d,.]*\b|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+        r"\b\d[\d,.]*\b|\bone\b(?! (?:of|another)\b)|\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
         r"|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|twice"
         r"|double|triple|percent)\b",
         re.IGNORECASE,
