@@ -106,10 +106,10 @@ def asked_terms(question: str) -> tuple[str, ...]:
     session), not kept: only its longest piece asked, the others moved to the wording. The corpus
     set's key-fact hit 0.829 → 0.833 (held-out +1), its Recall@1 0.946 → 0.942, every other figure
     unchanged; of 8 questions on all-MiniLM-L6-v2 asked by hand, 3 answered better (its pooling, its
-    normalisation, why it is fast), 1 worse (its input length), 1 wrong answer traded for another, 3 the
-    same. Applied to the extractive
-    answer's choice of sentences alone: the same held-out question gained, nothing else moved, and of
-    the 8, 1 better (why it is fast), 1 worse (its input length), 1 wrong answer traded for another."""
+    normalisation, why it is fast), 1 worse (its input length), 1 wrong answer traded for another, 3
+    the same. Applied to the extractive answer's choice of sentences alone: the same held-out question
+    gained, nothing else moved, and of the 8, 1 better (why it is fast), 1 worse (its input length), 1
+    wrong answer traded for another."""
     return asked_and_wording(question)[0]
 
 
