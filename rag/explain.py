@@ -134,7 +134,7 @@ def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
             str(rank),
             _moved(before[i], rank),
             _passage(kb.chunks[i]),
-            _cut(matching_sentence(asked, kb.chunks[i].search_text)),
+            _cut(_best_sentence(asked, kb.chunks[i])),
         )
         for rank, (i, _) in enumerate(trace.reranked[:depth], 1)
     )
@@ -188,6 +188,13 @@ def _moved(was: int, rank: int) -> str:
     if was == rank:
         return f"{was} ="
     return f"{was} {'▲' if was > rank else '▼'}{abs(was - rank)}"
+
+
+def _best_sentence(asked: Sequence[str], chunk: Chunk) -> str:
+    """The chunk's sentence that the rerank scores best, without the heading line that a chunk's first
+    sentence is read with (the passage column shows it)."""
+    heading, _, _ = chunk.search_text.partition("\n")
+    return matching_sentence(asked, chunk.search_text).removeprefix(heading).strip()
 
 
 def _cut(sentence: str) -> str:

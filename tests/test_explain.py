@@ -36,6 +36,7 @@ def test_the_stages_come_between_the_search_and_the_answer_with_each_stages_data
     hits = next(event for event in events if isinstance(event, Retrieved)).hits
     assert [row[2] for row in stages["rerank"].rows[: len(hits)]] == [_passage(hit.chunk) for hit in hits]
     assert not any("\n" in cell for stage in stages.values() for row in stage.rows for cell in row), "one line a cell"
+    assert stages["rerank"].rows[0][3].startswith("Reciprocal rank fusion, or RRF"), "the sentence, not its heading"
     answer = next(event for event in events if isinstance(event, Done)).answer
     assert all(sentence in answer for _, sentence in stages["answer"].rows), "the plan is what the answer quotes"
 
