@@ -24,7 +24,7 @@ from rag import corpus, index
 from rag.config import RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.embed import get_embedder
 from rag.errors import RagError
-from rag.events import Done, Error, Event, Progress, Stage, Status, Token, run_to_end, to_json
+from rag.events import Done, Error, Event, Progress, Stage, Status, Token, counted, run_to_end, to_json
 from rag.knowledge import chunking, shared_knowledge_base
 from rag.pipeline import stream_answer
 
@@ -201,7 +201,7 @@ def _index(args: argparse.Namespace) -> int:
         embedder = get_embedder(settings.embed_model)
         loading = index.load_or_build(documents, chunks, embedder, settings.cache_dir, chunking(settings), args.rebuild)
     kb = run_to_end(loading, _print_loading)
-    print(f"{len(kb.chunks)} chunks indexed with {kb.model}")
+    print(f"{counted(len(kb.chunks), 'chunk')} indexed with {kb.model}")
     return 0
 
 

@@ -32,6 +32,11 @@ class Hit:
         }
 
 
+def counted(count: int, noun: str) -> str:
+    """A count with its noun, for a status line: "1 passage", "5 passages"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Status:
     stage: str

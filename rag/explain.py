@@ -17,7 +17,7 @@ import numpy as np
 from rag.conversation import asked_part
 from rag.corpus import Chunk
 from rag.embed import Embedder
-from rag.events import Hit, Stage
+from rag.events import Hit, Stage, counted
 from rag.generate import AnswerBackend
 from rag.generate.extractive import ExtractiveBackend, unmentioned_names
 from rag.index import KnowledgeBase
@@ -166,7 +166,7 @@ def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend, his
     prompt = inspection.prompt
     note = (
         f"{backend.label} receives a prompt of {inspection.tokens:,} tokens (budget {inspection.budget:,}): the "
-        f"rules, {prompt.passages} fenced passage{'' if prompt.passages == 1 else 's'} and the question."
+        f"rules, {counted(prompt.passages, 'fenced passage')} and the question."
     )
     rows = tuple(
         (f"[{hit.rank}]", _passage(hit.chunk), "in the prompt" if n < prompt.passages else "dropped to fit")

@@ -32,7 +32,7 @@ import numpy as np
 
 from rag.corpus import Chunk, ChunkingSettings, Document, chunk_sentences
 from rag.embed import Embedder
-from rag.events import Progress, Status
+from rag.events import Progress, Status, counted
 from rag.lexical import LexicalIndex, Spelling, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -291,20 +291,20 @@ def load_or_build(
                 continue
             try:
                 kb = load(saved, embedder, expected)
-                yield status(f"Loaded {where} index of {len(kb.chunks)} passages")
+                yield status(f"Loaded {where} index of {counted(len(kb.chunks), 'passage')}")
                 return kb
             except CacheError as exc:
                 if where == "cached" and (folder / "manifest.json").exists():
                     yield status(f"Cached index is damaged ({exc}); rebuilding")
-    yield status(f"Embedding {len(chunks)} passages from {len(documents)} documents…")
+    yield status(f"Embedding {counted(len(chunks), 'passage')} from {counted(len(documents), 'document')}…")
     kb = yield from build(chunks, embedder, started)
-    yield status(f"Embedding the sentences of {len(chunks)} passages for quoting…")
+    yield status(f"Embedding the sentences of {counted(len(chunks), 'passage')} for quoting…")
     sentences, sentence_vectors = yield from embed_sentences(chunks, embedder, started)
     targets = [folder, *([shipped] if rebuild and shipped is not None else [])]
     for target in targets:
         try:
             save(kb, target, key, sentences, sentence_vectors)
-            yield status(f"Built index of {len(chunks)} passages; saved to {target}")
+            yield status(f"Built index of {counted(len(chunks), 'passage')}; saved to {target}")
         except OSError as exc:
             yield status(f"Warning: could not save the index ({exc.strerror or exc}); running from memory")
     return kb

@@ -23,7 +23,7 @@ from rag.config import Settings
 from rag.conversation import standalone_query, with_context
 from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
-from rag.events import Done, Error, Event, Retrieved, Status, Token, run_to_end
+from rag.events import Done, Error, Event, Retrieved, Status, Token, counted, run_to_end
 from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.index import KnowledgeBase
@@ -178,7 +178,7 @@ def stream_answer(
     trace = SearchTrace() if explain else None
     hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode, trace)
     yield Retrieved(hits, search_timings.total_ms)
-    yield Status("retrieve", f"Found {_passages(len(hits))} ({search_timings.total_ms:.0f} ms)", elapsed())
+    yield Status("retrieve", f"Found {counted(len(hits), 'passage')} ({search_timings.total_ms:.0f} ms)", elapsed())
     if trace is not None:
         yield from stages(query, trace, hits, kb, embedder, backend, earlier)
 
@@ -209,10 +209,8 @@ def stream_answer(
     text = "".join(answer)
     cited = cited_numbers(text, hits)
     if hits and not cited:
-        yield Status("done", f"None of the {_passages(len(hits))} answers the question: none is cited", elapsed())
+        yield Status(
+            "done", f"None of the {counted(len(hits), 'passage')} answers the question: none is cited", elapsed()
+        )
     yield Status("done", "Done", elapsed())
     yield Done(text, hits, timings, backend.label, cited)
-
-
-def _passages(count: int) -> str:
-    return f"{count} passage{'' if count == 1 else 's'}"

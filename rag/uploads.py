@@ -24,7 +24,7 @@ from rag.config import Settings
 from rag.corpus import Chunk, Document, DocumentError, TextLimitError
 from rag.embed import get_embedder
 from rag.errors import RagError
-from rag.events import Progress, Status
+from rag.events import Progress, Status, counted
 from rag.index import KnowledgeBase, embed_chunks
 from rag.knowledge import chunking, shared_knowledge_base
 
@@ -113,7 +113,7 @@ def add_uploads(
                 continue
             taken.add(document, own)
             chunks.extend(own)
-            yield _status(started, "upload", f"{name}: {len(own)} passage{'' if len(own) == 1 else 's'}")
+            yield _status(started, "upload", f"{name}: {counted(len(own), 'passage')}")
         if not chunks:
             return UploadResult(current, [], rejected)
         base = current.kb if current else (yield from _unless_stopped(shared_knowledge_base(settings), stop))

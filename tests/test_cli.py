@@ -172,6 +172,9 @@ def test_index_builds_a_folder_with_a_progress_bar(cli_env, monkeypatch, embedde
     assert "Loaded cached index" in second.err and "2/2" not in second.err, f"the second run should load: {second}"
     assert cli.main(["index", str(docs), "--rebuild"]) == 0
     assert "2/2" in capsys.readouterr().err, "--rebuild should embed both again"
+    assert cli.main(["index", str(docs / "owls.md")]) == 0
+    one = capsys.readouterr()
+    assert "Built index of 1 passage;" in one.err and "1 chunk indexed" in one.out, f"one, not 1 chunks: {one}"
 
 
 @pytest.mark.slow

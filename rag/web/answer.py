@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.config import Settings
-from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Stage, Status, Token
+from rag.events import Done, Error, Event, Hit, Progress, Retrieved, Stage, Status, Token, counted
 from rag.index import KnowledgeBase
 from rag.pipeline import stream_answer
 from rag.uploads import PAGES
@@ -137,7 +137,7 @@ class AnswerRun:
             self._stop.set()
             self._next.set()
             words = len(self._answer.split())
-            self._log.add(f"Stopped after {words} word{'' if words == 1 else 's'}")
+            self._log.add(f"Stopped after {counted(words, 'word')}")
         self._on_change()
 
     def next_stage(self) -> None:

@@ -21,7 +21,7 @@ import gradio as gr
 
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES, STREAM_MODES, Settings
 from rag.errors import RagError
-from rag.events import Status, run_to_end
+from rag.events import Status, counted, run_to_end
 from rag.generate import available_backends
 from rag.index import KnowledgeBase
 from rag.inspector import inspect_question
@@ -372,7 +372,7 @@ def add_documents(files: list[str] | None, request: gr.Request) -> Iterator[tupl
     session = SESSIONS.hold_files(request.session_hash, files)
     names = [display_name(path) for path in files]
     status = StatusLog()
-    status.add(f"Adding {len(files)} file{'' if len(files) == 1 else 's'}…")
+    status.add(f"Adding {counted(len(files), 'file')}…")
     with session.adding_uploads(names):
         yield log_html(status.text), adding_notice(names), gr.skip(), gr.skip()
         adding = add_uploads(files, session.corpus, SETTINGS, stop=session.stop_uploads)
