@@ -157,14 +157,16 @@ def _print_json(events: Iterator[Event]) -> int:
 
 def _print_text(events: Iterator[Event]) -> int:
     answering = False  # the answer's line is open on stdout
+    reported = False  # a status line has said what failed
     for event in events:
         if answering and not isinstance(event, Token):
             # End it first: on a terminal, a status line on stderr would go on after the answer's last word.
             print(flush=True)
             answering = False
         match event:
-            case Status(_, message, t_ms):
+            case Status(stage, message, t_ms):
                 print(f"[{t_ms:7.0f} ms] {message}", file=sys.stderr, flush=True)
+                reported = stage == "error"
             case Progress(done, total, _):
                 _progress_bar(done, total)
             case Stage():
@@ -178,7 +180,8 @@ def _print_text(events: Iterator[Event]) -> int:
                     mark = "*" if hit.rank in cited else " "
                     print(f"{mark}[{hit.rank}] {hit.chunk.title} — {hit.chunk.section} ({hit.chunk.source})")
             case Error(message, _):
-                print(f"error: {message}", file=sys.stderr)
+                if not reported:
+                    print(f"error: {message}", file=sys.stderr)
                 return 1
     return 0
 

@@ -107,6 +107,17 @@ def test_on_a_terminal_each_status_line_starts_a_line_of_its_own(scripted_answer
     assert all(line.startswith("[") for line in lines if " ms] " in line), lines
 
 
+def test_a_backend_failing_mid_answer_keeps_the_words_and_says_what_failed_once(cli_env, kb, monkeypatch, capsys):
+    backend = ScriptedBackend(["Half", " an", " answer"], fail_with="the model server went away")
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb, backend=backend))
+
+    assert cli.main(["ask", QUESTION]) == 1
+
+    out, err = capsys.readouterr()
+    assert out == "Half an answer\n", out
+    assert err.count("the model server went away") == 1, err
+
+
 def test_passages_the_answer_does_not_cite_are_not_called_its_sources(cli_env, kb, monkeypatch, capsys):
     monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb))
 
