@@ -42,10 +42,15 @@ _STOPWORD = re.compile(rf"\b({'|'.join(STOPWORDS_EN)})\b", re.IGNORECASE)
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
 RARE_SHARE = 0.1
 WIDESPREAD_SHARE = 0.5
+# A lower-case English word ("rag", "post") is read as a name the corpus writes in capitals ("RAG",
+# "POST") only if it writes it so this many times: "RAG" 60, "SQuAD" 13, "POST" and "MS" once.
+MIN_NAME_USES = 10
 # A misspelt word is at least this long: shorter ones have too many neighbours one edit away.
 MIN_CORRECTED_LENGTH = 5
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _LOWER_WORD = re.compile(r"(?<![\w'’])[a-z]+(?![\w'’])")  # not a contraction's part ("doesn't")
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+_CASED_WORD = re.compile(r"(?<![\w'’.-])[A-Za-z][A-Za-z0-9]*(?![\w'’]|[.-]\w)")  # a word, not part of a name
 
 
 @lru_cache(maxsize=1)
@@ -190,23 +195,43 @@ class Spelling:
     """How often a corpus spells each lower-case word, to read a question's misspelt word as the
     corpus's word one edit away (Norvig's corrector: a letter dropped, added, changed or two swapped).
     A word of the corpus or of the English dictionary is never corrected: "teach" is not a typo of
-    "each", though the corpus spells only the latter."""
+    "each", though the corpus spells only the latter.
+
+    A name the corpus only ever writes with capitals inside it ("HNSW", "BM25", "nDCG") is read as the
+    corpus writes it when typed in lower case ("what is bm25"), so that what reads a name or an
+    acronym (`rag.questions.acronyms_asked`, `rag.conversation`) sees one."""
 
     counts: dict[str, int]
     english: frozenset[str] = field(default_factory=english_words, repr=False)
+    names: dict[str, str] = field(default_factory=dict)  # lower case → the corpus's casing
 
     @classmethod
     def of_chunks(cls, chunks: Iterable[Chunk]) -> Spelling:
         counts: Counter[str] = Counter()
+        casings: Counter[str] = Counter()
+        lower_case: set[str] = set()  # written so outside code, where `hnsw` names an attribute
         for chunk in chunks:
-            counts.update(_LOWER_WORD.findall(f"{chunk.title} {chunk.section} {chunk.text}".lower()))
-        return cls(dict(counts))
+            text = f"{chunk.title} {chunk.section} {chunk.text}"
+            counts.update(_LOWER_WORD.findall(text.lower()))
+            casings.update(_CASED_WORD.findall(text))
+            lower_case.update(w for w in _CASED_WORD.findall(_CODE_SPAN.sub(" ", text)) if w.islower())
+        english = english_words()
+        names: dict[str, str] = {}
+        for word, uses in casings.most_common():  # a name's commonest casing first
+            lowered = word.lower()
+            if not any(c.isupper() for c in word[1:]) or lowered in lower_case or lowered in names:
+                continue
+            if lowered not in english or uses >= MIN_NAME_USES:
+                names[lowered] = word
+        return cls(dict(counts), english, names)
 
     def corrected(self, question: str) -> str:
-        """`question` with each lower-case word the corpus never spells, of MIN_CORRECTED_LENGTH
-        letters or more, replaced by the corpus's most frequent word one edit away, if any. Capitalised
-        words are names, left as typed: "React" is not a misspelt "reach"."""
-        return _LOWER_WORD.sub(lambda found: self._word(found.group()), question)
+        """`question` with each lower-case name written as the corpus writes it, and each lower-case
+        word the corpus never spells, of MIN_CORRECTED_LENGTH letters or more, replaced by the corpus's
+        most frequent word one edit away, if any. Capitalised words are names, left as typed: "React"
+        is not a misspelt "reach"."""
+        named = _CASED_WORD.sub(lambda found: self.names.get(found.group(), found.group()), question)
+        return _LOWER_WORD.sub(lambda found: self._word(found.group()), named)
 
     def _word(self, word: str) -> str:
         if len(word) < MIN_CORRECTED_LENGTH or word in self.counts or word in self.english:

@@ -161,6 +161,25 @@ def test_a_misspelt_word_is_read_as_the_corpus_word_one_edit_away(question, corr
     assert spelling.corrected(question) == corrected
 
 
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("what is hnsw", "what is HNSW"),  # the corpus's lower-case `hnsw` is code, not the name
+        ("how is ndcg computed", "how is nDCG computed"),
+        ("how do I post it", "how do I post it"),  # an English word the corpus writes "POST" once
+        ("is rag useful", "is RAG useful"),  # ... or one it writes "RAG" many times
+    ],
+)
+def test_a_name_typed_in_lower_case_is_read_as_the_corpus_writes_it(question, read):
+    text = "HNSW is a graph. Set `hnsw` attributes. nDCG grades results. Send a POST request. " + "RAG helps. " * 10
+    assert Spelling.of_chunks([_chunk(text)]).corrected(question) == read
+
+
+def test_a_question_typed_in_lower_case_is_answered_as_the_corpus_writes_its_names(settings, kb):
+    lower = list(stream_answer("what does mrr stand for", settings, kb=kb))
+    assert "Mean reciprocal rank" in lower[-1].answer, lower[-1].answer
+
+
 def test_a_question_with_a_typo_is_searched_as_spelt_right(settings, kb):
     events = list(stream_answer("Why is retreival, not generation, usually the weakest link?", settings, kb=kb))
     searched = next(e.message for e in events if isinstance(e, Status) and e.stage == "retrieve")
