@@ -68,8 +68,8 @@ _ASKS = {
     ),
     Asks.DEFINITION: re.compile(
         r"^\s*what(?:'s| is| are| does| do)\b.*\b(?:mean|meaning|stand for|refer to|short for|meant by)\b"
-        r"|^\s*what (?:is|are) (?:an? |the )?['\"]?[\w.-]+['\"]?(?: (?!(?:of|between)\b)[\w.-]+){0,3}\??$"
-        r"|\bwhat is meant by\b|\bdefine\b|^\s*what (?:is|are) (?:an? |the )?['\"]",
+        r"|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"]?[\w.-]+['\"]?(?: (?!(?:of|between)\b)[\w.-]+){0,3}\??$"
+        r"|\bwhat is meant by\b|\bdefine\b|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"]",
         re.IGNORECASE,
     ),
     Asks.REASON: re.compile(r"\bwhy\b|\bwhat is the (?:reason|point|purpose)\b", re.IGNORECASE),

@@ -282,6 +282,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("How should I store the index on disk?", set()),
         ("What are the drawbacks of HNSW?", set()),  # a property of HNSW, not its definition
         ("What is PagedAttention in vLLM?", {Asks.DEFINITION}),
+        ("what's BM25", {Asks.DEFINITION}),  # contracted, as typed in a chat
+        ("whats an IVF index?", {Asks.DEFINITION}),
         # read after a clause that sets the scene, a modifier before "values", "why" not first
         ("In IVF, what is an 'inverted list'?", {Asks.DEFINITION}),
         ("Which lambda values are good first choices for MMR?", {Asks.QUANTITY}),
