@@ -78,10 +78,14 @@ class Chunk:
     text: str
 
     @property
+    def heading(self) -> str:
+        """Its title, and its section when the section is not the title."""
+        return self.title if self.section in ("", self.title) else f"{self.title} — {self.section}"
+
+    @property
     def search_text(self) -> str:
-        """What gets embedded and scored: the text with its title and section for context."""
-        heading = self.title if self.section in ("", self.title) else f"{self.title} — {self.section}"
-        return f"{heading}\n{self.text}"
+        """What gets embedded and scored: the text under its heading line, for context."""
+        return f"{self.heading}\n{self.text}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

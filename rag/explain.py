@@ -193,8 +193,7 @@ def _moved(was: int, rank: int) -> str:
 def _best_sentence(asked: Sequence[str], chunk: Chunk) -> str:
     """The chunk's sentence that the rerank scores best, without the heading line that a chunk's first
     sentence is read with (the passage column shows it)."""
-    heading, _, _ = chunk.search_text.partition("\n")
-    return matching_sentence(asked, chunk.search_text).removeprefix(heading).strip()
+    return matching_sentence(asked, chunk.search_text).removeprefix(chunk.heading).strip()
 
 
 def _cut(sentence: str) -> str:
