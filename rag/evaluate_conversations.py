@@ -24,8 +24,10 @@ standalone rewrite:
 - fact_hit: the share of follow-ups whose answer states one of the turn's facts (regexes, scored
   as `rag.evaluate_corpus` scores the corpus questions), asking each follow-up after its history
   through the pipeline as the app does, with the chosen backend (extractive by default): so on the
-  hits of the `with_history` rewrite, which the answer also reads. Measured with the default
-  rewrites only.
+  hits of the pipeline's own rewrite, which the answer also reads. Measured with the default
+  rewrites only. The pipeline rewrites each follow-up again rather than being handed the
+  `with_history` query, so an LLM backend is asked twice, and its second rewrite may differ from the
+  one whose recall@1 is reported.
 
 Every figure is given for all conversations and for two halves, "dev" and "held-out", split by a
 stable hash of each conversation's first question (`split_of`): the rewrite was designed looking
