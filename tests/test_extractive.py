@@ -191,6 +191,24 @@ def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
     )
 
 
+def test_a_second_sentence_that_stands_on_the_one_before_it_mid_sentence_brings_it(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "What is HNSW?")
+    assert answer.startswith("HNSW stands for Hierarchical Navigable Small World"), answer
+    assert "the walk can take many steps on large collections. [1] HNSW solves this by building several layers." in (
+        answer
+    ), "'solves this' must come with what 'this' is"
+
+
+def test_this_naming_a_thing_is_not_read_as_standing_for_the_sentence_before(backend):
+    text = (
+        "A lighthouse is a tower that carries a lamp to guide ships at night. "
+        "Keepers once lived at the foot of the tower and trimmed the wick every few hours. "
+        "A lighthouse of this kind needs no keeper today, since the lamp runs on its own."
+    )
+    answer = "".join(backend.stream("What is a lighthouse?", [_hit(text, section="Lighthouses")]))
+    assert "Keepers once lived" not in answer, answer
+
+
 def test_a_sentence_ending_in_though_is_not_quoted_without_the_sentence_it_answers(backend):
     text = (
         "Retrieval-augmented generation, usually shortened to RAG, is a design pattern that grounds a model in "
