@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -41,6 +41,8 @@ _CODE = re.compile(r"`[^`\n]+`|\b\w+\(")
 _STOPWORD = re.compile(rf"\b({'|'.join(STOPWORDS_EN)})\b", re.IGNORECASE)
 # A word that at most this share of the corpus's documents use is specific enough to carry a topic.
 RARE_SHARE = 0.1
+# Two words are written together when the openings of their stems are (so "chunking" after a word as "chunker").
+STEM_PREFIX = 5
 WIDESPREAD_SHARE = 0.5
 # A lower-case English word ("rag", "post") is read as a name the corpus writes in capitals ("RAG",
 # "POST") only if it writes it so this many times: "RAG" 60, "SQuAD" 13, "POST" and "MS" once.
@@ -148,19 +150,23 @@ class LexicalIndex:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """How many of a corpus's documents use each stemmed term."""
+    """How many of a corpus's documents use each stemmed term, and which words it writes next to each
+    other (so that "fusion compute" in a question is two phrases: the corpus never writes it)."""
 
     document_frequency: dict[str, int]
     documents: int
+    adjacent: frozenset[tuple[str, str]] = frozenset()  # words written next to each other, as `_stem`
 
     @classmethod
     def of(cls, documents: Iterable[str]) -> Vocabulary:
         counts: Counter[str] = Counter()
+        adjacent: set[tuple[str, str]] = set()
         total = 0
         for text in documents:
             counts.update(set(terms(text)))
+            adjacent.update(_adjacent_pairs(text))
             total += 1
-        return cls(dict(counts), total)
+        return cls(dict(counts), total, frozenset(adjacent))
 
     @classmethod
     def of_chunks(cls, chunks: Iterable[Chunk]) -> Vocabulary:
@@ -169,6 +175,11 @@ class Vocabulary:
         for chunk in chunks:
             texts.setdefault(chunk.source, []).append(chunk.text)
         return cls.of("\n".join(parts) for parts in texts.values())
+
+    def written_together(self, first: str, second: str) -> bool:
+        """Whether the corpus writes the two words next to each other, told by their stems' openings
+        ("structure-aware chunking" as "structure-aware chunker")."""
+        return (_stem(first), _stem(second)) in self.adjacent
 
     def widespread(self, word: str) -> bool:
         """Whether every term of `word` is used by more than WIDESPREAD_SHARE of the documents: the
@@ -182,6 +193,27 @@ class Vocabulary:
         the corpus never uses says nothing about what in it is asked for."""
         limit = max(1, math.floor(RARE_SHARE * self.documents))
         return any(0 < self.document_frequency.get(term, 0) <= limit for term in terms(word))
+
+
+_PHRASE_WORD = re.compile(r"(\w(?:[\w'’.+-]*\w)?)")
+_BETWEEN_WORDS = re.compile(r"[`*_\"“”]*\s+[`*_\"“”]*")  # a space, maybe with code or emphasis marks
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """The opening of a word's stemmed terms, which its other forms share ("chunking", "chunker")."""
+    return " ".join(terms(word))[:STEM_PREFIX]
+
+
+def _adjacent_pairs(text: str) -> Iterator[tuple[str, str]]:
+    """The stems of each two words written next to each other, only a space between them."""
+    pieces = _PHRASE_WORD.split(text)  # text between words, a word, text between words, …
+    for at in range(1, len(pieces) - 2, 2):
+        between = pieces[at + 1]
+        if between == " " or _BETWEEN_WORDS.fullmatch(between):
+            first, second = _stem(pieces[at]), _stem(pieces[at + 2])
+            if first and second:
+                yield first, second
 
 
 @lru_cache(maxsize=1)

@@ -134,3 +134,30 @@ def test_a_name_the_whole_corpus_uses_is_not_taken_for_the_topic(kb, embedder):
     assert standalone_query("What's its big advantage?", history, kb, embedder).startswith(
         "What's the big advantage of extractive answer?"
     )
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "earlier", "resolved"),
+    [
+        (
+            "Who proposed it?",
+            "How does reciprocal rank fusion compute a score?",
+            "Who proposed reciprocal rank fusion?",
+        ),
+        ("Can it be changed later?", "What is the efSearch setting in HNSW?", "Can efSearch be changed later?"),
+        (
+            "What are its main benefits?",
+            "Who popularised the term retrieval-augmented generation?",
+            "What are the main benefits of retrieval-augmented generation?",
+        ),
+        (
+            "Does it change the total time?",
+            "Why does token streaming make a chatbot feel faster?",
+            "Does token streaming",
+        ),
+    ],
+)
+def test_a_pronoun_stands_for_a_phrase_the_corpus_writes_not_the_verb_after_it(
+    kb, embedder, follow_up, earlier, resolved
+):
+    assert asked_part(standalone_query(follow_up, [earlier], kb, embedder)).startswith(resolved)

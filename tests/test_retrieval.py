@@ -12,7 +12,7 @@ from rag.events import Status, run_to_end
 from rag.generate import NOT_FOUND
 from rag.generate.extractive import HITS_TO_READ
 from rag.index import embed_sentences
-from rag.lexical import Spelling, asked_terms, terms
+from rag.lexical import Spelling, Vocabulary, asked_terms, terms
 from rag.pipeline import stream_answer
 from rag.retrieve import _complete_scores, closest_sentence, search, sentence_match
 
@@ -221,3 +221,17 @@ def test_a_stop_word_written_as_code_is_a_name():
 def test_a_question_on_a_method_named_like_a_stop_word_is_answered_from_that_method(settings, kb):
     answer = list(stream_answer("What is Gradio's then() for?", settings, kb=kb))[-1].answer
     assert "The `then` method chains another function" in answer, answer
+
+
+def test_the_vocabulary_knows_which_words_the_corpus_writes_next_to_each_other():
+    vocabulary = Vocabulary.of(
+        [
+            "Reciprocal rank fusion adds up the reciprocal ranks. A structure-aware chunker splits at headings.",
+            "The `id` field names an event. Fusion, then ranking.",
+        ]
+    )
+    assert vocabulary.written_together("rank", "fusion")
+    assert vocabulary.written_together("structure-aware", "chunking"), "chunking and chunker share a stem's opening"
+    assert vocabulary.written_together("id", "field"), "code marks between two words do not part them"
+    assert not vocabulary.written_together("fusion", "compute"), "a word the corpus never writes after it"
+    assert not vocabulary.written_together("fusion", "ranking"), "a comma parts them"
