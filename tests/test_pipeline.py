@@ -151,6 +151,16 @@ def test_a_follow_up_is_answered_for_what_it_asks_not_for_the_topic_carried_into
     assert "consumed only once" in events[-1].answer, events[-1].answer
 
 
+def test_a_follow_up_s_pronoun_finds_the_topic_but_its_own_words_choose_the_sentences(settings, kb):
+    """Read with its pronoun resolved, "Does the order of retrieved passages matter?" quoted how passages
+    are labelled, on the topic's words."""
+    history = ["How should retrieved passages be labelled in a RAG prompt?"]
+    events = list(stream_answer("Does their order matter?", settings, kb=kb, history=history))
+
+    assert _searched(events).startswith("Searching for: Does the order matter of retrieved passages?")
+    assert "most relevant passages first" in events[-1].answer, events[-1].answer
+
+
 def test_a_dash_the_asker_typed_does_not_cut_what_is_asked(settings, kb):
     """Only words the conversation carried in are left out of what the answer reads as asked."""
     events = list(stream_answer("HNSW — what are its drawbacks?", settings, kb=kb))
