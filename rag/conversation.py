@@ -50,7 +50,10 @@ labelling retrieved passages quoted how passages are labelled. Since 2026-12-02 
 session): the follow-ups' key-fact hit 0.601 → 0.623 (held-out 0.613 → 0.661, 3 gained, none lost;
 recall@1 unchanged, the searched text being the same); of 13 follow-ups asked by hand (none in any
 set), 6 answers changed, 3 for the better ("What constant does it use?" after a question on
-reciprocal rank fusion now quotes its formula), 2 a little worse, 1 neither.
+reciprocal rank fusion now quotes its formula), 2 a little worse, 1 neither. Tried with it, not
+kept: "happen(s)" as a function word, so that "What happens if my prompt doesn't fit in it?" (three
+content words with it) is a follow-up on the context window: rewritten so, it lost its key fact
+(0.623 → 0.616), the answer then quoting the window's definition.
 
 Tried on 2026-12-02 and not kept: an elliptical follow-up bringing a new name ("What about HNSW?",
 "And llama.cpp's server?") rewritten as the earlier question with its name replaced ("Does HNSW need
