@@ -40,6 +40,7 @@ def test_a_question_that_stands_on_its_own_is_unchanged(kb, embedder, question):
         "Why score both the retriever and the final answers using one shared set of questions?",
         "What is concurrency_id for?",
         "How is the reciprocal rank of a single query worked out?",
+        "What is the HNSW equivalent of nprobe?",  # the relation's second term is in the question
     ],
 )
 def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alone(kb, embedder, question):
@@ -55,6 +56,7 @@ def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alon
         "Is there anything I must save alongside it?",  # "anything" is no antecedent
         "Why not go bigger?",  # no content of its own
         "How do I find the right value for my own documents?",  # three content words, no passage near
+        "What's the equivalent in HNSW?",  # the equivalent of what the turn before asked about
     ],
 )
 def test_a_question_that_leans_on_the_turn_before_refers_back(kb, embedder, question):
@@ -170,3 +172,9 @@ def test_a_pronoun_stands_for_a_phrase_the_corpus_writes_not_the_verb_after_it(
     kb, embedder, follow_up, earlier, resolved
 ):
     assert standalone_query(follow_up, [earlier], kb, embedder).startswith(resolved)
+
+
+def test_a_relation_left_to_the_conversation_carries_what_the_turn_before_asked(kb, embedder):
+    earlier = "Which parameter trades speed for recall at query time in a FAISS IVF index?"
+    query = standalone_query("What's the equivalent in HNSW?", [earlier], kb, embedder)
+    assert query.startswith("What's the equivalent in HNSW? — ") and "speed" in query and "IVF" not in query
