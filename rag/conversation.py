@@ -45,7 +45,8 @@ they begin, so that the answer can tell the two apart (`asked_part`): they help 
 but the sentences quoted must answer what the follow-up itself asks. A dash the asker typed is
 theirs: "The nprobe setting — what does it change in an IVF index?" is asked whole. A resolved
 pronoun is the same: "How slow are they?" is searched as "How slow are cross-encoders?", but the
-answer reads "How slow are ?" (`SearchQuery.own`). Read with the head in it, the answer chose
+answer reads "How slow are ?" (`SearchQuery.own`), the head weighing a quarter as much as the
+follow-up's own words in its focus (`rag.generate.extractive.RESOLVED_WEIGHT`). Read with the head in it, the answer chose
 sentences on the topic, not on what was asked of it: "Does their order matter?" after a question on
 labelling retrieved passages quoted how passages are labelled. Since 2026-12-02 (the seventh
 session): the follow-ups' key-fact hit 0.601 → 0.623 (held-out 0.613 → 0.661, 3 gained, none lost;
@@ -193,6 +194,15 @@ class SearchQuery(str):
 
     def __getnewargs__(self) -> tuple[str, tuple[str, ...], str]:  # so that copy and pickle rebuild it
         return self.asked, self.carried, self.own
+
+
+def resolved_terms(query: str) -> tuple[str, ...]:
+    """The asked terms of the words a resolved pronoun stands for, which `asked_part` leaves out
+    ("HNSW" in "What are the drawbacks of HNSW?" for "What are its drawbacks?"), or ()."""
+    if not isinstance(query, SearchQuery) or asked_part(query) != query.own:
+        return ()
+    own = set(asked_terms(query.own))
+    return tuple(term for term in asked_terms(query.asked) if term not in own)
 
 
 def asked_part(query: str) -> str:

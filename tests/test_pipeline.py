@@ -161,6 +161,14 @@ def test_a_follow_up_s_pronoun_finds_the_topic_but_its_own_words_choose_the_sent
     assert "most relevant passages first" in events[-1].answer, events[-1].answer
 
 
+def test_a_follow_up_s_resolved_pronoun_still_says_whose_drawbacks_are_asked(settings, kb):
+    """Chosen for "drawbacks" alone, the second sentence was a flat index's: "Their only drawback is…"."""
+    events = list(stream_answer("What are its drawbacks?", settings, kb=kb, history=["How does an HNSW index work?"]))
+
+    assert events[-1].answer.startswith("Its drawbacks are memory and mutability. [1]"), events[-1].answer
+    assert "Their only drawback" not in events[-1].answer, events[-1].answer
+
+
 def test_a_dash_the_asker_typed_does_not_cut_what_is_asked(settings, kb):
     """Only words the conversation carried in are left out of what the answer reads as asked."""
     events = list(stream_answer("HNSW — what are its drawbacks?", settings, kb=kb))
