@@ -60,7 +60,11 @@ equivalent for the async kind?" after a question on closing a generator, was alr
 so); no corpus question has such a relation. Tried with it, not
 kept: "happen(s)" as a function word, so that "What happens if my prompt doesn't fit in it?" (three
 content words with it) is a follow-up on the context window: rewritten so, it lost its key fact
-(0.623 → 0.616), the answer then quoting the window's definition.
+(0.623 → 0.616), the answer then quoting the window's definition. Nor a "one" after a preposition
+replaced by the head ("How do I loop over one?"), with a closing "in Python" not taken for the head
+while an earlier run has a name or a rare word: four rewrites read better ("How do I loop over async
+generator?"), no figure moved, and of their answers one got worse ("What if a call inside it blocks,
+like a FAISS search?" lost the sentence on blocking calls), the others no better.
 
 Tried on 2026-12-02 and not kept: an elliptical follow-up bringing a new name ("What about HNSW?",
 "And llama.cpp's server?") rewritten as the earlier question with its name replaced ("Does HNSW need
