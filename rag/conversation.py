@@ -6,20 +6,20 @@ refers back to it and leaves a question that stands on its own as it was asked. 
 backend the model rewrites the follow-up first (`rag.rewrite`); these rules are its fallback.
 `with_context` reads a question after the sentences its own message opens with the same way.
 
-A question refers back when it opens with a continuation ("and …", "so …", "what about …"), when
-it holds an anaphor (it, its, they, this, that, these, one, there…) that the question itself does
-not resolve, when it names a relation without its second term ("What's the equivalent in HNSW?",
-not "the equivalent of nprobe": RELATIONS), or when it has no content of its own. Shaped like an anaphor but not one: an expletive
-"it" standing for a clause that follows ("is it worse to chop…", "does it help to show…"), a
-complementizer or relative "that" (after a content word or in "so that"), "there is", "both … and".
-Resolved inside the question: anything after a name, and a personal pronoun or "one" after three
-content words of its own ("…a prompt that is longer than its limit", "…from a generative one");
-demonstratives and "there" always point outside. Content of its own is a name (an acronym, a
-mixed-case word, a code identifier, a capitalised word after the first), two words that few
-documents of the corpus use (`Vocabulary`), or three content words whose question has a passage
-close to it in meaning (MIN_COSINE): "How do I find the right value for my own documents?" has
-three content words but nothing in the corpus near it. Function words are NLTK's English stop
-words as bm25s ships them, with the indefinite pronouns and a few prepositions.
+A question refers back when it opens with a continuation ("and …", "so …", "what about …"), when it
+holds an anaphor (it, its, they, this, that, these, one, there…) that the question itself does not
+resolve, when it names a relation without its second term ("What's the equivalent in HNSW?", not
+"the equivalent of nprobe": RELATIONS), or when it has no content of its own. Shaped like an anaphor
+but not one: an expletive "it" standing for a clause that follows ("is it worse to chop…", "does it
+help to show…"), a complementizer or relative "that" (after a content word or in "so that"), "there
+is", "both … and". Resolved inside the question: anything after a name, and a personal pronoun or
+"one" after three content words of its own ("…a prompt that is longer than its limit", "…from a
+generative one"); demonstratives and "there" always point outside. Content of its own is a name (an
+acronym, a mixed-case word, a code identifier, a capitalised word after the first), two words that
+few documents of the corpus use (`Vocabulary`), or three content words whose question has a passage
+close to it in meaning (MIN_COSINE): "How do I find the right value for my own documents?" has three
+content words but nothing in the corpus near it. Function words are NLTK's English stop words as
+bm25s ships them, with the indefinite pronouns and a few prepositions.
 
 Measured (`python -m rag eval data/eval/conversations.json`, designed on the "dev" conversations
 and the even-numbered corpus questions): see the README's evaluation section.
@@ -46,52 +46,52 @@ but the sentences quoted must answer what the follow-up itself asks. A dash the 
 theirs: "The nprobe setting — what does it change in an IVF index?" is asked whole. A resolved
 pronoun is the same: "How slow are they?" is searched as "How slow are cross-encoders?", but the
 answer reads "How slow are ?" (`SearchQuery.own`), the head weighing a quarter as much as the
-follow-up's own words in its focus (`rag.generate.extractive.RESOLVED_WEIGHT`). Read with the head in it, the answer chose
-sentences on the topic, not on what was asked of it: "Does their order matter?" after a question on
-labelling retrieved passages quoted how passages are labelled. Since 2026-12-02 (the seventh
-session): the follow-ups' key-fact hit 0.601 → 0.623 (held-out 0.613 → 0.661, 3 gained, none lost;
-recall@1 unchanged, the searched text being the same); of 13 follow-ups asked by hand (none in any
-set), 6 answers changed, 3 for the better ("What constant does it use?" after a question on
-reciprocal rank fusion now quotes its formula), 2 a little worse, 1 neither. Then a relation
-without its second term ("What's the equivalent in HNSW?", searched as asked until then) was read as
-referring back: recall@1 with the history 0.906 → 0.913, key fact 0.623 → 0.630 (both the one
-held-out follow-up, which now quotes efSearch; the other such follow-up's answer, "What's the
-equivalent for the async kind?" after a question on closing a generator, was already right and stays
-so); no corpus question has such a relation. Tried with it, not
-kept: "happen(s)" as a function word, so that "What happens if my prompt doesn't fit in it?" (three
-content words with it) is a follow-up on the context window: rewritten so, it lost its key fact
-(0.623 → 0.616), the answer then quoting the window's definition. Nor a "one" after a preposition
-replaced by the head ("How do I loop over one?"), with a closing "in Python" not taken for the head
-while an earlier run has a name or a rare word: four rewrites read better ("How do I loop over async
-generator?"), no figure moved, and of their answers one got worse ("What if a call inside it blocks,
-like a FAISS search?" lost the sentence on blocking calls), the others no better.
+follow-up's own words in its focus (`rag.generate.extractive.RESOLVED_WEIGHT`). Read with the head
+in it, the answer chose sentences on the topic, not on what was asked of it: "Does their order
+matter?" after a question on labelling retrieved passages quoted how passages are labelled. Since
+2026-12-02 (the seventh session): the follow-ups' key-fact hit 0.601 → 0.623 (held-out 0.613 →
+0.661, 3 gained, none lost; recall@1 unchanged, the searched text being the same); of 13 follow-ups
+asked by hand (none in any set), 6 answers changed, 3 for the better ("What constant does it use?"
+after a question on reciprocal rank fusion now quotes its formula), 2 a little worse, 1 neither.
+Then a relation without its second term ("What's the equivalent in HNSW?", searched as asked until
+then) was read as referring back: recall@1 with the history 0.906 → 0.913, key fact 0.623 → 0.630
+(both the one held-out follow-up, which now quotes efSearch; the other such follow-up's answer,
+"What's the equivalent for the async kind?" after a question on closing a generator, was already
+right and stays so); no corpus question has such a relation. Tried with it, not kept: "happen(s)" as
+a function word, so that "What happens if my prompt doesn't fit in it?" (three content words with
+it) is a follow-up on the context window: rewritten so, it lost its key fact (0.623 → 0.616), the
+answer then quoting the window's definition. Nor a "one" after a preposition replaced by the head
+("How do I loop over one?"), with a closing "in Python" not taken for the head while an earlier run
+has a name or a rare word: four rewrites read better ("How do I loop over async generator?"), no
+figure moved, and of their answers one got worse ("What if a call inside it blocks, like a FAISS
+search?" lost the sentence on blocking calls), the others no better.
 
 Tried on 2026-12-02 and not kept: an elliptical follow-up bringing a new name ("What about HNSW?",
 "And llama.cpp's server?") rewritten as the earlier question with its name replaced ("Does HNSW need
 training before I add vectors?", "Which port does llama.cpp's server listen on by default?"). It
-reads better, but the follow-ups' recall@1 and key-fact hit were unchanged (0.906, 0.594): of its six
-rewrites one answer gained its key fact and one lost it ("Does IVFPQ use less memory than a flat
+reads better, but the follow-ups' recall@1 and key-fact hit were unchanged (0.906, 0.594): of its
+six rewrites one answer gained its key fact and one lost it ("Does IVFPQ use less memory than a flat
 index?" was answered from the overview of index types, on HNSW's memory).
 
 Runs were not cut until 2026-12-02 (the seventh session), so a verb after the topic came with it:
 "Who proposed it?" after "How does reciprocal rank fusion compute a score?" was searched as "Who
-proposed reciprocal rank fusion compute?", "Does it shorten the total generation time as well?" after
-"Why does token streaming make a chatbot feel faster?" as "Does chatbot feel faster shorten…". Of the
-conversation set's 138 follow-ups, 20 rewrites changed, each to a shorter head (a few no better:
-"Does important retrieval metric have a blind spot?" for recall at k); recall@1 with the history the
-same (0.906), key fact 0.594 → 0.601 (one dev follow-up), no other set moved. The vocabulary, built
-once per knowledge base on its first follow-up, takes ~32 ms for the shipped corpus, ~11 ms before, and
-~0.75 s for an upload of the largest size allowed (2,000,000 characters), ~0.42 s before.
+proposed reciprocal rank fusion compute?", "Does it shorten the total generation time as well?"
+after "Why does token streaming make a chatbot feel faster?" as "Does chatbot feel faster shorten…".
+Of the conversation set's 138 follow-ups, 20 rewrites changed, each to a shorter head (a few no
+better: "Does important retrieval metric have a blind spot?" for recall at k); recall@1 with the
+history the same (0.906), key fact 0.594 → 0.601 (one dev follow-up), no other set moved. The
+vocabulary, built once per knowledge base on its first follow-up, takes ~32 ms for the shipped
+corpus, ~11 ms before, and ~0.75 s for an upload of the largest size allowed (2,000,000 characters),
+~0.42 s before.
 
-A follow-up keeps the topic it was given, so a third question still refers to the first one's.
-Tried on 2026-12-02 (the sixth session), not kept: a follow-up that resolves a pronoun adding its own
+A follow-up keeps the topic it was given, so a third question still refers to the first one's. Tried
+on 2026-12-02 (the sixth session), not kept: a follow-up that resolves a pronoun adding its own
 words to the topic ("Which one is faster?" after "How does it differ from dense retrieval?" carrying
 "dense retrieval" too): recall@1 0.906 → 0.899 and key fact 0.594 → 0.580, since a later "it" then
-carries them where they are noise ("Does SSE work with POST? — different WebSockets").
-Everything is word lists and dictionary look-ups, microseconds a question, except the closeness
-check: one query encoding (which the search then reuses) and a top-1 FAISS search, for the few
-questions that reach it. Deterministic.
-"""
+carries them where they are noise ("Does SSE work with POST? — different WebSockets"). Everything is
+word lists and dictionary look-ups, microseconds a question, except the closeness check: one query
+encoding (which the search then reuses) and a top-1 FAISS search, for the few questions that reach
+it. Deterministic."""
 
 from __future__ import annotations
 
@@ -190,7 +190,7 @@ class SearchQuery(str):
 
     asked: str
     carried: tuple[str, ...]
-    own: str  # what the asker typed, its pronoun left out, when `asked` resolved it ("What are drawbacks?")
+    own: str  # what the asker typed, its pronoun left out, when `asked` resolved it ("What are the drawbacks of ?")
 
     def __new__(cls, asked: str, carried: Sequence[str], own: str = "") -> Self:
         query = super().__new__(cls, f"{asked}{CONTEXT_MARK}{' '.join(carried)}" if carried else asked)
