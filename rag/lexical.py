@@ -63,36 +63,13 @@ def _stemmer() -> Stemmer.Stemmer:
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Each text as BM25 sees it, in one batch (bm25s stems each distinct word once)."""
     return bm25s.tokenize(
-        [_code_names(_with_parts(text)) for text in texts],
+        [_code_names(text) for text in texts],
         token_pattern=TOKEN.pattern,
         stopwords="en",
         stemmer=_stemmer(),
         return_ids=False,
         show_progress=False,
     )
-
-
-# A mixed-case name that opens like a word, then has capitals ("IndexHNSWFlat", "WordPiece", "efSearch",
-# not "SQuAD" or "LLMs"), and the parts its capitals mark, which are read as words of their own too:
-# "HNSW index" then finds "IndexHNSWFlat".
-_MIXED_CASE = re.compile(r"\b[A-Z]?[a-z]+(?:[A-Z]+[a-z]*|\d+)*[A-Z]+[a-z]*\w*\b")
-_CASE_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_CODE_SPLIT = re.compile(r"(`[^`\n]+`)")
-_CASE_CHANGE = re.compile(r"[a-z][A-Z]")  # found quickly; most texts have none
-
-
-def _with_parts(text: str) -> str:
-    """Each mixed-case name followed by its parts: "IndexHNSWFlat" → "IndexHNSWFlat Index HNSW Flat";
-    not in a code span, where `CrossEncoder` is one identifier."""
-    if not _CASE_CHANGE.search(text):
-        return text
-    pieces = _CODE_SPLIT.split(text) if "`" in text else [text]
-    # split() with a group puts the code spans at the odd positions.
-    return "".join(piece if n % 2 else _MIXED_CASE.sub(_name_and_parts, piece) for n, piece in enumerate(pieces))
-
-
-def _name_and_parts(name: re.Match[str]) -> str:
-    return f"{name.group()} {' '.join(_CASE_PART.findall(name.group()))}"
 
 
 def _code_names(text: str) -> str:
@@ -104,7 +81,7 @@ def _code_names(text: str) -> str:
 def terms(text: str) -> tuple[str, ...]:
     """One text's lower-cased, stemmed words without stop words, in order: `tokenize` for one text,
     without the batch machinery (this runs on every sentence a search or an answer weighs)."""
-    words = [w for w in TOKEN.findall(_code_names(_with_parts(text)).lower()) if w not in _STOPWORDS]
+    words = [w for w in TOKEN.findall(_code_names(text).lower()) if w not in _STOPWORDS]
     return tuple(_stemmer().stemWords(words))
 
 

@@ -64,21 +64,6 @@ With BM25 so, a weight of 0.4 for it (0.6 dense) was tried and not kept: SQuAD's
 0.901, but the corpus set's 0.946 → 0.938 (key-fact hit 0.825 → 0.812), the second set's 0.917 →
 0.893 (0.714 → 0.679), the follow-ups' 0.906 → 0.899.
 
-Since 2026-12-02 (the seventh session) a mixed-case name that opens like a word ("IndexHNSWFlat",
-"WordPiece", "efSearch"; not "SQuAD" or "LLMs", nor a name in a code span, `CrossEncoder`) is read
-as its parts too, in BM25 and in every word match (`rag.lexical.terms`): "How does an HNSW index
-work?" had found the passage on HNSW's strengths and limitations above "How IndexHNSWFlat works",
-whose sentences never write "HNSW" apart. Corpus set Recall@1 0.946 → 0.950 (key-fact hit 0.829 →
-0.833, "What does the efSearch setting control?" gained), SQuAD's 0.896 → 0.899 (MRR@10 0.940 →
-0.941, answer hit 0.888 → 0.890), the second set's unchanged (0.917; its key-fact hit too, 0.714,
-with WordPiece's rule gained and an "OpenAI-style" question lost), the follow-ups' unchanged (0.913,
-0.630). Of the two corpus sets' 324 answers 8 changed: 2 for the better, 4 for the worse by my
-reading (IndexFlatL2's "squared distances" and a flat index's bytes per vector no longer quoted), 2
-neither; of 25 first questions asked by hand, 2 changed, both for the better ("How does HNSW search
-work?" now quotes the search). With code spans split too, the same figures, but "How do
-cross-encoders rerank passages?" was answered from the `CrossEncoder` class's sentence. Cost: BM25
-tokenizing 100,000 texts of 120 corpus words, 5.5 → 7.6 s; one such text's `terms`, 60 → 87 µs.
-
 A question that asks what an acronym means ("What does RAG stand for?", `rag.questions.acronyms_asked`)
 is answered by the sentence that spells it out ("Retrieval-augmented generation, usually shortened to
 RAG, is…"), which often sits in a passage that ranks below others using the acronym: among the top

@@ -235,15 +235,3 @@ def test_the_vocabulary_knows_which_words_the_corpus_writes_next_to_each_other()
     assert vocabulary.written_together("id", "field"), "code marks between two words do not part them"
     assert not vocabulary.written_together("fusion", "compute"), "a word the corpus never writes after it"
     assert not vocabulary.written_together("fusion", "ranking"), "a comma parts them"
-
-
-def test_a_mixed_case_name_is_read_with_its_parts_too_but_not_in_code():
-    assert {"indexhnswflat", "index", "hnsw", "flat"} <= set(terms("How does IndexHNSWFlat work?"))
-    assert {"word", "piec"} <= set(terms("WordPiece splits words."))
-    assert "cross" not in terms("The `CrossEncoder` class"), "a code span holds one identifier"
-    assert terms("SQuAD and LLMs") == ("squad", "llms"), "a name that opens with capitals is left whole"
-
-
-def test_a_question_naming_a_class_by_its_parts_finds_the_class(kb, embedder):
-    hits, _ = search(kb, embedder, "How does an HNSW index work?", 3, "hybrid")
-    assert hits[0].chunk.section == "How IndexHNSWFlat works", [hit.chunk.section for hit in hits]
