@@ -64,6 +64,18 @@ With BM25 so, a weight of 0.4 for it (0.6 dense) was tried and not kept: SQuAD's
 0.901, but the corpus set's 0.946 → 0.938 (key-fact hit 0.825 → 0.812), the second set's 0.917 →
 0.893 (0.714 → 0.679), the follow-ups' 0.906 → 0.899.
 
+Tried on 2026-12-02 (the seventh session) and reverted: a mixed-case name that opens like a word
+("IndexHNSWFlat", "WordPiece", "efSearch"; not "SQuAD", nor a name in a code span) read as its parts
+too, in BM25 and every word match, so that "How does an HNSW index work?" finds "How IndexHNSWFlat
+works" rather than HNSW's strengths and limitations. Corpus Recall@1 0.946 → 0.950 and key-fact hit
+0.829 → 0.833, SQuAD's Recall@1 0.896 → 0.899 and answer hit 0.888 → 0.890, the second set and the
+follow-ups unchanged; but of the two corpus sets' 324 answers, 8 changed, 4 of them for the worse by
+my reading, and the example question "Which FAISS index suits a few thousand chunks and which suits
+a billion vectors?" went from the overview of index types to product quantization's document ("A
+float32 embedding with 384 dimensions takes 1,536 bytes."): every IndexIVFPQ and IndexFlatL2 now
+also says "index", which moved BM25's scores. Cost: BM25 tokenizing 100,000 texts of 120 corpus words
+5.5 → 7.6 s.
+
 A question that asks what an acronym means ("What does RAG stand for?", `rag.questions.acronyms_asked`)
 is answered by the sentence that spells it out ("Retrieval-augmented generation, usually shortened to
 RAG, is…"), which often sits in a passage that ranks below others using the acronym: among the top
