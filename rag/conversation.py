@@ -102,7 +102,7 @@ from typing import TYPE_CHECKING, Self
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from rag.lexical import Vocabulary, asked_terms, terms
+from rag.lexical import WORD, Vocabulary, asked_terms, terms
 
 if TYPE_CHECKING:
     from rag.embed import Embedder
@@ -140,7 +140,6 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     *_FIRST_PERSON,
     *(word.replace("'", "’") for word in _FIRST_PERSON),
 }
-_WORD = re.compile(r"\w(?:[\w'’.+-]*\w)?")
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
@@ -323,7 +322,7 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
 def _replace(question: str, pronoun: str, head: str) -> str:
     """The question with its first `pronoun` (a whole word) replaced by `head`; a possessive and the
     content words after it become "the … of `head`" ("its drawbacks" → "the drawbacks of HNSW")."""
-    tokens = list(_WORD.finditer(question))
+    tokens = list(WORD.finditer(question))
     at = next(n for n, token in enumerate(tokens) if token.group() == pronoun)
     owned = 0
     if PERSONAL[pronoun.lower()]:
@@ -380,7 +379,7 @@ def _phrases(run: list[str], vocabulary: Vocabulary) -> list[list[str]]:
 
 
 def _words(question: str) -> list[str]:
-    return _WORD.findall(question)
+    return WORD.findall(question)
 
 
 def _content(word: str) -> bool:

@@ -195,7 +195,9 @@ class Vocabulary:
         return any(0 < self.document_frequency.get(term, 0) <= limit for term in terms(word))
 
 
-_PHRASE_WORD = re.compile(r"(\w(?:[\w'’.+-]*\w)?)")
+# A word as a follow-up question's words are read (`rag.conversation`): "llama.cpp", "all-MiniLM-L6-v2", "C++".
+WORD = re.compile(r"\w(?:[\w'’.+-]*\w)?")
+_PHRASE_WORD = re.compile(f"({WORD.pattern})")  # a group, so that split() keeps the words
 _BETWEEN_WORDS = re.compile(r"[`*_\"“”]*\s+[`*_\"“”]*")  # a space, maybe with code or emphasis marks
 
 

@@ -72,8 +72,8 @@ works" rather than HNSW's strengths and limitations. Corpus Recall@1 0.946 → 0
 follow-ups unchanged; but of the two corpus sets' 324 answers, 8 changed, 4 of them for the worse by
 my reading, and the example question "Which FAISS index suits a few thousand chunks and which suits
 a billion vectors?" went from the overview of index types to product quantization's document ("A
-float32 embedding with 384 dimensions takes 1,536 bytes."): every IndexIVFPQ and IndexFlatL2 now
-also says "index", which moved BM25's scores. Cost: BM25 tokenizing 100,000 texts of 120 corpus words
+float32 embedding with 384 dimensions takes 1,536 bytes."), probably because every IndexIVFPQ and
+IndexFlatL2 then also says "index", which moves BM25's scores (not checked). Cost: BM25 tokenizing 100,000 texts of 120 corpus words
 5.5 → 7.6 s.
 
 A question that asks what an acronym means ("What does RAG stand for?", `rag.questions.acronyms_asked`)
