@@ -206,7 +206,10 @@ def test_a_parameter_named_by_one_letter_is_a_word_and_a_pronoun_or_a_contractio
 
 @pytest.mark.parametrize(
     ("question", "fact"),
-    [("How big should M be for an HNSW graph?", "between 16 and 64"), ("What does the b setting do in BM25?", "0.75")],
+    [
+        ("How big should M be for an HNSW graph?", "between 16 and 64"),
+        ("What does the b setting do in BM25?", "The parameter b controls"),
+    ],
 )
 def test_a_question_naming_a_one_letter_parameter_is_answered_from_that_parameter(settings, kb, question, fact):
     answer = list(stream_answer(question, settings, kb=kb))[-1].answer
@@ -235,3 +238,22 @@ def test_the_vocabulary_knows_which_words_the_corpus_writes_next_to_each_other()
     assert vocabulary.written_together("id", "field"), "code marks between two words do not part them"
     assert not vocabulary.written_together("fusion", "compute"), "a word the corpus never writes after it"
     assert not vocabulary.written_together("fusion", "ranking"), "a comma parts them"
+
+
+def test_a_mixed_case_name_is_read_with_the_acronyms_inside_it_but_not_in_code():
+    assert {"indexhnswflat", "hnsw"} <= set(terms("How does IndexHNSWFlat work?"))
+    assert {"indexivfflat", "ivf"} <= set(terms("IndexIVFFlat"))
+    assert terms("WordPiece and IndexFlatL2") == ("wordpiec", "indexflatl2"), "only acronyms are parts"
+    assert "hnsw" not in terms("The `IndexHNSWFlat` class"), "a code span holds one identifier"
+    assert terms("SQuAD and LLMs") == ("squad", "llms"), "a name that opens with capitals is left whole"
+
+
+def test_a_question_naming_an_acronym_finds_the_class_that_holds_it(kb, embedder):
+    hits, _ = search(kb, embedder, "How does an HNSW index work?", 3, "hybrid")
+    assert hits[0].chunk.section == "How IndexHNSWFlat works", [hit.chunk.section for hit in hits]
+
+
+def test_the_word_setting_does_not_pick_the_sentence_that_says_set(settings, kb):
+    answer = list(stream_answer("What does the efSearch setting control?", settings, kb=kb))[-1].answer
+    assert "The efSearch parameter applies at query time" in answer, answer
+    assert "efConstruction" not in answer, answer
