@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import bm25s
@@ -198,6 +198,7 @@ class Vocabulary:
     document_frequency: dict[str, int]
     documents: int
     adjacent: frozenset[tuple[str, str]] = frozenset()  # words written next to each other, as `_stem`
+    headings: frozenset[str] = frozenset()  # the terms of its documents' titles and section headings
 
     @classmethod
     def of(cls, documents: Iterable[str]) -> Vocabulary:
@@ -214,9 +215,17 @@ class Vocabulary:
     def of_chunks(cls, chunks: Iterable[Chunk]) -> Vocabulary:
         """The vocabulary of the documents these chunks come from (a knowledge base's `chunks`)."""
         texts: dict[str, list[str]] = {}
+        headings: set[str] = set()
         for chunk in chunks:
             texts.setdefault(chunk.source, []).append(chunk.text)
-        return cls.of("\n".join(parts) for parts in texts.values())
+            headings.update(terms(chunk.heading))
+        vocabulary = cls.of("\n".join(parts) for parts in texts.values())
+        return replace(vocabulary, headings=frozenset(headings))
+
+    def heads(self, word: str) -> bool:
+        """Whether the corpus has a document or a section about `word`: its heading names it."""
+        found = terms(word)
+        return bool(found) and all(term in self.headings for term in found)
 
     def written_together(self, first: str, second: str) -> bool:
         """Whether the corpus writes the two words next to each other, told by their stems' openings

@@ -26,6 +26,7 @@ from rag.errors import RagError
 from rag.events import Done, Error, Event, Retrieved, Status, Token, counted, run_to_end
 from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
+from rag.generate.extractive import HITS_TO_READ, ExtractiveBackend
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
 from rag.questions import plain_question, question_and_context
@@ -55,12 +56,21 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     """What is searched for `question` after the (cleaned) questions `earlier`: the question as plainly
     asked (`plain_question`) and spelt as the corpus spells it (`Spelling`), read after the sentences its
     message opens with (`with_context`), and a follow-up rewritten to stand on its own (a first question
-    does not build the rewrite's vocabulary)."""
+    does not build the rewrite's vocabulary). A pronoun after a question that asks to pick something
+    stands for the name the documents answer it with: that answer is the extractive one, chosen again
+    from a hybrid search (its vectors cached since the question was asked: ~1.5 ms; ~50 ms cold)."""
     asked, context = question_and_context(kb.spelling.corrected(question))
     query = plain_question(asked)
     if context:
         query = with_context(query, context, kb, embedder)
-    return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder) if earlier else query
+    if not earlier:
+        return query
+
+    def answer_of(earlier_question: str) -> str:
+        hits, _ = search(kb, embedder, earlier_question, HITS_TO_READ, "hybrid")
+        return " ".join(sentence.text for sentence in ExtractiveBackend(embedder).choose(earlier_question, hits))
+
+    return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder, answer_of)
 
 
 def follow_up_query(

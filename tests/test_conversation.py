@@ -9,6 +9,8 @@ import pickle
 import pytest
 
 from rag.conversation import SearchQuery, asked_part, refers_back, standalone_query
+from rag.events import Status
+from rag.pipeline import stream_answer
 
 
 def test_a_question_without_history_is_searched_as_asked(kb, embedder):
@@ -178,3 +180,62 @@ def test_a_relation_left_to_the_conversation_carries_what_the_turn_before_asked(
     earlier = "Which parameter trades speed for recall at query time in a FAISS IVF index?"
     query = standalone_query("What's the equivalent in HNSW?", [earlier], kb, embedder)
     assert query.startswith("What's the equivalent in HNSW? — ") and "speed" in query and "IVF" not in query
+
+
+PQ_ANSWER = (
+    "Product quantization, usually abbreviated PQ, was introduced by Hervé Jégou, Matthijs Douze and Cordelia"
+    " Schmid, two of whom later worked on FAISS. [2] It replaces each vector with a short code. [2]"
+)
+
+
+@pytest.mark.parametrize(
+    "earlier",
+    [
+        "Which FAISS index type is built from codes of a few dozen bytes?",
+        "What compression method turns a vector into a code of a few dozen bytes?",
+        "Which one should I use to shrink my vectors to a few dozen bytes?",
+        "Which is smallest in memory?",
+    ],
+)
+def test_a_pronoun_after_a_question_that_picks_something_stands_for_the_name_its_answer_gives(kb, embedder, earlier):
+    asked: list[str] = []
+
+    def answer_of(question: str) -> str:
+        asked.append(question)
+        return PQ_ANSWER
+
+    query = standalone_query("Does it need training?", [earlier], kb, embedder, answer_of)
+    assert query.startswith("Does PQ need training?"), query
+    assert asked == [earlier]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "follow_up", "resolved"),
+    [
+        ("What hardware does a free Hugging Face Space get?", "How long until it sleeps?", "Hugging Face Space"),
+        ("What is HNSW?", "What are its drawbacks?", "HNSW"),
+        ("Which port does Ollama listen on by default?", "Does it need a GPU?", "Ollama"),
+    ],
+)
+def test_a_pronoun_after_a_question_that_names_its_subject_stands_for_that_subject(
+    kb, embedder, earlier, follow_up, resolved
+):
+    def answer_of(question: str) -> str:
+        raise AssertionError(f"{question!r} names what it asks about; its answer is not needed")
+
+    assert resolved in standalone_query(follow_up, [earlier], kb, embedder, answer_of)
+
+
+def test_a_follow_up_bringing_its_own_name_ends_the_pick(kb, embedder):
+    history = ["Which FAISS index type is built from codes of a few dozen bytes?", "What about HNSW?"]
+    query = standalone_query("Does it need training?", history, kb, embedder, lambda question: PQ_ANSWER)
+    assert "PQ" not in query.split(" — ")[0], query
+
+
+def test_the_pipeline_resolves_a_pronoun_to_the_name_the_documents_answered_with(settings, kb):
+    history = ["Which FAISS index type is built from codes of a few dozen bytes?"]
+    events = list(stream_answer("What exactly does it encode?", settings, kb=kb, history=history))
+    searched = next(event.message for event in events if isinstance(event, Status) and "Searching" in event.message)
+    assert searched.startswith("Searching for: What exactly does PQ encode?"), searched
+    answer = events[-1].answer
+    assert "sub-vector" in answer or "centroid" in answer, answer

@@ -257,3 +257,9 @@ def test_the_word_setting_does_not_pick_the_sentence_that_says_set(settings, kb)
     answer = list(stream_answer("What does the efSearch setting control?", settings, kb=kb))[-1].answer
     assert "The efSearch parameter applies at query time" in answer, answer
     assert "efConstruction" not in answer, answer
+
+
+def test_the_vocabulary_knows_which_names_the_corpus_has_a_heading_for(kb):
+    vocabulary = kb.vocabulary
+    assert vocabulary.heads("SQuAD") and vocabulary.heads("HNSW") and vocabulary.heads("gradio_client")
+    assert not vocabulary.heads("Pranav"), "named in a passage, not in a heading"
