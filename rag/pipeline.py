@@ -68,7 +68,7 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
 
     def answer_of(earlier_question: str) -> str:
         hits, _ = search(kb, embedder, earlier_question, HITS_TO_READ, "hybrid")
-        return " ".join(sentence.text for sentence in ExtractiveBackend(embedder).choose(earlier_question, hits))
+        return " ".join(sentence.text for sentence in ExtractiveBackend(embedder).ranked(earlier_question, hits))
 
     return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder, answer_of)
 

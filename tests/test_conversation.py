@@ -239,3 +239,12 @@ def test_the_pipeline_resolves_a_pronoun_to_the_name_the_documents_answered_with
     assert searched.startswith("Searching for: What exactly does PQ encode?"), searched
     answer = events[-1].answer
     assert "sub-vector" in answer or "centroid" in answer, answer
+
+
+def test_a_pick_whose_best_sentence_first_names_no_heading_leaves_the_pronoun_to_the_question(kb, embedder):
+    answer = (
+        "Quantised models are commonly distributed in the GGUF file format used by llama.cpp and tools built on it."
+    )
+    earlier = "What format do quantised local models usually come in?"
+    query = standalone_query("Which server loads it?", [earlier], kb, embedder, lambda question: answer)
+    assert "llama.cpp" not in query, "GGUF comes first and no heading names it; llama.cpp is not what 'it' means"

@@ -484,6 +484,16 @@ class ExtractiveBackend:
     def choose(self, question: str, hits: Sequence[Hit]) -> list[Sentence]:
         """The sentences to answer with, or [] when none is good enough: the best one's passage first,
         each passage's sentences in reading order."""
+        chosen = self.ranked(question, hits)
+        if not chosen:
+            return []
+        # In reading order within a passage, the passage of the best sentence (`ranked` puts it first) first.
+        lead = chosen[0].hit
+        return sorted(chosen, key=lambda s: (s.hit != lead, s.hit, s.position))
+
+    def ranked(self, question: str, hits: Sequence[Hit]) -> list[Sentence]:
+        """The sentences `choose` answers with, the best unit's first (a sentence that refers back after
+        the one it stands on), or []."""
         passages = [self._passage(hit) for hit in hits[:HITS_TO_READ]]
         reading = _Reading(question, self.embedder.encode_query(question), passages)
         if not reading.candidates or reading.best_relevance < NOT_FOUND_THRESHOLD:
@@ -493,9 +503,7 @@ class ExtractiveBackend:
         chosen = [reading.sentence(place) for place in reading.answer()]
         if len(chosen) == 1 and chosen[0].words > MAX_WORDS:
             chosen = [_excerpt(chosen[0], reading.asked)]
-        # In reading order within a passage, the passage of the best sentence (`answer` puts it first) first.
-        lead = chosen[0].hit
-        return sorted(chosen, key=lambda s: (s.hit != lead, s.hit, s.position))
+        return chosen
 
     def _passage(self, hit: Hit) -> _Passage:
         sentences = chunk_sentences(hit.chunk.text)
