@@ -351,6 +351,14 @@ def test_shipped_question_sets_can_be_answered_from_their_documents(path):
         assert fact_match(text, question.facts) is not None, (question.text, "no fact is stated in its document")
 
 
+@pytest.mark.parametrize("name", ["conversations.json", "conversations-picks.json"])
+def test_every_turn_of_the_shipped_conversations_can_be_answered_from_its_document(name):
+    for turns in read_conversations(PROJECT_DIR / "data" / "eval" / name):
+        for turn in turns:
+            text = " ".join((SHIPPED_CORPUS / turn.document).read_text(encoding="utf-8").split())
+            assert fact_match(text, turn.facts) is not None, (turn.question, "no fact is stated in its document")
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not CORPUS_QUESTIONS.exists(), reason=f"the corpus's question set is not at {CORPUS_QUESTIONS}")
 def test_corpus_questions_report_has_every_figure_in_range(settings):
