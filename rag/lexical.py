@@ -221,9 +221,9 @@ class Vocabulary:
         headings: set[str] = set()
         for chunk in chunks:
             texts.setdefault(chunk.source, []).append(chunk.text)
-            headings.update(terms(chunk.heading))
+            headings.add(chunk.heading)
         vocabulary = cls.of("\n".join(parts) for parts in texts.values())
-        return replace(vocabulary, headings=frozenset(headings))
+        return replace(vocabulary, headings=frozenset(term for heading in headings for term in terms(heading)))
 
     def heads(self, word: str) -> bool:
         """Whether the corpus has a document or a section about `word`: its heading names it."""
