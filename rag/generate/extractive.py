@@ -301,7 +301,10 @@ dot-product question needed).
 Tried in the eighth session that day, not kept: a sentence holding "these" or "those" and a noun past
 its opening ("MRR is the average of these values over all queries.") read as referring back, quoted with
 the sentence before it: held-out 0.800 → 0.792, the second set 0.714 → 0.702, SQuAD 0.888 → 0.884, and
-"How is MRR computed?" still not answered by the sentence that divides one by the rank.
+"How is MRR computed?" still not answered by the sentence that divides one by the rank. Nor a "then" among
+a sentence's first four words ("The index then finds the vector's nearest neighbours…", which opens the
+answer to "How does an HNSW index work?"): no figure moved, and that answer went to "…needs no training
+step" and "By default the index uses L2 distance", which say less about how it works.
 
 Refer-back units also keep answers from opening on a dangling "It"/"This": 0.037 of answers do
 without them, 0.012 with them. A difference of one dev question (0.008) is noise; where dev was
