@@ -90,8 +90,8 @@ a few dozen bytes?", "What package do I install to call a Space?", "Is there a m
 stands for the name the answer gave, not for what the question names: "What exactly does it encode?"
 was searched as "What exactly does FAISS index type encode?" and answered from the overview of index
 types; it is now "What exactly does PQ encode?". Since 2026-12-02 (the eighth session). The answer is
-the documents' (`answer_of`, which `rag.pipeline.search_query` gives: the extractive answer, chosen
-again), and the name is the first one its best sentence gives that the question does not hold, taken
+the documents' (`best_sentence_of`, which `rag.pipeline.search_query` gives: the extractive answer's
+best sentence, chosen again), and the name is the first one that sentence gives that the question does not hold, taken
 only if a heading of the corpus names it (SQuAD, not "Pranav Rajpurkar", who released it; not "GGUF"
 for "What format do quantised models come in?", whose best sentence names GGUF before llama.cpp, so the
 pronoun stands for the question's head as before rather than for llama.cpp). The picked name replaces
@@ -175,8 +175,6 @@ _EVENT_VERBS = frozenset({"happens", "happened", "happen", "goes", "went", "come
 _RELATIVES = frozenset({"that", "which", "who", "where", "whose"})
 _EXISTENTIAL = re.compile(r"(?:is|are)\s+there\s+(?:a|an|any)\b|(?:can|could)\s+you\s+name\b", re.IGNORECASE)
 _WH_CLAUSE = re.compile(r"(?:^|[,;:]\s*)(which|what)\b", re.IGNORECASE)
-_CITATION = re.compile(r"\s*\[\d+\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FIRST_PERSON = ("i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd", "we'll")
 # NLTK's list lacks the indefinite pronouns and some prepositions: neither can be what a pronoun stands for.
 _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
@@ -207,12 +205,12 @@ def standalone_query(
     history: Sequence[str],
     kb: KnowledgeBase,
     embedder: Embedder,
-    answer_of: Callable[[str], str] | None = None,
+    best_sentence_of: Callable[[str], str] | None = None,
 ) -> str:
     """`question` rewritten to stand on its own, given the earlier user questions (oldest first),
     for searching `kb`. A question without history, or one that does not refer back, is returned
-    unchanged. `answer_of` gives the answer to an earlier question that asks to pick something
-    ("Which FAISS index type…?"), whose name a pronoun then stands for."""
+    unchanged. `best_sentence_of` gives the sentence that best answers an earlier question that asks
+    to pick something ("Which FAISS index type…?"), whose name a pronoun then stands for."""
     vocabulary = kb.vocabulary
     topic: _Topic | None = None
     picking: str | None = None
@@ -222,8 +220,8 @@ def standalone_query(
             query, topic = asked, _topic_of(asked, vocabulary)
             picking = asked if _picks(asked) else None
         else:
-            if picking and answer_of and _open_anaphor(_words(asked), frozenset(PERSONAL)):
-                topic = _picked(topic, answer_of(picking), picking, vocabulary)
+            if picking and best_sentence_of and _open_anaphor(_words(asked), frozenset(PERSONAL)):
+                topic = _picked(topic, best_sentence_of(picking), picking, vocabulary)
                 picking = None
             head = topic.head
             query, topic = _follow_up(asked, topic, vocabulary)
@@ -266,13 +264,11 @@ def _relative_clause(words: Sequence[str]) -> bool:
     return bool(words) and (words[0] == "name" or any(word in _RELATIVES for word in words[:4]))
 
 
-def _picked(topic: _Topic, answer: str, question: str, vocabulary: Vocabulary) -> _Topic:
-    """The name that `answer`'s first sentence (its best) gives first, as the topic, if the question
-    does not hold it and a heading of the corpus names it (SQuAD, not "Pranav Rajpurkar", who released
-    it); else `topic`."""
+def _picked(topic: _Topic, best_sentence: str, question: str, vocabulary: Vocabulary) -> _Topic:
+    """The first name `best_sentence` gives, as the topic, if the question does not hold it and a
+    heading of the corpus names it (SQuAD, not "Pranav Rajpurkar", who released it); else `topic`."""
     asked = set(terms(question))
-    best = _SENTENCE_END.split(_CITATION.sub("", answer), maxsplit=1)[0]
-    for position, word in enumerate(_words(best)):
+    for position, word in enumerate(_words(best_sentence)):
         name = _POSSESSIVE.sub("", word)
         if _named(word, position) and not vocabulary.widespread(name) and not set(terms(name)) <= asked:
             return _Topic(((name,),), (name,)) if vocabulary.heads(name) else topic

@@ -66,11 +66,12 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     if not earlier:
         return query
 
-    def answer_of(earlier_question: str) -> str:
+    def best_sentence_of(earlier_question: str) -> str:
         hits, _ = search(kb, embedder, earlier_question, HITS_TO_READ, "hybrid")
-        return " ".join(sentence.text for sentence in ExtractiveBackend(embedder).ranked(earlier_question, hits))
+        ranked = ExtractiveBackend(embedder).ranked(earlier_question, hits)
+        return ranked[0].text if ranked else ""
 
-    return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder, answer_of)
+    return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder, best_sentence_of)
 
 
 def follow_up_query(

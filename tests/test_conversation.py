@@ -182,9 +182,9 @@ def test_a_relation_left_to_the_conversation_carries_what_the_turn_before_asked(
     assert query.startswith("What's the equivalent in HNSW? — ") and "speed" in query and "IVF" not in query
 
 
-PQ_ANSWER = (
+PQ_SENTENCE = (
     "Product quantization, usually abbreviated PQ, was introduced by Hervé Jégou, Matthijs Douze and Cordelia"
-    " Schmid, two of whom later worked on FAISS. [2] It replaces each vector with a short code. [2]"
+    " Schmid, two of whom later worked on FAISS."
 )
 
 
@@ -200,11 +200,11 @@ PQ_ANSWER = (
 def test_a_pronoun_after_a_question_that_picks_something_stands_for_the_name_its_answer_gives(kb, embedder, earlier):
     asked: list[str] = []
 
-    def answer_of(question: str) -> str:
+    def best_sentence_of(question: str) -> str:
         asked.append(question)
-        return PQ_ANSWER
+        return PQ_SENTENCE
 
-    query = standalone_query("Does it need training?", [earlier], kb, embedder, answer_of)
+    query = standalone_query("Does it need training?", [earlier], kb, embedder, best_sentence_of)
     assert query.startswith("Does PQ need training?"), query
     assert asked == [earlier]
 
@@ -220,15 +220,15 @@ def test_a_pronoun_after_a_question_that_picks_something_stands_for_the_name_its
 def test_a_pronoun_after_a_question_that_names_its_subject_stands_for_that_subject(
     kb, embedder, earlier, follow_up, resolved
 ):
-    def answer_of(question: str) -> str:
+    def best_sentence_of(question: str) -> str:
         raise AssertionError(f"{question!r} names what it asks about; its answer is not needed")
 
-    assert resolved in standalone_query(follow_up, [earlier], kb, embedder, answer_of)
+    assert resolved in standalone_query(follow_up, [earlier], kb, embedder, best_sentence_of)
 
 
 def test_a_follow_up_bringing_its_own_name_ends_the_pick(kb, embedder):
     history = ["Which FAISS index type is built from codes of a few dozen bytes?", "What about HNSW?"]
-    query = standalone_query("Does it need training?", history, kb, embedder, lambda question: PQ_ANSWER)
+    query = standalone_query("Does it need training?", history, kb, embedder, lambda question: PQ_SENTENCE)
     assert "PQ" not in query.split(" — ")[0], query
 
 
@@ -242,9 +242,7 @@ def test_the_pipeline_resolves_a_pronoun_to_the_name_the_documents_answered_with
 
 
 def test_a_pick_whose_best_sentence_first_names_no_heading_leaves_the_pronoun_to_the_question(kb, embedder):
-    answer = (
-        "Quantised models are commonly distributed in the GGUF file format used by llama.cpp and tools built on it."
-    )
+    best = "Quantised models are commonly distributed in the GGUF file format used by llama.cpp and tools built on it."
     earlier = "What format do quantised local models usually come in?"
-    query = standalone_query("Which server loads it?", [earlier], kb, embedder, lambda question: answer)
+    query = standalone_query("Which server loads it?", [earlier], kb, embedder, lambda question: best)
     assert "llama.cpp" not in query, "GGUF comes first and no heading names it; llama.cpp is not what 'it' means"
