@@ -177,6 +177,21 @@ def test_a_definition_question_quotes_the_defining_sentence(backend):
     assert "BPE, short for byte pair encoding, starts from single characters. [1]" in answer, answer
 
 
+@pytest.mark.parametrize(
+    ("question", "definition"),
+    [
+        ("What is a cross-encoder?", "A cross-encoder takes the query and a passage together"),
+        ("What is an async generator?", "An async generator is an `async def` function"),
+        ("What is an extractive answerer?", "An extractive answerer selects text that already exists"),
+    ],
+)
+def test_a_definition_question_opens_on_the_sentence_telling_of_the_thing_in_general(
+    backend, kb, embedder, question, definition
+):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert answer.startswith(definition), answer
+
+
 def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
     text = (
         "Prompt injection hides instructions in text that reaches a language model. "
