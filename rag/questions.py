@@ -32,6 +32,7 @@ question is no longer misread as a definition, SQuAD's definition questions are 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from enum import Enum
 
@@ -110,6 +111,8 @@ _STATES = {
 # An acronym: a word of at most eight letters opening with two capitals, or with a small letter and
 # two capitals, the digits after it left out ("BM25" → "BM", "nDCG", "kNN"; not "IndexFlatL2").
 _ACRONYM = re.compile(r"\b(?P<letters>(?=[a-z]?[A-Z]{2})[A-Za-z]{2,8}?)\d*\b")
+# "A" or "An" opening a sentence: the thing it names is told of in general, as a definition does.
+_GENERIC_SUBJECT = re.compile(r"An? (?P<subject>.+)")
 _MEANING = re.compile(r"\b(?:stand|stands|short|abbreviat\w*|acronym|mean|means|meaning|letters)\b", re.IGNORECASE)
 _LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
@@ -195,6 +198,15 @@ def acronyms_asked(question: str) -> tuple[str, ...]:
     if Asks.DEFINITION not in asks(question) and not _MEANING.search(question):
         return ()
     return tuple(dict.fromkeys(found["letters"] for found in _ACRONYM.finditer(question)))
+
+
+def defines(asked: Sequence[str], sentence: str) -> bool:
+    """Whether the sentence opens with "A" or "An" and the thing asked about ("An async generator is…")."""
+    opening = _GENERIC_SUBJECT.match(sentence)
+    if not opening or not asked:
+        return False
+    subject = opening.group("subject").split()[: len(asked) + 1]
+    return set(asked) <= set(terms(" ".join(subject)))
 
 
 def spells_out(acronym: str, sentence: str) -> bool:

@@ -346,7 +346,7 @@ from rag.embed import Embedder
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND
 from rag.lexical import asked_terms, terms
-from rag.questions import Asks, acronyms_asked, asks, sides, spells_out, states
+from rag.questions import Asks, acronyms_asked, asks, defines, sides, spells_out, states
 from rag.retrieve import sentence_match
 
 # Figures: corpus dev / held-out key-fact hit and SQuAD answer hit against 0.833 / 0.742 / 0.879,
@@ -449,7 +449,6 @@ _ENDS_BACK = re.compile(r",\s*(?:though|however|too|instead|as well)[.!?]$", re.
 # "This" or "these" standing for something said before ("HNSW solves this by…"), not naming it ("this
 # kind"): followed by punctuation or a function word. ("Those" is left out: "those that…" looks ahead.)
 _BARE_DEMONSTRATIVE = re.compile(rf"\b(?:this|these)\b(?=\s*[,;:]|\s+(?:{'|'.join(STOPWORDS_EN)})\b)", re.IGNORECASE)
-_GENERIC_SUBJECT = re.compile(r"An? (?P<subject>.+)")
 _HOW_OR_WHY = re.compile(r"^\s*(?:how|why)\b", re.IGNORECASE)
 
 Place = tuple[int, int]  # (passage index, sentence position in it)
@@ -776,15 +775,6 @@ class _Reading:
     def _opening(self, place: Place) -> frozenset[str]:
         p, i = place
         return frozenset(terms(" ".join(self.passages[p].sentences[i].split()[:SUBJECT_WORDS])))
-
-
-def defines(asked: Sequence[str], sentence: str) -> bool:
-    """Whether the sentence opens with "A" or "An" and the thing asked about ("An async generator is…")."""
-    opening = _GENERIC_SUBJECT.match(sentence)
-    if not opening or not asked:
-        return False
-    subject = opening.group("subject").split()[: len(asked) + 1]
-    return set(asked) <= set(terms(" ".join(subject)))
 
 
 def unmentioned_names(question: str, hits: Sequence[Hit]) -> list[str]:
