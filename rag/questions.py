@@ -138,6 +138,8 @@ _ASKED_ABOUT = re.compile(r"\b(?:what|which|who|whom|how)\b", re.IGNORECASE)  # 
 _NOT_A_SIDE = frozenset(
     terms("difference differ different differently compare compared versus drawback advantage gain lose one way ways")
 )
+# A second side that names the first side's thing by a stand-in ("a generative one", "the direct kind").
+_STAND_IN = re.compile(r"\b(?:one|ones|kind|kinds|type|types|variant|version)$", re.IGNORECASE)
 
 
 # A polite lead-in that wraps a question ("Can you tell me how …", "Please explain: …").
@@ -253,8 +255,11 @@ def sides(question: str) -> tuple[frozenset[str], frozenset[str]] | None:
     for pattern in _SIDES:
         found = pattern.search(question.strip())
         if found and not _ASKED_ABOUT.search(found["b"]):
-            first = set(terms(_LEAD_IN.sub("", found["a"]))) - _NOT_A_SIDE
-            second = set(terms(found["b"])) - _NOT_A_SIDE
+            named = terms(_LEAD_IN.sub("", found["a"]))
+            first = set(named) - _NOT_A_SIDE
+            second = set(terms(_STAND_IN.sub("", found["b"]))) - _NOT_A_SIDE
+            if _STAND_IN.search(found["b"]):  # it stands for the first side's words after its first one
+                second |= set(named[1:])
             first, second = first - second, second - first
             if first and second:
                 return frozenset(first), frozenset(second)

@@ -251,6 +251,11 @@ def test_a_sentence_whose_antecedent_points_back_too_is_quoted_without_it(backen
     assert "Its drawbacks are memory and mutability. [1]" in answer, answer
 
 
+def test_a_comparison_whose_second_side_is_a_stand_in_quotes_both_definitions(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "What separates an extractive answerer from a generative one?")
+    assert "An extractive answerer selects text" in answer and "A generative answerer uses" in answer, answer
+
+
 def test_a_comparison_quotes_a_sentence_about_each_side(backend):
     text = (
         "Faithfulness and correctness are both used to judge answers from RAG systems. "
@@ -452,7 +457,9 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
     [
         ("What is the difference between faithfulness and answer relevance?", {"faith"}, {"answer", "relev"}),
         ("How does MRR differ from recall at k?", {"mrr"}, {"recal", "k"}),
-        ("What separates an extractive answerer from a generative one?", {"extract", "answer"}, {"generat"}),
+        # "one" and "kind" stand for the first side's thing, which both sides then share.
+        ("What separates an extractive answerer from a generative one?", {"extract"}, {"generat"}),
+        ("How is indirect prompt injection different from the direct kind?", {"indirect"}, {"direct"}),
         ("How do Server-Sent Events compare with WebSockets?", {"server", "sent", "event"}, {"websocket"}),
     ],
 )
