@@ -76,7 +76,8 @@ DANGLING_OPENERS = (
     "such", "the latter", "the former", "another", r"both(?!(?:\s+[\w-]+){1,3}\s+and\b)",
     "however", "therefore", "thus", "hence", "also", "instead", "but", "so", "then", "otherwise",
     "moreover", "furthermore", "similarly", "likewise", "in contrast", "by contrast", "on the other hand",
-    "as a result", "for example", "for instance", "in that case",
+    "as a result", "for example", "for instance", "in that case", "in the same way",
+    r"the same (?:is|are|holds|applies|goes)",
 )  # fmt: skip
 _DANGLING_START = re.compile("(?:" + "|".join(o.replace(" ", r"\s+") for o in DANGLING_OPENERS) + r")\b", re.IGNORECASE)
 _MARK = re.compile(" ?" + CITATION.pattern)

@@ -99,6 +99,12 @@ def test_a_sentence_opening_with_a_pronoun_brings_its_antecedent(backend):
     )
 
 
+def test_the_same_is_true_brings_what_it_is_true_of(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "What happens to the cache when the embedding model changes?")
+    first = "If a document is edited, added or removed, the cached index no longer matches the corpus"
+    assert answer.startswith(first) and "The same is true if the embedding model changes" in answer, answer
+
+
 def test_a_sentence_wrapped_over_lines_is_quoted_whole(backend):
     text = (
         "The lighthouse on the northern headland was designed by the engineer\n"
