@@ -254,7 +254,8 @@ def sides(question: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """The words (as `terms`) of the two things a comparison question compares, or None."""
     for pattern in _SIDES:
         found = pattern.search(question.strip())
-        if found and not _ASKED_ABOUT.search(found["b"]):
+        # A side holding a comma lists several things ("flat, IVF and PQ indexes"): not two sides.
+        if found and not _ASKED_ABOUT.search(found["b"]) and "," not in found["a"]:
             named = terms(_LEAD_IN.sub("", found["a"]))
             first = set(named) - _NOT_A_SIDE
             second = set(terms(_STAND_IN.sub("", found["b"]))) - _NOT_A_SIDE

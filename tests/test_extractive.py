@@ -262,6 +262,18 @@ def test_a_comparison_whose_second_side_is_a_stand_in_quotes_both_definitions(ba
     assert "An extractive answerer selects text" in answer and "A generative answerer uses" in answer, answer
 
 
+def test_a_comparison_whose_sides_sit_under_headings_of_their_own_quotes_one_sentence_from_each(backend, kb, embedder):
+    answer, hits = _answer(backend, kb, embedder, "What is the difference between a bi-encoder and a cross-encoder?")
+    sections = {hits[n - 1].chunk.section for n in cited_numbers(answer, hits)}
+    assert "A cross-encoder takes the query and a passage together" in answer, answer
+    assert sections == {"Bi-encoders: fast but independent", "Cross-encoders: accurate but slow"}, answer
+
+
+def test_a_sentence_naming_both_sides_answers_a_comparison_without_a_pair_from_two_passages(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "How does nlist differ from nprobe?")
+    assert answer.startswith("Unlike nlist, nprobe can be changed at any time"), answer
+
+
 def test_a_comparison_quotes_a_sentence_about_each_side(backend):
     text = (
         "Faithfulness and correctness are both used to judge answers from RAG systems. "
@@ -475,7 +487,11 @@ def test_a_comparison_question_names_its_two_sides(question, first, second):
 
 @pytest.mark.parametrize(
     "question",
-    ["What is token streaming?", "The clubs divided the state as opposed to what point of view?"],
+    [
+        "What is token streaming?",
+        "The clubs divided the state as opposed to what point of view?",
+        "How do flat, IVF/HNSW and PQ-compressed indexes compare on recall and memory?",  # three things
+    ],
 )
 def test_a_question_that_compares_nothing_has_no_sides(question):
     assert sides(question) is None

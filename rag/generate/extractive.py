@@ -2,8 +2,9 @@
 
 No LLM is involved, so it cannot invent anything: it only quotes the documents, at most two
 sentences (three for a "how" or "why" question whose explanation runs on, or when the second stands
-on the sentence before it) and 80 words from the top three hits. When even the best sentence is a weak match (embedding cosine plus a word-for-word
-match; for a comparison, the best pair naming one side each), or only a fair one while the question
+on the sentence before it) and 80 words from the top three hits (five for a comparison). When even
+the best sentence is a weak match (embedding cosine plus a word-for-word match; for a comparison, the
+best pair naming one side each), or only a fair one while the question
 names something no retrieved passage mentions ("a React component" against a passage on Gradio), the
 answer says plainly that the documents don't answer.
 
@@ -330,6 +331,27 @@ unchanged. Of 10 such comparisons asked by hand (none in any set), 2 answers cha
 a sentence on each side ("…a small chunk and a large one?", "…score-level fusion from the rank-level
 kind?"); the other 8 were answered as before.
 
+The same day, a comparison none of whose quoted sentences names both sides, and no passage of which
+holds a parallel pair, is answered by a sentence on each side from two passages (`_contrast_apart`): each
+opens with its side, scored as usual but without the rank penalty (retrieval ranked the passages for
+both sides at once) and with DEFINES_WEIGHT for one telling of its side in general ("A cross-encoder
+takes…"); a comparison reads five hits rather than three, since a side's own passage often ranks
+fourth; and a side listing several things ("flat, IVF/HNSW and PQ-compressed indexes") is no longer
+read as one of two (`rag.questions.sides`). "What is the difference between a bi-encoder and a
+cross-encoder?" had quoted "Cross-encoder scores are usually raw logits…" and a sentence on rerankers
+trained on web queries; it now quotes "Bi-encoders are therefore good at finding candidates but
+imperfect at ordering them." and "A cross-encoder takes the query and a passage together…". Corpus
+dev / held-out unchanged (0.875 / 0.800: that question gained, "How does MRR differ from recall at
+k?" lost, now quoting one sentence on each rather than three on MRR, without "first relevant"), the
+second set 0.726 → 0.738 (its bi-encoder question), the follow-ups and SQuAD unchanged; 5 of the two
+sets' 324 answers changed (the other two, SSE against WebSockets and fixed-size against structural
+chunking, neither better nor worse). Of 20 comparisons asked by hand, 3 changed, each now quoting a
+sentence on each side (dense against lexical retrieval, a generative against an extractive answer,
+MRR against nDCG: the last no better, "MRR is the average of these values…"). Quoting the pair from
+two passages whenever no one passage held one changed 3 more of those 20, two for the worse ("Choosing
+nlist is a balance." instead of "Unlike nlist, nprobe can be changed at any time…"): a sentence naming
+both sides already compares them.
+
 The same day, a sentence opening "The same is true…" (or holds, applies, goes) or "In the same way"
 refers back like one opening "It" or "This", and is read with the sentence before it. No answer of
 the two corpus sets or SQuAD changed; of four questions on what makes a cached index stale asked by
@@ -370,6 +392,7 @@ from rag.retrieve import sentence_match
 # first four and the threshold are the previous method's (measured on SQuAD: 2 or 5 hits read
 # 0.848 / 0.860 against 0.863 with 3).
 HITS_TO_READ = 3
+COMPARISON_HITS_TO_READ = 5  # the two sides often sit in passages of their own (see `_contrast_apart`)
 # The best unit, or the best sentence and one more, and for "how" and "why" the next one if they are in a
 # row (see `_Reading.answer`).
 MAX_SENTENCES = 3
@@ -537,7 +560,8 @@ class ExtractiveBackend:
     def ranked(self, question: str, hits: Sequence[Hit]) -> list[Sentence]:
         """The sentences `choose` answers with, the best unit's first (a sentence that refers back after
         the one it stands on), or []."""
-        passages = [self._passage(hit) for hit in hits[:HITS_TO_READ]]
+        read = COMPARISON_HITS_TO_READ if sides(asked_part(question)) else HITS_TO_READ
+        passages = [self._passage(hit) for hit in hits[:read]]
         reading = _Reading(question, self.embedder.encode_query(question), passages)
         if not reading.candidates or reading.best_relevance < NOT_FOUND_THRESHOLD:
             return []
@@ -617,11 +641,27 @@ class _Reading:
         return Sentence(self.passages[p].hit.rank, i, texts[i], texts[i - 1] if i else "")
 
     def answer(self) -> list[Place]:
-        """The places to quote: a comparison's parallel pair, else the best unit and a follower (with the
-        sentence it stands on, if any), and for a "how" or "why" question maybe the sentence after them."""
-        pair = self._contrast()
+        """The places to quote: a comparison's parallel pair from one passage, else the best sentences
+        (`_best`), unless for a comparison none of them names both sides: then a sentence on each side
+        from two passages, if there are such."""
+        two = sides(self.question)
+        pair = two and self._contrast(*two)
         if pair:
             return pair
+        places = self._best()
+        if two and not any(self._names_both(place, two) for place in places):
+            return self._contrast_apart(*two) or places
+        return places
+
+    def _names_both(self, place: Place, two: tuple[frozenset[str], frozenset[str]]) -> bool:
+        """Whether the sentence names both sides in its own words ("Unlike nlist, nprobe can be…"): it
+        compares them itself."""
+        words = set(terms(self.passages[place[0]].sentences[place[1]]))
+        return all(side & words for side in two)
+
+    def _best(self) -> list[Place]:
+        """The best unit and a follower (with the sentence it stands on, if any), and for a "how" or
+        "why" question maybe the sentence after them."""
         units = self._units()
         scores = np.array([self.score(unit) for unit in units])
         best = units[int(np.argmax(scores))]
@@ -676,8 +716,6 @@ class _Reading:
         defines_it = Asks.DEFINITION in self.kinds and defines(self.asked, self.passages[p].sentences[first])
         spelled = any(spells_out(a, self.passages[p].sentences[i]) for a in self.acronyms for _, i in unit)
         context = self.relevance((p, first - 1)) if first else 0.0
-        passage = self.passages[p]
-        penalty = (passage.hit.rank - 1) * (RANK_PENALTY + (HEADED_RANK_PENALTY if passage.headed else 0.0))
         return (
             cosine
             + FOCUS_WEIGHT * self._focus(words)
@@ -686,8 +724,12 @@ class _Reading:
             + SPELLED_OUT_WEIGHT * spelled
             + DEFINES_WEIGHT * defines_it
             + CONTEXT_WEIGHT * context
-            - penalty
+            - self._rank_penalty(p)
         )
+
+    def _rank_penalty(self, p: int) -> float:
+        passage = self.passages[p]
+        return (passage.hit.rank - 1) * (RANK_PENALTY + (HEADED_RANK_PENALTY if passage.headed else 0.0))
 
     def _match(self, asked: Sequence[str]) -> list[list[float]]:
         return [[sentence_match(asked, s) if asked else 0.0 for s in p.sentences] for p in self.passages]
@@ -764,12 +806,8 @@ class _Reading:
             return None
         return following if self._words(best) + self._words(following) <= MAX_WORDS else None
 
-    def _contrast(self) -> list[Place] | None:
-        """For a comparison, the best pair of sentences of one passage that each open with one side."""
-        two = sides(self.question)
-        if not two:
-            return None
-        first, second = two
+    def _contrast(self, first: frozenset[str], second: frozenset[str]) -> list[Place] | None:
+        """The best pair of sentences of one passage that each open with one side."""
         pairs = [
             (self.score((a,)) + self.score((b,)), [a, b])
             for p in range(len(self.passages))
@@ -777,6 +815,25 @@ class _Reading:
             if self._words(a) + self._words(b) <= MAX_WORDS
         ]
         return max(pairs)[1] if pairs else None
+
+    def _contrast_apart(self, first: frozenset[str], second: frozenset[str]) -> list[Place] | None:
+        """The best pair of sentences from two passages that each open with one side."""
+        pairs = [
+            (self._side_score(a, first) + self._side_score(b, second), [a, b])
+            for p, q in product(range(len(self.passages)), repeat=2)
+            if p != q
+            for a, b in product(self._about(p, first, second), self._about(q, second, first))
+            if self._words(a) + self._words(b) <= MAX_WORDS
+        ]
+        return max(pairs)[1] if pairs else None
+
+    def _side_score(self, place: Place, side: frozenset[str]) -> float:
+        """How well a sentence states one side of a comparison made across passages: `score` without the
+        rank penalty (retrieval ranked the passages for both sides at once), and the bonus of a
+        sentence that tells of the side in general ("A cross-encoder takes…")."""
+        p, i = place
+        defines_it = defines(sorted(side), self.passages[p].sentences[i])
+        return self.score((place,)) + self._rank_penalty(p) + DEFINES_WEIGHT * defines_it
 
     def _about(self, p: int, side: frozenset[str], other: frozenset[str]) -> list[Place]:
         """The candidate sentences of passage `p` whose opening words name `side` and not `other`."""
