@@ -138,6 +138,7 @@ _ASKED_ABOUT = re.compile(r"\b(?:what|which|who|whom|how)\b", re.IGNORECASE)  # 
 _NOT_A_SIDE = frozenset(
     terms("difference differ different differently compare compared versus drawback advantage gain lose one way ways")
 )
+_DIFFERENTLY = re.compile(r"\bdifferently\b", re.IGNORECASE)
 # A second side that names the first side's thing by a stand-in ("a generative one", "the direct kind").
 _STAND_IN = re.compile(r"\b(?:one|ones|kind|kinds|type|types|variant|version)$", re.IGNORECASE)
 
@@ -252,16 +253,33 @@ def _gives(word: str, piece: str) -> bool:
 
 def sides(question: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """The words (as `terms`) of the two things a comparison question compares, or None."""
+    named = _named_sides(question)
+    return (frozenset(named[0]), frozenset(named[1])) if named else None
+
+
+def side_heads(question: str) -> tuple[str, str] | None:
+    """The first word (as `terms`) of each side of a comparison of two things as a whole ("What is the
+    difference between a bi-encoder and a cross-encoder?": "bi", "cross"), or None; also None for one
+    that asks how they do something differently ("How does WordPiece choose merges differently from
+    BPE?"), which the sentences on that doing answer, not what each thing is."""
+    named = _named_sides(question)
+    if not named or _DIFFERENTLY.search(question):
+        return None
+    return named[0][0], named[1][0]
+
+
+def _named_sides(question: str) -> tuple[list[str], list[str]] | None:
+    """Each side's words in the order the question names them, those of both sides left out."""
     for pattern in _SIDES:
         found = pattern.search(question.strip())
         # A side holding a comma lists several things ("flat, IVF and PQ indexes"): not two sides.
         if found and not _ASKED_ABOUT.search(found["b"]) and "," not in found["a"]:
             named = terms(_LEAD_IN.sub("", found["a"]))
-            first = set(named) - _NOT_A_SIDE
-            second = set(terms(_STAND_IN.sub("", found["b"]))) - _NOT_A_SIDE
+            second = list(terms(_STAND_IN.sub("", found["b"])))
             if _STAND_IN.search(found["b"]):  # it stands for the first side's words after its first one
-                second |= set(named[1:])
-            first, second = first - second, second - first
+                second += named[1:]
+            first = [word for word in dict.fromkeys(named) if word not in _NOT_A_SIDE and word not in second]
+            second = [word for word in dict.fromkeys(second) if word not in _NOT_A_SIDE and word not in named]
             if first and second:
-                return frozenset(first), frozenset(second)
+                return first, second
     return None

@@ -18,7 +18,17 @@ from rag.generate.extractive import (
     MAX_WORDS,
     ExtractiveBackend,
 )
-from rag.questions import Asks, acronyms_asked, asks, plain_question, question_and_context, sides, spells_out, states
+from rag.questions import (
+    Asks,
+    acronyms_asked,
+    asks,
+    plain_question,
+    question_and_context,
+    side_heads,
+    sides,
+    spells_out,
+    states,
+)
 from rag.retrieve import search
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
@@ -267,6 +277,24 @@ def test_a_comparison_whose_sides_sit_under_headings_of_their_own_quotes_one_sen
     sections = {hits[n - 1].chunk.section for n in cited_numbers(answer, hits)}
     assert "A cross-encoder takes the query and a passage together" in answer, answer
     assert sections == {"Bi-encoders: fast but independent", "Cross-encoders: accurate but slow"}, answer
+
+
+def test_a_side_that_is_an_acronym_is_quoted_by_the_sentence_that_spells_it_out(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "How does MRR differ from recall at k?")
+    assert "Mean reciprocal rank, or MRR, looks at the position of the first relevant result." in answer, answer
+    assert "Recall at k measures the fraction of relevant items" in answer, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "heads"),
+    [
+        ("What is the difference between a bi-encoder and a cross-encoder?", ("bi", "cross")),
+        ("How does MRR differ from recall at k?", ("mrr", "recal")),
+        ("How does WordPiece choose merges differently from BPE?", None),  # how each does something
+    ],
+)
+def test_a_comparison_of_two_things_names_each_by_its_first_word(question, heads):
+    assert side_heads(question) == heads
 
 
 def test_a_sentence_naming_both_sides_answers_a_comparison_without_a_pair_from_two_passages(backend, kb, embedder):

@@ -332,25 +332,29 @@ a sentence on each side ("…a small chunk and a large one?", "…score-level fu
 kind?"); the other 8 were answered as before.
 
 The same day, a comparison none of whose quoted sentences names both sides, and no passage of which
-holds a parallel pair, is answered by a sentence on each side from two passages (`_contrast_apart`): each
-opens with its side, scored as usual but without the rank penalty (retrieval ranked the passages for
-both sides at once) and with DEFINES_WEIGHT for one telling of its side in general ("A cross-encoder
-takes…"); a comparison reads five hits rather than three, since a side's own passage often ranks
-fourth; and a side listing several things ("flat, IVF/HNSW and PQ-compressed indexes") is no longer
-read as one of two (`rag.questions.sides`). "What is the difference between a bi-encoder and a
-cross-encoder?" had quoted "Cross-encoder scores are usually raw logits…" and a sentence on rerankers
-trained on web queries; it now quotes "Bi-encoders are therefore good at finding candidates but
-imperfect at ordering them." and "A cross-encoder takes the query and a passage together…". Corpus
-dev / held-out unchanged (0.875 / 0.800: that question gained, "How does MRR differ from recall at
-k?" lost, now quoting one sentence on each rather than three on MRR, without "first relevant"), the
-second set 0.726 → 0.738 (its bi-encoder question), the follow-ups and SQuAD unchanged; 5 of the two
-sets' 324 answers changed (the other two, SSE against WebSockets and fixed-size against structural
-chunking, neither better nor worse). Of 20 comparisons asked by hand, 3 changed, each now quoting a
-sentence on each side (dense against lexical retrieval, a generative against an extractive answer,
-MRR against nDCG: the last no better, "MRR is the average of these values…"). Quoting the pair from
-two passages whenever no one passage held one changed 3 more of those 20, two for the worse ("Choosing
-nlist is a balance." instead of "Unlike nlist, nprobe can be changed at any time…"): a sentence naming
-both sides already compares them.
+holds a parallel pair, is answered by a sentence on each side from two passages (`_contrast_apart`):
+each opens with its side's first word, the thing compared (`rag.questions.side_heads`), or spells it
+out when it is an acronym ("Mean reciprocal rank, or MRR, …"), scored as usual but without the rank
+penalty (retrieval ranked the passages for both sides at once) and with DEFINES_WEIGHT for one that
+tells of its side in general ("A cross-encoder takes…", or the spelt-out acronym). A comparison reads
+five hits rather than three, since a side's own passage often ranks fourth; a side listing several
+things ("flat, IVF/HNSW and PQ-compressed indexes") is not one of two; and a question on how one does
+something "differently" from the other gets no such pair, since the sentences on that doing answer it,
+not what each thing is. "What is the difference between a bi-encoder and a cross-encoder?" had
+quoted "Cross-encoder scores are usually raw logits…" and a sentence on rerankers trained on web
+queries; it now quotes "Bi-encoders are therefore good at finding candidates but imperfect at
+ordering them." and "A cross-encoder takes the query and a passage together…". Corpus dev /
+held-out 0.875 / 0.800 → 0.875 / 0.808 (that question and "How does MRR differ from recall at k?"),
+the second set 0.726 → 0.738 (its bi-encoder question), the follow-ups and SQuAD unchanged (no
+SQuAD answer changed); 4 of the two sets' 324 answers changed (those three, and SSE against WebSockets,
+neither better nor worse). Of 20 comparisons asked by hand, 3 changed, each now quoting a sentence on
+each side (dense against lexical retrieval, a generative against an extractive answer, MRR against
+nDCG). On the way, not kept: the pair from two passages whenever no one passage held one, which changed
+3 more of those 20, two for the worse ("Choosing nlist is a balance." instead of "Unlike nlist, nprobe
+can be changed at any time…": a sentence naming both sides already compares them); a side read as
+all its words rather than its first ("How does WordPiece choose merges differently from BPE?" then
+quoted "After many merges…" for WordPiece); an acronym's spelling-out counted for a pair from one
+passage too (the same question then quoted BPE's origin).
 
 The same day, a sentence opening "The same is true…" (or holds, applies, goes) or "In the same way"
 refers back like one opening "It" or "This", and is read with the sentence before it. No answer of
@@ -384,7 +388,7 @@ from rag.embed import Embedder
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND
 from rag.lexical import asked_terms, terms
-from rag.questions import Asks, acronyms_asked, asks, defines, sides, spells_out, states
+from rag.questions import Asks, acronyms_asked, asks, defines, side_heads, sides, spells_out, states
 from rag.retrieve import sentence_match
 
 # Figures: corpus dev / held-out key-fact hit and SQuAD answer hit against 0.833 / 0.742 / 0.879,
@@ -817,12 +821,18 @@ class _Reading:
         return max(pairs)[1] if pairs else None
 
     def _contrast_apart(self, first: frozenset[str], second: frozenset[str]) -> list[Place] | None:
-        """The best pair of sentences from two passages that each open with one side."""
+        """The best pair of sentences from two passages that each open with one side's first word, the
+        thing compared ("WordPiece", not the "merges" of "How does WordPiece choose merges…")."""
+        heads = side_heads(self.question)
+        if not heads:
+            return None
+        first_head, second_head = (frozenset({head}) for head in heads)
         pairs = [
-            (self._side_score(a, first) + self._side_score(b, second), [a, b])
+            (self._side_score(a, first_head) + self._side_score(b, second_head), [a, b])
             for p, q in product(range(len(self.passages)), repeat=2)
             if p != q
-            for a, b in product(self._about(p, first, second), self._about(q, second, first))
+            for a in self._about(p, first_head, second, spelled=True)
+            for b in self._about(q, second_head, first, spelled=True)
             if self._words(a) + self._words(b) <= MAX_WORDS
         ]
         return max(pairs)[1] if pairs else None
@@ -830,19 +840,27 @@ class _Reading:
     def _side_score(self, place: Place, side: frozenset[str]) -> float:
         """How well a sentence states one side of a comparison made across passages: `score` without the
         rank penalty (retrieval ranked the passages for both sides at once), and the bonus of a
-        sentence that tells of the side in general ("A cross-encoder takes…")."""
+        sentence that tells of the side in general ("A cross-encoder takes…") or spells it out."""
         p, i = place
-        defines_it = defines(sorted(side), self.passages[p].sentences[i])
+        sentence = self.passages[p].sentences[i]
+        defines_it = defines(sorted(side), sentence) or self._spells_out_side(side, sentence)
         return self.score((place,)) + self._rank_penalty(p) + DEFINES_WEIGHT * defines_it
 
-    def _about(self, p: int, side: frozenset[str], other: frozenset[str]) -> list[Place]:
-        """The candidate sentences of passage `p` whose opening words name `side` and not `other`."""
+    @staticmethod
+    def _spells_out_side(side: frozenset[str], sentence: str) -> bool:
+        """Whether the sentence spells out a side that is an acronym ("Mean reciprocal rank, or MRR, …")."""
+        return any(spells_out(word, sentence) for word in side)
+
+    def _about(self, p: int, side: frozenset[str], other: frozenset[str], spelled: bool = False) -> list[Place]:
+        """The candidate sentences of passage `p` whose opening words name `side` and not `other`, and
+        if `spelled`, those that spell out `side`'s acronym as well."""
         about = []
         for place in self.candidates:
             if place[0] != p or self._refers_back(place):
                 continue
             opening = self._opening(place)
-            if side & opening and not other & opening:
+            names = side & opening or spelled and self._spells_out_side(side, self.passages[p].sentences[place[1]])
+            if names and not other & opening:
                 about.append(place)
         return about
 
