@@ -138,6 +138,9 @@ _ASKED_ABOUT = re.compile(r"\b(?:what|which|who|whom|how)\b", re.IGNORECASE)  # 
 _NOT_A_SIDE = frozenset(
     terms("difference differ different differently compare compared versus drawback advantage gain lose one way ways")
 )
+# A verb's -ing form opening a side, before an article, a preposition or a name ("running a vector
+# database", "using FAISS"; not "embedding models").
+_OPENING_VERB = re.compile(r"(\w+ing)\s+(?=(?:a|an|the|at|into|with|by|on|in|to|from)\b|[A-Z])")
 _DIFFERENTLY = re.compile(r"\bdifferently\b", re.IGNORECASE)
 # A second side that names the first side's thing by a stand-in ("a generative one", "the direct kind").
 _STAND_IN = re.compile(r"\b(?:one|ones|kind|kinds|type|types|variant|version)$", re.IGNORECASE)
@@ -268,14 +271,21 @@ def side_heads(question: str) -> tuple[str, str] | None:
     return named[0][0], named[1][0]
 
 
+def _thing_first(side: str) -> str:
+    """The side with a verb that opens it moved after the thing it acts on: "using FAISS" → "FAISS using",
+    so that its first word is the thing compared."""
+    found = _OPENING_VERB.match(side.strip())
+    return f"{side.strip()[found.end() :]} {found[1]}" if found else side
+
+
 def _named_sides(question: str) -> tuple[list[str], list[str]] | None:
     """Each side's words in the order the question names them, those of both sides left out."""
     for pattern in _SIDES:
         found = pattern.search(question.strip())
         # A side holding a comma lists several things ("flat, IVF and PQ indexes"): not two sides.
         if found and not _ASKED_ABOUT.search(found["b"]) and "," not in found["a"]:
-            named = terms(_LEAD_IN.sub("", found["a"]))
-            second = list(terms(_STAND_IN.sub("", found["b"])))
+            named = terms(_thing_first(_LEAD_IN.sub("", found["a"])))
+            second = list(terms(_thing_first(_STAND_IN.sub("", found["b"]))))
             if _STAND_IN.search(found["b"]):  # it stands for the first side's words after its first one
                 second += named[1:]
             first = [word for word in dict.fromkeys(named) if word not in _NOT_A_SIDE and word not in second]

@@ -291,10 +291,20 @@ def test_a_side_that_is_an_acronym_is_quoted_by_the_sentence_that_spells_it_out(
         ("What is the difference between a bi-encoder and a cross-encoder?", ("bi", "cross")),
         ("How does MRR differ from recall at k?", ("mrr", "recal")),
         ("How does WordPiece choose merges differently from BPE?", None),  # how each does something
+        ("What is the difference between using FAISS and running a vector database?", ("faiss", "vector")),
+        ("What are the different jobs of the retriever and the generator in RAG?", ("retriev", "generat")),
     ],
 )
 def test_a_comparison_of_two_things_names_each_by_its_first_word(question, heads):
     assert side_heads(question) == heads
+
+
+def test_a_comparison_s_pair_opens_on_the_things_compared_not_on_the_words_around_them(backend, kb, embedder):
+    """ "The generator in RAG": a sentence opening "RAG also gives…" is not about the generator."""
+    answer, _ = _answer(backend, kb, embedder, "What are the different jobs of the retriever and the generator in RAG?")
+    assert answer.startswith("The retriever takes a question and returns") and "The generator, usually" in answer, (
+        answer
+    )
 
 
 def test_a_sentence_naming_both_sides_answers_a_comparison_without_a_pair_from_two_passages(backend, kb, embedder):
