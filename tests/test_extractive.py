@@ -115,6 +115,18 @@ def test_the_same_is_true_brings_what_it_is_true_of(backend, kb, embedder):
     assert answer.startswith(first) and "The same is true if the embedding model changes" in answer, answer
 
 
+@pytest.mark.parametrize(
+    ("question", "arithmetic"),
+    [
+        ("How is nDCG calculated?", "divided by a logarithmic discount"),
+        ("How is the cache key for a saved index computed?", "A cryptographic hash function such as SHA-256 is fed"),
+    ],
+)
+def test_how_something_is_computed_is_answered_with_its_arithmetic(backend, kb, embedder, question, arithmetic):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert arithmetic in answer, answer
+
+
 def test_a_sentence_wrapped_over_lines_is_quoted_whole(backend):
     text = (
         "The lighthouse on the northern headland was designed by the engineer\n"
