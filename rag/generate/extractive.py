@@ -858,7 +858,8 @@ class _Reading:
         return following if self._words(best) + self._words(following) <= MAX_WORDS else None
 
     def _contrast(self, first: frozenset[str], second: frozenset[str]) -> list[Place] | None:
-        """The best pair of sentences of one passage that each open with one side."""
+        """The best pair of sentences of one passage that each open with one side: its first word, the
+        thing compared, or for a question on doing something "differently" any of its words."""
         heads = side_heads(self.question)
         first_named, second_named = (frozenset({head}) for head in heads) if heads else (first, second)
         pairs = [
