@@ -621,6 +621,11 @@ class _Reading:
         self.resolved = resolved_terms(query_text)
         self.kinds = asks(self.question)
         self.acronyms = acronyms_asked(self.question)
+        # A comparison's two sides, and each side's first word as a side of its own, the thing compared
+        # (None for a question on doing something "differently": `rag.questions.side_heads`).
+        self.sides = sides(self.question)
+        heads = side_heads(self.question)
+        self.heads = (frozenset({heads[0]}), frozenset({heads[1]})) if heads else None
         self.candidates = _first_occurrences(passages)
         self.cosine = [p.vectors @ query for p in passages]
         self.words = [[frozenset(terms(s)) | p.topic for s in p.sentences] for p in passages]
@@ -646,10 +651,9 @@ class _Reading:
         """For a comparison, the relevance of the best pair of candidate sentences (from any of the
         passages) that name one side each, read together; -inf for any other question. Each side is
         often stated in a sentence of its own, which alone is far from a question naming both."""
-        two = sides(self.question)
-        if not two:
+        if not self.sides:
             return -math.inf
-        first, second = (self._naming(side) for side in two)
+        first, second = (self._naming(side) for side in self.sides)
         return max((self._together(a, b) for a, b in product(first, second) if a != b), default=-math.inf)
 
     def _naming(self, side: frozenset[str]) -> list[Place]:
@@ -673,7 +677,7 @@ class _Reading:
         """The places to quote: a comparison's parallel pair from one passage, else the best sentences
         (`_best`), unless for a comparison none of them names both sides: then a sentence on each side
         from two passages, if there are such."""
-        two = sides(self.question)
+        two = self.sides
         pair = two and self._contrast(*two)
         if pair:
             return pair
@@ -860,8 +864,7 @@ class _Reading:
     def _contrast(self, first: frozenset[str], second: frozenset[str]) -> list[Place] | None:
         """The best pair of sentences of one passage that each open with one side: its first word, the
         thing compared, or for a question on doing something "differently" any of its words."""
-        heads = side_heads(self.question)
-        first_named, second_named = (frozenset({head}) for head in heads) if heads else (first, second)
+        first_named, second_named = self.heads or (first, second)
         pairs = [
             (self.score((a,)) + self.score((b,)), [a, b])
             for p in range(len(self.passages))
@@ -873,10 +876,9 @@ class _Reading:
     def _contrast_apart(self, first: frozenset[str], second: frozenset[str]) -> list[Place] | None:
         """The best pair of sentences from two passages that each open with one side's first word, the
         thing compared ("WordPiece", not the "merges" of "How does WordPiece choose merges…")."""
-        heads = side_heads(self.question)
-        if not heads:
+        if not self.heads:
             return None
-        first_head, second_head = (frozenset({head}) for head in heads)
+        first_head, second_head = self.heads
         pairs = [
             (self._side_score(a, first_head) + self._side_score(b, second_head), [a, b])
             for p, q in product(range(len(self.passages)), repeat=2)
