@@ -123,13 +123,14 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    """Ask question after question; each is answered with the earlier ones as its history.
-    Ctrl-C stops the answer being printed; Ctrl-D, or Ctrl-C at the prompt, ends the conversation."""
+    """Ask question after question; each is answered with the earlier questions and answers as its
+    history. Ctrl-C stops the answer being printed; Ctrl-D, or Ctrl-C at the prompt, ends the conversation."""
     settings = settings_from(args)
     if settings.top_k < 1:
         raise ValueError("--top-k must be at least 1")
     print(CHAT_GREETING, file=sys.stderr)
     history: list[str] = []
+    said: list[str] = []
     while True:
         try:
             question = input("\nyou> ")
@@ -138,13 +139,23 @@ def _chat(args: argparse.Namespace) -> int:
             return 0
         if not question.strip():
             continue
-        events = stream_answer(question, settings, history=history)
+        events = stream_answer(question, settings, history=history, said=said)
+        answer: list[str] = []
         try:
-            _print_text(events)
+            _print_text(_recording(events, answer))
         except KeyboardInterrupt:
             events.close()
             print("\nstopped", file=sys.stderr)
         history.append(question)
+        said.append("".join(answer))
+
+
+def _recording(events: Iterator[Event], pieces: list[str]) -> Iterator[Event]:
+    """`events`, the answer's text appended to `pieces` as its tokens pass."""
+    for event in events:
+        if isinstance(event, Token):
+            pieces.append(event.text)
+        yield event
 
 
 def _print_json(events: Iterator[Event]) -> int:

@@ -88,12 +88,14 @@ def file_kind(path: Path) -> str:
     )
 
 
-def run_answer(question: str, settings: Settings, kb: KnowledgeBase, history: Sequence[str] = ()) -> AnswerRun:
+def run_answer(
+    question: str, settings: Settings, kb: KnowledgeBase, history: Sequence[str] = (), said: Sequence[str] = ()
+) -> AnswerRun:
     """Answer through the pipeline, as the app would, after the conversation's earlier questions
-    `history`; a backend failure stops the evaluation."""
+    `history` and answers `said`; a backend failure stops the evaluation."""
     started = time.perf_counter()
     retrieval_ms = 0.0
-    for event in stream_answer(question, settings, kb=kb, history=history):
+    for event in stream_answer(question, settings, kb=kb, history=history, said=said):
         match event:
             case Retrieved(_, ms):
                 retrieval_ms = ms

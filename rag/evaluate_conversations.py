@@ -22,10 +22,12 @@ standalone rewrite:
   recall@1 of its source document searching the question as asked and the `with_history` query.
   Their splits are the file's even (dev) and odd (held-out) positions, as in `rag.retrieve`;
 - fact_hit: the share of follow-ups whose answer states one of the turn's facts (regexes, scored
-  as `rag.evaluate_corpus` scores the corpus questions), asking each follow-up after its history
-  through the pipeline as the app does, with the chosen backend (extractive by default): so on the
-  hits of the pipeline's own rewrite, which the answer also reads. Measured with the default
-  rewrites only. The pipeline rewrites each follow-up again rather than being handed the
+  as `rag.evaluate_corpus` scores the corpus questions), asking each conversation's turns in order
+  through the pipeline as the app does, each after the earlier questions and answers, with the
+  chosen backend (extractive by default): so on the hits of the pipeline's own rewrite, which the
+  answer also reads. Measured with the default rewrites only;
+- repeated: the share of those follow-up answers that quote only sentences an earlier answer of the
+  conversation quoted (lower is better: a follow-up should learn something new). The pipeline rewrites each follow-up again rather than being handed the
   `with_history` query, so an LLM backend is asked twice, and its second rewrite may differ from the
   one whose recall@1 is reported.
 
@@ -46,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.citations import CITATION
 from rag.config import PROJECT_DIR, Settings
 from rag.corpus import DocumentError
 from rag.embed import Embedder, get_embedder
@@ -203,8 +206,9 @@ def evaluate_conversations(
         flags |= {f"{name}_recall@1": (hits, splits) for name, hits in found.items() if name in first_queries}
         if answers_follow_ups:
             progress(f"Answering {len(turns)} follow-ups ({mode})…")
-            answered = fact_hits(kb, [(turn, history) for turn, history, _ in turns], settings.with_(mode=mode))
-            flags["fact_hit"] = (answered, [split for _, _, split in turns])
+            answered = answered_follow_ups(kb, conversations, settings.with_(mode=mode))
+            flags["fact_hit"] = ([hit for hit, _ in answered], [split for _, _, split in turns])
+            flags["repeated"] = ([repeated for _, repeated in answered], [split for _, _, split in turns])
         per_mode[mode] = {
             split: {key: _share_in(values, of, split) for key, (values, of) in flags.items()} for split in SPLITS
         }
@@ -271,12 +275,29 @@ def found_documents(
     return [_first_source(kb, embedder, query, mode) == document for query, document in zip(queries, documents)]
 
 
-def fact_hits(kb: KnowledgeBase, turns: Sequence[tuple[Turn, list[str]]], settings: Settings) -> list[bool]:
-    """For each turn asked after its history, whether the pipeline's answer states one of its facts."""
-    return [
-        fact_match(run_answer(turn.question, settings, kb, history).done.answer, turn.facts) is not None
-        for turn, history in turns
-    ]
+def answered_follow_ups(
+    kb: KnowledgeBase, conversations: Sequence[Sequence[Turn]], settings: Settings
+) -> list[tuple[bool, bool]]:
+    """For each follow-up (in the order of `follow_ups`), its conversation asked turn by turn as the
+    app asks it: whether its answer states one of its facts, and whether it only repeats (`repeats`)."""
+    results = []
+    for turns in conversations:
+        questions: list[str] = []
+        answers: list[str] = []
+        for turn in turns:
+            answer = run_answer(turn.question, settings, kb, questions, answers).done.answer
+            if questions:
+                results.append((fact_match(answer, turn.facts) is not None, repeats(answer, answers)))
+            questions.append(turn.question)
+            answers.append(answer)
+    return results
+
+
+def repeats(answer: str, said: Sequence[str]) -> bool:
+    """Whether `answer` quotes something, all of it already quoted by one of the answers `said`."""
+    earlier = " ".join(" ".join(text.split()) for text in said)
+    quoted = [" ".join(text.split()) for text in CITATION.split(answer)[::2] if text.strip()]
+    return bool(quoted) and all(text in earlier for text in quoted)
 
 
 def _first_source(kb: KnowledgeBase, embedder: Embedder, query: str, mode: str) -> str | None:

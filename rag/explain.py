@@ -46,8 +46,10 @@ def stages(
     embedder: Embedder,
     backend: AnswerBackend,
     history: Sequence[str] = (),
+    said: Sequence[str] = (),
 ) -> list[Stage]:
-    """Every stage the search went through for `question` (the query searched), then the answer's plan."""
+    """Every stage the search went through for `question` (the query searched), then the answer's plan
+    (after the conversation's earlier questions `history` and answers `said`)."""
     shown = max(len(hits), 1)
     found: list[Stage] = []
     if trace.query is not None:
@@ -56,7 +58,7 @@ def stages(
         found.append(_lexical(question, trace, kb, shown))
     if trace.fused:
         found += [_fusion(trace, kb, shown), _rerank(question, trace, kb)]
-    found.append(_answer_plan(question, hits, backend, history))
+    found.append(_answer_plan(question, hits, backend, history, said))
     return found
 
 
@@ -141,9 +143,11 @@ def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
     return Stage("rerank", "Rerank by the best sentence", note, ("rank", "was", "passage", "best sentence"), rows)
 
 
-def _answer_plan(question: str, hits: Sequence[Hit], backend: AnswerBackend, history: Sequence[str]) -> Stage:
+def _answer_plan(
+    question: str, hits: Sequence[Hit], backend: AnswerBackend, history: Sequence[str], said: Sequence[str]
+) -> Stage:
     if isinstance(backend, ExtractiveBackend):
-        chosen = backend.choose(question, hits)
+        chosen = backend.choose(question, hits, said)
         asked = asked_part(question)
         note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
         if asked != question:

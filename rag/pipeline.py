@@ -34,7 +34,8 @@ from rag.retrieve import SearchTrace, search
 from rag.rewrite import ChatModel, RewriteFailed, model_rewrite
 from rag.streaming import adapt, paced
 
-MAX_HISTORY = 10  # the earlier questions a follow-up is read against, at most
+MAX_HISTORY = 10  # the earlier questions a follow-up is read against, at most (and answers it avoids repeating)
+MAX_SAID_CHARS = 4000  # of each earlier answer: an extractive one has at most 80 words
 
 
 def clean_question(question: str, limit: int) -> tuple[str, str]:
@@ -50,6 +51,11 @@ def conversation(history: Sequence[str], settings: Settings) -> list[str]:
     """The last MAX_HISTORY questions of `history` that are text, each cleaned and cut like a question."""
     questions = (clean_question(asked, settings.max_question_chars)[0] for asked in history if isinstance(asked, str))
     return [asked for asked in questions if asked][-MAX_HISTORY:]
+
+
+def said_before(said: Sequence[str]) -> list[str]:
+    """The last MAX_HISTORY answers of `said` that are text, each cut to MAX_SAID_CHARS."""
+    return [answer[:MAX_SAID_CHARS] for answer in said if isinstance(answer, str)][-MAX_HISTORY:]
 
 
 def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> str:
@@ -142,6 +148,7 @@ def stream_answer(
     words_per_second: float = 0,
     stop: threading.Event | None = None,
     history: Sequence[str] = (),
+    said: Sequence[str] = (),
     explain: bool = False,
 ) -> Iterator[Event]:
     """Answer `question` as a stream of events (see the module docstring).
@@ -150,6 +157,7 @@ def stream_answer(
     back to them ("What are its drawbacks?") is searched and answered as the standalone query it
     becomes, which a status line shows ("Searching for: …"); a question that stands on its own is
     searched as asked. An LLM backend's model writes the query, in bounded time (`rag.rewrite`).
+    `said` holds its earlier answers, oldest first, which the answer repeats only where it must.
 
     `words_per_second` paces the answer like a typewriter (0: as fast as it is produced); the
     pacing sits beneath the streaming mode, as a slower model would. Setting `stop` (from any
@@ -183,6 +191,7 @@ def stream_answer(
         return
 
     earlier = conversation(history, settings)
+    earlier_answers = said_before(said)
     query = yield from follow_up_query(question, earlier, kb, embedder, backend, settings, stop, elapsed)
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
@@ -191,7 +200,7 @@ def stream_answer(
     yield Retrieved(hits, search_timings.total_ms)
     yield Status("retrieve", f"Found {counted(len(hits), 'passage')} ({search_timings.total_ms:.0f} ms)", elapsed())
     if trace is not None:
-        yield from stages(query, trace, hits, kb, embedder, backend, earlier)
+        yield from stages(query, trace, hits, kb, embedder, backend, earlier, earlier_answers)
 
     timings = {
         "embed_ms": search_timings.embed_ms,
@@ -201,7 +210,9 @@ def stream_answer(
     yield Status("generate", f"Generating with {backend.label}…", elapsed())
     answer: list[str] = []
     deadline = elapsed() + settings.max_answer_seconds * 1000  # from here: a step-through may pause before
-    pieces = adapt(paced(backend.stream(query, hits, earlier), words_per_second, stop), settings.stream)
+    pieces = adapt(
+        paced(backend.stream(query, hits, earlier, earlier_answers), words_per_second, stop), settings.stream
+    )
     try:
         for piece in pieces:
             if not answer:

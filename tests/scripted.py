@@ -19,7 +19,9 @@ class ScriptedBackend:
         self.fail_with = fail_with
         self.closed = False
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> Iterator[str]:
         try:
             yield from self.pieces
             if self.fail_with:

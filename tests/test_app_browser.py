@@ -658,6 +658,16 @@ def test_a_follow_up_is_searched_with_the_conversation_and_answered_from_its_doc
     assert page.locator(QUESTION_BOX).input_value() == "", "the question box is emptied for the next question"
 
 
+def test_a_follow_up_s_answer_goes_on_from_the_answer_before_it_rather_than_repeating_it(open_page):
+    page = open_page()
+    ask(page, "What is prompt injection?")
+    wait_for_turns(page, 1)
+    ask(page, "How do I protect against it?")
+    wait_for_turns(page, 2)
+    first, second = answers(page)
+    assert "defences are layered" in second, f"the follow-up should get to the defences: {first!r} then {second!r}"
+
+
 def test_choosing_an_earlier_answer_shows_its_sources_again(open_page):
     page = open_page()
     ask(page, HNSW_QUESTION)

@@ -122,6 +122,14 @@ def test_chat_reads_a_follow_up_against_the_history_and_streams_like_ask(client)
     assert "Searching knowledge base…" in alone, "without a history the question is searched as asked"
 
 
+def test_chat_s_answer_to_a_follow_up_says_what_the_answers_in_the_history_did_not(client):
+    first = "What is prompt injection?"
+    _, earlier, _ = client.predict(first, [], words_per_second=0, api_name="/chat")
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": earlier}]
+    _, answer, _ = client.predict("How do I protect against it?", history, words_per_second=0, api_name="/chat")
+    assert "defences are layered" in answer, (earlier, answer)
+
+
 @pytest.mark.parametrize(
     ("history", "says"),
     [

@@ -204,9 +204,15 @@ def test_python_m_rag_ask_answers_in_a_fresh_process_from_the_saved_index(cli_en
 
 
 class Interrupted(ScriptedBackend):
-    """Ctrl-C pressed while the answer streams: the terminal raises KeyboardInterrupt wherever the CLI is."""
+    """Ctrl-C pressed while the answer streams: the terminal raises KeyboardInterrupt wherever the CLI is.
+    Remembers the earlier answers each answer was given."""
 
-    def stream(self, question, hits, history=()):
+    def __init__(self, pieces):
+        super().__init__(pieces)
+        self.given: list[list[str]] = []
+
+    def stream(self, question, hits, history=(), said=()):
+        self.given.append(list(said))
         yield from self.pieces
         raise KeyboardInterrupt
 
@@ -234,6 +240,7 @@ def test_ctrl_c_in_chat_stops_the_answer_not_the_conversation(monkeypatch, cli_e
     out, err = capsys.readouterr()
     assert err.count("stopped") == 2, "each interrupted answer says it stopped"
     assert out.count("Half an answer") == 2, "the second question was still asked and answered up to its Ctrl-C"
+    assert backend.given == [[], ["Half an answer"]], "the words an interrupted answer showed count as said"
 
 
 def test_the_library_and_its_commands_load_no_web_module():

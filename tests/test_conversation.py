@@ -8,6 +8,7 @@ import pickle
 
 import pytest
 
+from rag.citations import CITATION
 from rag.conversation import SearchQuery, asked_part, refers_back, standalone_query
 from rag.events import Status
 from rag.pipeline import stream_answer
@@ -246,3 +247,15 @@ def test_a_pick_whose_best_sentence_first_names_no_heading_leaves_the_pronoun_to
     earlier = "What format do quantised local models usually come in?"
     query = standalone_query("Which server loads it?", [earlier], kb, embedder, lambda question: best)
     assert "llama.cpp" not in query, "GGUF comes first and no heading names it; llama.cpp is not what 'it' means"
+
+
+def test_a_follow_up_s_answer_says_something_the_answer_before_it_did_not(settings, kb):
+    """ "How do I protect against it?" after prompt injection's definition: the definition is not
+    quoted again as the second sentence, so the answer gets to the defences."""
+    first = "What is prompt injection?"
+    earlier = list(stream_answer(first, settings, kb=kb))[-1].answer
+    follow_up = "How do I protect against it?"
+    answer = list(stream_answer(follow_up, settings, kb=kb, history=[first], said=[earlier]))[-1].answer
+    quoted = [" ".join(text.split()) for text in CITATION.split(answer)[::2] if text.strip()]
+    assert any(text not in " ".join(earlier.split()) for text in quoted), (earlier, answer)
+    assert "defences are layered" in answer, answer

@@ -24,6 +24,7 @@ from rag.evaluate_conversations import (
     mid_conversation,
     own_words,
     read_conversations,
+    repeats,
     split_of,
 )
 from rag.evaluate_conversations import format_report as format_conversation_report
@@ -421,6 +422,19 @@ def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_
     )
 
 
+@pytest.mark.parametrize(
+    ("answer", "said", "repeated"),
+    [
+        ("HNSW is a graph. [1] It uses memory. [2]", ["It uses memory. [1] HNSW is a  graph. [3]"], True),
+        ("HNSW is a graph. [1] It uses memory. [2]", ["HNSW is a graph. [1]"], False),
+        ("HNSW is a graph. [1]", [], False),
+        ("", ["HNSW is a graph. [1]"], False),
+    ],
+)
+def test_an_answer_repeats_when_an_earlier_answer_quoted_all_it_quotes(answer, said, repeated):
+    assert repeats(answer, said) is repeated
+
+
 def test_each_stand_alone_question_is_asked_after_the_one_before_it():
     asked = [CorpusQuestion(text, "what", "doc.md", ()) for text in ("First?", "Second?", "Third?")]
     assert [(question.text, history, split) for question, history, split in mid_conversation(asked)] == [
@@ -478,6 +492,7 @@ def test_shipped_conversations_meet_the_rewrite_targets(settings):
     assert report["with_history_recall@1"] >= 0.85 and gain >= 0.25, report
     assert report["first_turn_with_history_recall@1"] == report["first_turn_without_history_recall@1"], report
     assert 0.0 < report["fact_hit"] <= 1.0
+    assert report["repeated"] <= 0.1, "a follow-up's answer should rarely only repeat the answers before it"
     assert report["split_sizes"]["dev"]["conversations"] + report["split_sizes"]["held-out"]["conversations"] == 75
     assert "held-out" in format_conversation_report(report)
     assert report["standalone_rewritten"] <= 0.05, report["standalone_questions"]

@@ -3,10 +3,11 @@ earlier questions read back from a history (the page's chat value or an API clie
 
 from __future__ import annotations
 
+import gradio as gr
 import pytest
 
 from rag.web.answer import AnswerView
-from rag.web.chat import MAX_CHAT_MESSAGES, BadHistory, asked_before, last_question, turn
+from rag.web.chat import MAX_CHAT_MESSAGES, BadHistory, answered_before, asked_before, last_question, turn
 from rag.web.render import markdown_text, unescaped
 
 LOG = "    +3 ms  Searching for: drawbacks of HNSW\n   +14 ms  Found 5 passages (11 ms)"
@@ -64,6 +65,17 @@ def test_the_earlier_questions_are_the_user_messages_text_in_any_form():
     assert asked_before(history) == ["What is HNSW?", "And IVF?"]
     assert asked_before([{"role": "user", "content": "a &lt; b \\[1\\]"}], shown=True) == ["a < b [1]"]
     assert last_question(history) == 3 and last_question([]) is None
+
+
+def test_the_earlier_answers_are_the_assistant_messages_that_are_not_thoughts():
+    """In the page's chat value as Gradio hands it to the handler: text parts, no metadata on an answer."""
+    finished = view(LOG + "\n  +1.23 s  Done", "HNSW uses *memory* [1].", finished=True)
+    page_value = gr.Chatbot().preprocess(
+        gr.Chatbot().postprocess([*turn("What is HNSW?", finished), *turn("Why?", view())])
+    )
+    assert answered_before(page_value, shown=True) == ["HNSW uses *memory* [1]."]
+    api_history = [{"role": "user", "content": "What is HNSW?"}, {"role": "assistant", "content": "A graph index."}]
+    assert answered_before(api_history) == ["A graph index."]
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,15 @@ class AnswerBackend(Protocol):
     name: str
     label: str
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> Iterator[str]:
         """Yield the answer in pieces, citing hit n as [n]; closing the iterator stops the work.
 
         `question` stands on its own (a follow-up was rewritten); `history` holds the conversation's
-        earlier questions, oldest first, which a language model is shown for context."""
+        earlier questions, oldest first, which a language model is shown for context, and `said` its
+        earlier answers, which the extractive answer does not repeat where it has something new (a
+        language model, writing anew, is not shown them)."""
         ...
 
 

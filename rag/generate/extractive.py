@@ -453,6 +453,17 @@ NEIGHBOUR_BONUS = 0.1  # 0.2: 0.825 / 0.733 / 0.867
 MMR_LAMBDA = 0.7
 # Keep a second sentence that is not a neighbour only if it scores at least this share of the best one.
 FOLLOWER_RATIO = 0.5  # 0.3 and 0.7: the same answers
+# Taken off the score of a second sentence that an earlier answer of the conversation quoted: a
+# follow-up ("Why does it matter?") should say something new, though its best sentence may repeat
+# one (the reason the previous answer gave is still the answer to "Why is that?"). Since 2026-12-03
+# (the eleventh session), the conversations' follow-ups answered in order, each after the earlier
+# answers as the app does (`python -m rag eval data/eval/conversations.json`): answers quoting only
+# sentences already said 22 → 12 of 138, key-fact hit 0.645 → 0.652 (one gained, none lost); at 0.6
+# or 1.0, 10 and 0.645. Taking it off the best unit too, when every sentence of it was said: 8 / 7 at
+# 0.15 / 0.3, but key fact 0.630 / 0.623 (three lost, among them that "Why is that?"). Of 15
+# conversations asked by hand (none in the set), 4 answers changed: 2 better ("How do I protect
+# against it?" after prompt injection's definition now says defences are layered), 2 neither.
+SAID_PENALTY = 0.3
 # A "how"/"why" question's best sentence with at most this many words beyond the question's restates it.
 RESTATEMENT_NEW_WORDS = 4  # 2: 0.825 / 0.742 / 0.879; 6: the same answers
 # A comparison sentence is about a side when one of the side's words is among its first few words.
@@ -566,9 +577,12 @@ class ExtractiveBackend:
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
-        """The chosen sentences, each cited; `history` is not needed: a follow-up arrives rewritten."""
-        chosen = self.choose(question, hits)
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> Iterator[str]:
+        """The chosen sentences, each cited; `history` is not needed: a follow-up arrives rewritten.
+        `said` holds the conversation's earlier answers, whose sentences the second one avoids."""
+        chosen = self.choose(question, hits, said)
         if not chosen:
             yield NOT_FOUND
             return
@@ -576,22 +590,22 @@ class ExtractiveBackend:
             lead = " " if n else ""
             yield f"{lead}{sentence.quoted} [{sentence.hit}]"
 
-    def choose(self, question: str, hits: Sequence[Hit]) -> list[Sentence]:
+    def choose(self, question: str, hits: Sequence[Hit], said: Sequence[str] = ()) -> list[Sentence]:
         """The sentences to answer with, or [] when none is good enough: the best one's passage first,
         each passage's sentences in reading order."""
-        chosen = self.ranked(question, hits)
+        chosen = self.ranked(question, hits, said)
         if not chosen:
             return []
         # In reading order within a passage, the passage of the best sentence (`ranked` puts it first) first.
         lead = chosen[0].hit
         return sorted(chosen, key=lambda s: (s.hit != lead, s.hit, s.position))
 
-    def ranked(self, question: str, hits: Sequence[Hit]) -> list[Sentence]:
+    def ranked(self, question: str, hits: Sequence[Hit], said: Sequence[str] = ()) -> list[Sentence]:
         """The sentences `choose` answers with, the best unit's first (a sentence that refers back after
         the one it stands on), or []."""
         read = COMPARISON_HITS_TO_READ if sides(asked_part(question)) else HITS_TO_READ
         passages = [self._passage(hit) for hit in hits[:read]]
-        reading = _Reading(question, self.embedder.encode_query(question), passages)
+        reading = _Reading(question, self.embedder.encode_query(question), passages, said)
         if not reading.candidates or reading.best_relevance < NOT_FOUND_THRESHOLD:
             return []
         if reading.best_relevance < UNMENTIONED_THRESHOLD and unmentioned_names(reading.question, hits):
@@ -611,7 +625,7 @@ class ExtractiveBackend:
 class _Reading:
     """The retrieved passages read against one question: what every sentence and unit scores."""
 
-    def __init__(self, query_text: str, query: np.ndarray, passages: Sequence[_Passage]):
+    def __init__(self, query_text: str, query: np.ndarray, passages: Sequence[_Passage], said: Sequence[str] = ()):
         # What is asked: a follow-up's own words, without those carried from the conversation, which
         # found the passages but would choose sentences on the earlier question's topic.
         self.question = asked_part(query_text)
@@ -635,6 +649,7 @@ class _Reading:
         self.every_word = terms(query_text)
         self.evidence_match = self.match if self.every_word == self.asked else self._match(self.every_word)
         self.weights = self._rarity()
+        self.said = _said(passages, self.candidates, said)
 
     @cached_property
     def best_relevance(self) -> float:
@@ -845,6 +860,8 @@ class _Reading:
             if not neighbour and score < floor:
                 continue
             redundancy = float(self.passages[place[0]].vectors[place[1]] @ best_vector)
+            if place in self.said:
+                score -= SAID_PENALTY
             mmr = MMR_LAMBDA * score - (1 - MMR_LAMBDA) * redundancy + NEIGHBOUR_BONUS * neighbour
             if mmr > value:
                 chosen, value = place, mmr
@@ -938,6 +955,12 @@ def unmentioned_names(question: str, hits: Sequence[Hit]) -> list[str]:
         return word in said or (len(word) >= 5 and bool(difflib.get_close_matches(word, said, 1, NAME_TYPO_RATIO)))
 
     return [name for name in names if not any(mentioned(word) for word in name.split())]
+
+
+def _said(passages: Sequence[_Passage], candidates: Sequence[Place], said: Sequence[str]) -> set[Place]:
+    """The candidate sentences that one of the earlier answers `said` quotes."""
+    earlier = " ".join(" ".join(answer.split()) for answer in said)
+    return {(p, i) for p, i in candidates if " ".join(passages[p].sentences[i].split()) in earlier}
 
 
 def _first_occurrences(passages: Sequence[_Passage]) -> list[Place]:

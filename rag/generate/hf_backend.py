@@ -47,7 +47,9 @@ class HFInferenceBackend:
         """The prompt this backend sends for `question` over `hits`, and what it costs."""
         return inspect_prompt(question, hits, approx_tokens, self.prompt_budget, history)
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> Iterator[str]:
         yield from self.chat(self.inspect_prompt(question, hits, history).prompt.messages, self.max_new_tokens)
 
     def chat(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:

@@ -75,7 +75,9 @@ class TransformersBackend:
         self._load_lock = threading.Lock()
         self._generate_lock = threading.Lock()
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> Iterator[str]:
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> Iterator[str]:
         yield from self.chat(self.inspect_prompt(question, hits, history).prompt.messages, self.max_new_tokens)
 
     def chat(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:

@@ -89,12 +89,15 @@ class AnswerRun:
         words_per_second: float,
         notes: Sequence[str] = (),
         history: Sequence[str] = (),
+        said: Sequence[str] = (),
         step_through: bool = False,
     ):
         """`notes` are lines the status log opens with, before the pipeline's own; `history` holds the
-        conversation's earlier questions, oldest first; `step_through` pauses after each stage."""
+        conversation's earlier questions, oldest first, and `said` its earlier answers; `step_through`
+        pauses after each stage."""
         self.question = question
         self.history = history
+        self.said = said
         self.step_through = step_through
         self.settings = settings
         self.kb = kb
@@ -167,6 +170,7 @@ class AnswerRun:
             words_per_second=self.words_per_second,
             stop=self._stop,
             history=self.history,
+            said=self.said,
             explain=self.step_through,
         )
         try:

@@ -5,7 +5,7 @@ dicts): the question, a "thought" holding the answer's status log (its title the
 line, pending while it works, done and collapsed after), then the answer. The thought and the
 answer only grow while the answer streams, so Gradio sends them as appends. The history lives in
 the browser's chat value (or the API client's list); `asked_before` reads the earlier questions
-back from it, whichever the form.
+back from it, whichever the form, and `answered_before` the earlier answers.
 """
 
 from __future__ import annotations
@@ -50,23 +50,41 @@ def asked_before(history: Any, *, shown: bool = False) -> list[str]:
     `shown`: the history is the page's chat value, whose messages are Markdown-escaped for display.
     Raises BadHistory for anything but a list of at most MAX_CHAT_MESSAGES such messages.
     """
-    if not isinstance(history, list):
-        raise BadHistory("The history must be a list of messages ({'role': 'user', 'content': '…'}).")
-    if len(history) > MAX_CHAT_MESSAGES:
-        raise BadHistory(f"The history has {len(history):,} messages; at most {MAX_CHAT_MESSAGES:,} are accepted.")
     questions = []
-    for number, message in enumerate(history, start=1):
-        if not isinstance(message, dict) or message.get("role") not in ROLES or "content" not in message:
-            raise BadHistory(
-                f"Message {number} of the history is not a message: each must be a dict with 'role' "
-                f"({', '.join(ROLES)}) and 'content'."
-            )
+    for number, message in _checked(history):
         if message["role"] == "user":
             text = message_text(message["content"])
             if text is None:
                 raise BadHistory(f"Message {number} of the history: a user message's content must be text.")
             questions.append(unescaped(text) if shown else text)
     return questions
+
+
+def answered_before(history: Any, *, shown: bool = False) -> list[str]:
+    """The text of the answers in `history`, oldest first: the assistant messages that are text and
+    not a thought (a message with metadata). `shown` and BadHistory as for `asked_before`."""
+    answers = []
+    for _, message in _checked(history):
+        text = message_text(message["content"])
+        if message["role"] == "assistant" and not message.get("metadata") and text is not None:
+            answers.append(unescaped(text) if shown else text)
+    return answers
+
+
+def _checked(history: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The messages of `history`, numbered from 1; BadHistory if it is not a list of at most
+    MAX_CHAT_MESSAGES role/content dicts."""
+    if not isinstance(history, list):
+        raise BadHistory("The history must be a list of messages ({'role': 'user', 'content': '…'}).")
+    if len(history) > MAX_CHAT_MESSAGES:
+        raise BadHistory(f"The history has {len(history):,} messages; at most {MAX_CHAT_MESSAGES:,} are accepted.")
+    for number, message in enumerate(history, start=1):
+        if not isinstance(message, dict) or message.get("role") not in ROLES or "content" not in message:
+            raise BadHistory(
+                f"Message {number} of the history is not a message: each must be a dict with 'role' "
+                f"({', '.join(ROLES)}) and 'content'."
+            )
+    return list(enumerate(history, start=1))
 
 
 def message_text(content: Any) -> str | None:

@@ -30,7 +30,7 @@ from rag.lab import compare_retrievers
 from rag.pipeline import clean_question
 from rag.uploads import add_uploads, display_name
 from rag.web.answer import AnswerRun, AnswerView, Pane, StatusLog
-from rag.web.chat import BadHistory, asked_before, last_question, message_text, turn
+from rag.web.chat import BadHistory, answered_before, asked_before, last_question, message_text, turn
 from rag.web.inspector import prompt_html
 from rag.web.lab import lab_html
 from rag.web.render import (
@@ -109,12 +109,14 @@ def answer_run(
     history: list[str],
     notes: Sequence[str] = (),
     step_through: bool = False,
+    said: Sequence[str] = (),
 ) -> AnswerRun:
-    """An answer to `question` with the page's or the API's (top-k, mode, stream, pacing, backend)."""
+    """An answer to `question` with the page's or the API's (top-k, mode, stream, pacing, backend),
+    after the conversation's earlier questions `history` and answers `said`."""
     top_k, mode, stream, words_per_second, backend = settings
     settings_checked = answer_settings(top_k, mode, stream, backend)
     speed = typewriter_speed(words_per_second)
-    return AnswerRun(question, settings_checked, kb, speed, notes, history, step_through=bool(step_through))
+    return AnswerRun(question, settings_checked, kb, speed, notes, history, said, step_through=bool(step_through))
 
 
 def earlier_questions(history: Any, *, shown: bool = False) -> list[str]:
@@ -155,6 +157,7 @@ async def converse(
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
     """
     history = earlier_questions(earlier, shown=True)
+    said = answered_before(earlier, shown=True)
     shown_as = shown_question(question)
     if not shown_as:
         gr.Warning("Please type a question.")
@@ -163,7 +166,7 @@ async def converse(
     session = SESSIONS[request.session_hash]
     kb, adding = session.searched()
     notes = [searched_without(adding)] if adding else []
-    run = answer_run(question, settings, kb, history, notes, step_through)
+    run = answer_run(question, settings, kb, history, notes, step_through, said)
     if session.run is not None:
         session.run.stop()  # one answer per tab: a new question ends the one before
     session.run = run
@@ -298,10 +301,13 @@ async def chat(
 
     `history` is the conversation so far, oldest first, as OpenAI-style messages
     ({"role": "user" | "assistant" | "system", "content": "…"}); the user messages' text is what a
-    follow-up ("What are its drawbacks?") is read against. Cancel the job to stop the answer.
+    follow-up ("What are its drawbacks?") is read against, and the assistant messages' text what its
+    answer avoids repeating. Cancel the job to stop the answer.
     """
-    asked = earlier_questions([] if history is None else history)
-    async for values in answer_api(message, asked, (top_k, mode, stream, words_per_second, backend), request):
+    messages = [] if history is None else history
+    asked = earlier_questions(messages)
+    said = answered_before(messages)
+    async for values in answer_api(message, asked, (top_k, mode, stream, words_per_second, backend), request, said):
         yield values
 
 
@@ -310,9 +316,11 @@ async def answer_api(
     history: list[str],
     settings: tuple[float, str, str, float, str],
     request: gr.Request | None,
+    said: Sequence[str] = (),
 ) -> AsyncIterator[tuple[str, str, list[dict]]]:
-    """Stream [status log, answer, sources] of `question`, read against the earlier questions `history`."""
-    run = answer_run(question, settings, None, history)
+    """Stream [status log, answer, sources] of `question`, read against the earlier questions `history`
+    (and answers `said`)."""
+    run = answer_run(question, settings, None, history, said=said)
     with answer_slot(request):
         async for (view,) in stream_views(run):
             yield view.status, view.answer, [hit.to_json() for hit in view.hits]
