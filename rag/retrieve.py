@@ -131,7 +131,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -339,10 +339,11 @@ def closest_sentence(embedder: Embedder, query: np.ndarray, text: str) -> float 
     return None if vectors is None else float((vectors @ query).max())
 
 
-def sentence_match(asked: Sequence[str], text: str) -> float:
+def sentence_match(asked: Sequence[str], text: str, shares: Mapping[str, float] | None = None) -> float:
     """How well the best sentence of `text` matches the question's terms: the share of its words
-    plus the share of its adjacent word pairs that the sentence contains (0 to 2)."""
-    return max(_sentence_scores(asked, text), default=0.0)
+    plus the share of its adjacent word pairs that the sentence contains (0 to 2). `shares` weighs
+    the words (`rag.lexical.piece_shares`; each 1 by default)."""
+    return max(_sentence_scores(asked, text, shares), default=0.0)
 
 
 def matching_sentence(asked: Sequence[str], text: str) -> str:
@@ -351,12 +352,15 @@ def matching_sentence(asked: Sequence[str], text: str) -> str:
     return _SENTENCE_END.split(text)[int(np.argmax(scores))].strip() if scores else ""
 
 
-def _sentence_scores(asked: Sequence[str], text: str) -> list[float]:
+def _sentence_scores(asked: Sequence[str], text: str, shares: Mapping[str, float] | None = None) -> list[float]:
     words, pairs = set(asked), set(pairwise(asked))
     if not words:
         return []
+    weights = {word: shares.get(word, 1.0) for word in words} if shares else dict.fromkeys(words, 1.0)
+    total = sum(weights.values())
     return [
-        len(words & sentence_words) / len(words) + (len(pairs & sentence_pairs) / len(pairs) if pairs else 0.0)
+        sum(weights[word] for word in words & sentence_words) / total
+        + (len(pairs & sentence_pairs) / len(pairs) if pairs else 0.0)
         for sentence_words, sentence_pairs in _sentence_terms(text)
     ]
 

@@ -18,6 +18,7 @@ from rag.generate.extractive import (
     MAX_WORDS,
     ExtractiveBackend,
 )
+from rag.lexical import piece_shares
 from rag.questions import (
     Asks,
     acronyms_asked,
@@ -583,6 +584,15 @@ def test_a_sentence_is_read_under_its_heading_so_the_topics_name_does_not_outwei
     hit = _hit(text, section="The all-MiniLM-L6-v2 model")
     answer = "".join(backend.stream("What is the maximum input length of all-MiniLM-L6-v2?", [hit]))
     assert "maximum sequence length of 256 word pieces" in answer, answer
+
+
+def test_a_name_written_as_one_word_of_many_pieces_does_not_outweigh_what_is_asked_about_it(backend, kb, embedder):
+    assert piece_shares("Is all-MiniLM-L6-v2 a brute-force model?") == {
+        **dict.fromkeys(["all", "minilm", "lm", "l6", "v2"], 0.2),
+        **dict.fromkeys(["brute", "forc", "model"], 1.0),
+    }
+    answer, _ = _answer(backend, kb, embedder, "Approximately how many parameters does all-MiniLM-L6-v2 have?")
+    assert "22 million parameters" in answer, answer
 
 
 def test_a_weak_match_on_a_question_naming_what_no_passage_mentions_is_refused(backend):

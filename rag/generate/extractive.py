@@ -15,7 +15,9 @@ the asked-for fact, so the choice weighs more than similarity:
   so "default" in "What is nprobe set to by default?" counts for more than "nprobe", which every
   sentence of the passage repeats; a sentence is read under its passage's title and heading, so
   "It was developed by…" under "FAISS" has the word "FAISS", and the topic's name, which the
-  passage's opening sentence repeats, does not outweigh the words that ask for one fact of it;
+  passage's opening sentence repeats, does not outweigh the words that ask for one fact of it; nor
+  do the pieces of a name written as one word ("all-MiniLM-L6-v2"), which count as one word
+  (`rag.lexical.piece_shares`);
 - what the question asks for (`rag.questions`): a number for "how many", a name for
   "who", a definition for "what does X stand for", a reason for "why", arithmetic for "how is X
   computed";
@@ -412,7 +414,7 @@ from rag.corpus import chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND
-from rag.lexical import asked_terms, terms
+from rag.lexical import asked_terms, piece_shares, terms
 from rag.questions import Asks, acronyms_asked, asks, defines, side_heads, sides, spells_out, states
 from rag.retrieve import sentence_match
 
@@ -643,11 +645,12 @@ class _Reading:
         self.candidates = _first_occurrences(passages)
         self.cosine = [p.vectors @ query for p in passages]
         self.words = [[frozenset(terms(s)) | p.topic for s in p.sentences] for p in passages]
-        self.match = self._match(self.asked)
+        self.shares = piece_shares(self.question)
+        self.match = self._match(self.asked, self.shares)
         # Whether a sentence is evidence at all is judged on every word of the query, the carried ones
         # too (as is the cosine), as the thresholds (NOT_FOUND_THRESHOLD, UNMENTIONED_THRESHOLD) were set.
         self.every_word = terms(query_text)
-        self.evidence_match = self.match if self.every_word == self.asked else self._match(self.every_word)
+        self.evidence_match = self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
 
@@ -779,15 +782,17 @@ class _Reading:
         passage = self.passages[p]
         return (passage.hit.rank - 1) * (RANK_PENALTY + (HEADED_RANK_PENALTY if passage.headed else 0.0))
 
-    def _match(self, asked: Sequence[str]) -> list[list[float]]:
-        return [[sentence_match(asked, s) if asked else 0.0 for s in p.sentences] for p in self.passages]
+    def _match(self, asked: Sequence[str], shares: dict[str, float] | None = None) -> list[list[float]]:
+        return [[sentence_match(asked, s, shares) if asked else 0.0 for s in p.sentences] for p in self.passages]
 
     def _rarity(self) -> dict[str, float]:
         """Each asked word's inverse frequency among the candidate sentences, so rarer words weigh more;
         the words a resolved pronoun stands for weigh RESOLVED_WEIGHT as much."""
         count = len(self.candidates)
         found = [self.words[p][i] for p, i in self.candidates]
-        share = dict.fromkeys(self.resolved, RESOLVED_WEIGHT) | dict.fromkeys(self.asked, 1.0)
+        share = dict.fromkeys(self.resolved, RESOLVED_WEIGHT) | {
+            word: self.shares.get(word, 1.0) for word in self.asked
+        }
         return {word: part * math.log(1 + count / (1 + sum(word in w for w in found))) for word, part in share.items()}
 
     def _focus(self, words: frozenset[str]) -> float:
