@@ -25,11 +25,11 @@ standalone rewrite:
   as `rag.evaluate_corpus` scores the corpus questions), asking each conversation's turns in order
   through the pipeline as the app does, each after the earlier questions and answers, with the
   chosen backend (extractive by default): so on the hits of the pipeline's own rewrite, which the
-  answer also reads. Measured with the default rewrites only;
+  answer also reads. Measured with the default rewrites only. The pipeline rewrites each follow-up
+  again rather than being handed the `with_history` query, so an LLM backend is asked twice, and its
+  second rewrite may differ from the one whose recall@1 is reported;
 - repeated: the share of those follow-up answers that quote only sentences an earlier answer of the
-  conversation quoted (lower is better: a follow-up should learn something new). The pipeline rewrites each follow-up again rather than being handed the
-  `with_history` query, so an LLM backend is asked twice, and its second rewrite may differ from the
-  one whose recall@1 is reported.
+  conversation quoted (lower is better: a follow-up should learn something new).
 
 Every figure is given for all conversations and for two halves, "dev" and "held-out", split by a
 stable hash of each conversation's first question (`split_of`): the rewrite was designed looking

@@ -464,7 +464,8 @@ FOLLOWER_RATIO = 0.5  # 0.3 and 0.7: the same answers
 # or 1.0, 10 and 0.645. Taking it off the best unit too, when every sentence of it was said: 8 / 7 at
 # 0.15 / 0.3, but key fact 0.630 / 0.623 (three lost, among them that "Why is that?"). Of 15
 # conversations asked by hand (none in the set), 4 answers changed: 2 better ("How do I protect
-# against it?" after prompt injection's definition now says defences are layered), 2 neither.
+# against it?" after prompt injection's definition now says defences are layered), 2 neither. (A
+# penalty on any unit the earlier answers quoted, tried in the fifth session, is in the docstring.)
 SAID_PENALTY = 0.3
 # A "how"/"why" question's best sentence with at most this many words beyond the question's restates it.
 RESTATEMENT_NEW_WORDS = 4  # 2: 0.825 / 0.742 / 0.879; 6: the same answers
