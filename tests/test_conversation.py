@@ -259,3 +259,10 @@ def test_a_follow_up_s_answer_says_something_the_answer_before_it_did_not(settin
     quoted = [" ".join(text.split()) for text in CITATION.split(answer)[::2] if text.strip()]
     assert any(text not in " ".join(earlier.split()) for text in quoted), (earlier, answer)
     assert "defences are layered" in answer, answer
+
+
+def test_a_follow_up_whose_best_sentences_were_all_said_goes_on_with_one_that_was_not(settings, kb):
+    first = "How does product quantization turn a full vector into a short code?"
+    earlier = list(stream_answer(first, settings, kb=kb))[-1].answer
+    answer = list(stream_answer("Why is that useful?", settings, kb=kb, history=[first], said=[earlier]))[-1].answer
+    assert "Compression is needed" in answer and "Compression is needed" not in earlier, (earlier, answer)
