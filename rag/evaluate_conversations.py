@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.citations import CITATION
+from rag.citations import quoted_sentences
 from rag.config import PROJECT_DIR, Settings
 from rag.corpus import DocumentError
 from rag.embed import Embedder, get_embedder
@@ -296,7 +296,7 @@ def answered_follow_ups(
 def repeats(answer: str, said: Sequence[str]) -> bool:
     """Whether `answer` quotes something, all of it already quoted by one of the answers `said`."""
     earlier = " ".join(" ".join(text.split()) for text in said)
-    quoted = [" ".join(text.split()) for text in CITATION.split(answer)[::2] if text.strip()]
+    quoted = [" ".join(text.split()) for _, text in quoted_sentences(answer)]
     return bool(quoted) and all(text in earlier for text in quoted)
 
 

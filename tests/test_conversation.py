@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from rag.citations import CITATION
+from rag.citations import quoted_sentences
 from rag.conversation import SearchQuery, asked_part, refers_back, standalone_query
 from rag.events import Status
 from rag.pipeline import stream_answer
@@ -256,7 +256,7 @@ def test_a_follow_up_s_answer_says_something_the_answer_before_it_did_not(settin
     earlier = list(stream_answer(first, settings, kb=kb))[-1].answer
     follow_up = "How do I protect against it?"
     answer = list(stream_answer(follow_up, settings, kb=kb, history=[first], said=[earlier]))[-1].answer
-    quoted = [" ".join(text.split()) for text in CITATION.split(answer)[::2] if text.strip()]
+    quoted = [" ".join(text.split()) for _, text in quoted_sentences(answer)]
     assert any(text not in " ".join(earlier.split()) for text in quoted), (earlier, answer)
     assert "defences are layered" in answer, answer
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.local import wait_until
-from rag.citations import CITATION
+from rag.citations import quoted_sentences
 from rag.events import Done, Retrieved, Stage
 from rag.pipeline import stream_answer
 from rag.retrieve import DENSE_WEIGHT, LEXICAL_WEIGHT, search
@@ -71,9 +71,7 @@ def test_a_follow_up_s_plan_is_what_its_answer_quotes_after_the_answers_before_i
     events = list(stream_answer(asked, settings, kb=kb, history=[first], said=[earlier], explain=True))
     plan = next(event for event in events if isinstance(event, Stage) and event.name == "answer")
     answer = next(event for event in events if isinstance(event, Done)).answer
-    assert [f"{sentence} {cited}" for cited, sentence in plan.rows] == [
-        f"{text.strip()} [{number}]" for text, number in zip(CITATION.split(answer)[::2], CITATION.findall(answer))
-    ]
+    assert list(plan.rows) == [(f"[{number}]", text) for number, text in quoted_sentences(answer)]
 
 
 def test_without_explain_there_are_no_stages_and_lexical_mode_has_no_embedding(kb, settings):

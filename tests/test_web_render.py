@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from rag.citations import quoted_sentences
 from rag.corpus import Chunk
 from rag.events import Hit, Stage
 from rag.generate import NOT_FOUND
@@ -24,7 +25,6 @@ from rag.web.render import (
     corpus_summary,
     log_html,
     passages_role,
-    quoted_sentences,
     scores_chart,
     snippet,
     source_card,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rag.citations import CITATION, cited_numbers
+from rag.citations import cited_numbers, quoted_sentences
 from rag.events import Hit, Stage
 from rag.uploads import SessionCorpus
 from rag.web import page
@@ -68,21 +68,6 @@ def streaming_mark(view: AnswerView) -> str:
     """Shows the answer's cursor while it streams: a hidden element the page's CSS looks for, so the
     answer's text only grows and the answer component itself is never re-rendered for it."""
     return "" if view.finished else STREAMING_MARK
-
-
-def quoted_sentences(answer: str) -> tuple[tuple[int, str], ...]:
-    """(n, text) for the text before each [n] citation in `answer`: the sentences it took from hit n.
-
-    One pass over the citations (a regex that also matched the quoted text was quadratic in the
-    answer's length, and this runs at every update of a long answer).
-    """
-    quotes, cursor = [], 0
-    for match in CITATION.finditer(answer):
-        text = answer[cursor : match.start()].strip()
-        if text:
-            quotes.append((int(match.group(1)), text))
-        cursor = match.end()
-    return tuple(quotes)
 
 
 def used_spans(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
