@@ -656,7 +656,8 @@ class _Reading:
         # Whether a sentence is evidence at all is judged on every word of the query, the carried ones
         # too (as is the cosine), as the thresholds (NOT_FOUND_THRESHOLD, UNMENTIONED_THRESHOLD) were set.
         self.every_word = terms(query_text)
-        self.evidence_match = self._match(self.every_word)
+        plain = self.every_word == self.asked and all(share == 1.0 for share in self.shares.values())
+        self.evidence_match = self.match if plain else self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
 
@@ -982,6 +983,8 @@ def unmentioned_names(question: str, hits: Sequence[Hit]) -> list[str]:
 
 def _said(passages: Sequence[_Passage], candidates: Sequence[Place], said: Sequence[str]) -> set[Place]:
     """The candidate sentences that one of the earlier answers `said` quotes."""
+    if not said:
+        return set()
     earlier = " ".join(" ".join(answer.split()) for answer in said)
     return {(p, i) for p, i in candidates if " ".join(passages[p].sentences[i].split()) in earlier}
 
