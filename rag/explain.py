@@ -166,7 +166,7 @@ def _answer_plan(
     inspect = getattr(backend, "inspect_prompt", None)
     if inspect is None:
         return Stage("answer", "Give the passages to the model", f"{backend.label} is given the passages.", (), ())
-    inspection = inspect(question, hits, history)
+    inspection = inspect(question, hits, history, said)
     prompt = inspection.prompt
     note = (
         f"{backend.label} receives a prompt of {inspection.tokens:,} tokens (budget {inspection.budget:,}): the "

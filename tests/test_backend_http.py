@@ -24,7 +24,7 @@ from rag.generate import BackendError, available_backends, make_backend
 from rag.generate.base import shown_url
 from rag.generate.hf_backend import HFInferenceBackend
 from rag.generate.openai_backend import OpenAICompatibleBackend
-from rag.generate.prompt import HISTORY_INTRO
+from rag.generate.prompt import HISTORY_INTRO, SAID_INTRO
 from rag.pipeline import stream_answer
 from rag.rewrite import INSTRUCTIONS
 
@@ -126,6 +126,29 @@ def test_a_follow_up_is_searched_and_answered_as_the_models_rewrite(server, sett
     assert earlier.strip() == "- What is HNSW?"
     assert question.startswith("Drawbacks of the HNSW index"), "the answer's question is the rewrite"
     assert {hit.chunk.source for hit in events[-1].hits[:1]} == {"faiss-hnsw-index.md"}
+
+
+def test_the_answer_after_a_follow_up_is_shown_the_last_answer(server, settings, kb, backend_name):
+    server.script = rewriting(Reply(["Why product quantization is useful"]))
+    answer_settings = llm_settings(settings, server.url, backend=backend_name)
+    backend = BACKENDS[backend_name](answer_settings)
+    first = "Product quantization splits a vector into sub-vectors and stores a centroid number for each. [1]"
+
+    events = list(
+        stream_answer(
+            "Why is that useful?",
+            answer_settings,
+            kb=kb,
+            backend=backend,
+            history=["How does product quantization make its codes?"],
+            said=[first],
+        )
+    )
+
+    assert isinstance(events[-1], Done), events[-1]
+    user = server.requests[-1]["body"]["messages"][-1]["content"]
+    assert SAID_INTRO in user
+    assert f"- {first.removesuffix(' [1]')}" in user.split(SAID_INTRO)[1], "the earlier answer, its mark taken off"
 
 
 def test_a_typo_the_model_copies_into_its_rewrite_is_spelt_as_the_corpus_spells_it(server, settings, kb, backend_name):

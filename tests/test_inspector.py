@@ -78,6 +78,15 @@ def test_a_follow_up_is_put_in_the_prompt_as_the_standalone_question_searched(kb
     assert "What are its drawbacks?" in html.unescape(prompt_html(inspected))
 
 
+def test_a_follow_ups_prompt_shows_the_last_answer_labelled(kb, settings):
+    said = ["HNSW is a graph index with several layers. [1]"]
+    inspected = inspect_question("What are its drawbacks?", settings, kb=kb, history=["What is HNSW?"], said=said)
+
+    parts = [part for _, parts in inspected.inspection.prompt.parts for part in parts if part.kind == "said"]
+    assert [part.text for part in parts] == ["- HNSW is a graph index with several layers."]
+    assert 'data-label="earlier answers · ' in prompt_html(inspected)
+
+
 def test_the_view_shows_the_exact_text_of_each_message_and_labels_every_part(kb, settings):
     inspected = inspect_question("What is <b>HNSW</b>?", settings, kb=kb)
     shown = prompt_html(inspected)

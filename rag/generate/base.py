@@ -27,8 +27,8 @@ class AnswerBackend(Protocol):
 
         `question` stands on its own (a follow-up was rewritten); `history` holds the conversation's
         earlier questions, oldest first, which a language model is shown for context, and `said` its
-        earlier answers, which the extractive answer does not repeat where it has something new (a
-        language model, writing anew, is not shown them)."""
+        earlier answers, which the extractive answer does not repeat where it has something new and a
+        language model is shown the last of (`rag.generate.prompt`)."""
         ...
 
 

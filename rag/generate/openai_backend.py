@@ -48,14 +48,16 @@ class OpenAICompatibleBackend:
             max_retries=0,  # a demo should say at once what is wrong, not retry for seconds
         )
 
-    def inspect_prompt(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> PromptInspection:
+    def inspect_prompt(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> PromptInspection:
         """The prompt this backend sends for `question` over `hits`, and what it costs."""
-        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget, history)
+        return inspect_prompt(question, hits, approx_tokens, self.prompt_budget, history, said)
 
     def stream(
         self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
     ) -> Iterator[str]:
-        yield from self.chat(self.inspect_prompt(question, hits, history).prompt.messages, self.max_new_tokens)
+        yield from self.chat(self.inspect_prompt(question, hits, history, said).prompt.messages, self.max_new_tokens)
 
     def chat(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:
         """The model's reply to `messages`, streamed; closing it closes the HTTP response."""

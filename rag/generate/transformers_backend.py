@@ -78,7 +78,7 @@ class TransformersBackend:
     def stream(
         self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
     ) -> Iterator[str]:
-        yield from self.chat(self.inspect_prompt(question, hits, history).prompt.messages, self.max_new_tokens)
+        yield from self.chat(self.inspect_prompt(question, hits, history, said).prompt.messages, self.max_new_tokens)
 
     def chat(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:
         """The model's reply to `messages` (rendered in its chat template), streamed token by token."""
@@ -109,15 +109,19 @@ class TransformersBackend:
         if failure:
             raise BackendError(f"{self.label} failed while generating: {failure[0]}") from failure[0]
 
-    def prompt_text(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> str:
+    def prompt_text(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> str:
         """The exact text the model is given: the prompt in its chat template, within its context window."""
-        return self._render(self.inspect_prompt(question, hits, history).prompt.messages)
+        return self._render(self.inspect_prompt(question, hits, history, said).prompt.messages)
 
-    def inspect_prompt(self, question: str, hits: Sequence[Hit], history: Sequence[str] = ()) -> PromptInspection:
+    def inspect_prompt(
+        self, question: str, hits: Sequence[Hit], history: Sequence[str] = (), said: Sequence[str] = ()
+    ) -> PromptInspection:
         """The prompt's messages for `question` over `hits`, counted with the model's own tokenizer."""
         self._loaded()
         budget = self._context_window() - self.max_new_tokens
-        return inspect_prompt(question, hits, self._count_tokens, budget, history)
+        return inspect_prompt(question, hits, self._count_tokens, budget, history, said)
 
     def _count_tokens(self, messages: list[Message]) -> int:
         return len(self._tokenizer(self._render(messages), add_special_tokens=False).input_ids)

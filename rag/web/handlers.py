@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import html
 import json
 import logging
@@ -127,6 +128,14 @@ def earlier_questions(history: Any, *, shown: bool = False) -> list[str]:
         raise gr.Error(str(exc)) from None
 
 
+def earlier_answers(history: Any) -> list[str]:
+    """The answers' text in the page's chat value (see `rag.web.chat.answered_before`), or a gr.Error."""
+    try:
+        return answered_before(history, shown=True)
+    except BadHistory as exc:
+        raise gr.Error(str(exc)) from None
+
+
 @contextlib.contextmanager
 def answer_slot(request: gr.Request | None) -> Iterator[None]:
     """Hold one of the asking session's and one of its address's answer slots while answering."""
@@ -157,7 +166,7 @@ async def converse(
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
     """
     history = earlier_questions(earlier, shown=True)
-    said = answered_before(earlier, shown=True)
+    said = earlier_answers(earlier)
     shown_as = shown_question(question)
     if not shown_as:
         gr.Warning("Please type a question.")
@@ -350,7 +359,8 @@ def show_prompt(
 ) -> str:
     """The prompt the chosen backend's model receives for `question`, asked next in the conversation `chat`."""
     settings = answer_settings(top_k, mode, "token", backend)
-    return prompt_html(opened_up(inspect_question, question, chat, settings, request))
+    inspect = functools.partial(inspect_question, said=earlier_answers(chat))
+    return prompt_html(opened_up(inspect, question, chat, settings, request))
 
 
 def show_rankings(question: str, chat: list[dict[str, Any]], top_k: float, request: gr.Request) -> str:
