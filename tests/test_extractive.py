@@ -468,6 +468,9 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
         ("What are the drawbacks of HNSW?", ()),  # asks a property of HNSW (a follow-up's usual rewrite)
         ("What is the meaning of RAG?", ("RAG",)),
         ("What does IndexFlatL2 stand for?", ()),  # a name, not an acronym
+        ("In an IVF index, what does nprobe refer to?", ()),  # IVF sets the scene; nprobe is asked about
+        ("What is efSearch in an HNSW index?", ()),
+        ("What is IVF in FAISS?", ("IVF",)),
     ],
 )
 def test_a_definition_question_asks_the_meaning_of_its_acronyms(question, acronyms):

@@ -199,6 +199,12 @@ def test_the_passage_that_spells_out_an_asked_acronym_is_among_those_the_answer_
     assert any(expansion in hit.chunk.text for hit in read), [hit.chunk.section for hit in read]
 
 
+def test_an_acronym_that_only_sets_the_scene_does_not_favour_the_passage_spelling_it_out(kb, embedder):
+    hits, _ = search(kb, embedder, "In an IVF index, what does nprobe refer to?", 5, "hybrid")
+
+    assert "nprobe parameter controls" in hits[0].chunk.text, [hit.chunk.text[:60] for hit in hits]
+
+
 def test_a_parameter_named_by_one_letter_is_a_word_and_a_pronoun_or_a_contraction_part_is_not():
     assert {"m", "k", "b"} <= set(terms("Is the M parameter, the b of BM25 or recall at k (m=48) set?"))
     assert not [word for word in terms("I don't know, e.g. FAISS's index, i.e. a graph.") if len(word) == 1]
