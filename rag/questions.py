@@ -47,7 +47,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from enum import Enum
 
-from rag.lexical import terms
+from rag.lexical import asked_terms, terms
 
 
 class Asks(Enum):
@@ -127,6 +127,12 @@ _STATES = {
 _ACRONYM = re.compile(r"\b(?P<letters>(?=[a-z]?[A-Z]{2})[A-Za-z]{2,8}?)\d*\b")
 # "A" or "An" opening a sentence: the thing it names is told of in general, as a definition does.
 _GENERIC_SUBJECT = re.compile(r"An? (?P<subject>.+)")
+# The sentence's subject, after "A", "An" or "The" if it opens with one.
+_SUBJECT = re.compile(r"(?:(?:An?|The) )?(?P<subject>.+)")
+# A definition question whose term has no article or pronoun before it ("What is nprobe?").
+_NAMED_TERM = re.compile(
+    r"^\s*what(?:['’]s| is| are| does| do)\s+(?!(?:an?|the|this|that|these|those|it|its|they|their)\b)", re.IGNORECASE
+)
 _MEANING = re.compile(r"\b(?:stand|stands|short|abbreviat\w*|acronym|mean|means|meaning|letters)\b", re.IGNORECASE)
 _LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
@@ -221,12 +227,34 @@ def acronyms_asked(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found["letters"] for found in _ACRONYM.finditer(asked)))
 
 
-def defines(asked: Sequence[str], sentence: str) -> bool:
-    """Whether the sentence opens with "A" or "An" and the thing asked about ("An async generator is…")."""
-    opening = _GENERIC_SUBJECT.match(sentence)
+def defined_terms(question: str) -> tuple[str, ...]:
+    """The terms naming what a definition question asks about: its asked terms without those of its
+    scene ("In an IVF index, …") and of asking for a meaning ("refer to", "stand for")."""
+    scene = _SCENE.match(question)
+    place = _PLACE.search(question)
+    core = question[scene.end() if scene else 0 : place.start() if place else len(question)]
+    wording = frozenset(terms("stand stands short abbreviation acronym mean means meaning letters refer refers"))
+    return tuple(word for word in asked_terms(core) if word not in wording)
+
+
+def names_its_term(question: str) -> bool:
+    """Whether a definition question names its term without an article, as a name or a mass noun is
+    named ("What is nprobe?", "What does efSearch refer to?", "What is faithfulness?"), rather than a
+    kind of thing ("What is a cross-encoder?")."""
+    return bool(_NAMED_TERM.match(_SCENE.sub("", question, count=1)))
+
+
+def defines(asked: Sequence[str], sentence: str, named: bool = False) -> bool:
+    """Whether the sentence opens with "A" or "An" and the thing asked about ("An async generator is…"),
+    or, for a term the question `named` (`names_its_term`), with the term as its subject, after "The"
+    or not ("The nprobe parameter controls…", "Faithfulness asks whether…"; not "A larger efSearch…",
+    nor "With lambda equal to one…")."""
+    opening = (_SUBJECT if named else _GENERIC_SUBJECT).match(sentence)
     if not opening or not asked:
         return False
     subject = opening.group("subject").split()[: len(asked) + 1]
+    if named and not set(terms(subject[0])) & set(asked):  # the term itself opens it, not "larger" or "With"
+        return False
     return set(asked) <= set(terms(" ".join(subject)))
 
 

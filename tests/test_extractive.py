@@ -23,6 +23,9 @@ from rag.questions import (
     Asks,
     acronyms_asked,
     asks,
+    defined_terms,
+    defines,
+    names_its_term,
     plain_question,
     question_and_context,
     side_heads,
@@ -207,6 +210,32 @@ def test_a_definition_question_opens_on_the_sentence_telling_of_the_thing_in_gen
 ):
     answer, _ = _answer(backend, kb, embedder, question)
     assert answer.startswith(definition), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "definition"),
+    [
+        ("In an IVF index, what does nprobe refer to?", "The nprobe parameter controls how many"),
+        ("What is efSearch in an HNSW index?", "The efSearch parameter applies at query time"),
+        ("What is faithfulness?", "Faithfulness asks whether the answer is supported"),
+    ],
+)
+def test_a_term_asked_by_its_name_is_answered_by_the_sentence_it_is_the_subject_of(
+    backend, kb, embedder, question, definition
+):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert definition in answer, answer
+
+
+def test_a_named_terms_definition_opens_on_the_term_itself():
+    assert names_its_term("What is nprobe?") and names_its_term("In IVF, what does nprobe refer to?")
+    assert not names_its_term("What is a cross-encoder?") and not names_its_term("What does it mean?")
+    assert defines(["nprobe"], "The nprobe parameter controls how many lists are scanned.", named=True)
+    assert not defines(["nprobe"], "The nprobe parameter controls how many lists are scanned."), "a kind: A or An"
+    assert not defines(["efsearch"], "A larger efSearch explores more of the graph.", named=True), "not its subject"
+    assert not defines(["lambda"], "With lambda equal to one, MMR ranks by relevance.", named=True)
+    assert defined_terms("In an IVF index, what does nprobe refer to?") == ("nprobe",)
+    assert defined_terms("What does RRF stand for in hybrid search?") == ("rrf",)
 
 
 def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
