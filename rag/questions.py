@@ -92,7 +92,7 @@ _ASKS = {
         re.IGNORECASE,
     ),
 }
-_SCENE = re.compile(r"^\s*(?:in|for|with|on|using) [^,?]{1,60},\s*", re.IGNORECASE)
+_SCENE = re.compile(r"^\s*(?:in|inside|within|for|with|on|using) [^,?]{1,60},\s*", re.IGNORECASE)
 # Where the thing asked about lives, closing the question ("What is efSearch in an HNSW index?").
 _PLACE = re.compile(r" (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2}\??$", re.IGNORECASE)
 # What a sentence that states each kind of fact contains.
@@ -206,10 +206,16 @@ def plain_question(question: str) -> str:
     return plain
 
 
+def without_scene(question: str) -> str:
+    """The question after a clause that sets its scene: "In IVF, what is an inverted list?" → "what is an
+    inverted list?"."""
+    return _SCENE.sub("", question, count=1)
+
+
 def asks(question: str) -> frozenset[Asks]:
     """The kinds of fact the question asks for (none when its wording says nothing particular), read
     after a clause that sets its scene ("In IVF, what is an inverted list?")."""
-    question = _SCENE.sub("", question, count=1)
+    question = without_scene(question)
     return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
 
 
@@ -223,7 +229,7 @@ def acronyms_asked(question: str) -> tuple[str, ...]:
     definition question ("What does FAISS stand for?", "What is RRF?")."""
     if Asks.DEFINITION not in asks(question) and not _MEANING.search(question):
         return ()
-    asked = _PLACE.sub("", _SCENE.sub("", question, count=1))
+    asked = _PLACE.sub("", without_scene(question))
     return tuple(dict.fromkeys(found["letters"] for found in _ACRONYM.finditer(asked)))
 
 
@@ -241,7 +247,7 @@ def names_its_term(question: str) -> bool:
     """Whether a definition question names its term without an article, as a name or a mass noun is
     named ("What is nprobe?", "What does efSearch refer to?", "What is faithfulness?"), rather than a
     kind of thing ("What is a cross-encoder?")."""
-    return bool(_NAMED_TERM.match(_SCENE.sub("", question, count=1)))
+    return bool(_NAMED_TERM.match(without_scene(question)))
 
 
 def defines(asked: Sequence[str], sentence: str, named: bool = False) -> bool:

@@ -388,6 +388,13 @@ def test_a_how_question_s_explanation_goes_on_to_the_next_sentence_within_the_bu
     )
 
 
+@pytest.mark.parametrize("scene", ["In Gradio, ", "Inside a Blocks app, "])
+def test_a_how_question_after_a_scene_setting_clause_goes_on_as_well(backend, scene):
+    question = f"{scene}how does a generator handler stream its output?"
+    answer = "".join(backend.stream(question, [_hit(EXPLANATION)]))
+    assert answer.count("[1]") == 3 and "The page therefore shows" in answer, answer
+
+
 def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
     answer = "".join(backend.stream("How many values does a generator handler yield?", [_hit(EXPLANATION)]))
     assert answer.count("[1]") == 2, answer
