@@ -342,6 +342,11 @@ def test_a_sentence_naming_both_sides_answers_a_comparison_without_a_pair_from_t
     assert answer.startswith("Unlike nlist, nprobe can be changed at any time"), answer
 
 
+def test_a_comparison_named_in_a_clause_of_its_own_quotes_both_sides(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "SSE vs WebSockets — what's the main difference between them?")
+    assert "WebSockets provide a full two-way channel" in answer and "SSE is" in answer, answer
+
+
 def test_a_comparison_quotes_a_sentence_about_each_side(backend):
     text = (
         "Faithfulness and correctness are both used to judge answers from RAG systems. "
@@ -557,6 +562,9 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
         ("What separates an extractive answerer from a generative one?", {"extract"}, {"generat"}),
         ("How is indirect prompt injection different from the direct kind?", {"indirect"}, {"direct"}),
         ("How do Server-Sent Events compare with WebSockets?", {"server", "sent", "event"}, {"websocket"}),
+        # The comparison in a clause of its own, the question after it.
+        ("SSE vs WebSockets — what's the main difference between them?", {"sse"}, {"websocket"}),
+        ("BM25 vs dense retrieval: which is better for exact names?", {"bm25"}, {"dens", "retriev"}),
     ],
 )
 def test_a_comparison_question_names_its_two_sides(question, first, second):
