@@ -565,6 +565,7 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
         # The comparison in a clause of its own, the question after it.
         ("SSE vs WebSockets — what's the main difference between them?", {"sse"}, {"websocket"}),
         ("BM25 vs dense retrieval: which is better for exact names?", {"bm25"}, {"dens", "retriev"}),
+        ("What is the trade-off between speed and recall?", {"speed"}, {"recal"}),
     ],
 )
 def test_a_comparison_question_names_its_two_sides(question, first, second):
