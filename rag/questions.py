@@ -49,6 +49,7 @@ ignores the scores…"), 1 neither better nor worse, and "IVF vs HNSW: how do th
 lost "…they do not save memory" for two sentences on training. A trade-off between two things is a
 comparison as well ("What's the trade-off between small chunks and large chunks?" now quotes both):
 no answer of any set changed; of 8 such questions asked by hand, 2 better, 1 neither.
+
 "The two vectors", "these two methods" count nothing: they name things already told of. Until
 2026-12-03 they stated a number for a "how many" or "which values" question, so "What are the lowest
 and highest values a cosine similarity can have?" quoted "Cosine similarity measures the angle
@@ -152,6 +153,7 @@ _NAMED_TERM = re.compile(
     r"^\s*what(?:['’]s| is| are| does| do)\s+(?!(?:an?|the|this|that|these|those|it|its|they|their)\b)", re.IGNORECASE
 )
 _MEANING = re.compile(r"\b(?:stand|stands|short|abbreviat\w*|acronym|mean|means|meaning|letters)\b", re.IGNORECASE)
+_MEANING_WORDS = frozenset(terms("stand stands short abbreviation acronym mean means meaning letters refer refers"))
 _LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
 _SIDES = (
@@ -256,11 +258,7 @@ def acronyms_asked(question: str) -> tuple[str, ...]:
 def defined_terms(question: str) -> tuple[str, ...]:
     """The terms naming what a definition question asks about: its asked terms without those of its
     scene ("In an IVF index, …") and of asking for a meaning ("refer to", "stand for")."""
-    scene = _SCENE.match(question)
-    place = _PLACE.search(question)
-    core = question[scene.end() if scene else 0 : place.start() if place else len(question)]
-    wording = frozenset(terms("stand stands short abbreviation acronym mean means meaning letters refer refers"))
-    return tuple(word for word in asked_terms(core) if word not in wording)
+    return tuple(word for word in asked_terms(_PLACE.sub("", without_scene(question))) if word not in _MEANING_WORDS)
 
 
 def names_its_term(question: str) -> bool:
