@@ -821,8 +821,10 @@ def test_the_prompt_inspector_shows_the_prompt_of_a_follow_up_part_by_part(open_
     question = page.locator(f"{PROMPT} .part-question").inner_text()
     assert "HNSW" in question and question != FOLLOW_UP, "the prompt holds the question as searched"
     assert page.locator(f"{PROMPT} .part-history").inner_text() == f"- {HNSW_QUESTION}", "and the earlier question"
+    said = page.locator(f"{PROMPT} .part-said").inner_text()
+    assert said.startswith("- ") and "HNSW" in said and "[1]" not in said, "and the earlier answer, without its marks"
     colours = page.evaluate(PART_COLOURS_JS, PROMPT_PARTS)
-    kinds = ("rules", "passage", "reminder", "history", "question")
+    kinds = ("rules", "passage", "reminder", "history", "said", "question")
     assert all(len(colours[kind]) == 1 for kind in kinds), colours
     assert len({colours[kind][0] for kind in kinds}) == len(kinds), f"each kind should have its own colour: {colours}"
     labels = page.locator(f"{PROMPT} .part-passage").evaluate_all(
