@@ -236,6 +236,10 @@ def test_a_named_terms_definition_opens_on_the_term_itself():
     assert not defines(["lambda"], "With lambda equal to one, MMR ranks by relevance.", named=True)
     assert defined_terms("In an IVF index, what does nprobe refer to?") == ("nprobe",)
     assert defined_terms("What does RRF stand for in hybrid search?") == ("rrf",)
+    assert Asks.DEFINITION in asks("What does nprobe do?") and defined_terms("What does efSearch control?") == (
+        "efsearch",
+    )
+    assert Asks.DEFINITION not in asks("What does MMR do when lambda is set to one?"), "asks what it does then"
 
 
 def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
