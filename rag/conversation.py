@@ -115,7 +115,7 @@ carried the earlier question's words: the answer weighs the pronoun's words a qu
 (`rag.generate.extractive.RESOLVED_WEIGHT`) and quotes "…can be computed as inner products" from the
 MMR passage. Cost: the earlier question's search and sentence choice again, ~1.5 ms when its vectors
 are cached from its own turn, ~50 ms cold; nothing for other follow-ups. An LLM backend's rewrite
-(`rag.rewrite`) sees only the earlier questions, not the answers.
+(`rag.rewrite`) sees the earlier questions and the last answer.
 
 A follow-up keeps the topic it was given, so a third question still refers to the first one's. Tried
 on 2026-12-02 (the sixth session), not kept: a follow-up that resolves a pronoun adding its own

@@ -49,7 +49,7 @@ def inspect_question(
     """
     kb = kb or run_to_end(shared_knowledge_base(settings))
     backend = make_backend(settings.backend, settings, get_embedder(kb.model))
-    read = read_question(question, settings, kb=kb, history=history, backend=backend)
+    read = read_question(question, settings, kb=kb, history=history, backend=backend, said=said)
     hits, _ = search(read.kb, read.embedder, read.query, settings.top_k, settings.mode)
     said = said_before(said)
     inspect = getattr(backend, "inspect_prompt", None)

@@ -89,15 +89,19 @@ def follow_up_query(
     settings: Settings,
     stop: threading.Event | None,
     elapsed: Callable[[], float],
+    said: Sequence[str] = (),
 ) -> Generator[Status, None, str]:
     """What is searched for `question`: after earlier questions, an LLM backend's rewrite (see
-    `rag.rewrite`) spelt as the corpus spells it (a model copies the asker's typos), and the model-free
-    one (`search_query`) without an LLM or when the model fails."""
+    `rag.rewrite`, which is shown the last of the answers `said` too) spelt as the corpus spells it (a
+    model copies the asker's typos), and the model-free one (`search_query`) without an LLM or when the
+    model fails."""
     if not earlier or not isinstance(backend, ChatModel):
         return search_query(question, earlier, kb, embedder)
     yield Status("rewrite", f"Rewriting the follow-up with {backend.label}…", elapsed())
     try:
-        rewrite = model_rewrite(backend, question, earlier, timeout_s=settings.llm_rewrite_timeout_s, stop=stop)
+        rewrite = model_rewrite(
+            backend, question, earlier, timeout_s=settings.llm_rewrite_timeout_s, stop=stop, said=said
+        )
         return kb.spelling.corrected(rewrite)
     except RewriteFailed as exc:
         yield Status("rewrite", f"The model's rewrite failed ({exc}); rewriting without it", elapsed())
@@ -123,9 +127,11 @@ def read_question(
     kb: KnowledgeBase | None = None,
     history: Sequence[str] = (),
     backend: AnswerBackend | None = None,
+    said: Sequence[str] = (),
 ) -> ReadQuestion:
     """`question` cleaned and read against `history` in `kb` (the shared knowledge base by default);
-    a follow-up is rewritten as an answer by `backend` would rewrite it (`follow_up_query`).
+    a follow-up is rewritten as an answer by `backend` would rewrite it after the answers `said`
+    (`follow_up_query`).
 
     Raises RagError when the question is empty or the knowledge base cannot be loaded.
     """
@@ -135,7 +141,9 @@ def read_question(
     kb = kb or run_to_end(shared_knowledge_base(settings))
     embedder = get_embedder(kb.model)
     earlier = conversation(history, settings)
-    query = run_to_end(follow_up_query(question, earlier, kb, embedder, backend, settings, None, lambda: 0.0))
+    query = run_to_end(
+        follow_up_query(question, earlier, kb, embedder, backend, settings, None, lambda: 0.0, said_before(said))
+    )
     return ReadQuestion(question, earlier, query, kb, embedder)
 
 
@@ -192,7 +200,9 @@ def stream_answer(
 
     earlier = conversation(history, settings)
     earlier_answers = said_before(said)
-    query = yield from follow_up_query(question, earlier, kb, embedder, backend, settings, stop, elapsed)
+    query = yield from follow_up_query(
+        question, earlier, kb, embedder, backend, settings, stop, elapsed, earlier_answers
+    )
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
     trace = SearchTrace() if explain else None

@@ -1,6 +1,6 @@
 """A follow-up rewritten into a standalone search query by the answering language model, in bounded time.
 
-With an LLM backend the conversation's earlier questions and the follow-up go to the model, which
+With an LLM backend the conversation's earlier questions, its last answer and the follow-up go to the model, which
 returns the query to search ("What are its drawbacks?" after "What is HNSW?" → "drawbacks of
 HNSW"), or the question unchanged when it stands on its own. A language model resolves what the
 model-free rules of `rag.conversation` miss (a follow-up with enough words of its own to look
@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from rag.errors import RagError
-from rag.generate.prompt import Message
+from rag.generate.prompt import Message, plain_answer
 
 REWRITE_MAX_TOKENS = 48
 MAX_QUERY_CHARS = 300
@@ -32,8 +32,8 @@ REWRITE_THREAD = "rag-rewrite"
 INSTRUCTIONS = (
     "You rewrite the last question of a conversation into a standalone search query. Replace every "
     "word that refers back (it, its, they, this, that one, the former…) with what it refers to in the "
-    "earlier questions. If the question already stands on its own, return it unchanged. Reply with "
-    "the query only, on one line, without quotes or explanation."
+    "earlier questions or the last answer. If the question already stands on its own, return it "
+    "unchanged. Reply with the query only, on one line, without quotes or explanation."
 )
 # What a model may wrap its query in: a label, quotes, a list mark.
 _LABEL = re.compile(r"^\s*(?:(?:standalone\s+)?(?:search\s+)?query|rewritten(?:\s+question)?)\s*:\s*", re.IGNORECASE)
@@ -55,9 +55,13 @@ class ChatModel(Protocol):
         ...
 
 
-def rewrite_messages(question: str, earlier: Sequence[str]) -> list[Message]:
+def rewrite_messages(question: str, earlier: Sequence[str], said: Sequence[str] = ()) -> list[Message]:
+    """The request: the earlier questions, the last answer (what "that" in "Why is that useful?" may
+    stand for) and the follow-up."""
     asked = "\n".join(f"{n}. {text}" for n, text in enumerate(earlier, start=1))
-    user = f"Earlier questions:\n{asked}\n\nLast question: {question}\n\nStandalone search query:"
+    answered = plain_answer(said[-1]) if said else ""
+    user = f"Earlier questions:\n{asked}\n\n" + (f"Last answer: {answered}\n\n" if answered else "")
+    user += f"Last question: {question}\n\nStandalone search query:"
     return [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": user}]
 
 
@@ -68,10 +72,11 @@ def model_rewrite(
     *,
     timeout_s: float,
     stop: threading.Event | None = None,
+    said: Sequence[str] = (),
 ) -> str:
-    """`question` as a standalone query written by `model`; RewriteFailed when it fails, is over
-    its bounds, or `stop` is set meanwhile."""
-    reply = _Reply(model, rewrite_messages(question, earlier))
+    """`question` as a standalone query written by `model` after the earlier questions and answers
+    `said`; RewriteFailed when it fails, is over its bounds, or `stop` is set meanwhile."""
+    reply = _Reply(model, rewrite_messages(question, earlier, said))
     reply.start()
     deadline = time.monotonic() + timeout_s
     while not reply.finished.wait(0.05):

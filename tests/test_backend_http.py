@@ -128,7 +128,7 @@ def test_a_follow_up_is_searched_and_answered_as_the_models_rewrite(server, sett
     assert {hit.chunk.source for hit in events[-1].hits[:1]} == {"faiss-hnsw-index.md"}
 
 
-def test_the_answer_after_a_follow_up_is_shown_the_last_answer(server, settings, kb, backend_name):
+def test_the_rewrite_and_the_answer_after_a_follow_up_are_shown_the_last_answer(server, settings, kb, backend_name):
     server.script = rewriting(Reply(["Why product quantization is useful"]))
     answer_settings = llm_settings(settings, server.url, backend=backend_name)
     backend = BACKENDS[backend_name](answer_settings)
@@ -146,9 +146,10 @@ def test_the_answer_after_a_follow_up_is_shown_the_last_answer(server, settings,
     )
 
     assert isinstance(events[-1], Done), events[-1]
-    user = server.requests[-1]["body"]["messages"][-1]["content"]
-    assert SAID_INTRO in user
-    assert f"- {first.removesuffix(' [1]')}" in user.split(SAID_INTRO)[1], "the earlier answer, its mark taken off"
+    rewrite, answer = (request["body"]["messages"][-1]["content"] for request in server.requests)
+    assert f"Last answer: {first.removesuffix(' [1]')}\n" in rewrite, "the rewrite is shown what 'that' may stand for"
+    assert SAID_INTRO in answer
+    assert f"- {first.removesuffix(' [1]')}" in answer.split(SAID_INTRO)[1], "the earlier answer, its mark taken off"
 
 
 def test_a_typo_the_model_copies_into_its_rewrite_is_spelt_as_the_corpus_spells_it(server, settings, kb, backend_name):

@@ -172,7 +172,7 @@ def compose_parts(
     user += [Part("markup", "\n</passages>\n\n"), Part("reminder", REMINDER)]
     if history:
         user += [Part("markup", f"\n\n{HISTORY_INTRO}\n"), Part("history", "\n".join(f"- {q}" for q in history))]
-    answers = [shown for answer in said if (shown := _as_said(answer))][-SAID_IN_PROMPT:]
+    answers = [shown for answer in said if (shown := plain_answer(answer))][-SAID_IN_PROMPT:]
     if answers:
         user += [Part("markup", f"\n\n{SAID_INTRO}\n"), Part("said", "\n".join(f"- {a}" for a in answers))]
     user += [Part("markup", "\n\nQuestion: "), Part("question", question)]
@@ -199,7 +199,7 @@ def _fence(hit: Hit, text: str) -> str:
     return f"<passage {attributes}>\n{_FENCE_TAG.sub('&lt;', text.strip())}\n</passage>"
 
 
-def _as_said(answer: str) -> str:
+def plain_answer(answer: str) -> str:
     """An earlier answer as the prompt shows it: on one line, without its [n] marks, cut to SAID_CHARS."""
     text = " ".join(CITATION.sub("", answer).split())
     if len(text) <= SAID_CHARS:
