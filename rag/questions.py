@@ -128,8 +128,9 @@ _PLACE = re.compile(r" (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2}\??$", r
 # What a sentence that states each kind of fact contains.
 _STATES = {
     Asks.QUANTITY: re.compile(
-        r"\b\d[\d,.]*\b|\bone\b(?! (?:of|another)\b)|(?<!\bthe )(?<!\bthese )(?<!\bthose )\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
-        r"|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|twice"
+        r"\b\d[\d,.]*\b|\bone\b(?! (?:of|another)\b)"
+        r"|(?<!\bthe )(?<!\bthese )(?<!\bthose )\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+        r"|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|twice"
         r"|double|triple|percent)\b",
         re.IGNORECASE,
     ),
