@@ -4,9 +4,9 @@ It takes the steps `stream_answer` takes before the answer (the question cleaned
 rewritten with the conversation, by the chosen backend's model when it has one, the search) and
 returns the prompt the chosen backend builds: the exact messages, made of typed parts (rules, each
 fenced passage, the reminder, the conversation's earlier questions and last answers, the question),
-what each part costs in tokens against the context budget, and the hits dropped to fit. The extractive backend
-sends no prompt, so for it the inspector shows what an HTTP LLM backend would receive with the same
-settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
+what each part costs in tokens against the context budget, and the hits dropped to fit. The
+extractive backend sends no prompt, so for it the inspector shows what an HTTP LLM backend would
+receive with the same settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rag.generate import make_backend
 from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
-from rag.pipeline import read_question, said_before
+from rag.pipeline import read_question
 from rag.retrieve import search
 
 
@@ -51,12 +51,11 @@ def inspect_question(
     backend = make_backend(settings.backend, settings, get_embedder(kb.model))
     read = read_question(question, settings, kb=kb, history=history, backend=backend, said=said)
     hits, _ = search(read.kb, read.embedder, read.query, settings.top_k, settings.mode)
-    said = said_before(said)
     inspect = getattr(backend, "inspect_prompt", None)
     if inspect is not None:
         return InspectedPrompt(
-            read.question, read.query, backend.label, True, inspect(read.query, hits, read.earlier, said)
+            read.question, read.query, backend.label, True, inspect(read.query, hits, read.earlier, read.said)
         )
     budget = settings.llm_context_tokens - settings.llm_max_new_tokens
-    inspection = inspect_prompt(read.query, hits, approx_tokens, budget, read.earlier, said)
+    inspection = inspect_prompt(read.query, hits, approx_tokens, budget, read.earlier, read.said)
     return InspectedPrompt(read.question, read.query, backend.label, False, inspection)

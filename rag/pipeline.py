@@ -115,6 +115,7 @@ class ReadQuestion:
 
     question: str  # cleaned
     earlier: list[str]  # the conversation's earlier questions, cleaned (see `conversation`)
+    said: list[str]  # its earlier answers, as the answer is given them (see `said_before`)
     query: str  # what is searched (see `follow_up_query`)
     kb: KnowledgeBase
     embedder: Embedder
@@ -140,11 +141,11 @@ def read_question(
         raise RagError("Please type a question.")
     kb = kb or run_to_end(shared_knowledge_base(settings))
     embedder = get_embedder(kb.model)
-    earlier = conversation(history, settings)
+    earlier, earlier_answers = conversation(history, settings), said_before(said)
     query = run_to_end(
-        follow_up_query(question, earlier, kb, embedder, backend, settings, None, lambda: 0.0, said_before(said))
+        follow_up_query(question, earlier, kb, embedder, backend, settings, None, lambda: 0.0, earlier_answers)
     )
-    return ReadQuestion(question, earlier, query, kb, embedder)
+    return ReadQuestion(question, earlier, earlier_answers, query, kb, embedder)
 
 
 def stream_answer(

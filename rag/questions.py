@@ -267,14 +267,18 @@ def acronyms_asked(question: str) -> tuple[str, ...]:
     definition question ("What does FAISS stand for?", "What is RRF?")."""
     if Asks.DEFINITION not in asks(question) and not _MEANING.search(question):
         return ()
-    asked = _PLACE.sub("", without_scene(question))
-    return tuple(dict.fromkeys(found["letters"] for found in _ACRONYM.finditer(asked)))
+    return tuple(dict.fromkeys(found["letters"] for found in _ACRONYM.finditer(_asked_thing(question))))
 
 
 def defined_terms(question: str) -> tuple[str, ...]:
     """The terms naming what a definition question asks about: its asked terms without those of its
     scene ("In an IVF index, …") and of asking for a meaning ("refer to", "stand for")."""
-    return tuple(word for word in asked_terms(_PLACE.sub("", without_scene(question))) if word not in _MEANING_WORDS)
+    return tuple(word for word in asked_terms(_asked_thing(question)) if word not in _MEANING_WORDS)
+
+
+def _asked_thing(question: str) -> str:
+    """The question without the clause that sets its scene and without where its thing lives, closing it."""
+    return _PLACE.sub("", without_scene(question))
 
 
 def names_its_term(question: str) -> bool:

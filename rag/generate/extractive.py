@@ -683,6 +683,7 @@ class _Reading:
         self.asked = asked_terms(self.question)
         self.resolved = resolved_terms(query_text)
         self.kinds = asks(self.question)
+        self.how_or_why = bool(_HOW_OR_WHY.match(without_scene(self.question)))  # after any scene-setting clause
         self.defined = defined_terms(self.question)
         self.acronyms = acronyms_asked(self.question)
         # An acronym's meaning is its expansion (SPELLED_OUT_WEIGHT), not a sentence opening on it.
@@ -811,7 +812,7 @@ class _Reading:
         last = max(i for _, i in places)
         following = (p, last + 1)
         if (
-            not _HOW_OR_WHY.match(without_scene(self.question))
+            not self.how_or_why
             or Asks.QUANTITY in self.kinds
             or sorted(places) != [(p, i) for i in range(first, last + 1)]
             or following not in self.candidates
@@ -942,7 +943,7 @@ class _Reading:
         the sentence after it, which usually carries the explanation."""
         p, i = best
         following = (p, i + 1)
-        if not _HOW_OR_WHY.match(without_scene(self.question)) or following not in self.candidates:
+        if not self.how_or_why or following not in self.candidates:
             return None
         if len(set(terms(self.passages[p].sentences[i])) - set(self.asked)) > RESTATEMENT_NEW_WORDS:
             return None
