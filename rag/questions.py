@@ -347,15 +347,18 @@ def sides(question: str) -> tuple[frozenset[str], frozenset[str]] | None:
     return (frozenset(named[0]), frozenset(named[1])) if named else None
 
 
-def side_heads(question: str) -> tuple[str, str] | None:
+def side_heads(question: str, used: AbstractSet[str] | None = None) -> tuple[str, str] | None:
     """The first word (as `terms`) of each side of a comparison of two things as a whole ("What is the
     difference between a bi-encoder and a cross-encoder?": "bi", "cross"), or None; also None for one
     that asks how they do something differently ("How does WordPiece choose merges differently from
-    BPE?"), which the sentences on that doing answer, not what each thing is."""
+    BPE?"), which the sentences on that doing answer, not what each thing is. Given the words the
+    passages `used`, each side's first word among them, if any: "plain brute-force search" is not
+    told of as "plain"."""
     named = _named_sides(question)
     if not named or _DIFFERENTLY.search(question):
         return None
-    return named[0][0], named[1][0]
+    first, second = (next((word for word in side if used is None or word in used), side[0]) for side in named)
+    return first, second
 
 
 def _thing_first(side: str) -> str:

@@ -333,6 +333,18 @@ def test_a_comparison_of_two_things_names_each_by_its_first_word(question, heads
     assert side_heads(question) == heads
 
 
+def test_a_side_is_named_by_its_first_word_the_passages_use():
+    question = "How does approximate nearest neighbour search compare with plain brute-force search?"
+    assert side_heads(question) == ("approxim", "plain")
+    assert side_heads(question, used={"approxim", "brute", "forc", "search"}) == ("approxim", "brute")
+
+
+def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):
+    """ "A normal bi-encoder": no sentence tells of a "normal" anything, so the side is the bi-encoder."""
+    answer, _ = _answer(backend, kb, embedder, "What's the difference between a normal bi-encoder and a cross-encoder?")
+    assert "Bi-encoders" in answer and "A cross-encoder takes the query and a passage together" in answer, answer
+
+
 def test_a_comparison_s_pair_opens_on_the_things_compared_not_on_the_words_around_them(backend, kb, embedder):
     """ "The generator in RAG": a sentence opening "RAG also gives…" is not about the generator."""
     answer, _ = _answer(backend, kb, embedder, "What are the different jobs of the retriever and the generator in RAG?")
