@@ -618,6 +618,11 @@ def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(back
     assert not answer.startswith(("Streaming also", "This", "It ")), f"the answer opens with a back-reference: {answer}"
 
 
+def test_a_question_on_how_many_is_answered_with_a_number_though_the_best_sentence_has_none(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "How many passages should I give the model?")
+    assert "often three to eight" in answer, answer
+
+
 def test_the_question_s_own_wording_draws_no_sentence_that_happens_to_use_it(backend):
     ivf = _hit(
         "Unlike nlist, nprobe can be changed at any time after the index has been built. "
