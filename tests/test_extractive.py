@@ -353,6 +353,11 @@ def test_a_comparison_s_pair_opens_on_the_things_compared_not_on_the_words_aroun
     )
 
 
+def test_a_comparison_named_as_one_thing_or_another_quotes_both_sides(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "A bi-encoder or a cross-encoder — how do they differ?")
+    assert "Bi-encoders" in answer and "A cross-encoder takes the query and a passage together" in answer, answer
+
+
 def test_a_sentence_naming_both_sides_answers_a_comparison_without_a_pair_from_two_passages(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How does nlist differ from nprobe?")
     assert answer.startswith("Unlike nlist, nprobe can be changed at any time"), answer
@@ -584,6 +589,9 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
         ("SSE vs WebSockets — what's the main difference between them?", {"sse"}, {"websocket"}),
         ("BM25 vs dense retrieval: which is better for exact names?", {"bm25"}, {"dens", "retriev"}),
         ("What is the trade-off between speed and recall?", {"speed"}, {"recal"}),
+        # Two things named "A or B" in a clause, the difference asked in another.
+        ("gr.Interface or gr.Blocks — how are they different?", {"interfac"}, {"block"}),
+        ("Dense retrieval or BM25: what is the difference?", {"dens", "retriev"}, {"bm25"}),
     ],
 )
 def test_a_comparison_question_names_its_two_sides(question, first, second):
@@ -596,6 +604,8 @@ def test_a_comparison_question_names_its_two_sides(question, first, second):
         "What is token streaming?",
         "The clubs divided the state as opposed to what point of view?",
         "How do flat, IVF/HNSW and PQ-compressed indexes compare on recall and memory?",  # three things
+        "Which is faster, IVF or HNSW?",  # which of two, not how they differ
+        "Should I use IVF or HNSW to compare a million vectors?",
     ],
 )
 def test_a_question_that_compares_nothing_has_no_sides(question):
