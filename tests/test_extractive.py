@@ -358,6 +358,13 @@ def test_a_comparison_named_as_one_thing_or_another_quotes_both_sides(backend, k
     assert "Bi-encoders" in answer and "A cross-encoder takes the query and a passage together" in answer, answer
 
 
+def test_a_comparison_named_before_a_comma_quotes_both_sides(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "small vs large chunks, what's the difference?")
+    assert "Small chunks, such as one or two sentences" in answer and "Large chunks, such as whole pages" in answer, (
+        answer
+    )
+
+
 def test_a_sentence_naming_both_sides_answers_a_comparison_without_a_pair_from_two_passages(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How does nlist differ from nprobe?")
     assert answer.startswith("Unlike nlist, nprobe can be changed at any time"), answer
@@ -592,10 +599,20 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
         # Two things named "A or B" in a clause, the difference asked in another.
         ("gr.Interface or gr.Blocks — how are they different?", {"interfac"}, {"block"}),
         ("Dense retrieval or BM25: what is the difference?", {"dens", "retriev"}, {"bm25"}),
+        ("lexical vs dense retrieval, how do they differ?", {"lexic"}, {"dens", "retriev"}),  # a comma ends it
     ],
 )
 def test_a_comparison_question_names_its_two_sides(question, first, second):
     assert sides(question) == (first, second)
+
+
+def test_a_one_word_side_shares_the_other_side_s_noun_when_the_passages_write_the_two_together():
+    question = "token vs buffered streaming: what is the difference?"
+    assert sides(question) == ({"token"}, {"buffer", "stream"})
+    assert sides(question, lambda first, second: (first, second) == ("token", "stream")) == ({"token"}, {"buffer"})
+    # "Faithfulness answer" is not written: "answer relevance" is the second side's own name.
+    relevance = "What is the difference between faithfulness and answer relevance?"
+    assert sides(relevance, lambda first, second: False) == ({"faith"}, {"answer", "relev"})
 
 
 @pytest.mark.parametrize(

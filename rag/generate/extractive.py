@@ -452,7 +452,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import product
+from itertools import pairwise, product
 
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
@@ -708,13 +708,14 @@ class _Reading:
         self.acronyms = acronyms_asked(self.question)
         # An acronym's meaning is its expansion (SPELLED_OUT_WEIGHT), not a sentence opening on it.
         self.named = names_its_term(self.question) and not self.acronyms
-        # A comparison's two sides, and each side's first word as a side of its own, the thing compared
-        # (None for a question on doing something "differently": `rag.questions.side_heads`).
-        self.sides = sides(self.question)
         self.candidates = _first_occurrences(passages)
         self.cosine = [p.vectors @ query for p in passages]
         self.words = [[frozenset(terms(s)) | p.topic for s in p.sentences] for p in passages]
-        heads = side_heads(self.question, frozenset().union(*(self.words[p][i] for p, i in self.candidates)))
+        # A comparison's two sides, and each side's first word as a side of its own, the thing compared
+        # (None for a question on doing something "differently": `rag.questions.side_heads`).
+        self.sides = sides(self.question, self._written_together)
+        used = frozenset().union(*(self.words[p][i] for p, i in self.candidates))
+        heads = side_heads(self.question, used, self._written_together)
         self.heads = (frozenset({heads[0]}), frozenset({heads[1]})) if heads else None
         self.shares = piece_shares(self.question)
         self.match = self._match(self.asked, self.shares)
@@ -725,6 +726,14 @@ class _Reading:
         self.evidence_match = self.match if plain else self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
+
+    def _written_together(self, first: str, second: str) -> bool:
+        return (first, second) in self._adjacent
+
+    @cached_property
+    def _adjacent(self) -> frozenset[tuple[str, str]]:
+        """The pairs of terms the candidate sentences write next to each other."""
+        return frozenset(pair for p, i in self.candidates for pair in pairwise(terms(self.passages[p].sentences[i])))
 
     @cached_property
     def best_relevance(self) -> float:
