@@ -242,6 +242,18 @@ def test_a_named_terms_definition_opens_on_the_term_itself():
     assert Asks.DEFINITION not in asks("What does MMR do when lambda is set to one?"), "asks what it does then"
 
 
+def test_a_definition_may_follow_a_clause_and_the_term_be_asked_of_an_occasion():
+    """ "In the context of language models, a hallucination is…" defines it; "when people talk about
+    LLMs" says when the term is used, not what it is."""
+    assert defines(["hallucin"], "In the context of language models, a hallucination is content.")
+    assert defined_terms("What does nprobe mean when searching an IVF index?") == ("nprobe",)
+
+
+def test_a_definition_asked_of_an_occasion_is_answered_by_the_definition(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "What is a cross-encoder when reranking?")
+    assert answer.startswith("A cross-encoder takes the query and a passage together"), answer
+
+
 def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
     text = (
         "Prompt injection hides instructions in text that reaches a language model. "
