@@ -45,6 +45,7 @@ CORPUS_QUESTIONS = PROJECT_DIR / "data" / "eval" / "corpus-questions.json"
 FRESH_QUESTIONS = PROJECT_DIR / "data" / "eval" / "fresh-questions.json"
 BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions.json"
 SECOND_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-2.json"
+THIRD_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-3.json"
 SHIPPED_CORPUS = PROJECT_DIR / "data" / "corpus"
 
 TINY_SQUAD_V11 = {
@@ -341,7 +342,9 @@ def test_refusal_is_the_not_found_text_alone():
 
 
 @pytest.mark.parametrize(
-    "path", [CORPUS_QUESTIONS, FRESH_QUESTIONS, BLIND_QUESTIONS, SECOND_BLIND_QUESTIONS], ids=lambda path: path.name
+    "path",
+    [CORPUS_QUESTIONS, FRESH_QUESTIONS, BLIND_QUESTIONS, SECOND_BLIND_QUESTIONS, THIRD_BLIND_QUESTIONS],
+    ids=lambda path: path.name,
 )
 def test_shipped_question_sets_can_be_answered_from_their_documents(path):
     """Every question names a document of the shipped corpus that states one of its facts, once."""
