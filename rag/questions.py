@@ -39,8 +39,8 @@ opening on what was asked ("In IVF, what is an 'inverted list'?" on the sentence
 types). Weighing the scene's words a quarter in the answer's sentence choice as well changed 4 more,
 one for the worse and none for the better: not kept.
 
-A comparison named in a clause of its own, before a dash, a colon or a semicolon ("SSE vs WebSockets —
-what's the main difference between them?", "BM25 vs dense retrieval: which is better for exact
+A comparison named in a clause of its own, before a dash, a colon or a semicolon ("SSE vs WebSockets
+— what's the main difference between them?", "BM25 vs dense retrieval: which is better for exact
 names?"), has its two sides read from that clause when the whole question names none. Added the same
 session, found on the blind set's even half: its key-fact hit 0.714 → 0.726, the other sets
 unchanged (no answer of the first two changed); of 10 such comparisons asked by hand, 7 answers
@@ -48,14 +48,15 @@ changed: 5 now quote a sentence on each side ("Score-level fusion rescales…" a
 ignores the scores…"), 1 neither better nor worse, and "IVF vs HNSW: how do they differ in memory?"
 lost "…they do not save memory" for two sentences on training. A trade-off between two things is a
 comparison as well ("What's the trade-off between small chunks and large chunks?" now quotes both):
-no answer of any set changed; of 8 such questions asked by hand, 2 better, 1 neither. Since the next
-session two things named "A or B" in such a clause (each in at most four words) are the sides when
-the question asks how they differ or compare ("gr.Interface or gr.Blocks — how are they different?");
-"Which is faster, IVF or HNSW?" asks which, not how they differ, and is answered as before. Blind set
-0.750 → 0.762 (that question now quotes "The lower-level `Blocks` API gives full control…"), the
-fresh set's "Server-Sent Events or WebSockets - how do they differ?" now quotes a sentence on each
-(its fact was already stated), nothing else changed; of 19 "A or B" questions asked by hand, 5
-changed: 3 better, "IVF or HNSW: how do they compare on memory?" worse (as above), 1 neither.
+no answer of any set changed; of 8 such questions asked by hand, 2 better, 1 neither. Since
+2026-12-03 (the thirteenth session) two things named "A or B" in such a clause (each in at most four
+words) are the sides when the question asks how they differ or compare ("gr.Interface or gr.Blocks —
+how are they different?"); "Which is faster, IVF or HNSW?" asks which, not how they differ, and is
+answered as before. Blind set 0.750 → 0.762 (that question now quotes "The lower-level `Blocks` API
+gives full control…"), the fresh set's "Server-Sent Events or WebSockets - how do they differ?" now
+quotes a sentence on each (its fact was already stated), nothing else changed; of 19 "A or B"
+questions asked by hand, 5 changed: 3 better, "IVF or HNSW: how do they compare on memory?" worse
+(as above), 1 neither.
 
 Found on the fourth set's misses (data/eval/blind-questions-2.json, read that session): a comparison
 before a comma that asks the question ("bi-encoder vs cross-encoder, what's the difference?") is such
