@@ -6,7 +6,8 @@ returns the prompt the chosen backend builds: the exact messages, made of typed 
 fenced passage, the reminder, the conversation's earlier questions and last answers, the question),
 what each part costs in tokens against the context budget, and the hits dropped to fit. The
 extractive backend sends no prompt, so for it the inspector shows what an HTTP LLM backend would
-receive with the same settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those backends count).
+receive with the same settings (budget: llm_context_tokens − llm_max_new_tokens, counted as those
+backends count).
 """
 
 from __future__ import annotations

@@ -286,10 +286,10 @@ def plain_question(question: str) -> str:
     return plain
 
 
-def without_scene(question: str) -> str:
-    """The question after a clause that sets its scene: "In IVF, what is an inverted list?" → "what is an
-    inverted list?"."""
-    return _SCENE.sub("", question, count=1)
+def without_scene(text: str) -> str:
+    """A question or sentence after a clause that sets its scene: "In IVF, what is an inverted list?" →
+    "what is an inverted list?"."""
+    return _SCENE.sub("", text, count=1)
 
 
 def asks(question: str) -> frozenset[Asks]:
@@ -336,7 +336,7 @@ def defines(asked: Sequence[str], sentence: str, named: bool = False) -> bool:
     or, for a term the question `named` (`names_its_term`), with the term as its subject, after "The"
     or not ("The nprobe parameter controls…", "Faithfulness asks whether…"; not "A larger efSearch…",
     nor "With lambda equal to one…")."""
-    opening = (_SUBJECT if named else _GENERIC_SUBJECT).match(_SCENE.sub("", sentence, count=1))
+    opening = (_SUBJECT if named else _GENERIC_SUBJECT).match(without_scene(sentence))
     if not opening or not asked:
         return False
     subject = opening.group("subject").split()[: len(asked) + 1]

@@ -2,9 +2,9 @@
 
 With an LLM backend the conversation's earlier questions, its last answer and the follow-up go to
 the model, which returns the query to search ("What are its drawbacks?" after "What is HNSW?" →
-"drawbacks of HNSW"), or the question unchanged when it stands on its own. A language model
-resolves what the model-free rules of `rag.conversation` miss (a follow-up with enough words of its own to look
-standalone), but it can be slow, down or chatty, so the rewrite is bounded: a time limit
+"drawbacks of HNSW"), or the question unchanged when it stands on its own. A language model resolves
+what the model-free rules of `rag.conversation` miss (a follow-up with enough words of its own to
+look standalone), but it can be slow, down or chatty, so the rewrite is bounded: a time limit
 (`Settings.llm_rewrite_timeout_s`, 5 s), REWRITE_MAX_TOKENS, and one line of at most
 MAX_QUERY_CHARS; anything else is a `RewriteFailed`, and the caller falls back to the model-free
 rewrite.

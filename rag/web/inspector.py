@@ -1,10 +1,10 @@
 """The prompt inspector's view: the exact messages a model receives, coloured by part, with their cost.
 
 Each message is shown as its exact text, every part (rules, markup, a fenced passage, the reminder,
-the earlier questions and answers, the question) in its own colour and named by a label drawn by
-the stylesheet (`data-label`, so copying the text copies the prompt and nothing else). Above them: whose prompt it is, the tokens it
-takes against the context budget as a bar per kind of part, the question as searched when a
-follow-up was rewritten, and the passages dropped or cut to fit.
+the earlier questions and answers, the question) in its own colour and named by a label drawn by the
+stylesheet (`data-label`, so copying the text copies the prompt and nothing else). Above them: whose
+prompt it is, the tokens it takes against the context budget as a bar per kind of part, the question
+as searched when a follow-up was rewritten, and the passages dropped or cut to fit.
 """
 
 from __future__ import annotations
