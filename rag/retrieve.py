@@ -112,6 +112,16 @@ the BM25 change: at 0.4 and 0.5 SQuAD's Recall@1 0.896 → 0.896 / 0.901, the co
 (0.946), but the second set's 0.917 → 0.881 / 0.857 and the follow-ups' 0.906 → 0.891 (their key fact
 0.594 → 0.551): 0.3 stays.
 
+Tried on 2026-12-03, not kept (replayed offline on every set's logged candidates, which reproduce the
+figures exactly): a bonus for the cosine between the question and the candidate's whole *document*
+(the normalised mean of its chunk vectors), z-scored over the reranked candidates, so that a question
+on one index type prefers its own document to the overview of all of them. Correct first documents at
+0.1, against 227 / 77 / 77 / 80 / 128 / 425 (the corpus set, the second, third and fourth sets, the
+follow-ups, SQuAD): 228 / 76 / 76 / 78 / 128 / 422; at 0.3, 227 / 75 / 76 / 78 / 128 / 413. Nor any
+other point of the rerank's grid (each sentence weight 0.2-0.4, the depth 5-20, the dense and BM25
+scores z-scored again over the reranked candidates only): none gains a corpus question and a SQuAD
+one together; the weights above are the best of it.
+
 Cost: the dense and BM25 searches the other modes need, `argpartition` instead of a full sort of
 the BM25 scores, a vector read back from FAISS for each BM25-only candidate, and the sentence
 check on RERANK_DEPTH chunks (their sentence terms cached per chunk text). Nothing is encoded
