@@ -46,6 +46,7 @@ FRESH_QUESTIONS = PROJECT_DIR / "data" / "eval" / "fresh-questions.json"
 BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions.json"
 SECOND_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-2.json"
 THIRD_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-3.json"
+FOURTH_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-4.json"
 SHIPPED_CORPUS = PROJECT_DIR / "data" / "corpus"
 
 TINY_SQUAD_V11 = {
@@ -343,7 +344,14 @@ def test_refusal_is_the_not_found_text_alone():
 
 @pytest.mark.parametrize(
     "path",
-    [CORPUS_QUESTIONS, FRESH_QUESTIONS, BLIND_QUESTIONS, SECOND_BLIND_QUESTIONS, THIRD_BLIND_QUESTIONS],
+    [
+        CORPUS_QUESTIONS,
+        FRESH_QUESTIONS,
+        BLIND_QUESTIONS,
+        SECOND_BLIND_QUESTIONS,
+        THIRD_BLIND_QUESTIONS,
+        FOURTH_BLIND_QUESTIONS,
+    ],
     ids=lambda path: path.name,
 )
 def test_shipped_question_sets_can_be_answered_from_their_documents(path):
