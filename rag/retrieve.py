@@ -117,7 +117,10 @@ figures exactly): a bonus for the cosine between the question and the candidate'
 (the normalised mean of its chunk vectors), z-scored over the reranked candidates, so that a question
 on one index type prefers its own document to the overview of all of them. Correct first documents at
 0.1, against 227 / 77 / 77 / 80 / 128 / 425 (the corpus set, the second, third and fourth sets, the
-follow-ups, SQuAD): 228 / 76 / 76 / 78 / 128 / 422; at 0.3, 227 / 75 / 76 / 78 / 128 / 413. Nor any
+follow-ups, SQuAD): 228 / 76 / 76 / 78 / 128 / 422; at 0.3, 227 / 75 / 76 / 78 / 128 / 413. SQuAD's
+paragraphs are one chunk each, so there the bonus only re-weighs the chunk's cosine; kept to documents
+of several chunks (SQuAD unchanged), or as the document's cosine less the chunk's, the second and
+third sets still lost one or two questions at every weight (0.05-0.2; 0.5-4) and none gained. Nor any
 other point of the rerank's grid (each sentence weight 0.2-0.4, the depth 5-20, the dense and BM25
 scores z-scored again over the reranked candidates only): none gains a corpus question and a SQuAD
 one together; the weights above are the best of it.
