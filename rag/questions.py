@@ -52,7 +52,9 @@ no answer of any set changed; of 8 such questions asked by hand, 2 better, 1 nei
 2026-12-03 (the thirteenth session) two things named "A or B" in such a clause (each in at most four
 words) are the sides when the question asks how they differ or compare ("gr.Interface or gr.Blocks —
 how are they different?"); "Which is faster, IVF or HNSW?" asks which, not how they differ, and is
-answered as before. Blind set 0.750 → 0.762 (that question now quotes "The lower-level `Blocks` API
+answered as before. A sentence may ask two questions ("What is HNSW, and who invented it?"): `two_questions`
+reads them apart when the first is a question itself and the second asks about something of its own
+(see `rag.generate.extractive` for what the answer does with them). Blind set 0.750 → 0.762 (that question now quotes "The lower-level `Blocks` API
 gives full control…"), the fresh set's "Server-Sent Events or WebSockets - how do they differ?" now
 quotes a sentence on each (its fact was already stated), nothing else changed; of 19 "A or B"
 questions asked by hand, 5 changed: 3 better, "IVF or HNSW: how do they compare on memory?" worse
@@ -245,6 +247,15 @@ _DIFFERENTLY = re.compile(r"\bdifferently\b", re.IGNORECASE)
 # A second side that names the first side's thing by a stand-in ("a generative one", "the direct kind").
 _STAND_IN = re.compile(r"\b(?:one|ones|kind|kinds|type|types|variant|version)$", re.IGNORECASE)
 
+# A second question in the same sentence, after "and" and opening on its own question word ("How many
+# numbers does it output, and what happens to very long inputs?").
+_SECOND_QUESTION = re.compile(r"(?:,\s*|\s+)and\s+(?=(?:what|how|why|which|when|where|who)\b)", re.IGNORECASE)
+# A first part that is a question itself, not a list ending in the asked item ("…are large, spread-out,
+# and what other characteristic?").
+_ASKING = re.compile(
+    r"\b(?:what|how|why|which|when|where|who|whom|whose)\b|^\s*(?:is|are|was|were|do|does|did|can|could|should|would|will)\b",
+    re.IGNORECASE,
+)
 
 # A polite lead-in that wraps a question ("Can you tell me how …", "Please explain: …").
 _POLITE = re.compile(
@@ -410,6 +421,18 @@ def side_heads(
         return None
     first, second = (next((word for word in side if used is None or word in used), side[0]) for side in named)
     return first, second
+
+
+def two_questions(question: str) -> tuple[str, str] | None:
+    """The two questions that one sentence asks, or None: the first must be a question itself, and the
+    second must ask about something of its own ("…, and when?" asks the first's thing again)."""
+    parts = _SECOND_QUESTION.split(question.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return None
+    first, second = parts[0].rstrip(" ,?"), parts[1]
+    if not _ASKING.search(first) or not asked_terms(first) or not set(asked_terms(second)) - set(asked_terms(first)):
+        return None
+    return f"{first}?", second
 
 
 def _thing_first(side: str) -> str:

@@ -32,6 +32,7 @@ from rag.questions import (
     sides,
     spells_out,
     states,
+    two_questions,
 )
 from rag.retrieve import search
 
@@ -349,6 +350,32 @@ def test_a_side_is_named_by_its_first_word_the_passages_use():
     question = "How does approximate nearest neighbour search compare with plain brute-force search?"
     assert side_heads(question) == ("approxim", "plain")
     assert side_heads(question, used={"approxim", "brute", "forc", "search"}) == ("approxim", "brute")
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "How many numbers does all-MiniLM-L6-v2 output per sentence, and what happens to very long inputs?",
+            ("How many numbers does all-MiniLM-L6-v2 output per sentence?", "what happens to very long inputs?"),
+        ),
+        ("What is HNSW, and who invented it?", ("What is HNSW?", "who invented it?")),
+        ("Who introduced maximal marginal relevance, and when?", None),  # the second asks nothing of its own
+        ("Southern California's regions are divided culturally, politically and what other trait?", None),  # a list
+        ("What is the difference between IVF and HNSW?", None),
+    ],
+)
+def test_a_sentence_asking_two_questions_is_read_as_two(question, parts):
+    assert two_questions(question) == parts
+
+
+def test_a_question_asking_two_things_is_answered_on_both(backend, kb, embedder):
+    """Its answer goes on with the best sentence for the second thing, and with the sentence that one
+    stands on ("Any input longer than that…")."""
+    question = "How many numbers does all-MiniLM-L6-v2 output per sentence, and what happens to very long inputs?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "outputs embeddings with 384 dimensions" in answer, answer
+    assert "maximum sequence length of 256 word pieces. [2] Any input longer than that is silently truncated" in answer
 
 
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):

@@ -446,6 +446,24 @@ word's weight in the focus multiplied by its rarity in the whole corpus (inverse
 as is or its square root), so that "RAG" or "system" weigh less than "overlap" or "hurt": the first,
 second and fourth sets each lost a question or none, none gained.
 
+Since 2026-12-03 (the fourteenth session), a sentence that asks two questions ("How many numbers does
+all-MiniLM-L6-v2 output per sentence, and what happens to very long inputs?", `rag.questions
+.two_questions`) is answered as before and then, within MAX_SENTENCES and MAX_WORDS, with the best
+unit for its second question, read as a follow-up is, with the first question's asked words carried
+("what happens to very long inputs? — all-MiniLM-L6-v2 output…"; one more query encoding). That
+example, one a newcomer clicks, answered only its first half; it now goes on with "The model has a
+maximum sequence length of 256 word pieces. Any input longer than that is silently truncated…" (the
+second sentence stands on the first by its "than that", which `_BARE_DEMONSTRATIVE` now reads as it
+reads a bare "this"). No answer of the first three sets and no figure of any set changed (three of
+their questions ask two things, and the answer quoted both already). Of 30 such questions asked by
+hand, 3 changed: 2 better ("…, and what does nDCG add?" now quotes nDCG), 1 worse ("What does the
+done event contain, and when is it sent?" gained a sentence on a server's streamed JSON, matched on
+"contain"). Tried first and not kept: the best unit of each question alone, in place of the answer to
+the whole (of the 30, 5 better and 3 worse, one of them opening on "MRR is the average of these
+values"); the answer to the whole read from five passages, as a comparison's is (two more changed,
+neither better). A first part that is no question ("…are large, spread-out, and what other
+characteristic?", a SQuAD question) is not split: splitting it cost SQuAD's answer hit one question.
+
 Tried in the fourteenth session (2026-12-03) and not kept: for a "how" or "why" question, a bonus for
 every unit of a passage under a heading that opens with the same word and shares an asked word ("How
 product quantization works" for "How does product quantization turn a vector into a short code?"; 10
@@ -475,12 +493,12 @@ from itertools import pairwise, product
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
-from rag.conversation import asked_part, resolved_terms
+from rag.conversation import SearchQuery, asked_part, resolved_terms
 from rag.corpus import chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND
-from rag.lexical import asked_terms, piece_shares, terms
+from rag.lexical import WORD, asked_terms, piece_shares, terms
 from rag.questions import (
     Asks,
     acronyms_asked,
@@ -492,6 +510,7 @@ from rag.questions import (
     sides,
     spells_out,
     states,
+    two_questions,
     without_scene,
 )
 from rag.retrieve import sentence_match
@@ -503,8 +522,8 @@ from rag.retrieve import sentence_match
 HITS_TO_READ = 3
 COMPARISON_HITS_TO_READ = 5  # the two sides often sit in passages of their own (see `_contrast_apart`)
 # The best unit, or the best sentence and one more, and for "how" and "why" the next one if they are in a
-# row (see `_Reading.answer`).
-MAX_SENTENCES = 3
+# row (see `_Reading.answer`); for a question asking two things, the best unit for each (two of two).
+MAX_SENTENCES = 4
 MAX_WORDS = 80
 MATCH_WEIGHT = 0.3  # 0.5: 0.825 / 0.733 / 0.877
 FOCUS_WEIGHT = 1.0  # 0.5: 0.825 / 0.750 / 0.869; 2.0: 0.817 / 0.683 / 0.873
@@ -619,7 +638,10 @@ _REFERS_BACK_PHRASE = re.compile(
 _ENDS_BACK = re.compile(r",\s*(?:though|however|too|instead|as well)[.!?]$", re.IGNORECASE)
 # "This" or "these" standing for something said before ("HNSW solves this by…"), not naming it ("this
 # kind"): followed by punctuation or a function word. ("Those" is left out: "those that…" looks ahead.)
-_BARE_DEMONSTRATIVE = re.compile(rf"\b(?:this|these)\b(?=\s*[,;:]|\s+(?:{'|'.join(STOPWORDS_EN)})\b)", re.IGNORECASE)
+# So does "than that" ("Any input longer than that is…"), but not "than that of…".
+_BARE_DEMONSTRATIVE = re.compile(
+    rf"\b(?:this|these|than that(?!\s+of\b))\b(?=\s*[,;:]|\s+(?:{'|'.join(STOPWORDS_EN)})\b)", re.IGNORECASE
+)
 _HOW_OR_WHY = re.compile(r"^\s*(?:how|why)\b", re.IGNORECASE)
 
 Place = tuple[int, int]  # (passage index, sentence position in it)
@@ -694,17 +716,41 @@ class ExtractiveBackend:
     def ranked(self, question: str, hits: Sequence[Hit], said: Sequence[str] = ()) -> list[Sentence]:
         """The sentences `choose` answers with, the best unit's first (a sentence that refers back after
         the one it stands on), or []."""
-        read = COMPARISON_HITS_TO_READ if sides(asked_part(question)) else HITS_TO_READ
+        asked = asked_part(question)
+        compared = sides(asked)
+        two = None if compared else two_questions(asked)
+        read = COMPARISON_HITS_TO_READ if compared else HITS_TO_READ
         passages = [self._passage(hit) for hit in hits[:read]]
         reading = _Reading(question, self.embedder.encode_query(question), passages, said)
         if not reading.candidates or reading.best_relevance < NOT_FOUND_THRESHOLD:
             return []
         if reading.best_relevance < UNMENTIONED_THRESHOLD and unmentioned_names(reading.question, hits):
             return []
-        chosen = [reading.sentence(place) for place in reading.answer()]
+        places = (two and self._each_answered(reading, two, passages, said)) or reading.answer()
+        chosen = [reading.sentence(place) for place in places]
         if len(chosen) == 1 and chosen[0].words > MAX_WORDS:
             chosen = [_excerpt(chosen[0], reading.asked)]
         return chosen
+
+    def _each_answered(
+        self, reading: _Reading, two: tuple[str, str], passages: Sequence[_Passage], said: Sequence[str]
+    ) -> list[Place]:
+        """For a question that asks two things (`rag.questions.two_questions`), its answer and after it the
+        best unit for the second thing, read with the first's words as a follow-up is ("what happens to
+        very long inputs? — all-MiniLM-L6-v2 output"); [] when the answer quotes that unit already, or when
+        the unit is not evidence or does not fit MAX_SENTENCES and MAX_WORDS beside the answer."""
+        first, second = two
+        own = set(terms(second))
+        carried = [word for word in WORD.findall(first) if set(terms(word)) & set(asked_terms(first)) - own]
+        query = SearchQuery(second, carried)
+        asked = _Reading(query, self.embedder.encode_query(query), passages, said)
+        answer, unit = reading.answer(), asked.best_unit()
+        if set(unit) & set(answer) or max(asked.relevance(place) for place in unit) < NOT_FOUND_THRESHOLD:
+            return []
+        previous = len(unit) == 1 and asked.antecedent(answer[-1], unit[0])
+        places = list(dict.fromkeys((*answer, *((previous,) if previous else ()), *unit)))
+        words = sum(len(passages[p].sentences[i].split()) for p, i in places)
+        return places if len(places) <= MAX_SENTENCES and words <= MAX_WORDS else []
 
     def _passage(self, hit: Hit) -> _Passage:
         sentences = chunk_sentences(hit.chunk.text)
@@ -829,10 +875,13 @@ class _Reading:
         follower = self._follower(best[0], units, scores)
         if not follower:
             return self._explained([best[0]])
-        antecedent = self._antecedent(best[0], follower)
+        antecedent = self.antecedent(best[0], follower)
         if antecedent:
             return [best[0], antecedent, follower]
         return self._explained([best[0], follower])
+
+    def best_unit(self) -> Unit:
+        return max(self._units(), key=self.score)
 
     def _went_on(self, pair: list[Place], units: Sequence[Unit], scores: np.ndarray) -> list[Place]:
         """A best unit of two sentences that an earlier answer quoted both of, and after them, within
@@ -844,7 +893,7 @@ class _Reading:
         )
         return [*pair, more] if more else pair
 
-    def _antecedent(self, best: Place, follower: Place) -> Place | None:
+    def antecedent(self, best: Place, follower: Place) -> Place | None:
         """The sentence before the second one when that one stands on it mid-sentence ("HNSW solves this
         by…"), unless it is the first one, points back itself, or the three exceed MAX_WORDS."""
         p, i = follower
