@@ -530,7 +530,7 @@ from rag.retrieve import sentence_match
 HITS_TO_READ = 3
 COMPARISON_HITS_TO_READ = 5  # the two sides often sit in passages of their own (see `_contrast_apart`)
 # The best unit, or the best sentence and one more, and for "how" and "why" the next one if they are in a
-# row (see `_Reading.answer`); for a question asking two things, the best unit for each (two of two).
+# row (see `_Reading.answer`); for a question asking two things, a unit more (see `_each_answered`).
 MAX_SENTENCES = 4
 MAX_WORDS = 80
 MATCH_WEIGHT = 0.3  # 0.5: 0.825 / 0.733 / 0.877
@@ -734,14 +734,16 @@ class ExtractiveBackend:
             return []
         if reading.best_relevance < UNMENTIONED_THRESHOLD and unmentioned_names(reading.question, hits):
             return []
-        places = (two and self._each_answered(reading, two, passages, said)) or reading.answer()
+        places = reading.answer()
+        if two:
+            places = self._each_answered(reading, places, two, said) or places
         chosen = [reading.sentence(place) for place in places]
         if len(chosen) == 1 and chosen[0].words > MAX_WORDS:
             chosen = [_excerpt(chosen[0], reading.asked)]
         return chosen
 
     def _each_answered(
-        self, reading: _Reading, two: tuple[str, str], passages: Sequence[_Passage], said: Sequence[str]
+        self, reading: _Reading, answer: list[Place], two: tuple[str, str], said: Sequence[str]
     ) -> list[Place]:
         """For a question that asks two things (`rag.questions.two_questions`), its answer and after it the
         best unit for the second thing, read with the first's words as a follow-up is ("what happens to
@@ -751,13 +753,13 @@ class ExtractiveBackend:
         own = set(terms(second))
         carried = [word for word in WORD.findall(first) if set(terms(word)) & set(asked_terms(first)) - own]
         query = SearchQuery(second, carried)
-        asked = _Reading(query, self.embedder.encode_query(query), passages, said)
-        answer, unit = reading.answer(), asked.best_unit()
+        asked = _Reading(query, self.embedder.encode_query(query), reading.passages, said)
+        unit = asked.best_unit()
         if set(unit) & set(answer) or max(asked.relevance(place) for place in unit) < NOT_FOUND_THRESHOLD:
             return []
         previous = len(unit) == 1 and asked.antecedent(answer[-1], unit[0])
         places = list(dict.fromkeys((*answer, *((previous,) if previous else ()), *unit)))
-        words = sum(len(passages[p].sentences[i].split()) for p, i in places)
+        words = sum(len(reading.sentence(place).text.split()) for place in places)
         return places if len(places) <= MAX_SENTENCES and words <= MAX_WORDS else []
 
     def _passage(self, hit: Hit) -> _Passage:
