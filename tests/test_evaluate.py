@@ -47,6 +47,7 @@ BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions.json"
 SECOND_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-2.json"
 THIRD_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-3.json"
 FOURTH_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-4.json"
+FIFTH_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-5.json"
 SHIPPED_CORPUS = PROJECT_DIR / "data" / "corpus"
 
 TINY_SQUAD_V11 = {
@@ -351,6 +352,7 @@ def test_refusal_is_the_not_found_text_alone():
         SECOND_BLIND_QUESTIONS,
         THIRD_BLIND_QUESTIONS,
         FOURTH_BLIND_QUESTIONS,
+        FIFTH_BLIND_QUESTIONS,
     ],
     ids=lambda path: path.name,
 )
