@@ -479,7 +479,12 @@ set gained one or two, the fifth 0.774 → 0.786), but SQuAD's answer hit fell 0
 third sentence fails its two-sentence limit; after one of up to 12 words, only the fifth set gained
 one and SQuAD lost two. Nor such a sentence as the second one itself (its two-sentence unit
 considered by `_mmr_best` when it opens on the best sentence): the first set 0.863 → 0.854, the
-fourth 0.821 → 0.786, the follow-ups 0.659 → 0.645.
+fourth 0.821 → 0.786, the follow-ups 0.659 → 0.645. Nor five passages read for a follow-up, whose
+carried words rank the earlier answer's passage first: its key-fact hit 0.659 → 0.674, but of the 4
+answers that changed 2 read worse (one now opening on "The official Python package for this purpose
+is `gradio_client`…"). Nor a vocabulary gap bridged by each unknown word's nearest corpus words in
+the model's own space (single words encoded): too noisy ("smaller" → "larger" 0.88, "freezing" →
+"cold" 0.67), kept no further.
 
 Refer-back units also keep answers from opening on a dangling "It"/"This": 0.037 of answers do
 without them, 0.012 with them. A difference of one dev question (0.008) is noise; where dev was
