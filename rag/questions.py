@@ -52,9 +52,7 @@ no answer of any set changed; of 8 such questions asked by hand, 2 better, 1 nei
 2026-12-03 (the thirteenth session) two things named "A or B" in such a clause (each in at most four
 words) are the sides when the question asks how they differ or compare ("gr.Interface or gr.Blocks —
 how are they different?"); "Which is faster, IVF or HNSW?" asks which, not how they differ, and is
-answered as before. A sentence may ask two questions ("What is HNSW, and who invented it?"): `two_questions`
-reads them apart when the first is a question itself and the second asks about something of its own
-(see `rag.generate.extractive` for what the answer does with them). Blind set 0.750 → 0.762 (that question now quotes "The lower-level `Blocks` API
+answered as before. Blind set 0.750 → 0.762 (that question now quotes "The lower-level `Blocks` API
 gives full control…"), the fresh set's "Server-Sent Events or WebSockets - how do they differ?" now
 quotes a sentence on each (its fact was already stated), nothing else changed; of 19 "A or B"
 questions asked by hand, 5 changed: 3 better, "IVF or HNSW: how do they compare on memory?" worse
@@ -78,6 +76,10 @@ reranking?"): the term is read without it. Found on the fourth set's misses (0.8
 question); no answer of the other three sets changed, SQuAD, the follow-ups and the unread fifth set
 unchanged; of 16 definition questions asked by hand, 5 changed: 3 better ("What does nprobe mean when
 searching an IVF index?" now opens "The nprobe parameter controls…"), 2 neither.
+
+A sentence may ask two questions ("What is HNSW, and who invented it?"): `two_questions` reads them
+apart when the first is a question itself and the second asks about something of its own (see
+`rag.generate.extractive` for what the answer does with them).
 
 "The two vectors", "these two methods" count nothing: they name things already told of. Until
 2026-12-03 they stated a number for a "how many" or "which values" question, so "What are the lowest
@@ -430,7 +432,8 @@ def two_questions(question: str) -> tuple[str, str] | None:
     if len(parts) != 2:
         return None
     first, second = parts[0].rstrip(" ,?"), parts[1]
-    if not _ASKING.search(first) or not asked_terms(first) or not set(asked_terms(second)) - set(asked_terms(first)):
+    asked_first = asked_terms(first)
+    if not _ASKING.search(first) or not asked_first or not set(asked_terms(second)) - set(asked_first):
         return None
     return f"{first}?", second
 

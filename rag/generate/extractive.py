@@ -755,8 +755,8 @@ class ExtractiveBackend:
         very long inputs? — all-MiniLM-L6-v2 output"); [] when the answer quotes that unit already, or when
         the unit is not evidence or does not fit MAX_SENTENCES and MAX_WORDS beside the answer."""
         first, second = two
-        own = set(terms(second))
-        carried = [word for word in WORD.findall(first) if set(terms(word)) & set(asked_terms(first)) - own]
+        missing = set(asked_terms(first)) - set(terms(second))  # what the second question leaves to the first
+        carried = [word for word in WORD.findall(first) if set(terms(word)) & missing]
         query = SearchQuery(second, carried)
         asked = _Reading(query, self.embedder.encode_query(query), reading.passages, said)
         unit = asked.best_unit()
@@ -764,7 +764,7 @@ class ExtractiveBackend:
             return []
         previous = len(unit) == 1 and asked.antecedent(answer[-1], unit[0])
         places = list(dict.fromkeys((*answer, *((previous,) if previous else ()), *unit)))
-        words = sum(len(reading.sentence(place).text.split()) for place in places)
+        words = sum(reading.sentence(place).words for place in places)
         return places if len(places) <= MAX_SENTENCES and words <= MAX_WORDS else []
 
     def _passage(self, hit: Hit) -> _Passage:
