@@ -81,6 +81,9 @@ A sentence may ask two questions ("What is HNSW, and who invented it?"): `two_qu
 apart when the first is a question itself and the second asks about something of its own (see
 `rag.generate.extractive` for what the answer does with them).
 
+A comparison may name nothing ("What's the difference?", "How do they compare?"): `compares_unnamed`
+tells it, and `rag.conversation` reads its two things from the sentence or question before it.
+
 "The two vectors", "these two methods" count nothing: they name things already told of. Until
 2026-12-03 they stated a number for a "how many" or "which values" question, so "What are the lowest
 and highest values a cosine similarity can have?" quoted "Cosine similarity measures the angle
@@ -246,6 +249,9 @@ _CLAUSE_BREAK = re.compile(r"\s+[—–-]\s+|[:;]\s+|,\s+(?=(?:what|how|which|wh
 _EITHER = re.compile(r"^(?P<a>(?:[\w.'-]+ ){0,3}[\w.'-]+) or (?P<b>(?:[\w.'-]+ ){0,3}[\w.'-]+)$", re.IGNORECASE)
 _ASKS_DIFFERENCE = re.compile(r"\b(?:differ|compar)\w*", re.IGNORECASE)
 _DIFFERENTLY = re.compile(r"\bdifferently\b", re.IGNORECASE)
+# Words that point at two things told of elsewhere ("How do they differ?", "How do the two compare?").
+_PLURAL_REFERENCE = re.compile(r"\b(?:they|them|these|those|both|the two|each other|one another)\b", re.IGNORECASE)
+_EMPTY_OF_SIDES = frozenset(terms("explain main key real big biggest exactly actually really"))
 # A second side that names the first side's thing by a stand-in ("a generative one", "the direct kind").
 _STAND_IN = re.compile(r"\b(?:one|ones|kind|kinds|type|types|variant|version)$", re.IGNORECASE)
 
@@ -423,6 +429,16 @@ def side_heads(
         return None
     first, second = (next((word for word in side if used is None or word in used), side[0]) for side in named)
     return first, second
+
+
+def compares_unnamed(question: str) -> bool:
+    """Whether `question` asks how two things differ or compare without naming them: "What's the
+    difference?", "How do they compare?", "Which should I pick, and how do they differ?". The sentence
+    before it, or the conversation, names them (`rag.conversation.compared_in`)."""
+    if not _ASKS_DIFFERENCE.search(question) or _named_sides(question):
+        return False
+    own = set(asked_terms(_PLURAL_REFERENCE.sub(" ", question))) - _NOT_A_SIDE - _EMPTY_OF_SIDES
+    return bool(_PLURAL_REFERENCE.search(question)) or not own
 
 
 def two_questions(question: str) -> tuple[str, str] | None:

@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from rag.citations import quoted_sentences
-from rag.conversation import SearchQuery, asked_part, refers_back, standalone_query
+from rag.conversation import SearchQuery, asked_part, compared_in, refers_back, standalone_query
 from rag.events import Status
 from rag.pipeline import stream_answer
 
@@ -266,3 +266,44 @@ def test_a_follow_up_whose_best_sentences_were_all_said_goes_on_with_one_that_wa
     earlier = list(stream_answer(first, settings, kb=kb))[-1].answer
     answer = list(stream_answer("Why is that useful?", settings, kb=kb, history=[first], said=[earlier]))[-1].answer
     assert "Compression is needed" in answer and "Compression is needed" not in earlier, (earlier, answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "compared"),
+    [
+        ("I keep mixing up nlist and nprobe for IVF indexes.", ("nlist", "nprobe")),
+        ("My course covers BM25 and dense retrieval.", ("BM25", "dense retrieval")),  # never "covers BM25"
+        ("Someone mentioned score-level fusion and rank-level fusion.", ("score-level fusion", "rank-level fusion")),
+        ("I heard of recall@k and precision@k.", ("recall@k", "precision@k")),
+        ("We read about FAISS. Should I use gr.Interface or gr.Blocks?", ("gr.Interface", "gr.Blocks")),
+        ("I use an HNSW index.", None),
+        ("And a cross-encoder?", None),
+    ],
+)
+def test_the_two_things_a_sentence_names_are_the_phrases_beside_its_and_or_or(kb, text, compared):
+    assert compared_in(text, kb.vocabulary) == compared
+
+
+@pytest.mark.parametrize(
+    ("history", "follow_up", "query"),
+    [
+        (["What are SSE and WebSockets?"], "Do they differ much?", "SSE vs WebSockets: Do they differ much?"),
+        (["What is HNSW?", "What about IVF?"], "How do they differ?", "HNSW vs IVF: How do they differ?"),
+    ],
+)
+def test_a_comparison_that_names_nothing_compares_what_the_question_before_named(
+    kb, embedder, history, follow_up, query
+):
+    assert standalone_query(follow_up, history, kb, embedder) == query
+
+
+def test_a_comparison_that_names_nothing_quotes_a_sentence_on_each_thing_the_conversation_named(settings, kb):
+    history = ["What are SSE and WebSockets?"]
+    answer = list(stream_answer("Do they differ much?", settings, kb=kb, history=history))[-1].answer
+    assert "WebSockets provide a full two-way channel" in answer and "SSE is simpler" in answer, answer
+
+
+def test_a_comparison_that_names_nothing_compares_what_the_sentence_before_it_names(settings, kb):
+    events = list(stream_answer("I use bi-encoders and cross-encoders. How do they differ?", settings, kb=kb))
+    answer = events[-1].answer
+    assert "Bi-encoders" in answer and "A cross-encoder takes the query and a passage together" in answer, answer

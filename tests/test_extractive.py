@@ -23,6 +23,7 @@ from rag.questions import (
     Asks,
     acronyms_asked,
     asks,
+    compares_unnamed,
     defined_terms,
     defines,
     names_its_term,
@@ -367,6 +368,21 @@ def test_a_side_is_named_by_its_first_word_the_passages_use():
 )
 def test_a_sentence_asking_two_questions_is_read_as_two(question, parts):
     assert two_questions(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "unnamed"),
+    [
+        ("What's the difference?", True),
+        ("How do they differ?", True),
+        ("Which should I use, and how do they compare?", True),
+        ("What is the difference between IVF and HNSW?", False),  # it names its sides
+        ("Which FAISS index supports different metrics?", False),  # asks about something of its own
+        ("What is HNSW?", False),
+    ],
+)
+def test_a_comparison_that_names_nothing_is_told_apart(question, unnamed):
+    assert compares_unnamed(question) is unnamed
 
 
 def test_a_question_asking_two_things_is_answered_on_both(backend, kb, embedder):
