@@ -100,6 +100,13 @@ sentences as well gained "What does nprobe change in an IVF index?" (first set),
 matched "can be changed", but "What does the name FAISS stand for?" then went on with "The name
 comes from the inverted indexes…" and two other second sentences got worse: not kept.
 
+Tried on 2026-12-03 (stop 39) and not kept: a comparison of how two things do something read as one
+on doing it "differently" (`side_heads` None) when it says "the way …", "… differ in choosing …" or
+"… different from BPE when choosing merges". Two of the three such misses of the read sets (all on
+WordPiece's merges) would gain their fact; of 12 such questions asked by hand, 3 answers changed, all
+for the worse ("How do MRR and nDCG differ when scoring multiple relevant results?" lost MRR's
+sentence): the two sides' sentences answer most of them.
+
 Tried on 2026-12-03 (the thirteenth session) and not kept: a "mechanism" kind for "How does/do/can…"
 questions (not on how something is computed), stated by a sentence with "by …ing", "first", "then",
 "each", "repeatedly", "until" or "step" (TYPE_WEIGHT like the others). First set 0.863 → 0.854,
