@@ -29,13 +29,14 @@ from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.generate.extractive import HITS_TO_READ, ExtractiveBackend
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
-from rag.questions import plain_question, question_and_context
+from rag.questions import compares_only, plain_question, question_and_context
 from rag.retrieve import SearchTrace, search
 from rag.rewrite import ChatModel, RewriteFailed, model_rewrite
 from rag.streaming import adapt, paced
 
 MAX_HISTORY = 10  # the earlier questions a follow-up is read against, at most (and answers it avoids repeating)
 MAX_SAID_CHARS = 4000  # of each earlier answer: an extractive one has at most 80 words
+NOTHING_TO_COMPARE = 'Which two things do you mean? Name them in the question, e.g. "How do HNSW and IVF differ?"'
 
 
 def clean_question(question: str, limit: int) -> tuple[str, str]:
@@ -45,6 +46,13 @@ def clean_question(question: str, limit: int) -> tuple[str, str]:
     if len(text) <= limit:
         return text, ""
     return text[:limit], f"Question was {len(text):,} characters; using the first {limit:,}"
+
+
+def compares_nothing_named(question: str) -> bool:
+    """Whether the message asks how two things differ without naming them, in it or in a sentence
+    before it ("How do they differ?" opening a conversation): nothing can answer it."""
+    asked, context = question_and_context(question)
+    return not context and compares_only(plain_question(asked))
 
 
 def conversation(history: Sequence[str], settings: Settings) -> list[str]:
@@ -190,6 +198,10 @@ def stream_answer(
         return
     if notice:
         yield Status("input", notice, elapsed())
+    earlier = conversation(history, settings)
+    if not earlier and compares_nothing_named(question):
+        yield Error(NOTHING_TO_COMPARE)
+        return
     try:
         if kb is None:
             kb = yield from shared_knowledge_base(settings)
@@ -199,7 +211,6 @@ def stream_answer(
         yield Error(str(exc))
         return
 
-    earlier = conversation(history, settings)
     earlier_answers = said_before(said)
     query = yield from follow_up_query(
         question, earlier, kb, embedder, backend, settings, stop, elapsed, earlier_answers

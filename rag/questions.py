@@ -258,7 +258,7 @@ _ASKS_DIFFERENCE = re.compile(r"\b(?:differ|compar)\w*", re.IGNORECASE)
 _DIFFERENTLY = re.compile(r"\bdifferently\b", re.IGNORECASE)
 # Words that point at two things told of elsewhere ("How do they differ?", "How do the two compare?").
 _PLURAL_REFERENCE = re.compile(r"\b(?:they|them|these|those|both|the two|each other|one another)\b", re.IGNORECASE)
-_EMPTY_OF_SIDES = frozenset(terms("explain main key real big biggest exactly actually really"))
+_EMPTY_OF_SIDES = frozenset(terms("between explain main key real big biggest exactly actually really"))
 # A second side that names the first side's thing by a stand-in ("a generative one", "the direct kind").
 _STAND_IN = re.compile(r"\b(?:one|ones|kind|kinds|type|types|variant|version)$", re.IGNORECASE)
 
@@ -444,8 +444,18 @@ def compares_unnamed(question: str) -> bool:
     before it, or the conversation, names them (`rag.conversation.compared_in`)."""
     if not _ASKS_DIFFERENCE.search(question) or _named_sides(question):
         return False
-    own = set(asked_terms(_PLURAL_REFERENCE.sub(" ", question))) - _NOT_A_SIDE - _EMPTY_OF_SIDES
-    return bool(_PLURAL_REFERENCE.search(question)) or not own
+    return bool(_PLURAL_REFERENCE.search(question)) or not _own_terms(question)
+
+
+def compares_only(question: str) -> bool:
+    """Whether `question` asks nothing but how two things it does not name differ: "How do they
+    differ?", "What's the difference?"; not "Should I use SSE or WebSockets? How are they different?"."""
+    return compares_unnamed(question) and not _own_terms(question)
+
+
+def _own_terms(question: str) -> set[str]:
+    """The asked terms that are neither the asking of a comparison nor a reference to its two things."""
+    return set(asked_terms(_PLURAL_REFERENCE.sub(" ", question))) - _NOT_A_SIDE - _EMPTY_OF_SIDES
 
 
 def two_questions(question: str) -> tuple[str, str] | None:

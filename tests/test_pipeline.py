@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from scripted import ScriptedBackend
 
 from rag.citations import cited_numbers
 from rag.conversation import MAX_CONTEXT_NAMES
 from rag.events import Done, Error, Retrieved, Status, Token, to_json
 from rag.generate import NOT_FOUND
-from rag.pipeline import stream_answer
+from rag.pipeline import NOTHING_TO_COMPARE, stream_answer
 
 
 def _kinds(events) -> list[str]:
@@ -57,6 +58,26 @@ def test_stream_modes_change_only_the_pieces(settings, kb):
 def test_an_empty_question_is_one_clear_error(settings, kb):
     for question in ("", "   \n\t "):
         assert list(stream_answer(question, settings, kb=kb)) == [Error("Please type a question.")]
+
+
+@pytest.mark.parametrize(
+    "question", ["How do they differ?", "What's the difference?", "Can you explain the difference?"]
+)
+def test_a_comparison_naming_nothing_to_compare_is_one_clear_error(settings, kb, question):
+    assert list(stream_answer(question, settings, kb=kb)) == [Error(NOTHING_TO_COMPARE)]
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("How do they differ?", ["What are SSE and WebSockets?"]),  # the conversation names them
+        ("I use bi-encoders and cross-encoders. How do they differ?", []),  # the message names them
+        ("Should I use SSE or WebSockets? How are they different?", []),
+        ("What is the difference between HNSW and IVF?", []),
+    ],
+)
+def test_a_comparison_whose_things_are_named_is_answered(settings, kb, question, history):
+    assert isinstance(list(stream_answer(question, settings, kb=kb, history=history))[-1], Done)
 
 
 def test_a_huge_question_is_truncated_with_a_notice(settings, kb):
