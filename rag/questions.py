@@ -105,7 +105,11 @@ on doing it "differently" (`side_heads` None) when it says "the way …", "… d
 "… different from BPE when choosing merges". Two of the three such misses of the read sets (all on
 WordPiece's merges) would gain their fact; of 12 such questions asked by hand, 3 answers changed, all
 for the worse ("How do MRR and nDCG differ when scoring multiple relevant results?" lost MRR's
-sentence): the two sides' sentences answer most of them.
+sentence): the two sides' sentences answer most of them. Nor, for such comparisons, the bonus of a
+side's sentence that defines it left out: the WordPiece answers stayed the same (the sentence on its
+merges opens on "It", which a side's own sentence may not), and of the 12, 2 changed, 1 for the worse
+("…a cross-encoder scores passages…" lost "A cross-encoder takes the query and a passage together…").
+A blind conversation set (data/eval/conversations-blind.json) has a fourth such miss.
 
 Tried on 2026-12-03 (the thirteenth session) and not kept: a "mechanism" kind for "How does/do/can…"
 questions (not on how something is computed), stated by a sentence with "by …ing", "first", "then",
