@@ -262,6 +262,14 @@ _ASKS_DIFFERENCE = re.compile(r"\b(?:differ|compar)\w*", re.IGNORECASE)
 _DIFFERENTLY = re.compile(r"\bdifferently\b", re.IGNORECASE)
 # Words that point at two things told of elsewhere ("How do they differ?", "How do the two compare?").
 _PLURAL_REFERENCE = re.compile(r"\b(?:they|them|these|those|both|the two|each other|one another)\b", re.IGNORECASE)
+# "Which" standing for one of two things: alone before a verb, or "which one", "which of them".
+_WHICH_OF_TWO = re.compile(
+    r"\bwhich(?:\s+one|\s+of\s+(?:them|the two|these|those|both))?\s+(?:is|are|was|were|would|should|do|does|did"
+    r"|will|can|could|has|have|fits|works|gives|needs|handles|makes|uses|scales|performs|suits|wins|costs|runs)\b"
+    r"|\bwhich\s+(?:one|of\s+(?:them|the two|these|those|both))\b",
+    re.IGNORECASE,
+)
+_OR = re.compile(r"\w\s+or\s+\w", re.IGNORECASE)
 _EMPTY_OF_SIDES = frozenset(terms("between explain main key real big biggest exactly actually really"))
 # A second side that names the first side's thing by a stand-in ("a generative one", "the direct kind").
 _STAND_IN = re.compile(r"\b(?:one|ones|kind|kinds|type|types|variant|version)$", re.IGNORECASE)
@@ -449,6 +457,14 @@ def compares_unnamed(question: str) -> bool:
     if not _ASKS_DIFFERENCE.search(question) or _named_sides(question):
         return False
     return bool(_PLURAL_REFERENCE.search(question)) or not _own_terms(question)
+
+
+def picks_one_of_two(question: str) -> bool:
+    """Whether `question` asks which of two things told of before does something, without naming
+    them: "Which one would you go with?", "which is less likely to hallucinate?", "…, which of them
+    fits better?"; not "Which index should I use?", which names the kind it picks from, nor "Which is
+    faster, IVF or HNSW?", which names its two."""
+    return bool(_WHICH_OF_TWO.search(question)) and not _OR.search(question) and not _named_sides(question)
 
 
 def compares_only(question: str) -> bool:

@@ -307,3 +307,32 @@ def test_a_comparison_that_names_nothing_compares_what_the_sentence_before_it_na
     events = list(stream_answer("I use bi-encoders and cross-encoders. How do they differ?", settings, kb=kb))
     answer = events[-1].answer
     assert "Bi-encoders" in answer and "A cross-encoder takes the query and a passage together" in answer, answer
+
+
+def test_a_question_asking_which_of_two_unnamed_things_carries_the_two_the_question_before_named(kb, embedder):
+    earlier = ["what's the difference between server-sent events and websockets?"]
+    query = standalone_query("for streaming a chatbot's answer, which one would you go with?", earlier, kb, embedder)
+    assert asked_part(query) == "for streaming a chatbot's answer, which one would you go with?"
+    assert query.endswith("server-sent events websockets"), query
+
+
+def test_a_question_asking_which_of_two_is_answered_from_what_the_conversation_named(settings, kb):
+    history = ["what's the difference between extractive and generative answers in RAG?"]
+    answer = list(stream_answer("which is less likely to hallucinate?", settings, kb=kb, history=history))[-1].answer
+    assert "Extractive answers cannot introduce words that are absent from the sources" in answer, answer
+
+
+def test_the_same_question_for_a_new_name_drops_the_thing_it_was_asked_of(kb, embedder):
+    """ "Mean reciprocal rank" is not a name in shape, but it is what nDCG stands in for."""
+    earlier = ["How exactly is mean reciprocal rank calculated?"]
+    query = standalone_query("same question for nDCG", earlier, kb, embedder)
+    assert "nDCG" in query and "calculated" in query and "reciprocal" not in query, query
+
+
+def test_a_follow_up_naming_another_kind_of_the_same_thing_drops_the_earlier_kind(kb, embedder):
+    query = standalone_query("And plain token streaming?", ["What is buffered streaming?"], kb, embedder)
+    assert "buffered" not in query, query
+    query = standalone_query(
+        "What's the approach that ignores the scores entirely?", ["Why can't I add BM25 scores?"], kb, embedder
+    )
+    assert "BM25" in query, "the scores are still BM25's"

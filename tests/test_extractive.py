@@ -27,6 +27,7 @@ from rag.questions import (
     defined_terms,
     defines,
     names_its_term,
+    picks_one_of_two,
     plain_question,
     question_and_context,
     side_heads,
@@ -383,6 +384,20 @@ def test_a_sentence_asking_two_questions_is_read_as_two(question, parts):
 )
 def test_a_comparison_that_names_nothing_is_told_apart(question, unnamed):
     assert compares_unnamed(question) is unnamed
+
+
+@pytest.mark.parametrize(
+    ("question", "picks"),
+    [
+        ("for streaming a chatbot's answer, which one would you go with?", True),
+        ("which is less likely to hallucinate?", True),
+        ("If every question has one relevant document, which of them fits better?", True),
+        ("Which index should I use?", False),  # it names the kind it picks from
+        ("Which is faster, IVF or HNSW?", False),  # it names its two
+    ],
+)
+def test_a_question_asking_which_of_two_unnamed_things_is_told_apart(question, picks):
+    assert picks_one_of_two(question) is picks
 
 
 def test_a_question_asking_two_things_is_answered_on_both(backend, kb, embedder):
