@@ -144,8 +144,9 @@ with a continuation; a follow-up's new name stands in for the earlier head when 
 out in words ("mean reciprocal rank"), not only for its names; and a follow-up naming another kind of
 the thing the topic names ("And plain token streaming?" after "What is buffered streaming?") does not
 carry the earlier kind's words (`_uncontrasted`). That set's recall@1 with the history 0.714 → 0.810,
-key fact 0.413 → 0.444; the shipped conversation sets and every other figure unchanged (the 138
-follow-ups' answers but three the same, each still stating its fact); of 12 conversations asked by
+key fact 0.413 → 0.444; the shipped conversation sets and every other figure unchanged (of the 138
+follow-ups' answers 2 changed, each still stating its fact: "Which models use the latter?" after BPE
+and WordPiece now opens on WordPiece); of 12 conversations asked by
 hand, 1 answer changed, for the better ("which works better for exact product codes?" after BM25 and
 dense retrieval now quotes "Embeddings can blur rare but crucial details such as product codes…").
 Tried with them, not kept: "that one" as a pronoun for what an answer picked, with a follow-up that
