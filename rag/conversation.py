@@ -142,13 +142,18 @@ session: a question asking which of the two things the question before it named 
 gets the two names carried ("… — server-sent events websockets"); "same question for nDCG" opens
 with a continuation; a follow-up's new name stands in for the earlier head when that head is written
 out in words ("mean reciprocal rank"), not only for its names; and a follow-up naming another kind of
-the thing the topic names ("And plain token streaming?" after "What is buffered streaming?") does not
-carry the earlier kind's words (`_uncontrasted`). That set's recall@1 with the history 0.714 → 0.810,
-key fact 0.413 → 0.444; the shipped conversation sets and every other figure unchanged (of the 138
+the thing the topic names ("And plain token streaming?" after "What is buffered streaming?") is a new
+subject, as a new name is: it does not carry the earlier kind's words (`_contrasted`), and a later
+"which of the two…?" asks about both kinds. That set's recall@1 with the history 0.714 → 0.810,
+key fact 0.413 → 0.460; the shipped conversation sets and every other figure unchanged (of the 138
 follow-ups' answers 2 changed, each still stating its fact: "Which models use the latter?" after BPE
 and WordPiece now opens on WordPiece); of 12 conversations asked by
-hand, 1 answer changed, for the better ("which works better for exact product codes?" after BM25 and
-dense retrieval now quotes "Embeddings can blur rare but crucial details such as product codes…").
+hand, 2 answers changed: 1 for the better ("which works better for exact product codes?" after BM25
+and dense retrieval now quotes "Embeddings can blur rare but crucial details such as product codes…"),
+1 neither ("What's the difference between them?" after nlist and nprobe, a second sentence on both
+for another). Tried and not kept: an elliptical follow-up whose content is one rare phrase ("What about
+reciprocal rank fusion?" after a question on MMR) read as a new subject: its passage was found, but
+the answer was no better, and no figure moved.
 Tried with them, not kept: "that one" as a pronoun for what an answer picked, with a follow-up that
 picks ("What search algorithm do most of them use?") picking again: a shipped follow-up lost its
 document ("Does it need training?" after "What exactly does it encode…?"); and "one" after a word of the
@@ -169,7 +174,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import takewhile
+from itertools import chain, takewhile
 from typing import TYPE_CHECKING, Self
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -491,9 +496,11 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
     known = set(terms(" ".join(topic.words)))
     new_names = [w for n, w in enumerate(words) if _named(w, n) and not set(terms(w)) <= known]
     pronoun = _open_anaphor(words, frozenset(PERSONAL))
-    if new_names and pronoun is None:
-        # The new name stands in for the earlier thing: its names, or its head written out in words.
-        replaced = () if any(_named(w, 1) for w in topic.head) else topic.head
+    contrasted = [run for run in topic.runs if _contrasted(run, [word.lower() for word in words])]
+    if (new_names or contrasted) and pronoun is None:
+        # The new name stands in for the earlier thing: its names, or its head written out in words;
+        # another kind of a thing, for the kind told of ("plain token streaming", "buffered streaming").
+        replaced = {*([] if any(_named(w, 1) for w in topic.head) else topic.head), *chain(*contrasted)}
         kept = [
             w
             for w in topic.words
@@ -505,18 +512,13 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
         resolved = _replace(question, pronoun, " ".join(topic.head))
         rest = [w for run in topic.runs if run != topic.head for w in run]
         return SearchQuery(resolved, _missing(rest, resolved), own=_replace(question, pronoun, "")), topic
-    return _with_context(question, _missing(_uncontrasted(topic, question), question)), topic
-
-
-def _uncontrasted(topic: _Topic, question: str) -> list[str]:
-    """The topic's words but those of a run whose last word, the thing it names, the question names
-    with a word of its own before it: "And plain token streaming?" after "What is buffered streaming?"
-    is not about "buffered" (but "the scores" after "BM25 scores" are still BM25's)."""
-    words = [word.lower() for word in _words(question)]
-    return [w for run in topic.runs if not _contrasted(run, words) for w in run]
+    return _with_context(question, _missing(topic.words, question)), topic
 
 
 def _contrasted(run: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether the question's (lower-cased) `words` name the thing the run's last word names with a
+    word of their own before it: "And plain token streaming?" after "What is buffered streaming?" asks
+    about another kind of streaming (but "the scores" after "BM25 scores" are still BM25's)."""
     head, modifiers = run[-1].lower(), {word.lower() for word in run[:-1]}
     return bool(modifiers) and any(
         word == head and at and _content(words[at - 1]) and words[at - 1] not in modifiers
