@@ -336,3 +336,9 @@ def test_a_follow_up_naming_another_kind_of_the_same_thing_drops_the_earlier_kin
         "What's the approach that ignores the scores entirely?", ["Why can't I add BM25 scores?"], kb, embedder
     )
     assert "BM25" in query, "the scores are still BM25's"
+
+
+def test_which_of_the_two_after_another_kind_of_a_thing_asks_about_both_kinds(kb, embedder):
+    history = ["What is buffered streaming?", "And plain token streaming?"]
+    query = standalone_query("which of the two gets text on screen sooner?", history, kb, embedder)
+    assert query.endswith("buffered streaming plain token streaming"), query
