@@ -369,7 +369,9 @@ def test_shipped_question_sets_can_be_answered_from_their_documents(path):
         assert fact_match(text, question.facts) is not None, (question.text, "no fact is stated in its document")
 
 
-@pytest.mark.parametrize("name", ["conversations.json", "conversations-picks.json", "conversations-blind.json"])
+@pytest.mark.parametrize(
+    "name", ["conversations.json", "conversations-picks.json", "conversations-blind.json", "conversations-blind-2.json"]
+)
 def test_every_turn_of_the_shipped_conversations_can_be_answered_from_its_document(name):
     for turns in read_conversations(PROJECT_DIR / "data" / "eval" / name):
         for turn in turns:
