@@ -342,3 +342,11 @@ def test_which_of_the_two_after_another_kind_of_a_thing_asks_about_both_kinds(kb
     history = ["What is buffered streaming?", "And plain token streaming?"]
     query = standalone_query("which of the two gets text on screen sooner?", history, kb, embedder)
     assert query.endswith("buffered streaming plain token streaming"), query
+
+
+def test_the_topic_of_a_message_is_its_question_s_not_the_scene_it_opens_with(kb, embedder):
+    history = ["writing a piece on AI benchmarks - what is SQuAD and who made it?"]
+    assert standalone_query("how big is it?", history, kb, embedder).startswith("how big is SQuAD?")
+    history = ["Evaluating search libraries for a work project. In BM25, what does the k1 setting actually control?"]
+    query = standalone_query("and b?", history, kb, embedder)
+    assert "BM25" in query and "project" not in query, query
