@@ -161,7 +161,12 @@ that of its question, after the sentences and the clause that set its scene, whe
 name ("writing a piece on AI benchmarks - what is SQuAD and who made it?" then "how big is it?" asked
 about "AI"; "Evaluating search libraries for a work project. In BM25, what does k1 control?" then "and
 b?" carried "Evaluating … project" and was refused): its key fact 0.417 → 0.467 (those two and "what
-did the second version add"), nothing else of any set moved. Tried with them, not kept: "that one" as a pronoun for what an answer picked, with a follow-up that
+did the second version add"), nothing else of any set moved. Tried after it, not kept: a capital
+letter standing alone (HNSW's M) read as a name, not as the function word "m" (of 6 conversations
+asked by hand, "does it change memory use?" after "How is the M setting of HNSW chosen?" gained its
+fact, but "And what does M do?" after efSearch, M being a new name, dropped HNSW and was refused), and
+the names a follow-up carries weighing a quarter in the answer's choice, as a resolved pronoun's do
+(no figure moved; of 5 answers changed, 3 better, 1 worse). Tried with them, not kept: "that one" as a pronoun for what an answer picked, with a follow-up that
 picks ("What search algorithm do most of them use?") picking again: a shipped follow-up lost its
 document ("Does it need training?" after "What exactly does it encode…?"); and "one" after a word of the
 question's own standing for the earlier head ("and the online one?" after the "offline stage"): "What
