@@ -166,7 +166,9 @@ letter standing alone (HNSW's M) read as a name, not as the function word "m" (o
 asked by hand, "does it change memory use?" after "How is the M setting of HNSW chosen?" gained its
 fact, but "And what does M do?" after efSearch, M being a new name, dropped HNSW and was refused), and
 the names a follow-up carries weighing a quarter in the answer's choice, as a resolved pronoun's do
-(no figure moved; of 5 answers changed, 3 better, 1 worse). Tried with them, not kept: "that one" as a pronoun for what an answer picked, with a follow-up that
+(no figure moved; of 5 answers changed, 3 better, 1 worse); and the name a pick stands for taken from
+the whole answer rather than its best sentence (no key fact moved; a follow-up of the first blind set
+lost its document). Tried with them, not kept: "that one" as a pronoun for what an answer picked, with a follow-up that
 picks ("What search algorithm do most of them use?") picking again: a shipped follow-up lost its
 document ("Does it need training?" after "What exactly does it encode…?"); and "one" after a word of the
 question's own standing for the earlier head ("and the online one?" after the "offline stage"): "What
