@@ -100,7 +100,15 @@ sentences as well gained "What does nprobe change in an IVF index?" (first set),
 matched "can be changed", but "What does the name FAISS stand for?" then went on with "The name
 comes from the inverted indexes…" and two other second sentences got worse: not kept.
 
-Tried on 2026-12-03 (stop 39) and not kept: a comparison of how two things do something read as one
+Tried on 2026-12-03 (stop 39) and not kept: a sentence break before a question word typed in lower
+case ("… the same thing. is there a technique…?"), so that the sentence before it sets its context. No
+figure of any set moved; of 8 such messages asked by hand, 7 answers changed: 3 better ("i have an ivf
+index. what does nprobe do?" now opens on "The nprobe parameter controls…"), 2 worse ("im building a
+demo on hugging face spaces. how do i keep my api key secret?" lost the sentence on the Space's
+secrets: a context sentence lends only its names, and lower-case words are not read as names), 2
+neither.
+
+Tried the same day and not kept: a comparison of how two things do something read as one
 on doing it "differently" (`side_heads` None) when it says "the way …", "… differ in choosing …" or
 "… different from BPE when choosing merges". Two of the three such misses of the read sets (all on
 WordPiece's merges) would gain their fact; of 12 such questions asked by hand, 3 answers changed, all
