@@ -409,6 +409,11 @@ def test_a_question_asking_two_things_is_answered_on_both(backend, kb, embedder)
     assert "maximum sequence length of 256 word pieces. [2] Any input longer than that is silently truncated" in answer
 
 
+def test_a_short_sentence_that_announces_the_next_goes_on_with_it(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "Which architectural defences reduce the damage of prompt injection?")
+    assert "Architectural measures are more reliable. [1] Limit what the model is able to do" in answer, answer
+
+
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):
     """ "A normal bi-encoder": no sentence tells of a "normal" anything, so the side is the bi-encoder."""
     answer, _ = _answer(backend, kb, embedder, "What's the difference between a normal bi-encoder and a cross-encoder?")
