@@ -280,20 +280,20 @@ def standalone_query(
     query = question
     for asked in [*history, question]:
         asked = with_sides(asked, compared)
+        switched: tuple[str, str] | None = None  # the earlier subject and a new name that replaced it
         if topic is None or not refers_back(asked, kb, embedder):
             query, topic = asked, _message_topic(asked, vocabulary)
             picking = asked if _picks(asked) else None
-            compared = compared_in(asked, vocabulary)
         else:
             if picking and best_sentence_of and _open_anaphor(_words(asked), frozenset(PERSONAL)):
                 topic = _picked(topic, best_sentence_of(picking), picking, vocabulary)
                 picking = None
             head = topic.head
             query, topic = _follow_up(asked, topic, vocabulary)
-            compared = compared_in(asked, vocabulary)
             if topic.head != head:  # a name of its own ("What about IVF?"): the pick is no longer the subject
                 picking = None
-                compared = compared or (" ".join(head), " ".join(topic.head))  # "And a cross-encoder?"
+                switched = (" ".join(head), " ".join(topic.head))  # "And a cross-encoder?"
+        compared = compared_in(asked, vocabulary) or switched
     return query
 
 
@@ -511,7 +511,8 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
     known = set(terms(" ".join(topic.words)))
     new_names = [w for n, w in enumerate(words) if _named(w, n) and not set(terms(w)) <= known]
     pronoun = _open_anaphor(words, frozenset(PERSONAL))
-    contrasted = [run for run in topic.runs if _contrasted(run, [word.lower() for word in words])]
+    lowered = [word.lower() for word in words]
+    contrasted = [run for run in topic.runs if _contrasted(run, lowered)]
     if (new_names or contrasted) and pronoun is None:
         # The new name stands in for the earlier thing: its names, or its head written out in words;
         # another kind of a thing, for the kind told of ("plain token streaming", "buffered streaming").
