@@ -370,7 +370,14 @@ def test_shipped_question_sets_can_be_answered_from_their_documents(path):
 
 
 @pytest.mark.parametrize(
-    "name", ["conversations.json", "conversations-picks.json", "conversations-blind.json", "conversations-blind-2.json"]
+    "name",
+    [
+        "conversations.json",
+        "conversations-picks.json",
+        "conversations-blind.json",
+        "conversations-blind-2.json",
+        "conversations-blind-3.json",
+    ],
 )
 def test_every_turn_of_the_shipped_conversations_can_be_answered_from_its_document(name):
     for turns in read_conversations(PROJECT_DIR / "data" / "eval" / name):
