@@ -115,7 +115,16 @@ carried the earlier question's words: the answer weighs the pronoun's words a qu
 (`rag.generate.extractive.RESOLVED_WEIGHT`) and quotes "…can be computed as inner products" from the
 MMR passage. Cost: the earlier question's search and sentence choice again, ~1.5 ms when its vectors
 are cached from its own turn, ~50 ms cold; nothing for other follow-ups. An LLM backend's rewrite
-(`rag.rewrite`) sees the earlier questions and the last answer.
+(`rag.rewrite`) sees the earlier questions and the last answer. Tried on 2026-12-03 (stop 40), not
+kept: with no name in the answer's best sentence, the pronoun standing for the subject its document's
+title opens with ("Maximal Marginal Relevance" of "Maximal Marginal Relevance for Diverse Results")
+rather than for the question's head. The first two blind conversation sets, whose misses I had read,
+gained 4 key facts and lost 1 (to a refusal); the third (data/eval/conversations-blind-3.json, not read)
+and the shipped sets did not move; of 10 conversations written first and asked by hand, 8 answers
+changed, 1 better and 5 worse: when the earlier answer's best sentence came from another document, its
+title led the follow-up further away ("why is it slow?" after "What kind of model reads the question
+and a passage together…?" asked about retrieval-augmented generation), where the question's head
+carries the question's other words, which keep the search near.
 
 A comparison that names nothing ("What's the difference?", "How do they differ?":
 `rag.questions.compares_unnamed`) compares the two things the sentence or the question before it
