@@ -278,6 +278,11 @@ def test_a_follow_up_whose_best_sentences_were_all_said_goes_on_with_one_that_wa
         ("We read about FAISS. Should I use gr.Interface or gr.Blocks?", ("gr.Interface", "gr.Blocks")),
         ("I use an HNSW index.", None),
         ("And a cross-encoder?", None),
+        # Sides that open alike differ in what follows the shared opening.
+        ("The difference between an answer being faithful and an answer being correct", ("faithful", "correct")),
+        ("Tell me about the offline stage and the online stage of RAG.", ("offline stage", "online stage")),
+        ("Should I use a sync generator or an async generator?", ("sync generator", "async generator")),
+        ("Is it what a RAG system does, versus what happens once a question comes in?", None),
     ],
 )
 def test_the_two_things_a_sentence_names_are_the_phrases_beside_its_and_or_or(kb, text, compared):
@@ -295,6 +300,12 @@ def test_a_comparison_that_names_nothing_compares_what_the_question_before_named
     kb, embedder, history, follow_up, query
 ):
     assert standalone_query(follow_up, history, kb, embedder) == query
+
+
+def test_a_pick_between_two_sides_that_open_alike_is_answered_on_them(settings, kb):
+    history = ["What's the difference between an answer being faithful and an answer being correct?"]
+    answer = list(stream_answer("Which one should my RAG bot care about more?", settings, kb=kb, history=history))[-1]
+    assert "faithfulness is usually the property to optimise" in answer.answer, answer.answer
 
 
 def test_a_comparison_that_names_nothing_quotes_a_sentence_on_each_thing_the_conversation_named(settings, kb):
