@@ -119,8 +119,8 @@ are cached from its own turn, ~50 ms cold; nothing for other follow-ups. An LLM 
 kept: with no name in the answer's best sentence, the pronoun standing for the subject its document's
 title opens with ("Maximal Marginal Relevance" of "Maximal Marginal Relevance for Diverse Results")
 rather than for the question's head. The first two blind conversation sets, whose misses I had read,
-gained 4 key facts and lost 1 (to a refusal); the third (data/eval/conversations-blind-3.json, not read)
-and the shipped sets did not move; of 10 conversations written first and asked by hand, 8 answers
+gained 4 key facts and lost 1 (to a refusal); the third (data/eval/conversations-blind-3.json, not yet
+read then) and the shipped sets did not move; of 10 conversations written first and asked by hand, 8 answers
 changed, 1 better and 5 worse: when the earlier answer's best sentence came from another document, its
 title led the follow-up further away ("why is it slow?" after "What kind of model reads the question
 and a passage together…?" asked about retrieval-augmented generation), where the question's head
@@ -406,19 +406,19 @@ def compared_in(text: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
         if words[at].lower() not in _JOINING:
             continue
         parallel = _parallel(words[:at], words[at + 1 :])
-        before = list(takewhile(_content, reversed(parallel[0] if parallel else words[:at])))[::-1]
-        after = list(takewhile(_content, parallel[1] if parallel else words[at + 1 :]))
-        if before and after and parallel:
-            return " ".join(before), " ".join(after)
+        if parallel:
+            return parallel
+        before = list(takewhile(_content, reversed(words[:at])))[::-1]
+        after = list(takewhile(_content, words[at + 1 :]))
         if before and after:
             return " ".join(_phrases(before, vocabulary)[-1]), " ".join(_phrases(after, vocabulary)[0])
     return None
 
 
-def _parallel(before: list[str], after: list[str]) -> tuple[list[str], list[str]] | None:
+def _parallel(before: list[str], after: list[str]) -> tuple[str, str] | None:
     """The content words either side of "and" or "or" after the words both sides open with ("an
     answer being faithful and an answer being correct": "faithful", "correct"; "the offline stage and
-    the online stage": "offline stage", "online stage"), or None when the sides do not open alike."""
+    the online stage of RAG": "offline stage", "online stage"), or None when the sides do not open alike."""
     opening_of = [_ARTICLES.get(word.lower(), word.lower()) for word in before]
     for shared in range(len(after) - 1, 0, -1):
         opening = [_ARTICLES.get(word.lower(), word.lower()) for word in after[:shared]]
@@ -426,7 +426,7 @@ def _parallel(before: list[str], after: list[str]) -> tuple[list[str], list[str]
         while start >= 0 and _content(before[start + shared]) and opening_of[start : start + shared] != opening:
             start -= 1
         if start >= 0 and opening_of[start : start + shared] == opening and _content(after[shared]):
-            return before[start + shared :], after[shared:]
+            return " ".join(before[start + shared :]), " ".join(takewhile(_content, after[shared:]))
     return None
 
 
