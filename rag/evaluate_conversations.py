@@ -29,14 +29,19 @@ standalone rewrite:
   again rather than being handed the `with_history` query, so an LLM backend is asked twice, and its
   second rewrite may differ from the one whose recall@1 is reported;
 - repeated: the share of those follow-up answers that quote only sentences an earlier answer of the
-  conversation quoted (lower is better: a follow-up should learn something new).
+  conversation quoted (lower is better: a follow-up should learn something new);
+- by_kind: when the file labels its follow-ups with a "kind" ("pronoun", "what about", "comparison"…),
+  the follow-up figures of the default mode over all conversations for each kind, so that a teacher
+  sees which kind of follow-up the rewrite fails.
 
 Every figure is given for all conversations and for two halves, "dev" and "held-out", split by a
 stable hash of each conversation's first question (`split_of`): the rewrite was designed looking
 at dev only. The file:
 
     {"conversations": [{"turns": [{"question": "…", "document": "faiss-hnsw-index.md",
-                                   "facts": ["regex", …], "standalone": "…"}, …]}, …]}
+                                   "facts": ["regex", …], "standalone": "…", "kind": "…"}, …]}, …]}
+
+"kind" is optional, and only a follow-up's counts.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ class Turn:
     document: str  # the Chunk.source of the document that answers it
     standalone: str  # the question rewritten to stand on its own
     facts: tuple[re.Pattern[str], ...] = ()
+    kind: str = ""  # what kind of follow-up it is, in the file's own words ("pronoun"), if the file says
 
 
 def split_of(turns: Sequence[Turn]) -> str:
@@ -125,7 +131,10 @@ def _turn(item: Any, where: str) -> Turn:
         if not isinstance(value, str) or not value.strip():
             raise DocumentError(f"{where}: '{key}' must be a non-empty string")
         fields[key] = value.strip()
-    return Turn(**fields, facts=_facts(item.get("facts"), where))
+    kind = item.get("kind", "")
+    if not isinstance(kind, str):
+        raise DocumentError(f"{where}: 'kind' must be a string")
+    return Turn(**fields, facts=_facts(item.get("facts"), where), kind=kind.strip())
 
 
 def _facts(facts: Any, where: str) -> tuple[re.Pattern[str], ...]:
@@ -187,7 +196,7 @@ def evaluate_conversations(
     first_queries = {
         f"first_turn_{name}": [rewrite(turn.question, []) for turn in firsts] for name, rewrite in rewrites.items()
     }
-    per_mode = {}
+    per_mode, per_turn = {}, {}
     for mode in modes:
         progress(f"Searching the turns with {mode} retrieval…")
         found = {
@@ -198,20 +207,18 @@ def evaluate_conversations(
             name: found_documents(kb, embedder, texts, [turn.document for turn in firsts], mode)
             for name, texts in first_queries.items()
         }
-        flags = {
-            f"{name}_recall@1": (hits, [split for _, _, split in turns])
-            for name, hits in found.items()
-            if name in queries
-        }
-        flags |= {f"{name}_recall@1": (hits, splits) for name, hits in found.items() if name in first_queries}
+        turn_flags = {f"{name}_recall@1": hits for name, hits in found.items() if name in queries}
         if answers_follow_ups:
             progress(f"Answering {len(turns)} follow-ups ({mode})…")
             answered = answered_follow_ups(kb, conversations, settings.with_(mode=mode))
-            flags["fact_hit"] = ([hit for hit, _ in answered], [split for _, _, split in turns])
-            flags["repeated"] = ([repeated for _, repeated in answered], [split for _, _, split in turns])
+            turn_flags["fact_hit"] = [hit for hit, _ in answered]
+            turn_flags["repeated"] = [repeated for _, repeated in answered]
+        flags = {key: (values, [split for _, _, split in turns]) for key, values in turn_flags.items()}
+        flags |= {f"{name}_recall@1": (hits, splits) for name, hits in found.items() if name in first_queries}
         per_mode[mode] = {
             split: {key: _share_in(values, of, split) for key, (values, of) in flags.items()} for split in SPLITS
         }
+        per_turn[mode] = turn_flags
     main_mode = settings.mode if settings.mode in per_mode else modes[0]
     report = {"file": str(path), "kind": "conversations", "conversations": len(conversations), "follow_ups": len(turns)}
     report["split_sizes"] = {
@@ -219,6 +226,13 @@ def evaluate_conversations(
         for split in SPLITS
     }
     report |= per_mode[main_mode]["all"] | {"mode": main_mode, "modes": per_mode}
+    kinds = [turn.kind for turn, _, _ in turns]
+    if any(kinds):
+        report["by_kind"] = {
+            kind: {"follow_ups": kinds.count(kind)}
+            | {key: _share_in(values, kinds, kind) for key, values in per_turn[main_mode].items()}
+            for kind in dict.fromkeys(kinds)
+        }
     if standalone_questions is not None and PIPELINE_REWRITE in rewrites:
         alone = standalone_figures(kb, embedder, standalone_questions, rewrites[PIPELINE_REWRITE], modes, progress)
         report |= alone["modes"][main_mode]["all"] | {"standalone_questions": alone}
@@ -314,6 +328,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"(dev {sizes['dev']['follow_ups']}, held-out {sizes['held-out']['follow_ups']}); recall@1 of the source document"
     )
     rows = [title, *_figure_rows(report["modes"], keys, report["mode"])]
+    if "by_kind" in report:
+        rows += ["", f"By kind of follow-up ({report['mode']}, all):", *_kind_rows(report["by_kind"])]
     if "standalone_questions" in report:
         rows += ["", _standalone_table(report["standalone_questions"], report["mode"])]
     return "\n".join(rows)
@@ -326,6 +342,17 @@ def _standalone_table(alone: dict[str, Any], main_mode: str) -> str:
         f"{sizes['held-out']}), each asked with the one before it as history"
     )
     return "\n".join([title, *_figure_rows(alone["modes"], STANDALONE_KEYS, main_mode)])
+
+
+def _kind_rows(by_kind: dict[str, dict[str, float]]) -> list[str]:
+    """A header, then one row per kind of follow-up: how many, and their figures."""
+    keys = [key for key in next(iter(by_kind.values())) if key != "follow_ups"]
+    width = max(len("kind"), *(len(kind or "-") for kind in by_kind)) + 2
+    rows = [f" {'kind':<{width}}{'follow_ups':>12}" + "".join(f"{key:>{len(key) + 2}}" for key in keys)]
+    for kind, figures in by_kind.items():
+        shares = "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys)
+        rows.append(f" {kind or '-':<{width}}{figures['follow_ups']:>12}" + shares)
+    return rows
 
 
 def _figure_rows(modes: dict[str, dict[str, dict[str, float]]], keys: Sequence[str], main_mode: str) -> list[str]:

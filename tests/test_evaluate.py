@@ -247,6 +247,9 @@ def test_a_malformed_conversation_file_is_refused_naming_the_turn(tmp_path):
     path = _write(tmp_path, {"conversations": [{"turns": [turn, {**turn, "standalone": None}]}]}, "conversations.json")
     with pytest.raises(DocumentError, match=r"conversations\.json: conversation 1, turn 2: 'standalone' must be"):
         read_conversations(path)
+    path = _write(tmp_path, {"conversations": [{"turns": [turn, {**turn, "kind": 2}]}]}, "conversations.json")
+    with pytest.raises(DocumentError, match=r"conversations\.json: conversation 1, turn 2: 'kind' must be a string"):
+        read_conversations(path)
 
 
 def test_eval_command_refuses_a_json_file_of_no_known_kind(tmp_path, capsys):
@@ -426,6 +429,7 @@ def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_
             "document": "faiss-ivf-index.md",
             "facts": ["clusters?"],
             "standalone": "What does the nprobe parameter of an IVF index control?",
+            "kind": "pronoun",
         },
     ]
     path = _write(tmp_path, {"conversations": [{"turns": turns}]}, "conversations.json")
@@ -441,6 +445,10 @@ def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_
     expected = {"remembered_recall@1", "standalone_recall@1", "first_turn_remembered_recall@1"}
     assert set(report["modes"]["hybrid"]["all"]) == expected, "no fact hit without the with_history rewrite"
     assert report["standalone_recall@1"] == 1.0, "the standalone question names its document's subject"
+    assert report["by_kind"] == {
+        "pronoun": {"follow_ups": 1, "remembered_recall@1": report["remembered_recall@1"], "standalone_recall@1": 1.0}
+    }
+    assert "By kind of follow-up (hybrid, all):" in format_conversation_report(report)
     split = split_of(read_conversations(path)[0])
     assert (
         report["split_sizes"][split]["follow_ups"] == 1
