@@ -230,7 +230,10 @@ def evaluate_conversations(
     if any(kinds):
         report["by_kind"] = {
             kind: {"follow_ups": kinds.count(kind)}
-            | {key: _share_in(values, kinds, kind) for key, values in per_turn[main_mode].items()}
+            | {
+                key: share(v for v, of in zip(values, kinds) if of == kind)
+                for key, values in per_turn[main_mode].items()
+            }
             for kind in dict.fromkeys(kinds)
         }
     if standalone_questions is not None and PIPELINE_REWRITE in rewrites:
