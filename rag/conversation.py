@@ -419,15 +419,22 @@ def _parallel(before: list[str], after: list[str]) -> tuple[str, str] | None:
     """The content words either side of "and" or "or" after the words both sides open with ("an
     answer being faithful and an answer being correct": "faithful", "correct"; "the offline stage and
     the online stage of RAG": "offline stage", "online stage"), or None when the sides do not open alike."""
-    opening_of = [_ARTICLES.get(word.lower(), word.lower()) for word in before]
+    before_alike = [_alike(word) for word in before]
     for shared in range(len(after) - 1, 0, -1):
-        opening = [_ARTICLES.get(word.lower(), word.lower()) for word in after[:shared]]
-        start = len(before) - shared - 1
-        while start >= 0 and _content(before[start + shared]) and opening_of[start : start + shared] != opening:
-            start -= 1
-        if start >= 0 and opening_of[start : start + shared] == opening and _content(after[shared]):
-            return " ".join(before[start + shared :]), " ".join(takewhile(_content, after[shared:]))
+        if not _content(after[shared]):
+            continue
+        opening = [_alike(word) for word in after[:shared]]
+        for start in reversed(range(len(before) - shared)):  # back from the "and" over content words
+            if before_alike[start : start + shared] == opening:
+                return " ".join(before[start + shared :]), " ".join(takewhile(_content, after[shared:]))
+            if not _content(before[start + shared]):
+                break
     return None
+
+
+def _alike(word: str) -> str:
+    """The word as two sides that open alike may write it ("a" and "an" alike)."""
+    return _ARTICLES.get(word.lower(), word.lower())
 
 
 class SearchQuery(str):

@@ -776,8 +776,7 @@ class ExtractiveBackend:
             return []
         previous = len(unit) == 1 and asked.antecedent(answer[-1], unit[0])
         places = list(dict.fromkeys((*answer, *((previous,) if previous else ()), *unit)))
-        words = sum(reading.sentence(place).words for place in places)
-        return places if len(places) <= MAX_SENTENCES and words <= MAX_WORDS else []
+        return places if reading.fits(places) else []
 
     def _passage(self, hit: Hit) -> _Passage:
         sentences = chunk_sentences(hit.chunk.text)
@@ -940,11 +939,14 @@ class _Reading:
                 self._words((p, i)) <= ANNOUNCING_WORDS
                 and following in self.candidates
                 and following not in places
-                and len(places) < MAX_SENTENCES
-                and sum(self._words(place) for place in [*places, following]) <= MAX_WORDS
+                and self.fits([*places, following])
             ):
                 places = [*places, following]
         return places
+
+    def fits(self, places: Sequence[Place]) -> bool:
+        """Whether an answer quoting `places` keeps within MAX_SENTENCES and MAX_WORDS."""
+        return len(places) <= MAX_SENTENCES and sum(self._words(place) for place in places) <= MAX_WORDS
 
     def _explained(self, places: list[Place]) -> list[Place]:
         """For a "how" or "why" question (not "how many"), the chosen sentences, when they are in a row in
