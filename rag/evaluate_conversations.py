@@ -351,18 +351,26 @@ def _kind_rows(by_kind: dict[str, dict[str, float]]) -> list[str]:
     """A header, then one row per kind of follow-up: how many, and their figures."""
     keys = [key for key in next(iter(by_kind.values())) if key != "follow_ups"]
     width = max(len("kind"), *(len(kind or "-") for kind in by_kind)) + 2
-    rows = [f" {'kind':<{width}}{'follow_ups':>12}" + "".join(f"{key:>{len(key) + 2}}" for key in keys)]
+    rows = [f" {'kind':<{width}}{'follow_ups':>12}" + _headings(keys)]
     for kind, figures in by_kind.items():
-        shares = "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys)
-        rows.append(f" {kind or '-':<{width}}{figures['follow_ups']:>12}" + shares)
+        rows.append(f" {kind or '-':<{width}}{figures['follow_ups']:>12}" + _shares(figures, keys))
     return rows
 
 
 def _figure_rows(modes: dict[str, dict[str, dict[str, float]]], keys: Sequence[str], main_mode: str) -> list[str]:
     """A header, then one row of `keys`' figures per mode and split, the main mode marked with *."""
-    rows = [f" {'mode':<8}{'split':<10}" + "".join(f"{key:>{len(key) + 2}}" for key in keys)]
+    rows = [f" {'mode':<8}{'split':<10}" + _headings(keys)]
     for mode, by_split in modes.items():
         mark = "*" if mode == main_mode else " "
         for split, figures in by_split.items():
-            rows.append(f"{mark}{mode:<8}{split:<10}" + "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys))
+            rows.append(f"{mark}{mode:<8}{split:<10}" + _shares(figures, keys))
     return rows
+
+
+def _headings(keys: Sequence[str]) -> str:
+    return "".join(f"{key:>{len(key) + 2}}" for key in keys)
+
+
+def _shares(figures: Mapping[str, float], keys: Sequence[str]) -> str:
+    """Each key's figure, right-aligned under its heading."""
+    return "".join(f"{figures[key]:>{len(key) + 2}.3f}" for key in keys)
