@@ -68,7 +68,7 @@ from rag.evaluate_corpus import (
 from rag.events import run_to_end
 from rag.generate import make_backend
 from rag.index import KnowledgeBase
-from rag.pipeline import conversation, follow_up_query
+from rag.pipeline import conversation, follow_up_query, search_for
 from rag.retrieve import search
 
 Rewrite = Callable[[str, Sequence[str]], str]
@@ -196,11 +196,19 @@ def evaluate_conversations(
     first_queries = {
         f"first_turn_{name}": [rewrite(turn.question, []) for turn in firsts] for name, rewrite in rewrites.items()
     }
+    asked = [turn.question for turn, _, _ in turns]  # the pipeline's rewrite is searched as the pipeline does
     per_mode, per_turn = {}, {}
     for mode in modes:
         progress(f"Searching the turns with {mode} retrieval…")
         found = {
-            name: found_documents(kb, embedder, texts, [turn.document for turn, _, _ in turns], mode)
+            name: found_documents(
+                kb,
+                embedder,
+                texts,
+                [turn.document for turn, _, _ in turns],
+                mode,
+                asked if name == PIPELINE_REWRITE else None,
+            )
             for name, texts in queries.items()
         }
         found |= {
@@ -266,7 +274,7 @@ def standalone_figures(
                 (
                     changed,
                     found_documents(kb, embedder, questions, documents, mode),
-                    found_documents(kb, embedder, queries, documents, mode),
+                    found_documents(kb, embedder, queries, documents, mode, questions),
                 ),
             )
         )
@@ -286,10 +294,20 @@ def _count_in(splits: Sequence[str], split: str) -> int:
 
 
 def found_documents(
-    kb: KnowledgeBase, embedder: Embedder, queries: Sequence[str], documents: Sequence[str], mode: str
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    queries: Sequence[str],
+    documents: Sequence[str],
+    mode: str,
+    asked: Sequence[str] | None = None,
 ) -> list[bool]:
-    """For each query, whether its first hit comes from its document."""
-    return [_first_source(kb, embedder, query, mode) == document for query, document in zip(queries, documents)]
+    """For each query, whether its first hit comes from its document: searched as it is, or with the
+    questions `asked`, as the pipeline searches it for its question (`search_for`)."""
+    questions: Sequence[str | None] = asked or [None] * len(queries)
+    return [
+        _first_source(kb, embedder, query, mode, question) == document
+        for query, document, question in zip(queries, documents, questions, strict=True)
+    ]
 
 
 def answered_follow_ups(
@@ -317,8 +335,11 @@ def repeats(answer: str, said: Sequence[str]) -> bool:
     return bool(quoted) and all(text in earlier for text in quoted)
 
 
-def _first_source(kb: KnowledgeBase, embedder: Embedder, query: str, mode: str) -> str | None:
-    hits, _ = search(kb, embedder, query, 1, mode)
+def _first_source(kb: KnowledgeBase, embedder: Embedder, query: str, mode: str, asked: str | None) -> str | None:
+    if asked is None:
+        hits, _ = search(kb, embedder, query, 1, mode)
+    else:
+        hits, _ = search_for(asked, query, kb, embedder, 1, mode)
     return hits[0].chunk.source if hits else None
 
 

@@ -26,8 +26,10 @@ from rag.questions import acronyms_asked
 from rag.retrieve import (
     DENSE_WEIGHT,
     LEXICAL_WEIGHT,
+    OWN_WORDS_WEIGHT,
     RERANK_DEPTH,
     SPELLED_OUT_WEIGHT,
+    OwnWords,
     SearchTrace,
     matching_sentence,
     z_scores,
@@ -58,6 +60,8 @@ def stages(
         found.append(_lexical(question, trace, kb, shown))
     if trace.fused:
         found += [_fusion(trace, kb, shown), _rerank(question, trace, kb)]
+    if trace.own_words and trace.own_words.rewritten and trace.own_words.own:
+        found.append(_own_words(trace.own_words, hits))
     found.append(_answer_plan(question, hits, backend, history, said))
     return found
 
@@ -141,6 +145,29 @@ def _rerank(question: str, trace: SearchTrace, kb: KnowledgeBase) -> Stage:
         for rank, (i, _) in enumerate(trace.reranked[:depth], 1)
     )
     return Stage("rerank", "Rerank by the best sentence", note, ("rank", "was", "passage", "best sentence"), rows)
+
+
+def _own_words(weighing: OwnWords, hits: Sequence[Hit]) -> Stage:
+    before = {hit.chunk.id: hit.rank for hit in weighing.rewritten}
+    note = (
+        f'The follow-up was searched as asked too, "{weighing.asked}". Each passage now scores '
+        f"{1 - OWN_WORDS_WEIGHT:g} × its score as rewritten + {OWN_WORDS_WEIGHT:g} × the best score of its document as "
+        "asked, so that the words carried from the conversation do not pull a follow-up that moves on back to the "
+        "earlier document."
+    )
+    rows = tuple(
+        (
+            str(hit.rank),
+            _moved(before[hit.chunk.id], hit.rank) if hit.chunk.id in before else "new",
+            _passage(hit.chunk),
+            f"{weighing.as_rewritten(hit):.2f}",
+            f"{weighing.document_as_asked(hit):.2f}",
+            f"{hit.score:.2f}",
+        )
+        for hit in hits[:MAX_ROWS]
+    )
+    columns = ("rank", "was", "passage", "as rewritten", "document as asked", "weighed")
+    return Stage("own-words", "Weigh by the follow-up's own words", note, columns, rows)
 
 
 def _answer_plan(

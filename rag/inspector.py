@@ -22,8 +22,7 @@ from rag.generate import make_backend
 from rag.generate.prompt import PromptInspection, approx_tokens, inspect_prompt
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
-from rag.pipeline import read_question
-from rag.retrieve import search
+from rag.pipeline import read_question, search_for
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def inspect_question(
     kb = kb or run_to_end(shared_knowledge_base(settings))
     backend = make_backend(settings.backend, settings, get_embedder(kb.model))
     read = read_question(question, settings, kb=kb, history=history, backend=backend, said=said)
-    hits, _ = search(read.kb, read.embedder, read.query, settings.top_k, settings.mode)
+    hits, _ = search_for(read.question, read.query, read.kb, read.embedder, settings.top_k, settings.mode)
     inspect = getattr(backend, "inspect_prompt", None)
     if inspect is not None:
         return InspectedPrompt(

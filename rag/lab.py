@@ -17,8 +17,7 @@ from rag.config import RETRIEVAL_MODES, Settings
 from rag.events import Hit
 from rag.generate.extractive import ExtractiveBackend
 from rag.index import KnowledgeBase
-from rag.pipeline import read_question
-from rag.retrieve import search
+from rag.pipeline import read_question, search_for
 
 LAB_DEPTH = 10  # passages shown per retriever, at least (all `top_k` when it asks for more)
 
@@ -49,7 +48,9 @@ def compare_retrievers(
     answerer = ExtractiveBackend(read.embedder)
     rankings = []
     for mode in RETRIEVAL_MODES:
-        hits, timings = search(read.kb, read.embedder, read.query, max(LAB_DEPTH, settings.top_k), mode)
+        hits, timings = search_for(
+            read.question, read.query, read.kb, read.embedder, max(LAB_DEPTH, settings.top_k), mode
+        )
         answer = "".join(answerer.stream(read.query, hits[: settings.top_k]))
         rankings.append(Ranking(mode, hits, timings.total_ms, answer))
     return Comparison(read.question, read.query, rankings)

@@ -23,14 +23,14 @@ from rag.config import Settings
 from rag.conversation import standalone_query, with_context
 from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
-from rag.events import Done, Error, Event, Retrieved, Status, Token, counted, run_to_end
+from rag.events import Done, Error, Event, Hit, Retrieved, Status, Token, counted, run_to_end
 from rag.explain import stages
 from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.generate.extractive import HITS_TO_READ, ExtractiveBackend
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
-from rag.questions import compares_only, plain_question, question_and_context
-from rag.retrieve import SearchTrace, search
+from rag.questions import compares_only, compares_unnamed, picks_one_of_two, plain_question, question_and_context
+from rag.retrieve import SearchTimings, SearchTrace, search, search_follow_up
 from rag.rewrite import ChatModel, RewriteFailed, model_rewrite
 from rag.streaming import adapt, paced
 
@@ -114,6 +114,25 @@ def follow_up_query(
     except RewriteFailed as exc:
         yield Status("rewrite", f"The model's rewrite failed ({exc}); rewriting without it", elapsed())
         return search_query(question, earlier, kb, embedder)
+
+
+def search_for(
+    question: str,
+    query: str,
+    kb: KnowledgeBase,
+    embedder: Embedder,
+    k: int,
+    mode: str,
+    trace: SearchTrace | None = None,
+) -> tuple[list[Hit], SearchTimings]:
+    """The top `k` hits for `query`, what is searched for `question` (`follow_up_query`): a follow-up
+    rewritten with words from the conversation is weighed by its own words too (`search_follow_up`),
+    unless it asks about the two things named before it ("What's the difference?", "Which is less
+    likely to hallucinate?"), which are then its subject."""
+    asked = search_query(question, (), kb, embedder)
+    if query == asked or compares_unnamed(asked) or picks_one_of_two(asked):
+        return search(kb, embedder, query, k, mode, trace)
+    return search_follow_up(kb, embedder, query, asked, k, mode, trace)
 
 
 @dataclass(frozen=True)
@@ -218,7 +237,7 @@ def stream_answer(
     searching = "Searching knowledge base…" if query == question else f"Searching for: {query}"
     yield Status("retrieve", searching, elapsed())
     trace = SearchTrace() if explain else None
-    hits, search_timings = search(kb, embedder, query, settings.top_k, settings.mode, trace)
+    hits, search_timings = search_for(question, query, kb, embedder, settings.top_k, settings.mode, trace)
     yield Retrieved(hits, search_timings.total_ms)
     yield Status("retrieve", f"Found {counted(len(hits), 'passage')} ({search_timings.total_ms:.0f} ms)", elapsed())
     if trace is not None:

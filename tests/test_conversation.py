@@ -361,3 +361,20 @@ def test_the_topic_of_a_message_is_its_question_s_not_the_scene_it_opens_with(kb
     history = ["Evaluating search libraries for a work project. In BM25, what does the k1 setting actually control?"]
     query = standalone_query("and b?", history, kb, embedder)
     assert "BM25" in query and "project" not in query, query
+
+
+def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_carried_words(settings, kb):
+    """ "that model's maximum input length" names the model's own document in its own words; the
+    words carried from "How do I pick the chunk size for MiniLM?" had kept it on chunk sizes."""
+    history = ["How do I pick the chunk size for MiniLM?"]
+    events = list(stream_answer("what is that model's maximum input length?", settings, kb=kb, history=history))
+    searched = next(event.message for event in events if isinstance(event, Status) and "Searching" in event.message)
+    assert "chunk size" in searched, "the rewrite still carries the topic"
+    assert events[-1].hits[0].chunk.source == "sentence-transformers-minilm.md", [
+        h.chunk.source for h in events[-1].hits
+    ]
+
+
+def test_a_follow_up_that_leans_back_keeps_its_topic_though_its_own_words_are_weighed(settings, kb):
+    events = list(stream_answer("what are its drawbacks?", settings, kb=kb, history=["What is HNSW?"]))
+    assert events[-1].hits[0].chunk.source == "faiss-hnsw-index.md", [h.chunk.source for h in events[-1].hits]

@@ -457,6 +457,20 @@ def test_conversation_report_measures_each_rewrite_and_the_standalone_bound(tmp_
     )
 
 
+@pytest.mark.slow
+def test_the_report_finds_a_follow_up_s_document_as_the_pipeline_searches_it(tmp_path, settings):
+    """The rewrite alone ranks chunk sizes first; the pipeline weighs the follow-up's own words too."""
+    turns = [
+        {"question": "How do I pick the chunk size for MiniLM?", "document": "chunk-size-and-overlap.md"},
+        {"question": "what is that model's maximum input length?", "document": "sentence-transformers-minilm.md"},
+    ]
+    for turn in turns:
+        turn |= {"facts": ["256"], "standalone": turn["question"]}
+    path = _write(tmp_path, {"conversations": [{"turns": turns}]}, "conversations.json")
+    report = evaluate_conversations(path, ("hybrid",), settings, standalone_questions=None)
+    assert report["with_history_recall@1"] == 1.0, report
+
+
 @pytest.mark.parametrize(
     ("answer", "said", "repeated"),
     [

@@ -11,7 +11,7 @@ from benchmarks.local import wait_until
 from rag.citations import quoted_sentences
 from rag.events import Done, Retrieved, Stage
 from rag.pipeline import stream_answer
-from rag.retrieve import DENSE_WEIGHT, LEXICAL_WEIGHT, search
+from rag.retrieve import DENSE_WEIGHT, LEXICAL_WEIGHT, OWN_WORDS_WEIGHT, search
 from rag.web.answer import AnswerRun
 
 QUESTION = "How is reciprocal rank fusion computed?"
@@ -105,3 +105,19 @@ def test_a_step_through_pauses_after_each_stage_until_next_and_stop_ends_it(kb, 
 
 def _passage(chunk) -> str:
     return chunk.title if chunk.section in ("", chunk.title) else f"{chunk.title} · {chunk.section}"
+
+
+def test_a_follow_up_searched_as_asked_too_shows_how_its_hits_were_weighed(kb, settings):
+    history = ["How do I pick the chunk size for MiniLM?"]
+    asked = "what is that model's maximum input length?"
+    events = list(stream_answer(asked, settings, kb=kb, history=history, explain=True))
+    names = [event.name for event in events if isinstance(event, Stage)]
+    assert names == [*HYBRID_STAGES[:-1], "own-words", "answer"]
+    weighing = next(event for event in events if isinstance(event, Stage) and event.name == "own-words")
+    hits = next(event for event in events if isinstance(event, Retrieved)).hits
+    assert f'searched as asked too, "{asked}"' in weighing.note
+    assert [row[2] for row in weighing.rows] == [_passage(hit.chunk) for hit in hits]
+    for row in weighing.rows:
+        as_rewritten, document_as_asked, weighed = (float(cell) for cell in row[3:])
+        assert abs((1 - OWN_WORDS_WEIGHT) * as_rewritten + OWN_WORDS_WEIGHT * document_as_asked - weighed) < 0.01, row
+    assert weighing.rows[0][1] != "1 =", "the first hit was not the rewrite's first"

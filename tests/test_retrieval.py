@@ -14,7 +14,15 @@ from rag.generate.extractive import HITS_TO_READ
 from rag.index import embed_sentences
 from rag.lexical import Spelling, Vocabulary, asked_terms, terms
 from rag.pipeline import stream_answer
-from rag.retrieve import _complete_scores, closest_sentence, search, sentence_match
+from rag.retrieve import (
+    OWN_WORDS_WEIGHT,
+    OwnWords,
+    _complete_scores,
+    closest_sentence,
+    search,
+    search_follow_up,
+    sentence_match,
+)
 
 EXAMPLES = json.loads((PROJECT_DIR / "data" / "examples.json").read_text(encoding="utf-8"))
 
@@ -269,3 +277,31 @@ def test_the_vocabulary_knows_which_names_the_corpus_has_a_heading_for(kb):
     vocabulary = kb.vocabulary
     assert vocabulary.heads("SQuAD") and vocabulary.heads("HNSW") and vocabulary.heads("gradio_client")
     assert not vocabulary.heads("Pranav"), "named in a passage, not in a heading"
+
+
+def test_a_follow_up_s_hits_weigh_its_rewrite_and_its_own_words_document(kb, embedder):
+    query = "what is that model's maximum input length? — chunk size MiniLM"
+    asked = "what is that model's maximum input length?"
+    hits, timings = search_follow_up(kb, embedder, query, asked, 5)
+    rewritten, _ = search(kb, embedder, query, 10)
+    own, _ = search(kb, embedder, asked, 10)
+    assert [hit.rank for hit in hits] == [1, 2, 3, 4, 5] and timings.embed_ms > 0
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    for hit in hits:
+        as_rewritten = next((h.score for h in rewritten if h.chunk.id == hit.chunk.id), rewritten[-1].score)
+        document_as_asked = next((h.score for h in own if h.chunk.source == hit.chunk.source), own[-1].score)
+        expected = (1 - OWN_WORDS_WEIGHT) * as_rewritten + OWN_WORDS_WEIGHT * document_as_asked
+        assert hit.score == pytest.approx(expected), hit.chunk.id
+    assert rewritten[0].chunk.source != hits[0].chunk.source, "the own words' document overtakes the rewrite's"
+
+
+def test_a_follow_up_found_by_one_search_only_is_weighed_with_the_other_s_last_score(kb, embedder):
+    rewritten, _ = search(kb, embedder, "How does HNSW search a graph?", 10)
+    own, _ = search(kb, embedder, "How does a Gradio Space get its hardware?", 10)
+    weighing = OwnWords("How does a Gradio Space get its hardware?", rewritten, own)
+    only_asked = next(hit for hit in own if hit.chunk.source not in {h.chunk.source for h in rewritten})
+    assert weighing.as_rewritten(only_asked) == rewritten[-1].score
+    assert weighing.document_as_asked(rewritten[0]) == own[-1].score
+    ranked = weighing.ranked()
+    assert len({hit.chunk.id for hit in ranked}) == len(ranked) == len({h.chunk.id for h in [*rewritten, *own]})
+    assert OwnWords("q", [], own).ranked() == own and OwnWords("q", rewritten, []).ranked() == rewritten
