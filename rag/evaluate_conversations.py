@@ -197,7 +197,9 @@ def evaluate_conversations(
         f"first_turn_{name}": [rewrite(turn.question, []) for turn in firsts] for name, rewrite in rewrites.items()
     }
     asked = [turn.question for turn, _, _ in turns]  # the pipeline's rewrite is searched as the pipeline does
-    per_mode, per_turn = {}, {}
+    main_mode = settings.mode if settings.mode in modes else modes[0]
+    per_mode: dict[str, Any] = {}
+    main_flags: dict[str, list[bool]] = {}  # the main mode's, per follow-up, for the figures by kind
     for mode in modes:
         progress(f"Searching the turns with {mode} retrieval…")
         found = {
@@ -226,8 +228,8 @@ def evaluate_conversations(
         per_mode[mode] = {
             split: {key: _share_in(values, of, split) for key, (values, of) in flags.items()} for split in SPLITS
         }
-        per_turn[mode] = turn_flags
-    main_mode = settings.mode if settings.mode in per_mode else modes[0]
+        if mode == main_mode:
+            main_flags = turn_flags
     report = {"file": str(path), "kind": "conversations", "conversations": len(conversations), "follow_ups": len(turns)}
     report["split_sizes"] = {
         split: {"conversations": _count_in(splits, split), "follow_ups": _count_in([s for _, _, s in turns], split)}
@@ -238,10 +240,7 @@ def evaluate_conversations(
     if any(kinds):
         report["by_kind"] = {
             kind: {"follow_ups": kinds.count(kind)}
-            | {
-                key: share(v for v, of in zip(values, kinds) if of == kind)
-                for key, values in per_turn[main_mode].items()
-            }
+            | {key: share(v for v, of in zip(values, kinds) if of == kind) for key, values in main_flags.items()}
             for kind in dict.fromkeys(kinds)
         }
     if standalone_questions is not None and PIPELINE_REWRITE in rewrites:

@@ -471,6 +471,26 @@ def test_the_report_finds_a_follow_up_s_document_as_the_pipeline_searches_it(tmp
     assert report["with_history_recall@1"] == 1.0, report
 
 
+@pytest.mark.slow
+def test_each_kind_s_figures_count_that_kind_s_follow_ups_only(tmp_path, settings):
+    """A kind is a label like any other, even "all", and the unlabelled follow-ups are a kind of their own."""
+    standalone = "What are the drawbacks of HNSW?"
+    first = {"question": "What is HNSW?", "document": "faiss-hnsw-index.md", "facts": ["graph"]}
+    found = {"question": "What are its drawbacks?", "document": "faiss-hnsw-index.md", "facts": ["memory"]}
+    missed = {"question": "What are its drawbacks?", "document": "bm25-lexical-search.md", "facts": ["memory"]}
+    conversations = [
+        {"turns": [first | {"standalone": standalone}, found | {"standalone": standalone, "kind": "all"}]},
+        {"turns": [first | {"standalone": standalone}, missed | {"standalone": standalone}]},
+        {"turns": [first | {"standalone": standalone}, missed | {"standalone": standalone, "kind": "all"}]},
+    ]
+    path = _write(tmp_path, {"conversations": conversations}, "conversations.json")
+    rewrites = {"remembered": lambda question, history: standalone}
+    report = evaluate_conversations(path, ("dense", "hybrid"), settings, rewrites=rewrites)
+    assert report["by_kind"]["all"]["follow_ups"] == 2 and report["by_kind"]["all"]["remembered_recall@1"] == 0.5
+    assert report["by_kind"][""] == {"follow_ups": 1, "remembered_recall@1": 0.0, "standalone_recall@1": 0.0}
+    assert report["remembered_recall@1"] == pytest.approx(1 / 3)
+
+
 @pytest.mark.parametrize(
     ("answer", "said", "repeated"),
     [
