@@ -283,6 +283,9 @@ def test_a_follow_up_whose_best_sentences_were_all_said_goes_on_with_one_that_wa
         ("Tell me about the offline stage and the online stage of RAG.", ("offline stage", "online stage")),
         ("Should I use a sync generator or an async generator?", ("sync generator", "async generator")),
         ("Is it what a RAG system does, versus what happens once a question comes in?", None),
+        # An adverb after the "and" is not a side.
+        ("I've read about RRF and also about min-max normalising the scores.", ("RRF", "min-max normalising")),
+        ("We looked at server-sent events and also at websockets.", ("server-sent events", "websockets")),
     ],
 )
 def test_the_two_things_a_sentence_names_are_the_phrases_beside_its_and_or_or(kb, text, compared):
@@ -378,3 +381,12 @@ def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_car
 def test_a_follow_up_that_leans_back_keeps_its_topic_though_its_own_words_are_weighed(settings, kb):
     events = list(stream_answer("what are its drawbacks?", settings, kb=kb, history=["What is HNSW?"]))
     assert events[-1].hits[0].chunk.source == "faiss-hnsw-index.md", [h.chunk.source for h in events[-1].hits]
+
+
+def test_which_of_two_asks_about_the_two_a_message_named_before_its_unnamed_comparison(settings, kb):
+    """ "What's the difference?" names nothing; the sentence before it names the two things a later
+    "which is simpler…?" asks about."""
+    history = ["We looked at server-sent events and also at websockets. What's the difference?"]
+    events = list(stream_answer("which is simpler for streaming tokens?", settings, kb=kb, history=history))
+    assert events[-1].hits[0].chunk.source == "server-sent-events.md", [h.chunk.source for h in events[-1].hits]
+    assert "SSE is simpler" in events[-1].answer, events[-1].answer
