@@ -43,9 +43,9 @@ longest run with a rare word, else the longest run. A follow-up gets it this way
 The carried words follow the question after CONTEXT_MARK in a `SearchQuery`, which remembers where
 they begin, so that the answer can tell the two apart (`asked_part`): they help find the passages,
 but the sentences quoted must answer what the follow-up itself asks. The search weighs the follow-up's
-own words too (`rag.retrieve.search_follow_up`), so that they are not outvoted when it moves on. A dash the asker typed is
-theirs: "The nprobe setting — what does it change in an IVF index?" is asked whole. A resolved
-pronoun is the same: "How slow are they?" is searched as "How slow are cross-encoders?", but the
+own words too (`rag.retrieve.search_follow_up`), so that they are not outvoted when it moves on. A
+dash the asker typed is theirs: "The nprobe setting — what does it change in an IVF index?" is asked
+whole. A resolved pronoun is the same: "How slow are they?" is searched as "How slow are cross-encoders?", but the
 answer reads "How slow are ?" (`SearchQuery.own`), the head weighing a quarter as much as the
 follow-up's own words in its focus (`rag.generate.extractive.RESOLVED_WEIGHT`). Read with the head
 in it, the answer chose sentences on the topic, not on what was asked of it: "Does their order

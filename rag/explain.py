@@ -60,7 +60,7 @@ def stages(
         found.append(_lexical(question, trace, kb, shown))
     if trace.fused:
         found += [_fusion(trace, kb, shown), _rerank(question, trace, kb)]
-    if trace.own_words and trace.own_words.rewritten and trace.own_words.own:
+    if trace.own_words:
         found.append(_own_words(trace.own_words, hits))
     found.append(_answer_plan(question, hits, backend, history, said))
     return found

@@ -140,33 +140,34 @@ Encoding them at query time instead cost 265-700 ms a query on corpora of 1,000-
 (`python -m benchmarks --quick --parts 3`, against ~20 ms).
 
 A follow-up rewritten with words carried from the conversation (`rag.conversation`) is searched as
-asked too (`search_follow_up`), and each hit then weighs 0.75 × its score as rewritten + 0.25 × the best
-score of its document as asked (`OwnWords`). The carried words find the topic of a follow-up that
-lacks one, but they also pull one that moves on to another document back to the earlier one ("what
-is that model's maximum input length?" after "How do I pick the chunk size for MiniLM?" was answered
-from chunk sizes); its own words vote for its document. A follow-up asking about the two things named
-before it ("Which is less likely to hallucinate?") is not weighed so: they are its subject, and its
-own words alone find the hallucination document. Since 2026-12-03 (stop 41), follow-ups' recall@1
-with the history / key fact, before → after: the shipped conversations 0.928 → 0.928 / 0.659 →
-0.667, the picks 0.786 / 0.750 unchanged, the blind sets 0.810 → 0.857 / 0.460 unchanged, 0.833 /
-0.500 → 0.533, 0.867 → 0.900 / 0.617 → 0.633, and on the fourth blind set, unread and looked at once
-with the weight already chosen, 0.767 → 0.783 / 0.500 unchanged, and on a fifth
-(data/eval/conversations-blind-5.json), written after it and measured before reading, 0.917 → 0.900 /
-0.583 → 0.567: on the two sets nobody had read it gains nothing (+1, −1; see the README). Over the first three blind sets, the
-follow-ups moving to another document were found 16 → 19 times of 29 (21 on their own words alone),
-"what about X" 28 → 30 of 31, a pronoun 28 → 27. No first question and no other set moves: a question
-that is not rewritten is searched once, as before. Chosen offline on the read sets' logged hits: the
-weight at 0.2-0.3 gains 4-5 of 349 follow-ups; at 0.4, the shipped set loses 3; a hit's own chunk
-score as asked instead of its document's best, 4 at most and the shipped set one lost. Of 20
-conversations written first and asked by hand, one answer's sources changed (its second passage), no
-answer. Cost: one more query encoding and search a rewritten follow-up, ~15 ms when its vector is not
-cached ("what are its drawbacks?": rewrite and search 17.7 → 32.0 ms), ~0.5 ms when it is.
+asked too (`search_follow_up`), and each hit then weighs 0.75 × its score as rewritten + 0.25 × the
+best score of its document as asked (`OwnWords`). The carried words find the topic of a follow-up
+that lacks one, but they also pull one that moves on to another document back to the earlier one
+("what is that model's maximum input length?" after "How do I pick the chunk size for MiniLM?" was
+answered from chunk sizes); its own words vote for its document. A follow-up asking about the two
+things named before it ("Which is less likely to hallucinate?") is not weighed so: they are its
+subject, and its own words alone find the hallucination document. Since 2026-12-03 (stop 41),
+follow-ups' recall@1 with the history / key fact, before → after: the shipped conversations 0.928 →
+0.928 / 0.659 → 0.667, the picks 0.786 / 0.750 unchanged, the blind sets 0.810 → 0.857 / 0.460
+unchanged, 0.833 / 0.500 → 0.533, 0.867 → 0.900 / 0.617 → 0.633, and on the fourth blind set, unread
+and looked at once with the weight already chosen, 0.767 → 0.783 / 0.500 unchanged, and on a fifth
+(data/eval/conversations-blind-5.json), written after it and measured before reading, 0.917 → 0.900
+/ 0.583 → 0.567: on the two sets nobody had read it gains nothing (+1, −1; see the README). Over the
+first three blind sets, the follow-ups moving to another document were found 16 → 19 times of 29 (21
+on their own words alone), "what about X" 28 → 30 of 31, a pronoun 28 → 27. No first question and no
+other set moves: a question that is not rewritten is searched once, as before. Chosen offline on the
+read sets' logged hits: the weight at 0.2-0.3 gains 4-5 of 349 follow-ups; at 0.4, the shipped set
+loses 3; a hit's own chunk score as asked instead of its document's best, 4 at most and the shipped
+set one lost. Of 20 conversations written first and asked by hand, one answer's sources changed (its
+second passage), no answer. Cost: one more query encoding and search a rewritten follow-up, ~15 ms
+when its vector is not cached ("what are its drawbacks?": rewrite and search 17.7 → 32.0 ms), ~0.5
+ms when it is.
 Tried with it, not kept: the first document's passages all read before any other's (of 31 follow-ups
 of the blind sets whose standalone question's answer states the fact and whose own answer, from the
 right document, does not, 14 had the passage stating it outside the three read): key fact +1 / +2 /
 −1 / +1 on the shipped and the first three blind sets; and the own words' weight growing with their
 number of asked words (0.06 each, at most 0.5): 3 more of 349 follow-ups found, 0.08 each loses the
-shipped set two. Neither measured on the fourth blind set.
+shipped set two. Neither measured on the fourth or fifth blind set.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ class SearchTrace:
     dense_all: dict[int, float] = field(default_factory=dict)  # hybrid: each candidate's cosine and BM25
     lexical_all: dict[int, float] = field(default_factory=dict)
     reranked: list[tuple[int, float]] = field(default_factory=list)
-    own_words: OwnWords | None = None  # a follow-up searched as asked too (`search_follow_up`)
+    own_words: OwnWords | None = None  # a follow-up weighed by its own words too (`search_follow_up`)
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ def search_follow_up(
     rewritten, timings = search(kb, embedder, query, depth, mode, trace)
     own, own_timings = search(kb, embedder, asked, depth, mode)
     weighing = OwnWords(asked, rewritten, own)
-    if trace is not None:
+    if trace is not None and rewritten and own:
         trace.own_words = weighing
     timings = SearchTimings(timings.embed_ms + own_timings.embed_ms, timings.search_ms + own_timings.search_ms)
     return weighing.ranked()[:k], timings
