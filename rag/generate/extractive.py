@@ -497,6 +497,15 @@ short a sentence). Of the 408 answers of the first three sets, 5 changed, 1 gain
 losing one ("FAISS is a library." now goes on with "It runs inside your program…"); of the
 conversation files' answers, 8 changed, 2 gaining their fact, none losing one.
 
+Tried in stop 41 (2026-12-04) and not kept, on the conversation files (key fact of the shipped,
+picks and five blind files, against 0.667 / 0.750 / 0.460 / 0.533 / 0.633 / 0.500 / 0.567): the words
+a follow-up's rewrite carries weighing 0.1 in the focus (0.659 on the shipped file, 0.413 on the first
+blind one, more answers only repeating; at 0.25 much the same); and an elliptical follow-up ("and
+F1?", "what about nDCG", "same question for…", one or two asked words of its own) answered on its
+whole rewrite, carried words and all, as if it had asked the earlier question of the new thing: the
+shipped file 0.674, but the second, third and fifth blind files each lost one (two asked words: the
+first blind file too).
+
 Refer-back units also keep answers from opening on a dangling "It"/"This": 0.037 of answers do
 without them, 0.012 with them. A difference of one dev question (0.008) is noise; where dev was
 that close, the round value is kept (the figures at each constant). The NOT_FOUND_THRESHOLD is
