@@ -150,7 +150,7 @@ subject, and its own words alone find the hallucination document. Since 2026-12-
 follow-ups' recall@1 with the history / key fact, before → after: the shipped conversations 0.928 →
 0.928 / 0.659 → 0.667, the picks 0.786 / 0.750 unchanged, the blind sets 0.810 → 0.857 / 0.460
 unchanged, 0.833 / 0.500 → 0.533, 0.867 → 0.900 / 0.617 → 0.633, and on the fourth blind set, unread
-and looked at once with the weight already chosen, 0.767 → 0.783 / 0.500 unchanged, and on a fifth
+and looked at twice with the weight already chosen, 0.767 → 0.783 / 0.500 unchanged, and on a fifth
 (data/eval/conversations-blind-5.json), written after it and measured before reading, 0.917 → 0.900
 / 0.583 → 0.567: on the two sets nobody had read it gains nothing (+1, −1; see the README). Over the
 first three blind sets, the follow-ups moving to another document were found 16 → 19 times of 29 (21
