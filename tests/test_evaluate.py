@@ -382,6 +382,7 @@ def test_shipped_question_sets_can_be_answered_from_their_documents(path):
         "conversations-blind-3.json",
         "conversations-blind-4.json",
         "conversations-blind-5.json",
+        "conversations-blind-6.json",
     ],
 )
 def test_every_turn_of_the_shipped_conversations_can_be_answered_from_its_document(name):
