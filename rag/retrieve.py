@@ -322,8 +322,8 @@ class OwnWords:
         pool: dict[str, Hit] = {}
         for hit in [*self.rewritten, *self.own]:
             pool.setdefault(hit.chunk.id, hit)
-        ranked = sorted(pool.values(), key=self.weighed, reverse=True)
-        return [replace(hit, rank=rank, score=self.weighed(hit)) for rank, hit in enumerate(ranked, 1)]
+        weighed = sorted(((self.weighed(hit), hit) for hit in pool.values()), key=lambda item: -item[0])
+        return [replace(hit, rank=rank, score=score) for rank, (score, hit) in enumerate(weighed, 1)]
 
 
 def _dense(kb: KnowledgeBase, query: np.ndarray, candidates: int) -> dict[int, float]:
