@@ -890,3 +890,32 @@ def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage
     assert re.search(r"\[1\]", answer_text(page)), answer_text(page)
     assert page.locator(f"{STAGES} .paused").count() == 0
     assert page.locator(f"{STAGES} details[open]").count() == 1, "only the newest stage stays open"
+
+
+def test_stepping_through_a_follow_up_shows_its_own_words_weighing_the_passages(open_page):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+    page.locator("button.label-wrap", has_text="Settings").click()
+    page.locator(STEP_THROUGH_BOX).check()
+    page.locator(NEXT_STAGE).wait_for()
+
+    ask(page, FOLLOW_UP)
+    titles = ["Embed the question", "Dense search", "Lexical search", "Fusion", "Rerank"]
+    titles += ["Weigh by the follow-up's own words", "Choose the sentences"]
+    for shown, title in enumerate(titles, 1):
+        page.wait_for_function(
+            f"document.querySelectorAll('{STAGES} details').length === {shown} && "
+            f"document.querySelector('{STAGES} .paused') !== null"
+        )
+        newest = page.locator(f"{STAGES} details").last
+        assert title in newest.locator("summary").inner_text(), newest.locator("summary").inner_text()
+        if title.startswith("Weigh"):
+            assert FOLLOW_UP in newest.inner_text(), "the stage names the follow-up as asked"
+            headers = newest.locator("thead th").all_inner_texts()
+            assert "document as asked" in headers and "weighed" in headers, headers
+            assert newest.locator("tbody tr").count() >= 1, "each passage with its two scores"
+        page.locator(NEXT_STAGE).click()
+
+    wait_for_turns(page, 2)
+    assert "faiss-hnsw-index.md" in page.locator(f"{SOURCES} details").first.inner_text()
