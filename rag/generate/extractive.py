@@ -255,7 +255,11 @@ encoding, 0.587); only a follow-up with two asked words of its own read so (0.59
 gained and one held-out lost); retrieval's sentence check on the follow-up's own words too (its
 Recall@1 0.906 → 0.891, key fact 0.580); a unit the conversation's earlier answers already quoted
 penalised (the answers given to the turns before, in the evaluation's order), 0.2: no change, 0.5:
-0.601 (one dev question), 1.0: 0.558.
+0.601 (one dev question), 1.0: 0.558. Re-tried on 2026-12-04 (stop 42), when the search had encoded the
+follow-up as asked anyway (`rag.retrieve.search_follow_up`), so at no cost: that vector blended into
+the answer's query vector at 0.3 / 0.5, the key fact of the shipped conversations 0.667 → 0.652 /
+0.638, the blind sets' 0.460 → 0.460 / 0.444, 0.533 → 0.567 / 0.533, 0.633 → 0.633 / 0.600, 0.500 →
+0.500 / 0.483, the picks unchanged.
 
 Tried in that session too, not kept (against 0.858 / 0.800, the second set 0.714, follow-ups 0.514,
 before the change above): a penalty on a unit whose opening words name a word of a passage's title or
@@ -645,7 +649,11 @@ PAIR_CANDIDATES = 3
 # its asked words that the whole knowledge base never uses (tried 2026-12-03): at a third or more it
 # refuses the fifth set's two answered off-topic questions (basketball; TCP's SYN and ACK) and none of
 # the five corpus sets' 576 answerable ones, but 7 of SQuAD's 473 ("Who was Margaret's husband?"),
-# whose writers often word a fact otherwise than its paragraph does, as users do.
+# whose writers often word a fact otherwise than its paragraph does, as users do. Nor for an acronym
+# the whole knowledge base never writes (tried 2026-12-04): it refuses five answered off-topic questions
+# of the sets (TCP, TLS, JPEG), but the shipped corpus never writes "LLM", "UI", "IR" or "PM" either
+# (it says "language model", "interface"), and 8 answerable questions were refused ("What biases
+# should I watch out for when I let an LLM grade the answers?").
 UNMENTIONED_THRESHOLD = 0.65
 NAME_TYPO_RATIO = 0.82  # difflib's similarity: "Scotish" and "Scottish" 0.93, "React" and "reach" 0.80
 _NAME_WORD = r"(?:[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-z][\w-]+)"
