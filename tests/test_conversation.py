@@ -120,6 +120,16 @@ def test_a_contracted_question_word_is_not_carried_as_a_topic(kb, embedder):
     )
 
 
+def test_a_pronoun_stands_for_the_topic_not_for_a_conjunction_or_an_adverb(kb, embedder):
+    earlier = ["Is there a search method that matches a question to a passage even though they share no words?"]
+    query = standalone_query("Where does it fall short?", earlier, kb, embedder)
+    assert query.startswith("Where does search method fall short?"), query
+    carried = standalone_query(
+        "How much memory does it need?", ["Which FAISS index is basically exact but really slow?"], kb, embedder
+    )
+    assert not {"basically", "really"} & set(carried.split()), carried
+
+
 def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(kb, embedder):
     query = standalone_query("What about Ollama?", ["Which port does vLLM listen on?"], kb, embedder)
     assert "Ollama" in query and "port" in query and "vLLM" not in query
