@@ -864,27 +864,43 @@ def test_the_retrieval_lab_ranks_an_upload_three_ways_and_links_each_passage_acr
     assert serious_violations(page) == [], "the retrieval lab"
 
 
-def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage(open_page):
-    page = open_page()
+SEARCH_STAGES = ["Embed the question", "Dense search", "Lexical search", "Fusion", "Rerank"]
+
+
+def step_through(page) -> None:
+    """Turn on stepping through the pipeline in the settings."""
     page.locator("button.label-wrap", has_text="Settings").click()
     page.locator(STEP_THROUGH_BOX).check()
     page.locator(NEXT_STAGE).wait_for()
 
-    ask(page, HNSW_QUESTION)
-    titles = ["Embed the question", "Dense search", "Lexical search", "Fusion", "Rerank", "Choose the sentences"]
+
+def paused_stages(page, titles: list[str]) -> Iterator:
+    """Each title of `titles` with the stage the answer pauses after, checked to be so titled; Next
+    stage is pressed once the caller has looked at it, after the last stage too."""
     for shown, title in enumerate(titles, 1):
         page.wait_for_function(
             f"document.querySelectorAll('{STAGES} details').length === {shown} && "
             f"document.querySelector('{STAGES} .paused') !== null"
         )
         newest = page.locator(f"{STAGES} details").last
-        assert title in newest.locator("summary").inner_text() and newest.get_attribute("open") is not None
+        assert title in newest.locator("summary").inner_text(), newest.locator("summary").inner_text()
+        yield title, newest
+        page.locator(NEXT_STAGE).click()
+
+
+def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage(open_page):
+    page = open_page()
+    step_through(page)
+
+    ask(page, HNSW_QUESTION)
+    titles = [*SEARCH_STAGES, "Choose the sentences"]
+    for shown, (title, newest) in enumerate(paused_stages(page, titles), 1):
+        assert newest.get_attribute("open") is not None
         assert newest.locator("tbody tr").count() >= 1, f"the {title} stage should show its data"
         assert page.locator(ANSWERS).count() == 0, "nothing is answered while a stage is shown"
         wait_for_thought(page, f"Paused after: {title}")
         if shown == 1:
             assert serious_violations(page) == [], "paused after a stage"
-        page.locator(NEXT_STAGE).click()
 
     wait_for_turns(page, 1)
     assert re.search(r"\[1\]", answer_text(page)), answer_text(page)
@@ -896,26 +912,16 @@ def test_stepping_through_a_follow_up_shows_its_own_words_weighing_the_passages(
     page = open_page()
     ask(page, HNSW_QUESTION)
     wait_for_turns(page, 1)
-    page.locator("button.label-wrap", has_text="Settings").click()
-    page.locator(STEP_THROUGH_BOX).check()
-    page.locator(NEXT_STAGE).wait_for()
+    step_through(page)
 
     ask(page, FOLLOW_UP)
-    titles = ["Embed the question", "Dense search", "Lexical search", "Fusion", "Rerank"]
-    titles += ["Weigh by the follow-up's own words", "Choose the sentences"]
-    for shown, title in enumerate(titles, 1):
-        page.wait_for_function(
-            f"document.querySelectorAll('{STAGES} details').length === {shown} && "
-            f"document.querySelector('{STAGES} .paused') !== null"
-        )
-        newest = page.locator(f"{STAGES} details").last
-        assert title in newest.locator("summary").inner_text(), newest.locator("summary").inner_text()
+    titles = [*SEARCH_STAGES, "Weigh by the follow-up's own words", "Choose the sentences"]
+    for title, newest in paused_stages(page, titles):
         if title.startswith("Weigh"):
             assert FOLLOW_UP in newest.inner_text(), "the stage names the follow-up as asked"
             headers = newest.locator("thead th").all_inner_texts()
             assert "document as asked" in headers and "weighed" in headers, headers
             assert newest.locator("tbody tr").count() >= 1, "each passage with its two scores"
-        page.locator(NEXT_STAGE).click()
 
     wait_for_turns(page, 2)
     assert "faiss-hnsw-index.md" in page.locator(f"{SOURCES} details").first.inner_text()
