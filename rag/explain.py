@@ -1,11 +1,12 @@
 """The pipeline opened up stage by stage, for the step-through view and `python -m rag ask --explain`.
 
-`stages` turns what one search did (a filled `rag.retrieve.SearchTrace`) and what the answer will
-be made from into `Stage` events, each a small table of that stage's real data: the question's
-embedding, the dense and the BM25 candidates, the fusion of their z-normalised scores, the rerank
-by each passage's best sentence, and the sentences (extractive) or the prompt (an LLM) the answer
-is made from. `stream_answer(..., explain=True)` yields them between the search and the answer;
-a front end that pauses after each one steps through the pipeline.
+`search_stages` turns what one search did (a filled `rag.retrieve.SearchTrace`) into `Stage` events,
+and `answer_plan` what the answer will be made from, each a small table of that stage's real data:
+the question's embedding, the dense and the BM25 candidates, the fusion of their z-normalised
+scores, the rerank by each passage's best sentence, and the sentences (extractive) or the prompt
+(an LLM) the answer is made from. `stream_answer(..., explain=True)` yields the search's stages
+before the passages it found, and the plan after them; a front end that pauses after each one
+steps through the pipeline.
 """
 
 from __future__ import annotations
@@ -40,18 +41,10 @@ MAX_ROWS = 10  # candidates shown per stage
 SENTENCE_CHARS = 140
 
 
-def stages(
-    question: str,
-    trace: SearchTrace,
-    hits: Sequence[Hit],
-    kb: KnowledgeBase,
-    embedder: Embedder,
-    backend: AnswerBackend,
-    history: Sequence[str] = (),
-    said: Sequence[str] = (),
+def search_stages(
+    question: str, trace: SearchTrace, hits: Sequence[Hit], kb: KnowledgeBase, embedder: Embedder
 ) -> list[Stage]:
-    """Every stage the search went through for `question` (the query searched), then the answer's plan
-    (after the conversation's earlier questions `history` and answers `said`)."""
+    """Every stage the search went through for `question` (the query searched) that found `hits`."""
     shown = max(len(hits), 1)
     found: list[Stage] = []
     if trace.query is not None:
@@ -62,15 +55,83 @@ def stages(
         found += [_fusion(trace, kb, shown), _rerank(question, trace, kb)]
     if trace.own_words:
         found.append(_own_words(trace.own_words, hits))
-    found.append(_answer_plan(question, hits, backend, history, said))
     return found
+
+
+def answer_plan(
+    question: str, hits: Sequence[Hit], backend: AnswerBackend, history: Sequence[str] = (), said: Sequence[str] = ()
+) -> Stage:
+    """What the answer to `question` will be made from `hits`, after the conversation's earlier
+    questions `history` and answers `said`: the sentences it quotes (extractive) or the prompt (an LLM)."""
+    if isinstance(backend, ExtractiveBackend):
+        chosen = backend.choose(question, hits, said)
+        asked = asked_part(question)
+        note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
+        if asked != question:
+            note += (
+                f' They are chosen for what the follow-up asks, "{asked}": the words carried from the conversation '
+                "helped find the passages and count only in judging whether a sentence is evidence."
+            )
+        if not chosen:
+            names = unmentioned_names(asked, hits)
+            naming = f" (it names {', '.join(names)}, which no passage mentions)" if names else ""
+            note = (
+                f"No sentence is close enough to the question{naming}: the answer says the documents don't answer it."
+            )
+        rows = tuple((f"[{sentence.hit}]", sentence.quoted) for sentence in chosen)
+        return Stage("answer", "Choose the sentences to quote", note, ("cites", "sentence"), rows)
+    inspect = getattr(backend, "inspect_prompt", None)
+    if inspect is None:
+        return Stage("answer", "Give the passages to the model", f"{backend.label} is given the passages.", (), ())
+    inspection = inspect(question, hits, history, said)
+    prompt = inspection.prompt
+    note = (
+        f"{backend.label} receives a prompt of {inspection.tokens:,} tokens (budget {inspection.budget:,}): the "
+        f"rules, {counted(prompt.passages, 'fenced passage')} and the question."
+    )
+    rows = tuple(
+        (f"[{hit.rank}]", _passage(hit.chunk), "in the prompt" if n < prompt.passages else "dropped to fit")
+        for n, hit in enumerate(hits)
+    )
+    return Stage("answer", "Build the prompt", note, ("cites", "passage", "prompt"), rows)
+
+
+def _passage(chunk: Chunk) -> str:
+    return chunk.title if chunk.section in ("", chunk.title) else f"{chunk.title} · {chunk.section}"
+
+
+def _matched(asked: Sequence[str], chunk: Chunk) -> list[str]:
+    held = set(terms(chunk.search_text))
+    return list(dict.fromkeys(term for term in asked if term in held))
+
+
+def _moved(was: int, rank: int) -> str:
+    if was == rank:
+        return f"{was} ="
+    return f"{was} {'▲' if was > rank else '▼'}{abs(was - rank)}"
+
+
+def _best_sentence(asked: Sequence[str], chunk: Chunk) -> str:
+    """The chunk's sentence that the rerank scores best, without the heading line that a chunk's first
+    sentence is read with (the passage column shows it)."""
+    return matching_sentence(asked, chunk.search_text).removeprefix(chunk.heading).strip()
+
+
+def _cut(sentence: str) -> str:
+    """The sentence on one line (a passage's first comes after its heading line), cut to SENTENCE_CHARS."""
+    sentence = " ".join(sentence.split())
+    return sentence if len(sentence) <= SENTENCE_CHARS else sentence[: SENTENCE_CHARS - 1].rstrip() + "…"
 
 
 def _embedding(trace: SearchTrace, embedder: Embedder) -> Stage:
     vector = trace.query
+    if trace.embed_ms < 1:  # the embedder remembers recent queries: a follow-up's was met while rewriting it
+        made = f"{embedder.name} had turned the question into {len(vector)} numbers already, and remembered them."
+    else:
+        made = f"{embedder.name} turned the question into {len(vector)} numbers in {trace.embed_ms:.0f} ms."
     note = (
-        f"{embedder.name} turned the question into {len(vector)} numbers in {trace.embed_ms:.0f} ms. Their length "
-        f"(norm) is {float(np.linalg.norm(vector)):.3f}: vectors are normalised, so a dot product is the cosine."
+        f"{made} Their length (norm) is {float(np.linalg.norm(vector)):.3f}: vectors are normalised, so a dot "
+        "product is the cosine."
     )
     rows = tuple((str(n), f"{value:+.4f}") for n, value in enumerate(vector[:VECTOR_VALUES].tolist()))
     return Stage("embed", "Embed the question", note, ("dimension", "value"), rows)
@@ -168,66 +229,3 @@ def _own_words(weighing: OwnWords, hits: Sequence[Hit]) -> Stage:
     )
     columns = ("rank", "was", "passage", "as rewritten", "document as asked", "weighed")
     return Stage("own-words", "Weigh by the follow-up's own words", note, columns, rows)
-
-
-def _answer_plan(
-    question: str, hits: Sequence[Hit], backend: AnswerBackend, history: Sequence[str], said: Sequence[str]
-) -> Stage:
-    if isinstance(backend, ExtractiveBackend):
-        chosen = backend.choose(question, hits, said)
-        asked = asked_part(question)
-        note = "The extractive answer quotes these sentences, in reading order, each with its passage's number."
-        if asked != question:
-            note += (
-                f' They are chosen for what the follow-up asks, "{asked}": the words carried from the conversation '
-                "helped find the passages and count only in judging whether a sentence is evidence."
-            )
-        if not chosen:
-            names = unmentioned_names(asked, hits)
-            naming = f" (it names {', '.join(names)}, which no passage mentions)" if names else ""
-            note = (
-                f"No sentence is close enough to the question{naming}: the answer says the documents don't answer it."
-            )
-        rows = tuple((f"[{sentence.hit}]", sentence.quoted) for sentence in chosen)
-        return Stage("answer", "Choose the sentences to quote", note, ("cites", "sentence"), rows)
-    inspect = getattr(backend, "inspect_prompt", None)
-    if inspect is None:
-        return Stage("answer", "Give the passages to the model", f"{backend.label} is given the passages.", (), ())
-    inspection = inspect(question, hits, history, said)
-    prompt = inspection.prompt
-    note = (
-        f"{backend.label} receives a prompt of {inspection.tokens:,} tokens (budget {inspection.budget:,}): the "
-        f"rules, {counted(prompt.passages, 'fenced passage')} and the question."
-    )
-    rows = tuple(
-        (f"[{hit.rank}]", _passage(hit.chunk), "in the prompt" if n < prompt.passages else "dropped to fit")
-        for n, hit in enumerate(hits)
-    )
-    return Stage("answer", "Build the prompt", note, ("cites", "passage", "prompt"), rows)
-
-
-def _passage(chunk: Chunk) -> str:
-    return chunk.title if chunk.section in ("", chunk.title) else f"{chunk.title} · {chunk.section}"
-
-
-def _matched(asked: Sequence[str], chunk: Chunk) -> list[str]:
-    held = set(terms(chunk.search_text))
-    return list(dict.fromkeys(term for term in asked if term in held))
-
-
-def _moved(was: int, rank: int) -> str:
-    if was == rank:
-        return f"{was} ="
-    return f"{was} {'▲' if was > rank else '▼'}{abs(was - rank)}"
-
-
-def _best_sentence(asked: Sequence[str], chunk: Chunk) -> str:
-    """The chunk's sentence that the rerank scores best, without the heading line that a chunk's first
-    sentence is read with (the passage column shows it)."""
-    return matching_sentence(asked, chunk.search_text).removeprefix(chunk.heading).strip()
-
-
-def _cut(sentence: str) -> str:
-    """The sentence on one line (a passage's first comes after its heading line), cut to SENTENCE_CHARS."""
-    sentence = " ".join(sentence.split())
-    return sentence if len(sentence) <= SENTENCE_CHARS else sentence[: SENTENCE_CHARS - 1].rstrip() + "…"

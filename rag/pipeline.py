@@ -24,7 +24,7 @@ from rag.conversation import standalone_query, with_context
 from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
 from rag.events import Done, Error, Event, Hit, Retrieved, Status, Token, counted, run_to_end
-from rag.explain import stages
+from rag.explain import answer_plan, search_stages
 from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.generate.extractive import HITS_TO_READ, ExtractiveBackend
 from rag.index import KnowledgeBase
@@ -200,8 +200,9 @@ def stream_answer(
     thread) wakes a paced answer at once, so it ends without waiting for its next word; an answer
     still streaming `settings.max_answer_seconds` after it started is cut off with an error.
 
-    `explain` adds a `Stage` event for each stage of the search and for the answer's plan, after
-    Retrieved (see `rag.explain`); a consumer that waits after each steps through the pipeline.
+    `explain` adds a `Stage` event for each stage of the search, before Retrieved, and one for the
+    answer's plan after it (see `rag.explain`); a consumer that waits after each steps through the
+    pipeline.
     """
     started = time.perf_counter()
 
@@ -238,10 +239,12 @@ def stream_answer(
     yield Status("retrieve", searching, elapsed())
     trace = SearchTrace() if explain else None
     hits, search_timings = search_for(question, query, kb, embedder, settings.top_k, settings.mode, trace)
+    if trace is not None:
+        yield from search_stages(query, trace, hits, kb, embedder)
     yield Retrieved(hits, search_timings.total_ms)
     yield Status("retrieve", f"Found {counted(len(hits), 'passage')} ({search_timings.total_ms:.0f} ms)", elapsed())
     if trace is not None:
-        yield from stages(query, trace, hits, kb, embedder, backend, earlier, earlier_answers)
+        yield answer_plan(query, hits, backend, earlier, earlier_answers)
 
     timings = {
         "embed_ms": search_timings.embed_ms,

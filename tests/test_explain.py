@@ -19,13 +19,19 @@ HYBRID_STAGES = ["embed", "dense", "lexical", "fusion", "rerank", "answer"]
 WAIT_S = 60
 
 
-def test_the_stages_come_between_the_search_and_the_answer_with_each_stages_data(kb, embedder, settings):
+def test_the_search_s_stages_come_before_what_it_found_and_the_answer_s_plan_after_with_each_stages_data(
+    kb, embedder, settings
+):
     events = list(stream_answer(QUESTION, settings, kb=kb, explain=True))
     stages = {event.name: event for event in events if isinstance(event, Stage)}
-    kinds = [type(event).__name__ for event in events]
+    order = [event.name if isinstance(event, Stage) else type(event).__name__ for event in events]
 
     assert list(stages) == HYBRID_STAGES
-    assert kinds.index("Retrieved") < kinds.index("Stage") and kinds.index("Stage") + 6 <= kinds.index("Token")
+    found = order.index("Retrieved")
+    assert order[found - 5 : found] == HYBRID_STAGES[:-1], "the search's stages, then the passages it found"
+    assert found < order.index("answer") < order.index("Token"), "the answer's plan comes after what was found"
+    found_status = next(n for n, event in enumerate(events) if getattr(event, "message", "").startswith("Found"))
+    assert found_status > found, "the status says what was found once the search's stages are shown"
     values = [float(value) for _, value in stages["embed"].rows]
     assert np.allclose(values, embedder.encode_query(QUESTION)[: len(values)], atol=1e-4)
     dense_hits, _ = search(kb, embedder, QUESTION, settings.top_k, "dense")
