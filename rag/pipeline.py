@@ -48,6 +48,16 @@ def clean_question(question: str, limit: int) -> tuple[str, str]:
     return text[:limit], f"Question was {len(text):,} characters; using the first {limit:,}"
 
 
+def unaskable(question: str) -> str:
+    """Why the cleaned `question` cannot be searched, or "" if it can: it is empty, or has no words
+    ("?!?!" after a question would otherwise be read as a follow-up and answered about its topic)."""
+    if not question:
+        return "Please type a question."
+    if not any(character.isalnum() for character in question):
+        return "Please type a question in words: this one has only punctuation or symbols."
+    return ""
+
+
 def compares_nothing_named(question: str) -> bool:
     """Whether the message asks how two things differ without naming them, in it or in a sentence
     before it ("How do they differ?" opening a conversation): nothing can answer it."""
@@ -161,11 +171,11 @@ def read_question(
     a follow-up is rewritten as an answer by `backend` would rewrite it after the answers `said`
     (`follow_up_query`).
 
-    Raises RagError when the question is empty or the knowledge base cannot be loaded.
+    Raises RagError when the question is empty or wordless (`unaskable`) or the knowledge base cannot be loaded.
     """
     question, _ = clean_question(question if isinstance(question, str) else "", settings.max_question_chars)
-    if not question:
-        raise RagError("Please type a question.")
+    if problem := unaskable(question):
+        raise RagError(problem)
     kb = kb or run_to_end(shared_knowledge_base(settings))
     embedder = get_embedder(kb.model)
     earlier, earlier_answers = conversation(history, settings), said_before(said)
@@ -213,8 +223,8 @@ def stream_answer(
         yield Error("The question must be text.")
         return
     question, notice = clean_question(question, settings.max_question_chars)
-    if not question:
-        yield Error("Please type a question.")
+    if problem := unaskable(question):
+        yield Error(problem)
         return
     if notice:
         yield Status("input", notice, elapsed())

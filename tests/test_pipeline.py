@@ -60,6 +60,13 @@ def test_an_empty_question_is_one_clear_error(settings, kb):
         assert list(stream_answer(question, settings, kb=kb)) == [Error("Please type a question.")]
 
 
+@pytest.mark.parametrize("history", [(), ("What is HNSW?",)])
+def test_a_question_without_words_is_one_clear_error_not_a_follow_up(settings, kb, history):
+    for question in ("?!?!", "... ?", "🤔"):
+        [error] = stream_answer(question, settings, kb=kb, history=history)
+        assert error == Error("Please type a question in words: this one has only punctuation or symbols.")
+
+
 @pytest.mark.parametrize(
     "question", ["How do they differ?", "What's the difference?", "Can you explain the difference?"]
 )
