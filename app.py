@@ -55,11 +55,12 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         with gr.Tab("Ask"):
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):
+                    copy_conversation = gr.Button(page.COPY_CONVERSATION_LABEL, render=False)
                     conversation = gr.Chatbot(
                         label="Conversation",
                         elem_id=page.CHAT.id,
                         placeholder="Ask the documents a question; a follow-up question builds on the conversation.",
-                        **page.CONVERSATION_DISPLAY,
+                        **page.conversation_display(copy_conversation),
                     )
                     bar = panels.question_bar()
                 with gr.Column(scale=2, min_width=280, elem_id=page.LATEST_ANSWER.id):
@@ -79,6 +80,7 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     # The handlers read the chat messages as the page sends them and check every setting, so Gradio's
     # preprocessing (a thread hop per input) is skipped: the first status line leaves ~3 ms sooner.
     chat_outputs = [conversation, bar.question, drawings]
+    gr.on([bar.ask.click, bar.question.submit, conversation.retry], None, js=page.ASKING_JS, **quiet)
     ask_event = gr.on(
         [bar.ask.click, bar.question.submit],
         handlers.answer_in_chat,
@@ -96,6 +98,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         **quiet,
         **answering,
     )
+    for answered in (ask_event, retry_event):  # `.then` does not follow an event that failed
+        answered.then(None, js=page.ANSWERED_JS, **quiet)
+        answered.failure(None, js=page.ANSWERED_JS, **quiet)
     # Stop lets the answering event send the stopped turn; Clear cancels it, so nothing is sent after it.
     bar.stop.click(handlers.stop, concurrency_limit=None, **quiet)
     bar.next_stage.click(handlers.next_stage, concurrency_limit=None, **quiet)
@@ -106,7 +111,8 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
         cancels=[ask_event, retry_event],
         concurrency_limit=None,
         **quiet,
-    )
+    ).then(None, js=page.ANSWERED_JS, **quiet)
+    copy_conversation.click(None, [conversation], js=page.COPY_CONVERSATION_JS, **quiet)
     conversation.select(handlers.show_chosen_answer, [conversation], [drawings], concurrency_limit=None, **quiet)
     gr.api(handlers.ask, api_name="ask", **answering)
     gr.api(handlers.chat, api_name="chat", **answering)

@@ -85,7 +85,7 @@ def add_echo(demo: gr.Blocks) -> None:
             button = gr.Button("Echo", elem_id=ECHO_BUTTON)
         button.click(echo, text, echoed, api_name="echo", show_progress="hidden")
         # displayed as the app's conversation is, so that only what the app does around it differs
-        bare_chat = gr.Chatbot(label="Bare chatbot (benchmark)", elem_id=BARE_CHAT, **page.CONVERSATION_DISPLAY)
+        bare_chat = gr.Chatbot(label="Bare chatbot (benchmark)", elem_id=BARE_CHAT, **page.conversation_display())
         with gr.Row():
             question = gr.Textbox(label="Bare chatbot's question", elem_id=BARE_QUESTION)
             ask = gr.Button("Ask the bare chatbot", elem_id=BARE_ASK)

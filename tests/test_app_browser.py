@@ -28,6 +28,7 @@ from rag.web.page import (
     CLEAR,
     COMPARE_QUESTION_BOX,
     COMPARE_RETRIEVERS,
+    COPY_CONVERSATION_LABEL,
     CORPUS_INFO,
     INSPECT,
     INSPECT_QUESTION_BOX,
@@ -82,9 +83,7 @@ def last_js(selector: str) -> str:
 ANSWER_JS = f"({last_js(ANSWERS)}?.innerText ?? '').trim()"  # the conversation's last answer
 THOUGHT_JS = f"({last_js(THOUGHTS)}?.innerText ?? '')"  # its last thought: the title, and the lines while open
 # what the page's stylesheet draws after the last answer's text: the cursor while it streams
-CURSOR_JS = (
-    f"(last => last ? getComputedStyle(last, '::after').content : '')({last_js(f'{ANSWERS} .md > :last-child')})"
-)
+CURSOR_JS = f"(last => last ? getComputedStyle(last, '::after').content : '')({last_js(f'{ANSWERS} .md')})"
 # Samples the last answer's length and its thought's lines (while the thought is open) every 20 ms.
 SAMPLER_JS = """([answers, thoughts, name]) => {
     const samples = window[name] = [];
@@ -206,6 +205,13 @@ def ask(page, question: str, *, press_enter: bool = False) -> None:
         page.locator(ASK).click()
 
 
+def wait_for_ask(page) -> None:
+    """Wait until Ask can be pressed again after an answer, drawn as such (its fade back has ended)."""
+    page.wait_for_function(
+        f"(ask => !ask.disabled && getComputedStyle(ask).opacity === '1')(document.querySelector({ASK!r}))"
+    )
+
+
 def start_sampling(page, answers: str = ANSWERS, name: str = "__samples") -> None:
     page.evaluate(SAMPLER_JS, [answers, THOUGHTS, name])
 
@@ -296,6 +302,51 @@ def test_stop_keeps_the_partial_answer_in_the_conversation_and_stops_the_work(op
     wait_for_turns(page, 2)
     assert answers(page)[0] == partial, "the stopped answer should stay in the conversation as it was"
     assert page.locator(CHAT).get_by_text(QUESTION).count() == 1
+
+
+def test_ask_waits_while_an_answer_is_written_and_a_question_typed_meanwhile_stays_in_the_box(open_page):
+    page = open_page()
+    set_pacing(page, 3)
+    ask(page, QUESTION)
+    page.wait_for_function(f"({ANSWER_JS}).split(/\\s+/).length >= 2")
+    assert page.locator(ASK).is_disabled(), "Ask should wait while the answer is written"
+
+    page.locator(QUESTION_BOX).fill("What is BM25?")
+    page.locator(QUESTION_BOX).press("Enter")
+    page.wait_for_timeout(1000)  # a window in which a second question would have been taken
+    assert page.locator(THOUGHTS).count() == 1, "a question typed while the answer is written should wait"
+    assert page.locator(QUESTION_BOX).input_value() == "What is BM25?", "the typed question should stay"
+
+    page.locator(STOP).click()
+    wait_for_turns(page, 1)
+    page.locator(ASK).click()  # Playwright waits until Ask can be clicked again
+    page.wait_for_function(f"document.querySelectorAll({THOUGHTS!r}).length === 2")
+    assert page.locator(USER_MESSAGES).last.inner_text().strip() == "What is BM25?"
+    page.locator(STOP).click()
+    wait_for_turns(page, 2)
+    wait_for_ask(page)
+
+
+def copied(page, button) -> str:
+    """What the clipboard holds after `button` (a locator) is clicked."""
+    page.evaluate("navigator.clipboard.writeText('')")
+    button.click()
+    return page.wait_for_function("navigator.clipboard.readText().then((text) => text || null)").json_value()
+
+
+def test_copying_an_answer_or_the_conversation_gives_the_text_as_shown_without_the_status_log(open_page):
+    page = open_page()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    ask(page, QUESTION)
+    wait_for_turns(page, 1)
+    answer = answer_text(page)
+    assert "[1]" in answer
+
+    copied_answer = copied(page, page.get_by_role("button", name="Copy message").last)
+    assert " ".join(copied_answer.split()) == " ".join(answer.split()), "an answer copies as it is shown"
+
+    copied_conversation = copied(page, page.get_by_role("button", name=COPY_CONVERSATION_LABEL))
+    assert " ".join(copied_conversation.split()) == f"Question: {QUESTION} Answer: {' '.join(answer.split())}"
 
 
 def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_path):
@@ -506,6 +557,7 @@ def test_no_serious_accessibility_violations_before_during_and_after_an_answer(o
     assert serious_violations(page) == [], "mid-answer"
 
     wait_for_turns(page, 1)
+    wait_for_ask(page)
     assert serious_violations(page) == [], "after an answer"
 
 
@@ -898,6 +950,8 @@ def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage
         assert newest.get_attribute("open") is not None
         assert newest.locator("tbody tr").count() >= 1, f"the {title} stage should show its data"
         assert page.locator(ANSWERS).count() == 0, "nothing is answered while a stage is shown"
+        found = page.locator(f"{SOURCES} .source").count()
+        assert found == (0 if title in SEARCH_STAGES else 5), "the passages found show after the search's stages"
         wait_for_thought(page, f"Paused after: {title}")
         if shown == 1:
             assert serious_violations(page) == [], "paused after a stage"

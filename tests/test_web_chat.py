@@ -8,7 +8,7 @@ import pytest
 
 from rag.web.answer import AnswerView
 from rag.web.chat import MAX_CHAT_MESSAGES, BadHistory, answered_before, asked_before, last_question, turn
-from rag.web.render import markdown_text, unescaped
+from rag.web.render import chat_text, unescaped
 
 LOG = "    +3 ms  Searching for: drawbacks of HNSW\n   +14 ms  Found 5 passages (11 ms)"
 
@@ -27,7 +27,7 @@ def test_a_pending_turn_is_the_question_and_an_open_thought_titled_by_its_latest
 def test_a_finished_turn_has_a_done_thought_with_its_duration_then_the_answer():
     _, thought, answer = turn("Why?", view(LOG + "\n  +1.23 s  Done", "HNSW uses memory [1].", finished=True))
     assert thought["metadata"] == {"title": "Done", "status": "done", "duration": 1.23}
-    assert answer == {"role": "assistant", "content": "HNSW uses memory \\[1\\]."}
+    assert answer == {"role": "assistant", "content": "HNSW uses memory [1]."}
 
 
 def test_a_stopped_turn_keeps_its_words_and_says_it_stopped():
@@ -44,15 +44,18 @@ def test_a_growing_answer_grows_its_messages_by_appends():
         assert after["content"].startswith(before["content"]), (before, after)
 
 
-def test_questions_and_thoughts_show_markup_as_text():
-    question, thought = turn("<img src=x> ![a](http://x/)", view("  +1 ms  Searching for: <b>[x]</b>"))
-    assert question["content"] == "&lt;img src=x&gt; !\\[a\\](http://x/)"
-    assert thought["metadata"]["title"] == "Searching for: &lt;b&gt;\\[x\\]&lt;/b&gt;"
+def test_questions_thoughts_and_answers_show_tags_as_text_and_brackets_as_written():
+    question, thought, answer = turn(
+        "<img src=x> ![a](http://x/)", view("  +1 ms  Searching for: <b>[x]</b>", "a<i>b</i> [1]")
+    )
+    assert question["content"] == "&lt;img src=x&gt; ![a](http://x/)"
+    assert thought["metadata"]["title"] == "Searching for: &lt;b&gt;[x]&lt;/b&gt;"
+    assert answer["content"] == "a&lt;i&gt;b&lt;/i&gt; [1]"
 
 
 @pytest.mark.parametrize("text", ["a < b & c > d", "[1] and \\[2\\]", "&lt; literally", "plain"])
 def test_a_shown_question_reads_back_as_written(text):
-    assert unescaped(markdown_text(text)) == text
+    assert unescaped(chat_text(text)) == text
 
 
 def test_the_earlier_questions_are_the_user_messages_text_in_any_form():
@@ -63,7 +66,7 @@ def test_the_earlier_questions_are_the_user_messages_text_in_any_form():
         {"role": "user", "content": [{"type": "text", "text": "And IVF?"}]},
     ]
     assert asked_before(history) == ["What is HNSW?", "And IVF?"]
-    assert asked_before([{"role": "user", "content": "a &lt; b \\[1\\]"}], shown=True) == ["a < b [1]"]
+    assert asked_before([{"role": "user", "content": "a &lt; b [1] \\[2\\]"}], shown=True) == ["a < b [1] \\[2\\]"]
     assert last_question(history) == 3 and last_question([]) is None
 
 

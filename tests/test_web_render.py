@@ -74,6 +74,12 @@ def test_passages_the_answer_did_not_use_are_headed_so():
     assert sources_html("Q?", HITS, (), "found").startswith('<div class="sources found"><h2>Passages found')
 
 
+def test_a_long_question_is_cut_at_a_word_in_the_sources_heading():
+    question = "why " * 5000
+    heading = sources_html(question, HITS, (), "found").split("</h2>")[0]
+    assert len(heading) < 300 and heading.endswith("why…”"), heading[-40:]
+
+
 def test_an_answer_never_becomes_a_markdown_image_link_or_html():
     answer = "See ![chart](http://127.0.0.1:9/exfil?q=secret) and [click](javascript:alert(1)) <img src=x> [1]"
     view = AnswerView("", answer, HITS, {}, "", False, True, 0.0)

@@ -14,7 +14,7 @@ from typing import Any
 
 from rag.errors import RagError
 from rag.web.answer import AnswerView
-from rag.web.render import answer_markdown, markdown_text, unescaped
+from rag.web.render import chat_text, unescaped
 
 MAX_CHAT_MESSAGES = 1000  # a longer history is refused; a follow-up is read against the last few questions only
 ROLES = ("user", "assistant", "system")
@@ -27,27 +27,27 @@ class BadHistory(RagError):
 def thought(view: AnswerView) -> dict[str, Any]:
     """The answer's status log as a thought: titled by its latest line, its lines with their times."""
     lines = [line.strip() for line in view.status.splitlines()]
-    metadata: dict[str, Any] = {"title": markdown_text(lines[-1].split("  ", 1)[-1] if lines else "Waiting…")}
+    metadata: dict[str, Any] = {"title": chat_text(lines[-1].split("  ", 1)[-1] if lines else "Waiting…")}
     if view.finished:
         metadata |= {"status": "done", "duration": round(view.seconds, 2)}
     else:
         metadata["status"] = "pending"
-    return {"role": "assistant", "content": markdown_text("\n".join(lines)), "metadata": metadata}
+    return {"role": "assistant", "content": chat_text("\n".join(lines)), "metadata": metadata}
 
 
 def turn(question: str, view: AnswerView) -> list[dict[str, Any]]:
     """One question and its answer so far, as chat messages: the question, the thought, the answer
     (once it has text)."""
-    messages = [{"role": "user", "content": markdown_text(question)}, thought(view)]
+    messages = [{"role": "user", "content": chat_text(question)}, thought(view)]
     if view.answer:
-        messages.append({"role": "assistant", "content": answer_markdown(view)})
+        messages.append({"role": "assistant", "content": chat_text(view.answer)})
     return messages
 
 
 def asked_before(history: Any, *, shown: bool = False) -> list[str]:
     """The text of the user messages in `history` (OpenAI-style role/content dicts), oldest first.
 
-    `shown`: the history is the page's chat value, whose messages are Markdown-escaped for display.
+    `shown`: the history is the page's chat value, whose messages are escaped for display (`chat_text`).
     Raises BadHistory for anything but a list of at most MAX_CHAT_MESSAGES such messages.
     """
     questions = []

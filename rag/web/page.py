@@ -4,8 +4,8 @@ Each `Element` is an element id the app gives a component (or, for the latest an
 part of one component's HTML), written as its CSS selector (`#answer`); `.id` is the bare id for
 Gradio's `elem_id`. The selectors under them name the parts of a component that a browser reads or
 drives. The stylesheet is `app.css` beside this module; `APPEARANCE` holds the theme, the stylesheet
-and the page's script, for `demo.launch(**APPEARANCE)`; `CONVERSATION_DISPLAY` how the conversation
-is drawn.
+and the page's script, for `demo.launch(**APPEARANCE)`; `conversation_display` how the
+conversation is drawn.
 """
 
 from __future__ import annotations
@@ -112,6 +112,11 @@ PAGE_JS = f"""() => {{
   new MutationObserver(quietArrows).observe(document.querySelector('{CHAT}'), {{childList: true, subtree: true}});
   document.querySelector('{QUESTION_BOX}')?.setAttribute('aria-describedby', '{QUESTION_HINT.id}');
 }}"""
+# While an answer is written Ask is disabled, as chat pages do: Gradio would silently drop a second
+# question sent on the same event (Enter then does nothing; the typed question stays in the box).
+# It is set in the browser, so the answer's first status line waits for no round trip.
+ASKING_JS = f"() => {{ document.querySelector('{ASK}').disabled = true; }}"
+ANSWERED_JS = f"() => {{ document.querySelector('{ASK}').disabled = false; }}"
 # Presenter mode is a class on the page's root element, so the stylesheet can resize Gradio's own text
 # (its theme's sizes are variables set there); the address carries it (?presenter) for a bookmark.
 PRESENTER_PARAMETER = "presenter"
@@ -127,12 +132,35 @@ PRESENTER_SWITCH_JS = f"""(on) => {{
   history.replaceState(history.state, '', address);
 }}"""
 APPEARANCE: dict[str, Any] = {"theme": THEME, "css_paths": [STYLESHEET], "js": PAGE_JS}
-# How the conversation is displayed (`gr.Chatbot(**CONVERSATION_DISPLAY)`), shared with the benchmark's
-# bare chatbot so that the two are drawn alike: no LaTeX, no HTML tags, no feedback, copy buttons.
-CONVERSATION_DISPLAY: dict[str, Any] = {
-    "height": 480,
-    "buttons": ["copy", "copy_all"],
-    "feedback_options": None,
-    "latex_delimiters": [],
-    "allow_tags": False,
-}
+
+
+# How the conversation is displayed, shared with the benchmark's bare chatbot so that the two are
+# drawn alike: as text rather than Markdown (so citations read, and copy, as written: `[1]`), each
+# message in a bubble of its own (so an answer's copy button copies the answer, not its status log),
+# no LaTeX, no HTML tags, no feedback.
+def conversation_display(*buttons: gr.Button) -> dict[str, Any]:
+    """`gr.Chatbot(**conversation_display(…))`: a copy button on each message, `buttons` above them."""
+    return {
+        "height": 480,
+        "buttons": ["copy", *buttons],
+        "render_markdown": False,
+        "group_consecutive_messages": False,
+        "feedback_options": None,
+        "latex_delimiters": [],
+        "allow_tags": False,
+    }
+
+
+# Gradio's own "copy all" would copy each status log as an answer and the messages escaped for display.
+COPY_CONVERSATION_LABEL = "Copy conversation"
+COPY_CONVERSATION_JS = f"""(messages) => {{
+  const written = (text) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  const text = ({{content}}) => typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('');
+  navigator.clipboard.writeText(messages
+    .filter((message) => !message.metadata?.title)
+    .map((message) => `${{message.role === 'user' ? 'Question' : 'Answer'}}: ${{written(text(message))}}`)
+    .join('\\n\\n'));
+  const button = document.querySelector('{CHAT} button[aria-label="{COPY_CONVERSATION_LABEL}"]');
+  button?.classList.add('copied');
+  setTimeout(() => button?.classList.remove('copied'), 1500);
+}}"""

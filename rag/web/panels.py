@@ -44,8 +44,8 @@ def question_bar() -> QuestionBar:
         next_stage = gr.Button("Next stage", scale=0, min_width=140, visible=False, elem_id=page.NEXT_STAGE.id)
     with gr.Row():
         gr.HTML(
-            "Press Enter to ask. Stop ends the answer and keeps what it has written; "
-            "Retry and Clear are on the conversation.",
+            "Press Enter to ask; while an answer is written, Ask waits for it. Stop ends the answer "
+            "and keeps what it has written; Retry and Clear are on the conversation.",
             elem_id=page.QUESTION_HINT.id,
             js_on_load=None,
         )
@@ -97,9 +97,9 @@ def documents_panel(upload_notice: gr.HTML) -> None:
     arrives or is refused."""
     with gr.Accordion("Your documents", open=False):
         gr.Markdown(
-            f"Add `.md`, `.txt` or `.pdf` files (up to {SETTINGS.max_upload_files} files of "
-            f"{SETTINGS.max_upload_mb} MB, {SETTINGS.max_upload_chars:,} characters of text in all). "
-            "Only questions from this browser tab search them."
+            f"Add `.md`, `.txt` or `.pdf` files: up to {SETTINGS.max_upload_files} files in this tab in all, "
+            f"each at most {SETTINGS.max_upload_mb} MB, with {SETTINGS.max_upload_chars:,} characters of text "
+            "together. Only questions from this browser tab search them."
         )
         uploads = gr.File(label="Upload documents", file_count="multiple", elem_id=page.UPLOADS.id)
         upload_status = gr.HTML(

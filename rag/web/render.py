@@ -1,9 +1,11 @@
 """What the page shows, as HTML and Markdown: pure functions of what an answer's reader sees.
 
-Everything a document, a model or a visitor wrote is escaped before it reaches the page. The status
-log and the answer are escaped character by character, so a log that only gains lines and an
-answer that only grows only gain text at their end, and stream to the browser as appends; the
-answer's square brackets are escaped too, so it never becomes a Markdown link or image. The
+Everything a document, a model or a visitor wrote is escaped before it reaches the page. The
+conversation's messages are escaped character by character, so a log that only gains lines and an
+answer that only grows only gain text at their end, and stream to the browser as appends. The
+conversation is drawn as text, not Markdown, so its citations' brackets stay as written (and copy
+as written); the Markdown answers of the comparison tab have their square brackets escaped, so they
+never become a Markdown link or image. The
 sources show the sentences the answer quoted (the text before each `[n]`) marked in their passage.
 """
 
@@ -21,6 +23,7 @@ from rag.web import page
 from rag.web.answer import AnswerView, Pane, duration_label
 
 SNIPPET_CHARS = 160
+HEADING_QUESTION_CHARS = 200  # of the question, in the sources' heading
 STREAMING_MARK = '<span class="streaming"></span>'  # shown in #answer-state while an answer streams
 NOTICE_TEMPLATE = '<div class="notice" role="status">${value}</div>'  # the element stays, so changes are announced
 
@@ -40,22 +43,30 @@ def log_html(text: str) -> str:
     return "".join(f"<div>{html.escape(line, quote=False)}</div>" for line in text.splitlines())
 
 
-# Square brackets are escaped too, so no Markdown link or image is ever made from an answer: a
-# document or a model could otherwise have the browser fetch a URL carrying data (`![x](http://…?q=…)`).
-_MARKDOWN_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "[": "\\[", "]": "\\]"}
+# Text drawn as HTML (the conversation's messages) could otherwise hold a tag, and an image tag
+# would have the browser fetch a URL carrying data (`<img src=http://…?q=…>`). In Markdown, square
+# brackets are escaped too, for the same reason: no link or image is ever made (`![x](http://…?q=…)`).
+_HTML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_MARKDOWN_ESCAPES = _HTML_ESCAPES | {"[": "\\[", "]": "\\]"}
+_HTML_SAFE = str.maketrans(_HTML_ESCAPES)
 _MARKDOWN_SAFE = str.maketrans(_MARKDOWN_ESCAPES)
-_ESCAPED = re.compile("|".join(map(re.escape, _MARKDOWN_ESCAPES.values())))
-_UNESCAPED = {escaped: character for character, escaped in _MARKDOWN_ESCAPES.items()}
+_ESCAPED = re.compile("|".join(map(re.escape, _HTML_ESCAPES.values())))
+_UNESCAPED = {escaped: character for character, escaped in _HTML_ESCAPES.items()}
+
+
+def chat_text(text: str) -> str:
+    """`text` as a conversation message (drawn as HTML, not Markdown) that shows it as written.
+    Escaping is per character, so escaped text that only grows still only grows, and streams as appends."""
+    return text.translate(_HTML_SAFE)
 
 
 def markdown_text(text: str) -> str:
-    """`text` as Markdown that shows it as written. Escaping is per character, so escaped text that
-    only grows still only grows, and streams as appends."""
+    """`text` as Markdown that shows it as written, escaped per character as `chat_text` is."""
     return text.translate(_MARKDOWN_SAFE)
 
 
 def unescaped(text: str) -> str:
-    """Undo `markdown_text`: the text as it was written."""
+    """Undo `chat_text`: the message's text as it was written."""
     return _ESCAPED.sub(lambda match: _UNESCAPED[match.group()], text)
 
 
@@ -149,7 +160,7 @@ def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, 
     if not hits:
         return ""
     cards = "".join(source_card(hit, [text for n, text in quotes if n == hit.rank]) for hit in hits)
-    asked = f"“{html.escape(question.strip())}”"
+    asked = f"“{html.escape(shortened(question.strip(), HEADING_QUESTION_CHARS))}”"
     if role == "unused":
         heading = (
             "<h2>Closest passages (not used)</h2>"
@@ -158,6 +169,13 @@ def sources_html(question: str, hits: tuple[Hit, ...], quotes: tuple[tuple[int, 
     else:
         heading = f"<h2>{'Sources' if role == 'sources' else 'Passages found'} for {asked}</h2>"
     return f'<div class="sources {role}">{heading}{cards}</div>'
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text`, cut at a word to at most `limit` characters with an ellipsis if it is longer."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip() + "…"
 
 
 def chart_row(label: str, title: str, bars: str, value: str) -> str:
