@@ -392,7 +392,9 @@ def test_a_comparison_that_names_nothing_is_told_apart(question, unnamed):
         ("for streaming a chatbot's answer, which one would you go with?", True),
         ("which is less likely to hallucinate?", True),
         ("If every question has one relevant document, which of them fits better?", True),
+        ("Which kind should I use for a pipeline that mostly embeds locally?", True),
         ("Which index should I use?", False),  # it names the kind it picks from
+        ("Which kind of index should I use?", False),  # so does this
         ("Which is faster, IVF or HNSW?", False),  # it names its two
     ],
 )
