@@ -254,6 +254,12 @@ MIN_COSINE = 0.4
 CONTEXT_MARK = " — "
 # The names a message's opening sentences lend a question that stands on its own, at most.
 MAX_CONTEXT_NAMES = 8
+# A follow-up carries at most this many words: the topic of a pasted page (up to the question's 2,000
+# characters) would otherwise bury it, hundreds of words repeating themselves. No follow-up of the
+# conversation files carries more than 21. (Dropping a carried word written before was tried on
+# 2026-12-04, stop 43: it changed 17 of their 529 rewrites, and it splits phrases, "async generator
+# normal generator" becoming "async generator normal". Not kept.)
+MAX_CARRIED_WORDS = 24
 # Nouns naming a relation to something, which a follow-up may leave to the conversation.
 RELATIONS = frozenset({"equivalent", "equivalents", "counterpart", "counterparts", "analogue", "analog"})
 # Nouns for a property of something else: "Which attribute tells me whether an IVF index is trained?"
@@ -479,6 +485,7 @@ class SearchQuery(str):
     own: str  # what the asker typed, its pronoun left out, when `asked` resolved it ("What are the drawbacks of ?")
 
     def __new__(cls, asked: str, carried: Sequence[str], own: str = "") -> Self:
+        carried = carried[:MAX_CARRIED_WORDS]
         query = super().__new__(cls, f"{asked}{CONTEXT_MARK}{' '.join(carried)}" if carried else asked)
         query.asked, query.carried, query.own = asked, tuple(carried), own
         return query

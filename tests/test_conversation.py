@@ -9,7 +9,14 @@ import pickle
 import pytest
 
 from rag.citations import quoted_sentences
-from rag.conversation import SearchQuery, asked_part, compared_in, refers_back, standalone_query
+from rag.conversation import (
+    MAX_CARRIED_WORDS,
+    SearchQuery,
+    asked_part,
+    compared_in,
+    refers_back,
+    standalone_query,
+)
 from rag.events import Status
 from rag.pipeline import stream_answer
 
@@ -71,6 +78,12 @@ def test_a_pronoun_is_replaced_by_the_previous_topic(kb, embedder):
         "How much memory does IndexFlatIP use?"
     )
     assert standalone_query("What are its limits?", ["What is SQuAD?"], kb, embedder) == "What are the limits of SQuAD?"
+
+
+def test_a_follow_up_after_a_pasted_page_carries_a_bounded_number_of_its_words(kb, embedder):
+    page = " ".join(["Explain how FAISS works and why it matters for retrieval quality in practice."] * 25)
+    query = standalone_query("What are its drawbacks?", [page], kb, embedder)
+    assert 0 < len(query.carried) <= MAX_CARRIED_WORDS, query
 
 
 def test_a_follow_up_without_a_subject_gets_the_topic_appended(kb, embedder):
