@@ -104,7 +104,9 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     # Stop lets the answering event send the stopped turn; Clear cancels it, so nothing is sent after it.
     bar.stop.click(handlers.stop, concurrency_limit=None, **quiet)
     bar.next_stage.click(handlers.next_stage, concurrency_limit=None, **quiet)
-    settings.step_through.change(lambda on: gr.Button(visible=on), [settings.step_through], [bar.next_stage], **quiet)
+    settings.step_through.change(
+        handlers.step_through_switched, [settings.step_through], [bar.next_stage], concurrency_limit=None, **quiet
+    )
     conversation.clear(
         handlers.clear,
         outputs=[conversation, drawings],

@@ -125,8 +125,11 @@ def _cut(sentence: str) -> str:
 
 def _embedding(trace: SearchTrace, embedder: Embedder) -> Stage:
     vector = trace.query
-    if trace.embed_ms < 1:  # the embedder remembers recent queries: a follow-up's was met while rewriting it
-        made = f"{embedder.name} had turned the question into {len(vector)} numbers already, and remembered them."
+    if trace.embed_ms < 1:  # the embedder keeps recent queries' vectors (a follow-up's is made while reading it)
+        made = (
+            f"{embedder.name} had already turned this question into {len(vector)} numbers (the vectors of "
+            "recent questions are kept), so none of its time was spent now."
+        )
     else:
         made = f"{embedder.name} turned the question into {len(vector)} numbers in {trace.embed_ms:.0f} ms."
     note = (

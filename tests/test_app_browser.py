@@ -334,19 +334,22 @@ def copied(page, button) -> str:
     return page.wait_for_function("navigator.clipboard.readText().then((text) => text || null)").json_value()
 
 
-def test_copying_an_answer_or_the_conversation_gives_the_text_as_shown_without_the_status_log(open_page):
+def test_copying_a_message_or_the_conversation_gives_the_text_as_shown_without_the_status_log(open_page):
     page = open_page()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    ask(page, QUESTION)
+    question = "What is BM25 & how does it score <b>terms</b>?"
+    ask(page, question)
     wait_for_turns(page, 1)
     answer = answer_text(page)
     assert "[1]" in answer
 
-    copied_answer = copied(page, page.get_by_role("button", name="Copy message").last)
+    copy_buttons = page.get_by_role("button", name="Copy message")
+    assert copied(page, copy_buttons.first) == question, "a question copies as it was typed"
+    copied_answer = copied(page, copy_buttons.last)
     assert " ".join(copied_answer.split()) == " ".join(answer.split()), "an answer copies as it is shown"
 
     copied_conversation = copied(page, page.get_by_role("button", name=COPY_CONVERSATION_LABEL))
-    assert " ".join(copied_conversation.split()) == f"Question: {QUESTION} Answer: {' '.join(answer.split())}"
+    assert " ".join(copied_conversation.split()) == f"Question: {question} Answer: {' '.join(answer.split())}"
 
 
 def test_uploaded_document_is_searchable_only_in_its_own_session(open_page, tmp_path):
@@ -449,6 +452,14 @@ def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
     assert "<script>window.__xss=1</script>" in sources, "the document's HTML should be shown as text"
     assert page.locator(f"{SOURCES} img, {SOURCES} script, {CHAT} img, {CHAT} script").count() == 0
     assert page.evaluate("window.__xss") is None, "no HTML from a question or a document may run"
+
+
+def test_a_question_too_long_to_use_whole_says_so_in_a_warning(open_page):
+    page = open_page()
+    ask(page, "Why is streaming useful? " + "Please explain. " * 150, press_enter=True)
+
+    page.locator(".toast-body", has_text="using the first 2,000").first.wait_for()
+    wait_for_turns(page, 1)
 
 
 def test_an_error_mid_answer_is_logged_and_warned_and_the_words_stay(open_page):
@@ -960,6 +971,19 @@ def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage
     assert re.search(r"\[1\]", answer_text(page)), answer_text(page)
     assert page.locator(f"{STAGES} .paused").count() == 0
     assert page.locator(f"{STAGES} details[open]").count() == 1, "only the newest stage stays open"
+
+
+def test_turning_stepping_through_off_lets_a_paused_answer_go_on(open_page):
+    page = open_page()
+    step_through(page)
+    ask(page, HNSW_QUESTION)
+    page.wait_for_function(f"document.querySelector('{STAGES} .paused') !== null")
+
+    page.locator(STEP_THROUGH_BOX).uncheck()
+
+    wait_for_turns(page, 1)
+    assert "[1]" in answer_text(page) and "Stopped" not in thought_title(page)
+    wait_for_ask(page)
 
 
 def test_stepping_through_a_follow_up_shows_its_own_words_weighing_the_passages(open_page):

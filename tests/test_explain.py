@@ -109,6 +109,18 @@ def test_a_step_through_pauses_after_each_stage_until_next_and_stop_ends_it(kb, 
     assert stopped.view().stopped and stopped.view().answer == "" and len(stopped.view().stages) == 1
 
 
+def test_a_paused_answer_goes_on_to_the_end_when_stepping_through_is_turned_off(kb, settings):
+    run = AnswerRun(QUESTION, settings, kb, 0, step_through=True)
+    run.start(lambda: None)
+    wait_until(lambda: run.view().paused, WAIT_S)
+
+    run.run_through()
+
+    wait_until(lambda: run.view().finished, WAIT_S)
+    assert "[1]" in run.view().answer and not run.view().stopped
+    assert [stage.name for stage in run.view().stages] == HYBRID_STAGES, "the stages still show, without pausing"
+
+
 def _passage(chunk) -> str:
     return chunk.title if chunk.section in ("", chunk.title) else f"{chunk.title} · {chunk.section}"
 

@@ -147,6 +147,12 @@ class AnswerRun:
         """End the pause after the stage shown (when stepping through)."""
         self._next.set()
 
+    def run_through(self) -> None:
+        """Stop pausing after each stage (stepping through was turned off): go on to the end."""
+        with self._lock:
+            self.step_through = False
+        self._next.set()
+
     def view(self) -> AnswerView:
         with self._lock:
             return AnswerView(
@@ -194,8 +200,8 @@ class AnswerRun:
     def _pause(self, stage: Stage) -> bool:
         """Wait for `next_stage()` after `stage`; False if the run was stopped meanwhile (or by the wait's limit)."""
         with self._lock:
-            if self._stopped:
-                return False
+            if self._stopped or not self.step_through:
+                return not self._stopped
             self._next.clear()  # a press of Next before this stage was shown does not skip it
             self._paused = True
             self._log.add(f"Paused after: {stage.title} (press Next stage)")

@@ -172,6 +172,8 @@ async def converse(
         gr.Warning("Please type a question.")
         yield [gr.skip()] * CHAT_OUTPUTS
         return
+    if cut := clean_question(question, SETTINGS.max_question_chars)[1]:
+        gr.Warning(cut)  # besides the status log's line, which is folded away once the answer is done
     session = SESSIONS[request.session_hash]
     kb, adding = session.searched()
     notes = [searched_without(adding)] if adding else []
@@ -261,6 +263,14 @@ def next_stage(request: gr.Request) -> None:
     run = SESSIONS[request.session_hash].run
     if run is not None:
         run.next_stage()
+
+
+def step_through_switched(on: bool, request: gr.Request) -> Any:
+    """Show Next stage while stepping through; turned off, an answer paused after a stage goes on."""
+    run = SESSIONS[request.session_hash].run
+    if not on and run is not None:
+        run.run_through()
+    return gr.Button(visible=on)
 
 
 def clear(request: gr.Request) -> tuple[list, str]:

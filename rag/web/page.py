@@ -98,12 +98,25 @@ THEME = gr.themes.Default(primary_hue="indigo").set(
     input_placeholder_color="*neutral_500",
     input_placeholder_color_dark="*neutral_400",
 )
+# A conversation message's text as written, from the message as sent (escaped by `render.chat_text`).
+SHOWN_TEXT_JS = "(text) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')"
+COPY_MESSAGE = f'{CHAT} button[aria-label="Copy message"]'
 # Gradio offers no attributes for these: the conversation (a polite live log, so the answer is
 # announced as it grows) is named for what it holds, and the question box is described by the hint under it.
 # A thought's title is a button holding an unnamed arrow button: the arrow is made an inert picture
 # (hidden from screen readers, out of the tab order, clicks pass to the title through the stylesheet),
 # as each thought is drawn; the title opens and closes the thought.
+# Gradio's copy button under a message copies the message as sent, escaped (`a &lt; b`): what the
+# clipboard is given while such a button is pressed is the text as shown.
 PAGE_JS = f"""() => {{
+  const shownText = {SHOWN_TEXT_JS};
+  let copyingMessage = false;
+  document.addEventListener('click', (event) => {{
+    copyingMessage = Boolean(event.target.closest?.('{COPY_MESSAGE}'));
+    setTimeout(() => {{ copyingMessage = false; }});
+  }}, true);
+  const writeText = navigator.clipboard?.writeText.bind(navigator.clipboard);
+  if (writeText) navigator.clipboard.writeText = (text) => writeText(copyingMessage ? shownText(text) : text);
   document.querySelector('{CHAT_LOG}')?.setAttribute('aria-label', 'Conversation');
   const quietArrows = () => document.querySelectorAll('{THOUGHT_ARROWS}:not([aria-hidden])').forEach((arrow) => {{
     arrow.setAttribute('aria-hidden', 'true');
@@ -154,7 +167,7 @@ def conversation_display(*buttons: gr.Button) -> dict[str, Any]:
 # Gradio's own "copy all" would copy each status log as an answer and the messages escaped for display.
 COPY_CONVERSATION_LABEL = "Copy conversation"
 COPY_CONVERSATION_JS = f"""(messages) => {{
-  const written = (text) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  const written = {SHOWN_TEXT_JS};
   const text = ({{content}}) => typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('');
   navigator.clipboard.writeText(messages
     .filter((message) => !message.metadata?.title)
