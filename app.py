@@ -80,7 +80,6 @@ with gr.Blocks(title="Streaming RAG", delete_cache=(3600, 3600)) as demo:
     # The handlers read the chat messages as the page sends them and check every setting, so Gradio's
     # preprocessing (a thread hop per input) is skipped: the first status line leaves ~3 ms sooner.
     chat_outputs = [conversation, bar.question, drawings]
-    gr.on([bar.ask.click, bar.question.submit, conversation.retry], None, js=page.ASKING_JS, **quiet)
     ask_event = gr.on(
         [bar.ask.click, bar.question.submit],
         handlers.answer_in_chat,

@@ -108,7 +108,22 @@ COPY_MESSAGE = f'{CHAT} button[aria-label="Copy message"]'
 # as each thought is drawn; the title opens and closes the thought.
 # Gradio's copy button under a message copies the message as sent, escaped (`a &lt; b`): what the
 # clipboard is given while such a button is pressed is the text as shown.
+# While an answer is written Ask is disabled, as chat pages do: Gradio would silently drop a second
+# question sent on the same event (Enter then does nothing; the typed question stays in the box). It
+# is disabled by plain listeners, once the click or key press that asks has been handled, so nothing
+# runs before the question is sent (a Gradio event of its own on the same triggers would: in six runs
+# of `python -m benchmarks --parts 4`, two each with no lock, such an event and these listeners, the
+# browser's first status line read 1.77-2.22× the echo round trip, too noisy to tell them apart).
 PAGE_JS = f"""() => {{
+  const ask = document.querySelector('{ASK}');
+  const asking = () => setTimeout(() => {{ ask.disabled = true; }});
+  ask.addEventListener('click', asking);
+  document.querySelector('{QUESTION_BOX}').addEventListener('keydown', (event) => {{
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) asking();
+  }});
+  document.addEventListener('click', (event) => {{
+    if (event.target.closest?.('{RETRY}')) asking();
+  }});
   const shownText = {SHOWN_TEXT_JS};
   let copyingMessage = false;
   document.addEventListener('click', (event) => {{
@@ -125,10 +140,7 @@ PAGE_JS = f"""() => {{
   new MutationObserver(quietArrows).observe(document.querySelector('{CHAT}'), {{childList: true, subtree: true}});
   document.querySelector('{QUESTION_BOX}')?.setAttribute('aria-describedby', '{QUESTION_HINT.id}');
 }}"""
-# While an answer is written Ask is disabled, as chat pages do: Gradio would silently drop a second
-# question sent on the same event (Enter then does nothing; the typed question stays in the box).
-# It is set in the browser, so the answer's first status line waits for no round trip.
-ASKING_JS = f"() => {{ document.querySelector('{ASK}').disabled = true; }}"
+# Ask is enabled again when the answer has ended (`app.py`); the page's script disables it.
 ANSWERED_JS = f"() => {{ document.querySelector('{ASK}').disabled = false; }}"
 # Presenter mode is a class on the page's root element, so the stylesheet can resize Gradio's own text
 # (its theme's sizes are variables set there); the address carries it (?presenter) for a bookmark.
