@@ -454,6 +454,15 @@ def test_html_in_questions_and_documents_is_shown_as_text(open_page, tmp_path):
     assert page.evaluate("window.__xss") is None, "no HTML from a question or a document may run"
 
 
+@pytest.mark.parametrize("typed", ["", "   ", "?!?!"])
+def test_a_question_with_no_words_gets_a_clear_message_and_ask_comes_back(open_page, typed):
+    page = open_page()
+    ask(page, typed, press_enter=True)
+
+    page.locator(".toast-body", has_text="Please type a question").first.wait_for()
+    wait_for_ask(page)
+
+
 def test_a_question_too_long_to_use_whole_says_so_in_a_warning(open_page):
     page = open_page()
     ask(page, "Why is streaming useful? " + "Please explain. " * 150, press_enter=True)
