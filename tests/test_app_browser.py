@@ -964,6 +964,7 @@ def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage
     page = open_page()
     step_through(page)
 
+    assert page.locator(NEXT_STAGE).is_disabled(), "nothing is paused yet"
     ask(page, HNSW_QUESTION)
     titles = [*SEARCH_STAGES, "Choose the sentences"]
     for shown, (title, newest) in enumerate(paused_stages(page, titles), 1):
@@ -979,6 +980,7 @@ def test_stepping_through_pauses_after_each_stage_with_its_data_until_next_stage
     wait_for_turns(page, 1)
     assert re.search(r"\[1\]", answer_text(page)), answer_text(page)
     assert page.locator(f"{STAGES} .paused").count() == 0
+    assert page.locator(NEXT_STAGE).is_disabled(), "nothing is paused any more"
     assert page.locator(f"{STAGES} details[open]").count() == 1, "only the newest stage stays open"
 
 

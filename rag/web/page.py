@@ -108,6 +108,7 @@ COPY_MESSAGE = f'{CHAT} button[aria-label="Copy message"]'
 # as each thought is drawn; the title opens and closes the thought.
 # Gradio's copy button under a message copies the message as sent, escaped (`a &lt; b`): what the
 # clipboard is given while such a button is pressed is the text as shown.
+# Next stage (drawn disabled) can be pressed only while a step-through is paused after a stage.
 # While an answer is written Ask is disabled, as chat pages do: Gradio would silently drop a second
 # question sent on the same event (Enter then does nothing; the typed question stays in the box). It
 # is disabled by plain listeners, once the click or key press that asks has been handled, so nothing
@@ -124,6 +125,10 @@ PAGE_JS = f"""() => {{
   document.addEventListener('click', (event) => {{
     if (event.target.closest?.('{RETRY}')) asking();
   }});
+  new MutationObserver(() => {{
+    const next = document.querySelector('{NEXT_STAGE}');
+    if (next) next.disabled = !document.querySelector('{STAGES} .paused');
+  }}).observe(document.querySelector('{LATEST_ANSWER}'), {{childList: true, subtree: true}});
   const shownText = {SHOWN_TEXT_JS};
   let copyingMessage = false;
   document.addEventListener('click', (event) => {{

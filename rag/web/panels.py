@@ -41,7 +41,9 @@ def question_bar() -> QuestionBar:
         )
         ask = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id=page.ASK.id)
         stop = gr.Button("Stop", variant="stop", scale=0, min_width=72, elem_id=page.STOP.id)
-        next_stage = gr.Button("Next stage", scale=0, min_width=140, visible=False, elem_id=page.NEXT_STAGE.id)
+        next_stage = gr.Button(
+            "Next stage", scale=0, min_width=140, visible=False, interactive=False, elem_id=page.NEXT_STAGE.id
+        )
     with gr.Row():
         gr.HTML(
             "Press Enter to ask; while an answer is written, Ask waits for it. Stop ends the answer "
