@@ -344,6 +344,7 @@ def test_copying_a_message_or_the_conversation_gives_the_text_as_shown_without_t
     assert "[1]" in answer
 
     copy_buttons = page.get_by_role("button", name="Copy message")
+    assert copy_buttons.count() == 2, "the question and the answer have a copy button; the status log has none"
     assert copied(page, copy_buttons.first) == question, "a question copies as it was typed"
     copied_answer = copied(page, copy_buttons.last)
     assert " ".join(copied_answer.split()) == " ".join(answer.split()), "an answer copies as it is shown"
