@@ -198,7 +198,8 @@ class AnswerRun:
             self._on_change()
 
     def _pause(self, stage: Stage) -> bool:
-        """Wait for `next_stage()` after `stage`; False if the run was stopped meanwhile (or by the wait's limit)."""
+        """Wait for `next_stage()` after `stage`, unless stepping through was turned off; False if the run
+        was stopped meanwhile (or by the wait's limit)."""
         with self._lock:
             if self._stopped or not self.step_through:
                 return not self._stopped
