@@ -201,8 +201,10 @@ class AnswerRun:
         """Wait for `next_stage()` after `stage`, unless stepping through was turned off; False if the run
         was stopped meanwhile (or by the wait's limit)."""
         with self._lock:
-            if self._stopped or not self.step_through:
-                return not self._stopped
+            if self._stopped:
+                return False
+            if not self.step_through:
+                return True
             self._next.clear()  # a press of Next before this stage was shown does not skip it
             self._paused = True
             self._log.add(f"Paused after: {stage.title} (press Next stage)")

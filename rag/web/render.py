@@ -46,28 +46,23 @@ def log_html(text: str) -> str:
 # Text drawn as HTML (the conversation's messages) could otherwise hold a tag, and an image tag
 # would have the browser fetch a URL carrying data (`<img src=http://…?q=…>`). In Markdown, square
 # brackets are escaped too, for the same reason: no link or image is ever made (`![x](http://…?q=…)`).
-_HTML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-_MARKDOWN_ESCAPES = _HTML_ESCAPES | {"[": "\\[", "]": "\\]"}
-_HTML_SAFE = str.maketrans(_HTML_ESCAPES)
-_MARKDOWN_SAFE = str.maketrans(_MARKDOWN_ESCAPES)
-_ESCAPED = re.compile("|".join(map(re.escape, _HTML_ESCAPES.values())))
-_UNESCAPED = {escaped: character for character, escaped in _HTML_ESCAPES.items()}
+_MARKDOWN_BRACKETS = str.maketrans({"[": "\\[", "]": "\\]"})
 
 
 def chat_text(text: str) -> str:
     """`text` as a conversation message (drawn as HTML, not Markdown) that shows it as written.
     Escaping is per character, so escaped text that only grows still only grows, and streams as appends."""
-    return text.translate(_HTML_SAFE)
+    return html.escape(text, quote=False)
 
 
 def markdown_text(text: str) -> str:
     """`text` as Markdown that shows it as written, escaped per character as `chat_text` is."""
-    return text.translate(_MARKDOWN_SAFE)
+    return chat_text(text).translate(_MARKDOWN_BRACKETS)
 
 
 def unescaped(text: str) -> str:
     """Undo `chat_text`: the message's text as it was written."""
-    return _ESCAPED.sub(lambda match: _UNESCAPED[match.group()], text)
+    return html.unescape(text)
 
 
 def answer_markdown(view: AnswerView) -> str:
