@@ -389,6 +389,19 @@ def test_the_topic_of_a_message_is_its_question_s_not_the_scene_it_opens_with(kb
     assert "BM25" in query and "project" not in query, query
 
 
+@pytest.mark.parametrize(
+    ("message", "query"),
+    [
+        ("In BM25 there is a setting called k1. What is it for?", "What is k1 for?"),
+        ("FAISS has an index named IndexHNSWFlat. How does it work?", "How does IndexHNSWFlat work?"),
+    ],
+)
+def test_a_pronoun_after_a_name_the_message_introduces_stands_for_that_name(settings, kb, message, query):
+    events = list(stream_answer(message, settings, kb=kb))
+    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    assert searched.startswith(f"Searching for: {query}"), searched
+
+
 def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_carried_words(settings, kb):
     """ "that model's maximum input length" names the model's own document in its own words; the
     words carried from "How do I pick the chunk size for MiniLM?" had kept it on chunk sizes."""
