@@ -174,6 +174,16 @@ query vector plus β × the mean of its three best passages' vectors, searched a
 fusion). At β 0.3 the corpus set's Recall@1 0.946 → 0.938, the second set's 0.917 → 0.905, the sixth's
 0.929 → 0.917 and SQuAD's 0.899 → 0.894, the others unchanged; at 0.7 worse on every set. The feedback
 pulls each question towards its topic's commonest passage, which is what the rerank already undoes.
+
+Tried on 2026-12-04 (stop 44), not kept: among the reranked candidates, 0.4 for one whose heading opens
+with the question's "how", "why", "what" or "when" ("How does all-MiniLM-L6-v2 combine…?" finding
+"How it turns text into a vector" rather than "What all-MiniLM-L6-v2 is"; 43 of the corpus's 210
+headings open so). Key-fact hit over the seven question sets 597 → 601 of 744 (the second blind set
++2, the third +2, the fifth +1, the fresh set −1, its Recall@1 0.917 → 0.893), SQuAD unchanged (no
+headings), but the follow-ups' key fact fell: the shipped conversations 0.667 → 0.645, two blind
+conversation files a question each, one gained one. Nor, without it, a bonus for the cosine between
+the question and a candidate's heading (0.1-0.5, z-scored): the answer's passage first for 614 → 617
+(0.1) or fewer of 744 questions, each set within a question or two.
 """
 
 from __future__ import annotations
