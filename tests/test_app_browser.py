@@ -462,6 +462,9 @@ def test_a_question_with_no_words_gets_a_clear_message_and_ask_comes_back(open_p
 
     page.locator(".toast-body", has_text="Please type a question").first.wait_for()
     wait_for_ask(page)
+    # Not a turn, whose Retry could only fail again; what was typed stays to be mended.
+    assert page.locator(THOUGHTS).count() == 0
+    assert page.locator(QUESTION_BOX).input_value() == typed
 
 
 def test_a_question_too_long_to_use_whole_says_so_in_a_warning(open_page):

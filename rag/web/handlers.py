@@ -28,7 +28,7 @@ from rag.index import KnowledgeBase
 from rag.inspector import inspect_question
 from rag.knowledge import shared_knowledge_base
 from rag.lab import compare_retrievers
-from rag.pipeline import clean_question
+from rag.pipeline import clean_question, unaskable
 from rag.uploads import add_uploads, display_name
 from rag.web.answer import AnswerRun, AnswerView, Pane, StatusLog
 from rag.web.chat import BadHistory, answered_before, asked_before, last_question, message_text, turn
@@ -164,12 +164,13 @@ async def converse(
     `step_through` pauses after each stage of the pipeline until Next stage is pressed.
 
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
+    A question that is empty or has no words (`unaskable`) is not a turn: a warning says why.
     """
     history = earlier_questions(earlier, shown=True)
     said = earlier_answers(earlier)
     shown_as = shown_question(question)
-    if not shown_as:
-        gr.Warning("Please type a question.")
+    if problem := unaskable(shown_as):  # as a turn, its Retry could only fail again; the box keeps it
+        gr.Warning(problem)
         yield [gr.skip()] * CHAT_OUTPUTS
         return
     if cut := clean_question(question, SETTINGS.max_question_chars)[1]:
