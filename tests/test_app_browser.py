@@ -522,6 +522,22 @@ def test_readable_on_a_phone(open_page, artifacts_dir):
     page.screenshot(path=artifacts_dir / "app-phone.png", full_page=True)
 
 
+def test_the_conversation_scrolls_below_its_label_and_buttons_not_under_them(open_page):
+    page = open_page(390, 844)
+    for question in (QUESTION, FOLLOW_UP):
+        ask(page, question)
+        wait_for_turns(page, 1 if question == QUESTION else 2)
+        wait_for_ask(page)
+
+    messages = page.locator(f"{CHAT} .bubble-wrap")
+    messages.evaluate("log => { log.scrollTop = log.scrollHeight / 2; }")
+    assert messages.evaluate("log => log.scrollTop") > 0, "two turns should fill the conversation on a phone"
+    top = messages.bounding_box()["y"]
+    for toolbar in (f"{CHAT} label", f"{CHAT} .top-panel"):
+        box = page.locator(toolbar).first.bounding_box()
+        assert box["y"] + box["height"] <= top, f"{toolbar} covers the scrolled messages: {box}, messages from {top}"
+
+
 def test_the_page_loads_nothing_from_outside_the_app(chromium, app_url):
     context = chromium.new_context(viewport={"width": 1280, "height": 720})
     requested: list[str] = []
