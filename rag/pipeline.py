@@ -29,7 +29,14 @@ from rag.generate import AnswerBackend, BackendError, make_backend
 from rag.generate.extractive import HITS_TO_READ, ExtractiveBackend
 from rag.index import KnowledgeBase
 from rag.knowledge import shared_knowledge_base
-from rag.questions import compares_only, compares_unnamed, picks_one_of_two, plain_question, question_and_context
+from rag.questions import (
+    compares_only,
+    compares_unnamed,
+    picks_one_of_two,
+    plain_question,
+    question_and_context,
+    without_markup,
+)
 from rag.retrieve import SearchTimings, SearchTrace, search, search_follow_up
 from rag.rewrite import ChatModel, RewriteFailed, model_rewrite
 from rag.streaming import adapt, paced
@@ -77,13 +84,14 @@ def said_before(said: Sequence[str]) -> list[str]:
 
 
 def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> str:
-    """What is searched for `question` after the (cleaned) questions `earlier`: the question as plainly
-    asked (`plain_question`) and spelt as the corpus spells it (`Spelling`), read after the sentences its
-    message opens with (`with_context`), and a follow-up rewritten to stand on its own (a first question
-    does not build the rewrite's vocabulary). A pronoun after a question that asks to pick something
+    """What is searched for `question` after the (cleaned) questions `earlier`: the question's text
+    without markup (`without_markup`), as plainly asked (`plain_question`) and spelt as the corpus
+    spells it (`Spelling`), read after the sentences its message opens with (`with_context`), and a
+    follow-up rewritten to stand on its own (a first question does not build the rewrite's
+    vocabulary). A pronoun after a question that asks to pick something
     stands for the name the documents answer it with: that answer is the extractive one, chosen again
     from a hybrid search (its vectors cached since the question was asked: ~1.5 ms; ~50 ms cold)."""
-    asked, context = question_and_context(kb.spelling.corrected(question))
+    asked, context = question_and_context(kb.spelling.corrected(without_markup(question)))
     query = plain_question(asked)
     if context:
         query = with_context(query, context, kb, embedder)
@@ -95,7 +103,8 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
         ranked = ExtractiveBackend(embedder).ranked(earlier_question, hits)
         return ranked[0].text if ranked else ""
 
-    return standalone_query(query, [plain_question(q) for q in earlier], kb, embedder, best_sentence_of)
+    earlier_plain = [plain_question(without_markup(asked_before)) for asked_before in earlier]
+    return standalone_query(query, earlier_plain, kb, embedder, best_sentence_of)
 
 
 def follow_up_query(

@@ -137,10 +137,13 @@ question's answer is told by what it says, not by how it is worded.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from enum import Enum
 from itertools import product
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from rag.lexical import asked_terms, terms
 
@@ -175,10 +178,10 @@ _ASKS = {
     ),
     Asks.DEFINITION: re.compile(
         r"^\s*what(?:'s| is| are| does| do)\b.*\b(?:mean|meaning|stand for|refer to|short for|meant by)\b"
-        r"|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"]?[\w.-]+['\"]?(?: (?!(?:of|between|in|for)\b)[\w.-]+){0,3}"
+        r"|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"`]?[\w.-]+['\"`]?(?: (?!(?:of|between|in|for)\b)[\w.-]+){0,3}"
         r"(?: (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2})?\??$"
-        r"|\bwhat is meant by\b|\bdefine\b|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"]"
-        r"|^\s*what (?:does|do) ['\"]?[\w.-]+['\"]? (?:do|control|change|set|determine|decide|affect)"
+        r"|\bwhat is meant by\b|\bdefine\b|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"`]"
+        r"|^\s*what (?:does|do) ['\"`]?[\w.-]+['\"`]? (?:do|control|change|set|determine|decide|affect)"
         r"(?: (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2})?\??$",
         re.IGNORECASE,
     ),
@@ -315,6 +318,8 @@ _POLITE = re.compile(
 _THANKS = re.compile(
     r"[\s,]*\b(?:many thanks|thanks|thank you|thx|cheers)\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE
 )
+_MARKDOWN = MarkdownIt("commonmark")
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")  # "Other than L.A. which …" is one sentence
 _QUESTION_WORD = re.compile(
     r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will)\b",
@@ -330,6 +335,39 @@ def question_and_context(text: str) -> tuple[str, str]:
         if sentence.endswith("?") or _QUESTION_WORD.match(_POLITE.sub("", sentence, count=1)):
             return " ".join(sentences[at:]), " ".join(sentences[:at])
     return text.strip(), ""
+
+
+def without_markup(message: str) -> str:
+    """The message's text without Markdown or HTML markup, each block (heading, list item, paragraph)
+    a sentence of its own: "# Question\n\n- What does *efSearch* control in [HNSW](…)?" → "Question.
+    What does efSearch control in HNSW?". Pasted from a chat or a page, the markup had hidden the
+    question from the patterns that read it, and the asterisks and the link's address from nothing:
+    that one was refused. The message as it is when its text has no words."""
+    blocks: list[str] = []
+    text: list[str] = []
+    for token in _MARKDOWN.parse(message):
+        if token.type == "inline":
+            text.extend(_inline_text(token))
+        elif token.type in ("code_block", "fence"):
+            text.append(token.content)
+        elif token.type == "html_block":
+            text.append(_TAG.sub(" ", token.content))
+        if token.block and token.nesting <= 0 and text:  # a block ends
+            blocks.append(" ".join("".join(text).split()))
+            text = []
+    sentences = [block if block[-1] in ".!?:;" else f"{block}." for block in filter(None, blocks[:-1])]
+    plain = " ".join([*sentences, *blocks[-1:]]).strip()
+    return plain if any(character.isalnum() for character in plain) else message
+
+
+def _inline_text(token: Token) -> Iterator[str]:
+    for child in token.children or ():
+        if child.type in ("text", "image"):  # an image's content is its alt text
+            yield child.content
+        elif child.type == "code_inline":  # kept a code span: its words are names (`rag.lexical`)
+            yield f"`{child.content}`"
+        elif child.type in ("softbreak", "hardbreak", "html_inline"):
+            yield " "
 
 
 def plain_question(question: str) -> str:

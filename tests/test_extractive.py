@@ -35,6 +35,7 @@ from rag.questions import (
     spells_out,
     states,
     two_questions,
+    without_markup,
 )
 from rag.retrieve import search
 
@@ -568,6 +569,24 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
 )
 def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):
     assert plain_question(question) == plain
+
+
+@pytest.mark.parametrize(
+    ("message", "text"),
+    [
+        ("**What** is `nprobe` in an <b>IVF</b> index?", "What is `nprobe` in an IVF index?"),
+        ("What does *efSearch* control in [HNSW](https://example.org/hnsw)?", "What does efSearch control in HNSW?"),
+        ("# Question\n\n- What is RRF?\n- How is it computed?", "Question. What is RRF? How is it computed?"),
+        ("<script>alert(1)</script> How does BM25 score documents?", "alert(1) How does BM25 score documents?"),
+        # Text that only looks like markup is left as it is.
+        ("What is 2 * 3 * 4?", "What is 2 * 3 * 4?"),
+        ("What does max_size mean when a < b?", "What does max_size mean when a < b?"),
+        ("What is HNSW", "What is HNSW"),
+        ("<b></b>", "<b></b>"),  # no words in its text
+    ],
+)
+def test_a_question_is_read_as_the_text_its_markup_shows(message, text):
+    assert without_markup(message) == text
 
 
 @pytest.mark.parametrize(

@@ -217,6 +217,13 @@ def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_questio
     assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
+def test_a_question_written_in_markup_is_answered_as_its_text(settings, kb):
+    marked = list(stream_answer("**What** is `nprobe` in an <b>IVF</b> index?", settings, kb=kb))
+
+    assert _searched(marked) == "Searching for: What is `nprobe` in an IVF index?"
+    assert "The nprobe parameter controls how many" in marked[-1].answer, marked[-1].answer
+
+
 def test_the_sentences_before_a_question_lend_it_their_topic_and_names_but_no_noise(settings, kb):
     drawbacks = list(stream_answer("I'm using an HNSW index. What are its drawbacks?", settings, kb=kb))
     assert "HNSW" in _searched(drawbacks), _searched(drawbacks)
