@@ -315,6 +315,12 @@ _POLITE = re.compile(
     r"|i(?:'d| would) like to know|i want to know|i wonder|i'm wondering|do you know)\b[\s:,-]*)?",
     re.IGNORECASE,
 )
+# A label naming the message a question ("Question:", "Q3 -", "Homework question 2:", "Quick q:").
+_LABEL = re.compile(
+    r"^(?:(?:quick|short|simple|homework|quiz|exam|interview|follow-up|final|last|another|one|my|a)\s+)*"
+    r"(?:question|q|qn|query)\s*(?:\d+\s*)?[:.)—–-]\s+",
+    re.IGNORECASE,
+)
 _THANKS = re.compile(
     r"[\s,]*\b(?:many thanks|thanks|thank you|thx|cheers)\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE
 )
@@ -371,11 +377,13 @@ def _inline_text(token: Token) -> Iterator[str]:
 
 
 def plain_question(question: str) -> str:
-    """The question without a greeting, a polite lead-in or closing thanks, with a question mark if it
-    is worded as a question and has none: "Can you tell me how nDCG is calculated" → "how nDCG is
-    calculated?". The search and the answer then read what is asked: the embedding model reads the
-    question mark, and the patterns above the question's opening words."""
+    """The question without a label ("Question:"), a greeting, a polite lead-in or closing thanks, with
+    a question mark if it is worded as a question and has none: "Can you tell me how nDCG is
+    calculated" → "how nDCG is calculated?". The search and the answer then read what is asked: the
+    embedding model reads the question mark, and the patterns above the question's opening words (a
+    capitalised "What" after "Question:" had been read as a name no passage mentions, and refused)."""
     text = _THANKS.sub("", question.strip()) or question.strip()
+    text = _LABEL.sub("", text, count=1) or text
     plain = _POLITE.sub("", text, count=1) or text
     if _QUESTION_WORD.match(plain) and "?" not in plain:
         plain = plain.rstrip(".!").rstrip() + "?"

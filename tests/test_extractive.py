@@ -565,6 +565,11 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("Hi! What is RRF", "What is RRF?"),
         ("What is a thank you note, thanks", "What is a thank you note?"),
         ("What is HNSW? I read about it.", "What is HNSW? I read about it."),
+        ("Question: What does efSearch control?", "What does efSearch control?"),
+        ("Homework question 3 - What is nprobe", "What is nprobe?"),
+        ("Q2) why chunk at all?", "why chunk at all?"),
+        ("Query expansion: what is it?", "Query expansion: what is it?"),  # a topic, not a label
+        ("HNSW - what are its drawbacks?", "HNSW - what are its drawbacks?"),
     ],
 )
 def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):

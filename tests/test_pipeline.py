@@ -217,6 +217,11 @@ def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_questio
     assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
+def test_a_question_after_a_label_is_answered_as_the_question(settings, kb):
+    labelled = list(stream_answer("Question: What does efSearch control in HNSW?", settings, kb=kb))
+    assert "The efSearch parameter applies at query time" in labelled[-1].answer, labelled[-1].answer
+
+
 def test_a_question_written_in_markup_is_answered_as_its_text(settings, kb):
     marked = list(stream_answer("**What** is `nprobe` in an <b>IVF</b> index?", settings, kb=kb))
 
