@@ -815,6 +815,17 @@ def test_an_acronym_the_passages_say_otherwise_is_not_held_against_the_question(
     assert answer != NOT_FOUND and "[1]" in answer, answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["About IVF: What does nprobe do?", "IVF - What does nprobe do?", "IVF; What does nprobe do?"],
+)
+def test_a_capitalised_word_opening_a_clause_is_not_taken_for_a_name_no_passage_mentions(
+    backend, kb, embedder, question
+):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert answer != NOT_FOUND and "nprobe" in answer, answer
+
+
 def test_a_mistyped_name_still_counts_as_mentioned(backend):
     text = "Eiffel answered the protesting artists in a newspaper interview, comparing his tower with the pyramids of Egypt."
     answer = "".join(backend.stream("What did Eifel say to the artists who protested?", [_hit(text)]))

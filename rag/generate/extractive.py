@@ -671,8 +671,9 @@ PAIR_CANDIDATES = 3
 UNMENTIONED_THRESHOLD = 0.65
 NAME_TYPO_RATIO = 0.82  # difflib's similarity: "Scotish" and "Scottish" 0.93, "React" and "reach" 0.80
 _NAME_WORD = r"(?:[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-z][\w-]+)"
-# Capitalised words and acronyms in a row, except the question's first word.
-_NAME = re.compile(rf"(?<!^)(?<![.?!] )\b{_NAME_WORD}(?: {_NAME_WORD})*\b")
+# Capitalised words and acronyms in a row, except the first word of the question or of a clause after
+# a colon, a semicolon or a dash ("About IVF: What does nprobe do?" had been refused for "What").
+_NAME = re.compile(rf"(?<!^)(?<![.?!:;] )(?<![—–-] )\b{_NAME_WORD}(?: {_NAME_WORD})*\b")
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9-]*[A-Z0-9]s?")  # LLM, GPT-4, APIs
 _WORD = re.compile(r"[\w-]+")
 _REFERS_BACK = re.compile(
