@@ -499,7 +499,7 @@ def test_a_how_question_s_explanation_goes_on_to_the_next_sentence_within_the_bu
     )
 
 
-@pytest.mark.parametrize("scene", ["In Gradio, ", "Inside a Blocks app, "])
+@pytest.mark.parametrize("scene", ["In Gradio, ", "Inside a Blocks app, ", "Gradio: ", "Blocks apps - "])
 def test_a_how_question_after_a_scene_setting_clause_goes_on_as_well(backend, scene):
     question = f"{scene}how does a generator handler stream its output?"
     answer = "".join(backend.stream(question, [_hit(EXPLANATION)]))
@@ -823,7 +823,7 @@ def test_a_capitalised_word_opening_a_clause_is_not_taken_for_a_name_no_passage_
     backend, kb, embedder, question
 ):
     answer, _ = _answer(backend, kb, embedder, question)
-    assert answer != NOT_FOUND and "nprobe" in answer, answer
+    assert "The nprobe parameter controls" in answer, answer  # read after its scene, as "What does nprobe do?"
 
 
 def test_a_mistyped_name_still_counts_as_mentioned(backend):
