@@ -695,8 +695,8 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     rare = [run for run in found if any(vocabulary.rare(word) for word in run)]
     phrases = [run for run in found if len(run) > 1]
     rare_phrases = [run for run in phrases if run in rare]
-    named_first = introduced or named
-    return _Topic(found, named_first[0] if named_first else max(rare_phrases or phrases or rare or found, key=len))
+    heads = introduced or named
+    return _Topic(found, heads[0] if heads else max(rare_phrases or phrases or rare or found, key=len))
 
 
 def _phrases(run: list[str], vocabulary: Vocabulary) -> list[list[str]]:

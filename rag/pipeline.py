@@ -88,9 +88,9 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     without markup (`without_markup`), as plainly asked (`plain_question`) and spelt as the corpus
     spells it (`Spelling`), read after the sentences its message opens with (`with_context`), and a
     follow-up rewritten to stand on its own (a first question does not build the rewrite's
-    vocabulary). A pronoun after a question that asks to pick something
-    stands for the name the documents answer it with: that answer is the extractive one, chosen again
-    from a hybrid search (its vectors cached since the question was asked: ~1.5 ms; ~50 ms cold)."""
+    vocabulary). A pronoun after a question that asks to pick something stands for the name the
+    documents answer it with: that answer is the extractive one, chosen again from a hybrid search
+    (its vectors cached since the question was asked: ~1.5 ms; ~50 ms cold)."""
     asked, context = question_and_context(kb.spelling.corrected(without_markup(question)))
     query = plain_question(asked)
     if context:

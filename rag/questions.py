@@ -354,9 +354,10 @@ def question_and_context(text: str) -> tuple[str, str]:
 def without_markup(message: str) -> str:
     """The message's text without Markdown or HTML markup, each block (heading, list item, paragraph)
     a sentence of its own: "# Question\n\n- What does *efSearch* control in [HNSW](…)?" → "Question.
-    What does efSearch control in HNSW?". Pasted from a chat or a page, the markup had hidden the
-    question from the patterns that read it, and the asterisks and the link's address from nothing:
-    that one was refused. The message as it is when its text has no words."""
+    What does efSearch control in HNSW?"; the message as it is when its text has no words. Pasted from
+    a chat or a page, markup had hidden a question from the patterns that read it ("**What** is
+    `nprobe`…?" was not read as asking what nprobe is) and a link's address was searched as words. A
+    code span keeps its backticks."""
     blocks: list[str] = []
     text: list[str] = []
     for token in _MARKDOWN.parse(message):
@@ -378,7 +379,7 @@ def _inline_text(token: Token) -> Iterator[str]:
     for child in token.children or ():
         if child.type in ("text", "image"):  # an image's content is its alt text
             yield child.content
-        elif child.type == "code_inline":  # kept a code span: its words are names (`rag.lexical`)
+        elif child.type == "code_inline":  # its words are names (`rag.lexical`)
             yield f"`{child.content}`"
         elif child.type in ("softbreak", "hardbreak", "html_inline"):
             yield " "
