@@ -318,8 +318,8 @@ _ASKING = re.compile(
 # A polite lead-in that wraps a question ("Can you tell me how …", "Please explain: …").
 _POLITE = re.compile(
     r"^(?:(?:hi|hello|hey)\b[\s,!.]*)?"
-    r"(?:(?:(?:can|could|would|will) you(?: please)? (?:tell me|explain|describe|show me|help me understand)"
-    r"|please(?: tell me| explain| describe)?|tell me|explain(?: to me)?|describe"
+    r"(?:(?:(?:can|could|would|will) (?:you|u)(?: please| pls| plz)? (?:tell me|explain|describe|show me|help me understand)"
+    r"|(?:please|pls|plz)(?: tell me| explain| describe)?|tell me|explain(?: to me)?|describe"
     r"|i(?:'d| would) like to know|i want to know|i wonder|i'm wondering|do you know)\b[\s:,-]*)?",
     re.IGNORECASE,
 )

@@ -565,6 +565,8 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("Hi! What is RRF", "What is RRF?"),
         ("What is a thank you note, thanks", "What is a thank you note?"),
         ("What is HNSW? I read about it.", "What is HNSW? I read about it."),
+        ("pls explain what nprobe controls in ivf", "what nprobe controls in ivf?"),
+        ("can u tell me how RRF works", "how RRF works?"),
         ("Question: What does efSearch control?", "What does efSearch control?"),
         ("Homework question 3 - What is nprobe", "What is nprobe?"),
         ("Q2) why chunk at all?", "why chunk at all?"),
