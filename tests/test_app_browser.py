@@ -524,9 +524,9 @@ def test_readable_on_a_phone(open_page, artifacts_dir):
 
 def test_the_conversation_scrolls_below_its_label_and_buttons_not_under_them(open_page):
     page = open_page(390, 844)
-    for question in (QUESTION, FOLLOW_UP):
+    for turns, question in enumerate((QUESTION, FOLLOW_UP), 1):
         ask(page, question)
-        wait_for_turns(page, 1 if question == QUESTION else 2)
+        wait_for_turns(page, turns)
         wait_for_ask(page)
 
     messages = page.locator(f"{CHAT} .bubble-wrap")
