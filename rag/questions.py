@@ -368,10 +368,11 @@ def without_markup(message: str) -> str:
         elif token.type == "html_block":
             text.append(_TAG.sub(" ", token.content))
         if token.block and token.nesting <= 0 and text:  # a block ends
-            blocks.append(" ".join("".join(text).split()))
+            if block := " ".join("".join(text).split()):
+                blocks.append(block)
             text = []
-    sentences = [block if block[-1] in ".!?:;" else f"{block}." for block in filter(None, blocks[:-1])]
-    plain = " ".join([*sentences, *blocks[-1:]]).strip()
+    sentences = [block if block[-1] in ".!?:;" else f"{block}." for block in blocks[:-1]]
+    plain = " ".join([*sentences, *blocks[-1:]])
     return plain if any(character.isalnum() for character in plain) else message
 
 
