@@ -333,6 +333,10 @@ _THANKS = re.compile(
     r"[\s,]*\b(?:many thanks|thanks|thank you|thx|cheers)\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE
 )
 _MARKDOWN = MarkdownIt("commonmark")
+# What CommonMark reads as emphasis but a question means literally: a star between two word characters
+# ("10000*384*4", "a*b*c", which it joins into "100003844" and "abc") and a Python dunder name
+# ("__init__", which it reads as a bold "init"; so is "__HNSW__", rarely meant as bold), outside code spans.
+_CODE_SPAN_OR_LITERAL = re.compile(r"(`+).*?\1|(?<=\w)\*+(?=\w)|(?<![\w*])__[A-Za-z]\w*?__(?![\w*])", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")  # "Other than L.A. which …" is one sentence
 _QUESTION_WORD = re.compile(
@@ -360,7 +364,7 @@ def without_markup(message: str) -> str:
     code span keeps its backticks."""
     blocks: list[str] = []
     text: list[str] = []
-    for token in _MARKDOWN.parse(message):
+    for token in _MARKDOWN.parse(_CODE_SPAN_OR_LITERAL.sub(_literal, message)):
         if token.type == "inline":
             text.extend(_inline_text(token))
         elif token.type in ("code_block", "fence"):
@@ -374,6 +378,12 @@ def without_markup(message: str) -> str:
     sentences = [block if block[-1] in ".!?:;" else f"{block}." for block in blocks[:-1]]
     plain = " ".join([*sentences, *blocks[-1:]])
     return plain if any(character.isalnum() for character in plain) else message
+
+
+def _literal(found: re.Match[str]) -> str:
+    """A code span as it is; stars and underscores escaped, so that they are read as written."""
+    text = found.group()
+    return text if found.group(1) else re.sub(r"([*_])", r"\\\1", text)
 
 
 def _inline_text(token: Token) -> Iterator[str]:

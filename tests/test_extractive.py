@@ -587,6 +587,8 @@ def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(
         ("<script>alert(1)</script> How does BM25 score documents?", "alert(1) How does BM25 score documents?"),
         # Text that only looks like markup is left as it is.
         ("What is 2 * 3 * 4?", "What is 2 * 3 * 4?"),
+        ("Is 10000*384*4 bytes about 15 MB?", "Is 10000*384*4 bytes about 15 MB?"),
+        ("What does __init__ do in a `__main__` block?", "What does __init__ do in a `__main__` block?"),
         ("What does max_size mean when a < b?", "What does max_size mean when a < b?"),
         ("What is HNSW", "What is HNSW"),
         ("<b></b>", "<b></b>"),  # no words in its text
