@@ -538,6 +538,21 @@ def test_the_conversation_scrolls_below_its_label_and_buttons_not_under_them(ope
         assert box["y"] + box["height"] <= top, f"{toolbar} covers the scrolled messages: {box}, messages from {top}"
 
 
+def test_bold_text_is_drawn_in_one_font(open_page):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("DOM.enable")
+    devtools.send("CSS.enable")
+    root = devtools.send("DOM.getDocument")["root"]["nodeId"]
+    for selector in ("h1", f"{SOURCES} summary b"):  # the page's title, a source's title: "FAISS IndexHNSWFlat…"
+        node = devtools.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = devtools.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        assert len(fonts) == 1, f"{selector}'s letters come from several fonts: {fonts}"
+
+
 def test_the_page_loads_nothing_from_outside_the_app(chromium, app_url):
     context = chromium.new_context(viewport={"width": 1280, "height": 720})
     requested: list[str] = []

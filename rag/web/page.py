@@ -88,7 +88,13 @@ STEP_THROUGH_BOX = f"{STEP_THROUGH} input[type=checkbox]"
 STYLESHEET = Path(__file__).with_name("app.css")
 # Text at least 4.5:1 against its background (white on indigo-500 was 4.46:1, on red-500 3.76:1; the
 # placeholder and the footer's zinc-400 1.9:1), and the accent (citations, focus outlines) at 6.3:1.
-THEME = gr.themes.Default(primary_hue="indigo").set(
+# Gradio's bundled SemiBold (600) font files hold a few dozen glyphs ("A", "B"…), so a bold heading
+# mixed them with the system's fallback font ("FᴀISS", "Rᴀɢ"): bold text uses the complete Bold files.
+THEME = gr.themes.Default(
+    primary_hue="indigo",
+    font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui", "sans-serif"],
+    font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "Consolas", "monospace"],
+).set(
     button_primary_background_fill="*primary_600",
     button_primary_background_fill_hover="*primary_700",
     button_cancel_background_fill=gr.themes.colors.red.c600,
