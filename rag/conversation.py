@@ -302,6 +302,9 @@ _ARTICLES = {"an": "a"}  # "a sync generator or an async generator" open alike
 _ADVERBS = frozenset({"also", "then", "maybe", "perhaps", "even", "possibly", "rather"})  # may follow "and"/"or"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SCENE_BREAK = re.compile(r"\s+[—–-]\s+|:\s+")  # "writing a piece on benchmarks - what is SQuAD?"
+# A question whose verb comes last ("How does an HNSW index work?") does not name its verb as its topic.
+_DO_SUPPORT = re.compile(r"^\W*(?:(?:how|why|what|where|when|so|and|but)\s+)*(?:do|does|did)\b", re.IGNORECASE)
+_CLOSING_VERBS = frozenset({"work", "behave", "scale", "differ", "compare", "matter", "help", "happen", "mean"})
 _THING = re.compile(rf"{WORD.pattern}(?:@{WORD.pattern})?")  # a word, or a metric at a cut-off ("recall@k")
 
 
@@ -682,7 +685,10 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     (data/eval/blind-questions-4.json) 0.750 → 0.762, that question; no other figure of any question
     set, conversation file or SQuAD moved."""
     runs: list[list[str]] = [[]]
-    for word in _words(question):
+    words = _words(question)
+    if _DO_SUPPORT.match(question) and words and words[-1].lower() in _CLOSING_VERBS:
+        words = words[:-1]
+    for word in words:
         if not _content(word):
             runs.append([])
         else:

@@ -402,6 +402,19 @@ def test_a_pronoun_after_a_name_the_message_introduces_stands_for_that_name(sett
     assert searched.startswith(f"Searching for: {query}"), searched
 
 
+@pytest.mark.parametrize(
+    ("earlier", "query"),
+    [
+        ("How does an HNSW index work?", "What are the drawbacks of HNSW index?"),  # not "…HNSW index work?"
+        ("What does nprobe mean?", "What are the drawbacks of nprobe?"),
+    ],
+)
+def test_the_verb_that_ends_the_earlier_question_is_not_part_of_its_topic(settings, kb, earlier, query):
+    events = list(stream_answer("What are its drawbacks?", settings, kb=kb, history=[earlier]))
+    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    assert searched == f"Searching for: {query}"
+
+
 def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_carried_words(settings, kb):
     """ "that model's maximum input length" names the model's own document in its own words; the
     words carried from "How do I pick the chunk size for MiniLM?" had kept it on chunk sizes."""
