@@ -296,6 +296,7 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
 }
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _JOINING = frozenset({"and", "or", "vs", "versus"})  # the word between two things compared
 _ARTICLES = {"an": "a"}  # "a sync generator or an async generator" open alike
@@ -593,8 +594,13 @@ def _expletive(words: Sequence[str], n: int) -> bool:
 
 
 def _resolved_inside(words: Sequence[str], n: int) -> bool:
-    """A pronoun ("it", "its", "one"…) after enough content words of the question's own refers to them."""
-    return words[n].lower() in RESOLVABLE and _content_count(words[:n]) >= MIN_OWN_WORDS
+    """A pronoun ("it", "its", "one"…) after enough content words of the question's own refers to them,
+    as it does after a demonstrative and its noun ("who did that study and what did it find?")."""
+    if words[n].lower() not in RESOLVABLE:
+        return False
+    return _content_count(words[:n]) >= MIN_OWN_WORDS or any(
+        word.lower() in _DEMONSTRATIVES and _content(following) for word, following in pairwise(words[:n])
+    )
 
 
 def _content_count(words: Sequence[str]) -> int:

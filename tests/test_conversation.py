@@ -422,6 +422,13 @@ def test_a_word_capitalised_only_for_opening_a_sentence_is_not_taken_for_a_name(
     assert searched.startswith("Searching for: Why does chunk overlap matter?"), searched  # not "…does Teacher…"
 
 
+def test_a_pronoun_after_a_demonstrative_and_its_noun_stands_for_them(settings, kb):
+    history = ["My model has a huge context window. Should I put every passage in the prompt?"]
+    events = list(stream_answer("who did that study and what did it find?", settings, kb=kb, history=history))
+    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    assert searched.startswith("Searching for: who did that study and what did it find? — "), searched
+
+
 def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_carried_words(settings, kb):
     """ "that model's maximum input length" names the model's own document in its own words; the
     words carried from "How do I pick the chunk size for MiniLM?" had kept it on chunk sizes."""
