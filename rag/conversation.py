@@ -598,7 +598,8 @@ def _resolved_inside(words: Sequence[str], n: int) -> bool:
     as it does after a demonstrative and its noun ("who did that study and what did it find?")."""
     if words[n].lower() not in RESOLVABLE:
         return False
-    return _content_count(words[:n]) >= MIN_OWN_WORDS or any(
+    own = words[n].lower() in ("its", "their") and words[n + 1 : n + 2] == ["own"]  # "one paragraph on its own"
+    return _content_count(words[:n]) >= (1 if own else MIN_OWN_WORDS) or any(
         word.lower() in _DEMONSTRATIVES and _content(following) for word, following in pairwise(words[:n])
     )
 

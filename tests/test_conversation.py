@@ -429,6 +429,13 @@ def test_a_pronoun_after_a_demonstrative_and_its_noun_stands_for_them(settings, 
     assert searched.startswith("Searching for: who did that study and what did it find? — "), searched
 
 
+def test_its_own_after_a_noun_of_the_question_stands_for_that_noun(settings, kb):
+    history = ["How does a structure-aware chunker split up a Markdown document?"]
+    events = list(stream_answer("and when a paragraph on its own is too big?", settings, kb=kb, history=history))
+    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    assert searched.startswith("Searching for: and when a paragraph on its own is too big? — "), searched
+
+
 def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_carried_words(settings, kb):
     """ "that model's maximum input length" names the model's own document in its own words; the
     words carried from "How do I pick the chunk size for MiniLM?" had kept it on chunk sizes."""
