@@ -303,9 +303,16 @@ _ARTICLES = {"an": "a"}  # "a sync generator or an async generator" open alike
 _ADVERBS = frozenset({"also", "then", "maybe", "perhaps", "even", "possibly", "rather"})  # may follow "and"/"or"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SCENE_BREAK = re.compile(r"\s+[—–-]\s+|:\s+")  # "writing a piece on benchmarks - what is SQuAD?"
-# A question whose verb comes last ("How does an HNSW index work?") does not name its verb as its topic.
-_DO_SUPPORT = re.compile(r"^\W*(?:(?:how|why|what|where|when|so|and|but)\s+)*(?:do|does|did)\b", re.IGNORECASE)
-_CLOSING_VERBS = frozenset({"work", "behave", "scale", "differ", "compare", "matter", "help", "happen", "mean"})
+# The verb after a question's subject ("How does an HNSW index work?", "How much memory would a flat index
+# need for…?") is not part of the topic the subject names.
+_SUPPORTED = re.compile(
+    r"^\W*(?:\S+\s+){0,3}?(?:do|does|did|would|could|can|will|should)\s+(.*)$",
+    re.IGNORECASE,
+)
+_VERBS_AFTER_SUBJECT = frozenset(
+    {"work", "behave", "scale", "differ", "compare", "matter", "help", "happen", "mean"}
+    | {"need", "take", "cost", "use", "require", "return", "store"}
+)
 _THING = re.compile(rf"{WORD.pattern}(?:@{WORD.pattern})?")  # a word, or a metric at a cut-off ("recall@k")
 
 
@@ -695,10 +702,7 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     matter?" had searched "Why does Teacher matter?"): the second blind conversation file's follow-up
     key fact 0.550 → 0.567, no other figure of the conversation files or the question sets moved."""
     runs: list[list[str]] = [[]]
-    words = _words(question)
-    if _DO_SUPPORT.match(question) and words and words[-1].lower() in _CLOSING_VERBS:
-        words = words[:-1]
-    for word in words:
+    for word in _without_verb_after_subject(question):
         if not _content(word):
             runs.append([])
         else:
@@ -718,6 +722,21 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     rare_phrases = [run for run in phrases if run in rare]
     heads = introduced or named
     return _Topic(found, heads[0] if heads else max(rare_phrases or phrases or rare or found, key=len))
+
+
+def _without_verb_after_subject(question: str) -> list[str]:
+    """The question's words without the verb that follows its subject after "does", "would"…, when that
+    subject's words run straight into it: "How does an HNSW index work?" → …, HNSW, index."""
+    words = _words(question)
+    supported = _SUPPORTED.match(question)
+    if not supported:
+        return words
+    after = len(words) - len(_words(supported.group(1)))
+    start = next((n for n in range(after, len(words)) if _content(words[n])), len(words))
+    end = next((n for n in range(start, len(words)) if not _content(words[n])), len(words))
+    if end - start >= 2 and words[end - 1].lower() in _VERBS_AFTER_SUBJECT:
+        return words[: end - 1] + words[end:]
+    return words
 
 
 def _sentence_openers(text: str) -> set[str]:
