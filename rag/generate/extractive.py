@@ -527,6 +527,17 @@ a name or a year when its first does not, as a "how many" question's must state 
 the corpus set 0.867 → 0.871, SQuAD's answer hit 0.890 → 0.888, nothing else moved; "Who made FAISS?"
 then adds "FAISS, short for Facebook AI Similarity Search, …", not the sentence saying who developed it.
 
+Tried in stop 45 (2026-12-04) and not kept (key fact over the seven question sets, 597 of 744 before,
+replayed on each question's hits): the rank penalty counted from the first passage of the same
+document (a fact under another heading of the right document: "FAISS, short for Facebook AI…"), 579,
+half of it 599 (8 gained, 6 lost); for a "how" or "why" question, 0.2-0.8 × the share of a unit's
+words the question lacks (an answer says something new, a restatement does not), 596-598; a passage's
+topic its heading alone when it has one (the document's title credits "reciprocal rank fusion" to the
+score-fusion section), 587. And for a follow-up, a passage mentioning under half the words its rewrite
+carries scoring 0.15-0.3 less ("what values should I start with?" after k1 and b quotes MMR's lambda
+values): the shipped conversations 0.667 → 0.674, but the second, fifth and sixth blind files each
+lost one or two.
+
 Refer-back units also keep answers from opening on a dangling "It"/"This": 0.037 of answers do
 without them, 0.012 with them. A difference of one dev question (0.008) is noise; where dev was
 that close, the round value is kept (the figures at each constant). The NOT_FOUND_THRESHOLD is
