@@ -741,11 +741,12 @@ def _without_verb_after_subject(question: str) -> list[str]:
 
 def _sentence_openers(text: str) -> set[str]:
     """The words that open a sentence of `text`, capitalised for that alone ("Teacher here, …")."""
-    return {
-        found.group()
-        for found in WORD.finditer(text)
-        if text[: found.start()].rstrip()[-1:] in ("", ".", "!", "?", ":", ";")
-    }
+    openers, previous_end = set(), None
+    for found in WORD.finditer(text):
+        if previous_end is None or text[previous_end : found.start()].strip()[-1:] in (".", "!", "?", ":", ";"):
+            openers.add(found.group())
+        previous_end = found.end()
+    return openers
 
 
 def _phrases(run: list[str], vocabulary: Vocabulary) -> list[list[str]]:
