@@ -21,6 +21,11 @@ from rag.events import Status
 from rag.pipeline import stream_answer
 
 
+def search_line(events: list) -> str:
+    """The status line saying what the pipeline searched ("Searching for: …")."""
+    return next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+
+
 def test_a_question_without_history_is_searched_as_asked(kb, embedder):
     assert standalone_query("How is it tuned?", [], kb, embedder) == "How is it tuned?"
 
@@ -259,7 +264,7 @@ def test_a_follow_up_bringing_its_own_name_ends_the_pick(kb, embedder):
 def test_the_pipeline_resolves_a_pronoun_to_the_name_the_documents_answered_with(settings, kb):
     history = ["Which FAISS index type is built from codes of a few dozen bytes?"]
     events = list(stream_answer("What exactly does it encode?", settings, kb=kb, history=history))
-    searched = next(event.message for event in events if isinstance(event, Status) and "Searching" in event.message)
+    searched = search_line(events)
     assert searched.startswith("Searching for: What exactly does PQ encode?"), searched
     answer = events[-1].answer
     assert "sub-vector" in answer or "centroid" in answer, answer
@@ -398,7 +403,7 @@ def test_the_topic_of_a_message_is_its_question_s_not_the_scene_it_opens_with(kb
 )
 def test_a_pronoun_after_a_name_the_message_introduces_stands_for_that_name(settings, kb, message, query):
     events = list(stream_answer(message, settings, kb=kb))
-    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    searched = search_line(events)
     assert searched.startswith(f"Searching for: {query}"), searched
 
 
@@ -412,28 +417,28 @@ def test_a_pronoun_after_a_name_the_message_introduces_stands_for_that_name(sett
 )
 def test_the_verb_that_ends_the_earlier_question_is_not_part_of_its_topic(settings, kb, earlier, query):
     events = list(stream_answer("What are its drawbacks?", settings, kb=kb, history=[earlier]))
-    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    searched = search_line(events)
     assert searched.startswith(f"Searching for: {query}"), searched
 
 
 def test_a_word_capitalised_only_for_opening_a_sentence_is_not_taken_for_a_name(settings, kb):
     history = ["Teacher here, preparing a lecture. Can you explain what chunk overlap is?"]
     events = list(stream_answer("Why does it matter?", settings, kb=kb, history=history))
-    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    searched = search_line(events)
     assert searched.startswith("Searching for: Why does chunk overlap matter?"), searched  # not "…does Teacher…"
 
 
 def test_a_pronoun_after_a_demonstrative_and_its_noun_stands_for_them(settings, kb):
     history = ["My model has a huge context window. Should I put every passage in the prompt?"]
     events = list(stream_answer("who did that study and what did it find?", settings, kb=kb, history=history))
-    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    searched = search_line(events)
     assert searched.startswith("Searching for: who did that study and what did it find? — "), searched
 
 
 def test_its_own_after_a_noun_of_the_question_stands_for_that_noun(settings, kb):
     history = ["How does a structure-aware chunker split up a Markdown document?"]
     events = list(stream_answer("and when a paragraph on its own is too big?", settings, kb=kb, history=history))
-    searched = next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
+    searched = search_line(events)
     assert searched.startswith("Searching for: and when a paragraph on its own is too big? — "), searched
 
 
@@ -442,7 +447,7 @@ def test_a_follow_up_moving_on_to_another_document_is_not_pulled_back_by_the_car
     words carried from "How do I pick the chunk size for MiniLM?" had kept it on chunk sizes."""
     history = ["How do I pick the chunk size for MiniLM?"]
     events = list(stream_answer("what is that model's maximum input length?", settings, kb=kb, history=history))
-    searched = next(event.message for event in events if isinstance(event, Status) and "Searching" in event.message)
+    searched = search_line(events)
     assert "chunk size" in searched, "the rewrite still carries the topic"
     assert events[-1].hits[0].chunk.source == "sentence-transformers-minilm.md", [
         h.chunk.source for h in events[-1].hits
