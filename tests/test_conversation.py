@@ -7,6 +7,7 @@ import copy
 import pickle
 
 import pytest
+from searched import search_line
 
 from rag.citations import quoted_sentences
 from rag.conversation import (
@@ -17,13 +18,7 @@ from rag.conversation import (
     refers_back,
     standalone_query,
 )
-from rag.events import Status
 from rag.pipeline import stream_answer
-
-
-def search_line(events: list) -> str:
-    """The status line saying what the pipeline searched ("Searching for: …")."""
-    return next(event.message for event in events if isinstance(event, Status) and event.stage == "retrieve")
 
 
 def test_a_question_without_history_is_searched_as_asked(kb, embedder):

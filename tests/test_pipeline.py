@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from scripted import ScriptedBackend
+from searched import search_line
 
 from rag.citations import cited_numbers
 from rag.conversation import MAX_CONTEXT_NAMES
@@ -155,17 +156,13 @@ def test_a_refused_answer_s_log_says_no_passage_answers_it(settings, kb):
     assert events[-1].cited == []
 
 
-def _searched(events) -> str:
-    return next(e.message for e in events if isinstance(e, Status) and e.stage == "retrieve")
-
-
 def test_a_follow_up_is_searched_as_the_standalone_question_it_becomes(settings, kb):
     follow_up = "What are its drawbacks?"
     alone = list(stream_answer(follow_up, settings, kb=kb))
     events = list(stream_answer(follow_up, settings, kb=kb, history=["How does an HNSW index work?"]))
 
-    assert _searched(alone) == "Searching knowledge base…"
-    assert _searched(events).startswith("Searching for: ") and "HNSW" in _searched(events)
+    assert search_line(alone) == "Searching knowledge base…"
+    assert search_line(events).startswith("Searching for: ") and "HNSW" in search_line(events)
     hits = next(e for e in events if isinstance(e, Retrieved)).hits
     assert "hnsw" in hits[0].chunk.source, [hit.chunk.source for hit in hits]
 
@@ -175,7 +172,7 @@ def test_a_follow_up_is_answered_for_what_it_asks_not_for_the_topic_carried_into
     history = ["What happens when you call a generator function in Python?"]
     events = list(stream_answer("Can I iterate over the result twice?", settings, kb=kb, history=history))
 
-    assert " — " in _searched(events) and "generator" in _searched(events)
+    assert " — " in search_line(events) and "generator" in search_line(events)
     assert "consumed only once" in events[-1].answer, events[-1].answer
 
 
@@ -185,7 +182,7 @@ def test_a_follow_up_s_pronoun_finds_the_topic_but_its_own_words_choose_the_sent
     history = ["How should retrieved passages be labelled in a RAG prompt?"]
     events = list(stream_answer("Does their order matter?", settings, kb=kb, history=history))
 
-    assert _searched(events).startswith("Searching for: Does the order matter of retrieved passages?")
+    assert search_line(events).startswith("Searching for: Does the order matter of retrieved passages?")
     assert "most relevant passages first" in events[-1].answer, events[-1].answer
 
 
@@ -212,7 +209,8 @@ def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_questio
     )
 
     assert (
-        _searched(wrapped) == "Searching for: why don't retrieval systems simply index each document as one whole unit?"
+        search_line(wrapped)
+        == "Searching for: why don't retrieval systems simply index each document as one whole unit?"
     )
     assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
@@ -225,18 +223,18 @@ def test_a_question_after_a_label_is_answered_as_the_question(settings, kb):
 def test_a_question_written_in_markup_is_answered_as_its_text(settings, kb):
     marked = list(stream_answer("**What** is `nprobe` in an <b>IVF</b> index?", settings, kb=kb))
 
-    assert _searched(marked) == "Searching for: What is `nprobe` in an IVF index?"
+    assert search_line(marked) == "Searching for: What is `nprobe` in an IVF index?"
     assert "The nprobe parameter controls how many" in marked[-1].answer, marked[-1].answer
 
 
 def test_the_sentences_before_a_question_lend_it_their_topic_and_names_but_no_noise(settings, kb):
     drawbacks = list(stream_answer("I'm using an HNSW index. What are its drawbacks?", settings, kb=kb))
-    assert "HNSW" in _searched(drawbacks), _searched(drawbacks)
+    assert "HNSW" in search_line(drawbacks), search_line(drawbacks)
     assert "hnsw" in next(e for e in drawbacks if isinstance(e, Retrieved)).hits[0].chunk.source
 
     plain = "How does an HNSW index work?"
     chatty = list(stream_answer(f"I'm building a study assistant for my class. {plain}", settings, kb=kb))
-    assert _searched(chatty) == f"Searching for: {plain}"
+    assert search_line(chatty) == f"Searching for: {plain}"
     assert chatty[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
@@ -245,7 +243,7 @@ def test_a_question_that_stands_on_its_own_ignores_the_history(settings, kb):
     with_history = list(stream_answer(question, settings, kb=kb, history=["What is HNSW?", {"bad": 1}, ""]))
     alone = list(stream_answer(question, settings, kb=kb))
 
-    assert _searched(with_history) == "Searching knowledge base…"
+    assert search_line(with_history) == "Searching knowledge base…"
     assert with_history[-1].answer == alone[-1].answer
 
 
@@ -253,4 +251,6 @@ def test_a_long_pasted_context_lends_the_question_only_its_last_few_names(settin
     names = [f"Project{letter}" for letter in "ABCDEFGHIJKL"]
     context = " ".join(f"We also evaluated {name} last year." for name in names)
     events = list(stream_answer(f"{context} How does an HNSW index work?", settings, kb=kb))
-    assert _searched(events) == f"Searching for: How does an HNSW index work? — {' '.join(names[-MAX_CONTEXT_NAMES:])}"
+    assert (
+        search_line(events) == f"Searching for: How does an HNSW index work? — {' '.join(names[-MAX_CONTEXT_NAMES:])}"
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from searched import search_line
 
 from rag.config import PROJECT_DIR, RETRIEVAL_MODES
 from rag.corpus import Chunk, chunk_sentences
-from rag.events import Status, run_to_end
+from rag.events import run_to_end
 from rag.generate import NOT_FOUND
 from rag.generate.extractive import HITS_TO_READ
 from rag.index import embed_sentences
@@ -190,7 +191,7 @@ def test_a_question_typed_in_lower_case_is_answered_as_the_corpus_writes_its_nam
 
 def test_a_question_with_a_typo_is_searched_as_spelt_right(settings, kb):
     events = list(stream_answer("Why is retreival, not generation, usually the weakest link?", settings, kb=kb))
-    searched = next(e.message for e in events if isinstance(e, Status) and e.stage == "retrieve")
+    searched = search_line(events)
     assert searched == "Searching for: Why is retrieval, not generation, usually the weakest link?"
     assert events[-1].answer != NOT_FOUND
 
