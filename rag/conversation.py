@@ -700,7 +700,10 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     set, conversation file or SQuAD moved. Since stop 45, a capitalised word that opens a sentence is not
     a name for that alone ("Teacher here, …. Can you explain what chunk overlap is?" then "Why does it
     matter?" had searched "Why does Teacher matter?"): the second blind conversation file's follow-up
-    key fact 0.550 → 0.567, no other figure of the conversation files or the question sets moved."""
+    key fact 0.550 → 0.567, no other figure of the conversation files or the question sets moved.
+    Since stop 46, such a word is the last choice for the longest-phrase fallback too: "Student here.
+    Could you tell me what reranking is?" then "How slow is it?" had searched "How slow is Student?"
+    ("student" is rare in the corpus, "reranking" is not). No figure of the eight files moved."""
     runs: list[list[str]] = [[]]
     for word in _without_verb_after_subject(question):
         if not _content(word):
@@ -717,11 +720,13 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
         if any(_named(word, int(word not in openers)) and not vocabulary.widespread(word) for word in run)
     ]
     introduced = [run for before, run in pairwise(found) if before[-1].lower() in _INTRODUCING]
-    rare = [run for run in found if any(vocabulary.rare(word) for word in run)]
-    phrases = [run for run in found if len(run) > 1]
+    # A sentence's capitalised first word alone ("Student here. …") is the last choice.
+    candidates = [run for run in found if run != (run[0],) or run[0] not in openers] or found
+    rare = [run for run in candidates if any(vocabulary.rare(word) for word in run)]
+    phrases = [run for run in candidates if len(run) > 1]
     rare_phrases = [run for run in phrases if run in rare]
     heads = introduced or named
-    return _Topic(found, heads[0] if heads else max(rare_phrases or phrases or rare or found, key=len))
+    return _Topic(found, heads[0] if heads else max(rare_phrases or phrases or rare or candidates, key=len))
 
 
 def _without_verb_after_subject(question: str) -> list[str]:

@@ -103,8 +103,16 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
         ranked = ExtractiveBackend(embedder).ranked(earlier_question, hits)
         return ranked[0].text if ranked else ""
 
-    earlier_plain = [plain_question(without_markup(asked_before)) for asked_before in earlier]
+    earlier_plain = [_plain_message(without_markup(asked_before)) for asked_before in earlier]
     return standalone_query(query, earlier_plain, kb, embedder, best_sentence_of)
+
+
+def _plain_message(message: str) -> str:
+    """The message with its question asked plainly (`plain_question`), after the sentences that set
+    its context: "Student here. Could you tell me what reranking is?" → "Student here. what reranking
+    is?"."""
+    asked, context = question_and_context(message)
+    return f"{context} {plain_question(asked)}" if context else plain_question(asked)
 
 
 def follow_up_query(

@@ -423,6 +423,14 @@ def test_a_word_capitalised_only_for_opening_a_sentence_is_not_taken_for_a_name(
     assert searched.startswith("Searching for: Why does chunk overlap matter?"), searched  # not "…does Teacher…"
 
 
+def test_a_word_opening_a_sentence_before_the_question_is_not_its_topic(settings, kb):
+    history = ["Student here. Could you tell me what reranking is?"]
+    events = list(stream_answer("How slow is it?", settings, kb=kb, history=history))
+    searched = search_line(events)
+    assert searched.startswith("Searching for: How slow is reranking?"), searched  # not "…is Student?"
+    assert "tell" not in searched  # the polite lead-in of the earlier question carries nothing
+
+
 def test_a_pronoun_after_a_demonstrative_and_its_noun_stands_for_them(settings, kb):
     history = ["My model has a huge context window. Should I put every passage in the prompt?"]
     events = list(stream_answer("who did that study and what did it find?", settings, kb=kb, history=history))
