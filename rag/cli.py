@@ -185,7 +185,7 @@ def _print_text(events: Iterator[Event]) -> int:
             case Token(text):
                 print(text, end="", flush=True)
                 answering = True
-            case Done(_, hits, _, _, cited):
+            case Done(_, hits, _, _, cited) if hits:
                 print(f"\n{'Sources' if cited else 'Closest passages (not used)'}:")
                 for hit in hits:
                     mark = "*" if hit.rank in cited else " "

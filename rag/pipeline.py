@@ -6,6 +6,9 @@
     Token("Chunks") Token(" are") …
     Status("done", "Done") and Done(answer, hits, timings)      — or Error(message, partial)
 
+A message that only greets, thanks or says goodbye gets a short reply and no search: Status,
+Token(reply), Status("done", "Done"), Done(reply, [], {}).
+
 The shared knowledge base and the embedding model are loaded once per process (the first call
 yields the loading progress); closing the stream closes the answer generator beneath it.
 """
@@ -35,6 +38,7 @@ from rag.questions import (
     picks_one_of_two,
     plain_question,
     question_and_context,
+    small_talk,
     without_markup,
 )
 from rag.retrieve import SearchTimings, SearchTrace, search, search_follow_up
@@ -43,6 +47,12 @@ from rag.streaming import adapt, paced
 
 MAX_HISTORY = 10  # the earlier questions a follow-up is read against, at most (and answers it avoids repeating)
 MAX_SAID_CHARS = 4000  # of each earlier answer: an extractive one has at most 80 words
+# Replies to a message that asks nothing of the documents (`rag.questions.small_talk`): nothing is searched.
+SMALL_TALK_REPLIES = {
+    "greeting": "Hello! Ask me a question about the documents, and I'll answer from them and show the passages I used.",
+    "thanks": "You're welcome. Ask another question whenever you like.",
+    "goodbye": "Goodbye! This conversation stays on the page until you clear it or close the tab.",
+}
 NOTHING_TO_COMPARE = 'Which two things do you mean? Name them in the question, e.g. "How do HNSW and IVF differ?"'
 
 
@@ -141,6 +151,15 @@ def follow_up_query(
     except RewriteFailed as exc:
         yield Status("rewrite", f"The model's rewrite failed ({exc}); rewriting without it", elapsed())
         return search_query(question, earlier, kb, embedder)
+
+
+def _reply_to(small_talk_kind: str, elapsed: Callable[[], float]) -> Iterator[Event]:
+    """The events answering a greeting, a thanks or a goodbye: a reply, and no search."""
+    yield Status("generate", f"Not a question ({small_talk_kind}): replying without searching", elapsed())
+    reply = SMALL_TALK_REPLIES[small_talk_kind]
+    yield Token(reply)
+    yield Status("done", "Done", elapsed())
+    yield Done(reply, [], {})
 
 
 def search_for(
@@ -245,6 +264,9 @@ def stream_answer(
         return
     if notice:
         yield Status("input", notice, elapsed())
+    if kind := small_talk(question):
+        yield from _reply_to(kind, elapsed)
+        return
     earlier = conversation(history, settings)
     if not earlier and compares_nothing_named(question):
         yield Error(NOTHING_TO_COMPARE)

@@ -332,6 +332,18 @@ _LABEL = re.compile(
 _THANKS = re.compile(
     r"[\s,]*\b(?:many thanks|thanks|thank you|thx|cheers)\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE
 )
+# A message that only greets, thanks or says goodbye: it asks nothing of the documents.
+_SMALL_TALK = {
+    "greeting": re.compile(
+        r"(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: there| all| everyone)?"
+    ),
+    "thanks": re.compile(
+        r"(?:(?:ok|okay|great|cool|nice|perfect|awesome|got it|that helps|that helped)[\s,!.]+)?"
+        r"(?:many thanks|thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much|again))?"
+    ),
+    "goodbye": re.compile(r"(?:bye|goodbye|bye bye|see you|see ya)(?: later)?"),
+}
+_SMALL_TALK_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation and emoji around it
 _MARKDOWN = MarkdownIt("commonmark")
 # What CommonMark reads as emphasis but a question means literally: a star between two word characters
 # ("10000*384*4", "a*b*c", which it joins into "100003844" and "abc") and a Python dunder name
@@ -408,6 +420,13 @@ def plain_question(question: str) -> str:
     if _QUESTION_WORD.match(plain) and "?" not in plain:
         plain = plain.rstrip(".!").rstrip() + "?"
     return plain
+
+
+def small_talk(message: str) -> str:
+    """What a message that only greets, thanks or says goodbye does ("greeting", "thanks", "goodbye"),
+    or "" for any other: "Thanks a lot!" → "thanks"; "Thanks, and what is HNSW?" → ""."""
+    said = " ".join(_SMALL_TALK_EDGES.sub("", message).lower().split())
+    return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.fullmatch(said)), "")
 
 
 def without_scene(text: str) -> str:

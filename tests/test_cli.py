@@ -127,6 +127,15 @@ def test_passages_the_answer_does_not_cite_are_not_called_its_sources(cli_env, k
     assert "Sources:" not in out and "\nClosest passages (not used):\n" in out, out
 
 
+def test_a_greeting_is_replied_to_with_no_list_of_passages(cli_env, kb, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "stream_answer", partial(stream_answer, kb=kb))
+
+    assert cli.main(["ask", "Hello!"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("Hello! Ask me a question") and "passages (not used)" not in out, out
+
+
 def test_ask_json_prints_one_event_per_line(scripted_answers, capsys):
     assert cli.main(["ask", QUESTION, "--json", "--top-k", "3", "--stream", "buffered"]) == 0
 

@@ -10,7 +10,7 @@ from rag.citations import cited_numbers
 from rag.conversation import MAX_CONTEXT_NAMES
 from rag.events import Done, Error, Retrieved, Status, Token, to_json
 from rag.generate import NOT_FOUND
-from rag.pipeline import NOTHING_TO_COMPARE, stream_answer
+from rag.pipeline import NOTHING_TO_COMPARE, SMALL_TALK_REPLIES, stream_answer
 
 
 def _kinds(events) -> list[str]:
@@ -59,6 +59,35 @@ def test_stream_modes_change_only_the_pieces(settings, kb):
 def test_an_empty_question_is_one_clear_error(settings, kb):
     for question in ("", "   \n\t "):
         assert list(stream_answer(question, settings, kb=kb)) == [Error("Please type a question.")]
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("hello", "greeting"),
+        ("Hi there! 👋", "greeting"),
+        ("Thanks a lot!", "thanks"),
+        ("ok thx", "thanks"),
+        ("bye", "goodbye"),
+    ],
+)
+def test_a_greeting_or_a_thanks_is_replied_to_without_searching(settings, kb, message, kind):
+    events = list(stream_answer(message, settings, kb=kb, history=["What is HNSW?"]))
+    assert not any(isinstance(event, Retrieved) for event in events)
+    assert [event.text for event in events if isinstance(event, Token)] == [SMALL_TALK_REPLIES[kind]]
+    assert events[-1] == Done(SMALL_TALK_REPLIES[kind], [], {})
+
+
+def test_a_question_after_a_thanks_follows_up_the_question_before_it(settings, kb):
+    history = ["What is HNSW?", "great, thanks"]
+    events = list(stream_answer("What are its drawbacks?", settings, kb=kb, history=history))
+    assert search_line(events).startswith("Searching for: What are the drawbacks of HNSW?"), search_line(events)
+
+
+def test_a_greeting_with_a_question_is_answered_as_the_question(settings, kb):
+    events = list(stream_answer("Hello, what is HNSW?", settings, kb=kb))
+    [retrieved] = [event for event in events if isinstance(event, Retrieved)]
+    assert retrieved.hits[0].chunk.source == "faiss-hnsw-index.md"
 
 
 @pytest.mark.parametrize("history", [(), ("What is HNSW?",)])
