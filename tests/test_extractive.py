@@ -750,6 +750,20 @@ def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(back
     assert not answer.startswith(("Streaming also", "This", "It ")), f"the answer opens with a back-reference: {answer}"
 
 
+@pytest.mark.parametrize(
+    ("question", "definition"),
+    [
+        ("What is token streaming?", "Token streaming means sending each token"),
+        ("What does token streaming mean?", "Token streaming means sending each token"),
+        ("What is efSearch in an HNSW index?", "The efSearch parameter applies at query time"),
+    ],
+)
+def test_a_question_asking_what_something_is_opens_on_its_definition(backend, kb, embedder, question, definition):
+    # Each definition follows a quoted sentence in its passage ("A long answer can therefore take…").
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert answer.startswith(definition), answer
+
+
 def test_a_question_on_how_many_is_answered_with_a_number_though_the_best_sentence_has_none(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How many passages should I give the model?")
     assert "often three to eight" in answer, answer
