@@ -751,17 +751,24 @@ def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(back
 
 
 @pytest.mark.parametrize(
-    ("question", "definition"),
+    ("question", "statement"),
     [
         ("What is token streaming?", "Token streaming means sending each token"),
         ("What does token streaming mean?", "Token streaming means sending each token"),
         ("What is efSearch in an HNSW index?", "The efSearch parameter applies at query time"),
+        ("Why should traceback not be displayed to the end user?", "Stack traces and internal details should not"),
+        ("Why is faithfulness the property a RAG system should optimise?", "For a RAG application, faithfulness is"),
     ],
 )
-def test_a_question_asking_what_something_is_opens_on_its_definition(backend, kb, embedder, question, definition):
-    # Each definition follows a quoted sentence in its passage ("A long answer can therefore take…").
+def test_the_answer_opens_on_the_sentence_stating_what_was_asked(backend, kb, embedder, question, statement):
+    # Each follows a quoted sentence in its passage ("A long answer can therefore take…").
     answer, _ = _answer(backend, kb, embedder, question)
-    assert answer.startswith(definition), answer
+    assert answer.startswith(statement), answer
+
+
+def test_a_reason_opening_on_because_keeps_its_place_after_the_sentence_it_leans_on(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "Why do the distances of IndexFlatL2 not match the ones I compute?")
+    assert answer.index("squared Euclidean distances") < answer.index("Because the square root is skipped"), answer
 
 
 def test_a_question_on_how_many_is_answered_with_a_number_though_the_best_sentence_has_none(backend, kb, embedder):
