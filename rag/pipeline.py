@@ -53,6 +53,7 @@ SMALL_TALK_REPLIES = {
     "thanks": "You're welcome. Ask another question whenever you like.",
     "goodbye": "Goodbye! This conversation stays on the page until you clear it or close the tab.",
 }
+TITLES_SHOWN = 6  # in the reply to "What can you do?"
 NOTHING_TO_COMPARE = 'Which two things do you mean? Name them in the question, e.g. "How do HNSW and IVF differ?"'
 
 
@@ -153,13 +154,26 @@ def follow_up_query(
         return search_query(question, earlier, kb, embedder)
 
 
-def _reply_to(small_talk_kind: str, elapsed: Callable[[], float]) -> Iterator[Event]:
-    """The events answering a greeting, a thanks or a goodbye: a reply, and no search."""
-    yield Status("generate", f"Not a question ({small_talk_kind}): replying without searching", elapsed())
-    reply = SMALL_TALK_REPLIES[small_talk_kind]
+def _reply(reply: str, small_talk_kind: str, elapsed: Callable[[], float]) -> Iterator[Event]:
+    """The events answering a message that asks nothing of the documents: a reply, and no search."""
+    yield Status(
+        "generate", f"Not a question on the documents ({small_talk_kind}): replying without searching", elapsed()
+    )
     yield Token(reply)
     yield Status("done", "Done", elapsed())
     yield Done(reply, [], {})
+
+
+def what_can_be_asked(kb: KnowledgeBase) -> str:
+    """What the knowledge base answers: how many documents it holds, and some of their titles, the
+    newest (a visitor's uploads) first."""
+    titles = list(dict.fromkeys(chunk.title for chunk in reversed(kb.chunks)))
+    shown = ", ".join(f"“{title}”" for title in titles[:TITLES_SHOWN])
+    more = f" and {len(titles) - TITLES_SHOWN:,} more" if len(titles) > TITLES_SHOWN else ""
+    return (
+        f"I answer questions from {counted(len(titles), 'document')} and cite the passages each answer comes"
+        f" from as [1], [2]…; the sources beside the answer show them. Among the documents: {shown}{more}."
+    )
 
 
 def search_for(
@@ -264,8 +278,9 @@ def stream_answer(
         return
     if notice:
         yield Status("input", notice, elapsed())
-    if kind := small_talk(question):
-        yield from _reply_to(kind, elapsed)
+    kind = small_talk(question)
+    if kind in SMALL_TALK_REPLIES:
+        yield from _reply(SMALL_TALK_REPLIES[kind], kind, elapsed)
         return
     earlier = conversation(history, settings)
     if not earlier and compares_nothing_named(question):
@@ -278,6 +293,9 @@ def stream_answer(
         backend = backend or make_backend(settings.backend, settings, embedder)
     except RagError as exc:
         yield Error(str(exc))
+        return
+    if kind:  # "What can you do?"
+        yield from _reply(what_can_be_asked(kb), kind, elapsed)
         return
 
     earlier_answers = said_before(said)

@@ -8,6 +8,7 @@ from searched import search_line
 
 from rag.citations import cited_numbers
 from rag.conversation import MAX_CONTEXT_NAMES
+from rag.corpus import Chunk
 from rag.events import Done, Error, Retrieved, Status, Token, to_json
 from rag.generate import NOT_FOUND
 from rag.pipeline import NOTHING_TO_COMPARE, SMALL_TALK_REPLIES, stream_answer
@@ -76,6 +77,21 @@ def test_a_greeting_or_a_thanks_is_replied_to_without_searching(settings, kb, me
     assert not any(isinstance(event, Retrieved) for event in events)
     assert [event.text for event in events if isinstance(event, Token)] == [SMALL_TALK_REPLIES[kind]]
     assert events[-1] == Done(SMALL_TALK_REPLIES[kind], [], {})
+
+
+@pytest.mark.parametrize("message", ["What can you do?", "help", "Which documents do you have?"])
+def test_asked_what_it_can_do_it_names_its_documents_the_newest_first(settings, kb, embedder, message):
+    text = "The zorblax constant is 42. Quentin Vell measured it with a brass zorblax gauge."
+    upload = Chunk("zorblax.md#0", "Zorblax Notes", "Zorblax Notes", "zorblax.md", 0, len(text), text)
+    session_kb = kb.extended([upload], embedder.encode([upload.search_text]))
+    documents = len({chunk.source for chunk in session_kb.chunks})
+
+    events = list(stream_answer(message, settings, kb=session_kb))
+
+    assert not any(isinstance(event, Retrieved) for event in events)
+    reply = events[-1].answer
+    assert reply.startswith(f"I answer questions from {documents} documents"), reply
+    assert "Among the documents: “Zorblax Notes”, " in reply and reply.endswith(f" and {documents - 6} more."), reply
 
 
 def test_a_question_after_a_thanks_follows_up_the_question_before_it(settings, kb):
