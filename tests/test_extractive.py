@@ -766,6 +766,11 @@ def test_the_answer_opens_on_the_sentence_stating_what_was_asked(backend, kb, em
     assert answer.startswith(statement), answer
 
 
+def test_actually_in_a_question_only_stresses_it(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "How does a search actually move through the layers of an HNSW graph?")
+    assert "A search starts at an entry point on the top layer" in answer, answer
+
+
 def test_a_reason_opening_on_because_keeps_its_place_after_the_sentence_it_leans_on(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "Why do the distances of IndexFlatL2 not match the ones I compute?")
     assert answer.index("squared Euclidean distances") < answer.index("Because the square root is skipped"), answer
