@@ -766,6 +766,11 @@ def test_the_answer_opens_on_the_sentence_stating_what_was_asked(backend, kb, em
     assert answer.startswith(statement), answer
 
 
+def test_a_sentence_closing_a_list_does_not_open_the_answer(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "Why do we chunk documents?")
+    assert not answer.startswith("Finally,"), answer  # "Finally, the generator can only read…" ends a list of reasons
+
+
 def test_actually_in_a_question_only_stresses_it(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How does a search actually move through the layers of an HNSW graph?")
     assert "A search starts at an entry point on the top layer" in answer, answer
