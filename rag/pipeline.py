@@ -6,8 +6,8 @@
     Token("Chunks") Token(" are") …
     Status("done", "Done") and Done(answer, hits, timings)      — or Error(message, partial)
 
-A message that only greets, thanks or says goodbye gets a short reply and no search: Status,
-Token(reply), Status("done", "Done"), Done(reply, [], {}).
+A message that only greets, thanks, says goodbye or asks what it can ask ("What can you do?") gets a
+short reply and no search: Status, Token(reply), Status("done", "Done"), Done(reply, [], {}).
 
 The shared knowledge base and the embedding model are loaded once per process (the first call
 yields the loading progress); closing the stream closes the answer generator beneath it.
