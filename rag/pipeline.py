@@ -6,8 +6,8 @@
     Token("Chunks") Token(" are") …
     Status("done", "Done") and Done(answer, hits, timings)      — or Error(message, partial)
 
-A message that only greets, thanks, says goodbye or asks what it can ask ("What can you do?") gets a
-short reply and no search: Status, Token(reply), Status("done", "Done"), Done(reply, [], {}).
+A message that only greets, thanks, acknowledges ("ok"), says goodbye or asks what it can ask ("What can
+you do?") gets a short reply and no search: Status, Token(reply), Status("done", "Done"), Done(reply, [], {}).
 
 The shared knowledge base and the embedding model are loaded once per process (the first call
 yields the loading progress); closing the stream closes the answer generator beneath it.
@@ -51,6 +51,7 @@ MAX_SAID_CHARS = 4000  # of each earlier answer: an extractive one has at most 8
 SMALL_TALK_REPLIES = {
     "greeting": "Hello! Ask me a question about the documents, and I'll answer from them and show the passages I used.",
     "thanks": "You're welcome. Ask another question whenever you like.",
+    "acknowledgement": "Ask another question whenever you like, or a follow-up on this one.",
     "goodbye": "Goodbye! This conversation stays on the page until you clear it or close the tab.",
 }
 TITLES_SHOWN = 6  # in the reply to "What can you do?"

@@ -332,7 +332,8 @@ _LABEL = re.compile(
 _THANKS = re.compile(
     r"[\s,]*\b(?:many thanks|thanks|thank you|thx|cheers)\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE
 )
-# A message that only greets, thanks, says goodbye or asks what it can ask: it asks nothing of the documents.
+# A message that only greets, thanks, acknowledges, says goodbye or asks what it can ask: it asks nothing of
+# the documents ("ok" after an answer had been read as a follow-up and answered again).
 _SMALL_TALK = {
     "greeting": re.compile(
         r"(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: there| all| everyone)?"
@@ -342,6 +343,10 @@ _SMALL_TALK = {
         r"(?:many thanks|thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much|again))?"
     ),
     "goodbye": re.compile(r"(?:bye|goodbye|bye bye|see you|see ya)(?: later)?"),
+    "acknowledgement": re.compile(
+        r"(?:ok(?:ay)?|cool|great|nice|good|perfect|awesome|alright|all right|got it|i see|understood"
+        r"|(?:that )?makes sense|interesting)"
+    ),
     "help": re.compile(
         r"/?help|who are you|what are you|what (?:can|do) you do"
         r"|what (?:can|should) i ask(?: you)?(?: about)?"
@@ -429,9 +434,9 @@ def plain_question(question: str) -> str:
 
 
 def small_talk(message: str) -> str:
-    """What a message that asks nothing of the documents does ("greeting", "thanks", "goodbye", or
-    "help": "What can you do?", "Which documents do you have?"), or "" for any other: "Thanks a lot!" →
-    "thanks"; "Thanks, and what is HNSW?" → ""."""
+    """What a message that asks nothing of the documents does ("greeting", "thanks", "acknowledgement",
+    "goodbye", or "help": "What can you do?", "Which documents do you have?"), or "" for any other:
+    "Thanks a lot!" → "thanks"; "Thanks, and what is HNSW?" → ""."""
     said = " ".join(_SMALL_TALK_EDGES.sub("", message).lower().split())
     return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.fullmatch(said)), "")
 

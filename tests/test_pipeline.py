@@ -69,6 +69,8 @@ def test_an_empty_question_is_one_clear_error(settings, kb):
         ("Hi there! 👋", "greeting"),
         ("Thanks a lot!", "thanks"),
         ("ok thx", "thanks"),
+        ("ok", "acknowledgement"),
+        ("Cool!", "acknowledgement"),
         ("bye", "goodbye"),
     ],
 )
