@@ -721,7 +721,7 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     ]
     introduced = [run for before, run in pairwise(found) if before[-1].lower() in _INTRODUCING]
     # A sentence's capitalised first word alone ("Student here. …") is the last choice.
-    candidates = [run for run in found if run != (run[0],) or run[0] not in openers] or found
+    candidates = [run for run in found if len(run) > 1 or run[0] not in openers] or found
     rare = [run for run in candidates if any(vocabulary.rare(word) for word in run)]
     phrases = [run for run in candidates if len(run) > 1]
     rare_phrases = [run for run in phrases if run in rare]
