@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -167,12 +168,14 @@ def _reply(reply: str, small_talk_kind: str, elapsed: Callable[[], float]) -> It
 
 def what_can_be_asked(kb: KnowledgeBase) -> str:
     """What the knowledge base answers: how many documents it holds, and some of their titles, the
-    newest (a visitor's uploads) first."""
-    titles = list(dict.fromkeys(chunk.title for chunk in reversed(kb.chunks)))
-    shown = ", ".join(f"“{title}”" for title in titles[:TITLES_SHOWN])
-    more = f" and {len(titles) - TITLES_SHOWN:,} more" if len(titles) > TITLES_SHOWN else ""
+    newest (a visitor's uploads) first. Documents sharing a title are told apart by their file."""
+    titles = dict(reversed([(chunk.source, chunk.title) for chunk in kb.chunks]))
+    shared = {title for title, n in Counter(titles.values()).items() if n > 1}
+    names = [f"“{title}” ({source})" if title in shared else f"“{title}”" for source, title in titles.items()]
+    shown = ", ".join(names[:TITLES_SHOWN])
+    more = f" and {len(names) - TITLES_SHOWN:,} more" if len(names) > TITLES_SHOWN else ""
     return (
-        f"I answer questions from {counted(len(titles), 'document')} and cite the passages each answer comes"
+        f"I answer questions from {counted(len(names), 'document')} and cite the passages each answer comes"
         f" from as [1], [2]…; the sources beside the answer show them. Among the documents: {shown}{more}."
     )
 

@@ -96,6 +96,18 @@ def test_asked_what_it_can_do_it_names_its_documents_the_newest_first(settings, 
     assert "Among the documents: “Zorblax Notes”, " in reply and reply.endswith(f" and {documents - 6} more."), reply
 
 
+def test_two_documents_with_one_title_count_as_two_and_are_told_apart(settings, kb, embedder):
+    text = "The quarterly report says sales grew by nine percent."
+    uploads = [Chunk(f"{name}#0", "Report", "Report", name, 0, len(text), text) for name in ("q1.pdf", "q2.pdf")]
+    session_kb = kb.extended(uploads, embedder.encode([chunk.search_text for chunk in uploads]))
+    documents = len({chunk.source for chunk in kb.chunks}) + 2
+
+    reply = list(stream_answer("help", settings, kb=session_kb))[-1].answer
+
+    assert reply.startswith(f"I answer questions from {documents} documents"), reply
+    assert "Among the documents: “Report” (q2.pdf), “Report” (q1.pdf), " in reply, reply
+
+
 def test_a_question_after_a_thanks_follows_up_the_question_before_it(settings, kb):
     history = ["What is HNSW?", "great, thanks"]
     events = list(stream_answer("What are its drawbacks?", settings, kb=kb, history=history))
