@@ -30,6 +30,7 @@ from rag.questions import (
     picks_one_of_two,
     plain_question,
     question_and_context,
+    role_verb,
     side_heads,
     sides,
     spells_out,
@@ -244,6 +245,31 @@ def test_a_named_terms_definition_opens_on_the_term_itself():
         "efsearch",
     )
     assert Asks.DEFINITION not in asks("What does MMR do when lambda is set to one?"), "asks what it does then"
+
+
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("What does the nprobe setting change in an IVF index?", "The nprobe parameter controls how many"),
+        ("what does the M setting control in IndexHNSWFlat?", "The parameter M sets how many neighbours"),
+        ("What does the efSearch parameter control?", "The efSearch parameter applies at query time"),
+    ],
+)
+def test_a_question_on_what_a_setting_does_opens_on_the_sentence_it_is_the_subject_of(
+    backend, kb, embedder, question, statement
+):
+    """ "change" asks what nprobe is for; it does not ask for "nprobe can be changed at any time"."""
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert answer.startswith(statement), answer
+
+
+def test_a_setting_is_named_by_its_name_and_its_verb_is_the_question_s_wording():
+    assert names_its_term("What does the k1 parameter in BM25 actually do?")
+    assert defined_terms("What does the nprobe setting change in an IVF index?") == ("nprobe",)
+    assert role_verb("What does the nprobe setting change in an IVF index?") == "change"
+    assert role_verb("What does FAISS stand for?") is None, "its meaning is asked: the words stay"
+    assert defines(["k1"], "The parameter k1 controls how quickly saturation happens.", named=True)
+    assert not defines(["nprobe"], "Setting nprobe equal to nlist scans every list.", named=True), "a gerund"
 
 
 def test_a_definition_may_follow_a_clause_and_the_term_be_asked_of_an_occasion():

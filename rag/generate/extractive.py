@@ -571,6 +571,7 @@ from rag.questions import (
     defined_terms,
     defines,
     names_its_term,
+    role_verb,
     side_heads,
     sides,
     spells_out,
@@ -872,7 +873,9 @@ class _Reading:
         self.question = asked_part(query_text)
         self.query = query
         self.passages = passages
-        self.asked = asked_terms(self.question)
+        self.asked = tuple(
+            word for word in asked_terms(self.question) if word not in terms(role_verb(self.question) or "")
+        )
         self.resolved = resolved_terms(query_text)
         self.kinds = asks(self.question)
         self.how_or_why = bool(_HOW_OR_WHY.match(without_scene(self.question)))  # after any scene-setting clause
