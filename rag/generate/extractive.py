@@ -782,14 +782,15 @@ class ExtractiveBackend:
 
     def choose(self, question: str, hits: Sequence[Hit], said: Sequence[str] = ()) -> list[Sentence]:
         """The sentences to answer with, or [] when none is good enough: the best one's passage first,
-        each passage's sentences in reading order."""
-        chosen = self.ranked(question, hits, said)
+        each passage's sentences in reading order, and the best one before them all when it states what
+        was asked (`_Reading.states_what_is_asked`)."""
+        chosen, opens_on_best = self._ranked(question, hits, said)
         if not chosen:
             return []
         # In reading order within a passage, the passage of the best sentence (`ranked` puts it first) first.
         best = chosen[0]
         in_order = sorted(chosen, key=lambda s: (s.hit != best.hit, s.hit, s.position))
-        if _states_what_is_asked(asked_part(question), best.text):
+        if opens_on_best:
             in_order.remove(best)
             in_order.insert(0, best)
         return in_order
@@ -797,6 +798,10 @@ class ExtractiveBackend:
     def ranked(self, question: str, hits: Sequence[Hit], said: Sequence[str] = ()) -> list[Sentence]:
         """The sentences `choose` answers with, the best unit's first (a sentence that refers back after
         the one it stands on), or []."""
+        return self._ranked(question, hits, said)[0]
+
+    def _ranked(self, question: str, hits: Sequence[Hit], said: Sequence[str]) -> tuple[list[Sentence], bool]:
+        """`ranked`'s sentences, and whether the first states what was asked."""
         asked = asked_part(question)
         compared = sides(asked)
         two = None if compared else two_questions(asked)
@@ -804,16 +809,16 @@ class ExtractiveBackend:
         passages = [self._passage(hit) for hit in hits[:read]]
         reading = _Reading(question, self.embedder.encode_query(question), passages, said)
         if not reading.candidates or reading.best_relevance < NOT_FOUND_THRESHOLD:
-            return []
+            return [], False
         if reading.best_relevance < UNMENTIONED_THRESHOLD and unmentioned_names(reading.question, hits):
-            return []
+            return [], False
         places = reading.announced(reading.answer())
         if two:
             places = self._each_answered(reading, places, two, said) or places
         chosen = [reading.sentence(place) for place in places]
         if len(chosen) == 1 and chosen[0].words > MAX_WORDS:
             chosen = [_excerpt(chosen[0], reading.asked)]
-        return chosen
+        return chosen, reading.states_what_is_asked(places[0])
 
     def _each_answered(
         self, reading: _Reading, answer: list[Place], two: tuple[str, str], said: Sequence[str]
@@ -839,29 +844,6 @@ class ExtractiveBackend:
         vectors = self.embedder.encode_sentences(sentences)
         self.embedder.remember_passages([hit.chunk.text])
         return _Passage(hit, sentences, vectors)
-
-
-def _states_what_is_asked(question: str, sentence: str) -> bool:
-    """Whether the sentence states what the question asks in so many words: for "what is X", a definition
-    of X ("Token streaming means sending each token…"); for "why", a reason ("…, because …"). The answer
-    opens on it, before the sentence it follows in its passage ("A long answer can therefore take several
-    seconds…"), unless it refers back to something. Since stop 46: of the 1,814 answers to the seven
-    question sets and SQuAD, nine changed, two definitions and seven reasons, each now opening on what
-    was asked (one then reads "… because the model compresses a whole passage into one point. Their
-    weaknesses are equally important.", the announcing sentence after what it announced); no key fact
-    moved, as only the order did. Read so, those answers of the third, fourth, fifth and seventh sets
-    (data/eval/blind-questions*.json) are no longer unseen for this. A reason opening on "Because" keeps its place: "Because the square root is
-    skipped, the numbers will not match…" leans on "The values it returns are squared … distances"."""
-    if _REFERS_BACK.match(sentence):
-        return False
-    kinds = asks(question)
-    if Asks.REASON in kinds and _BECAUSE.search(sentence):
-        return True
-    return (
-        Asks.DEFINITION in kinds
-        and states({Asks.DEFINITION}, sentence)
-        and defines(defined_terms(question), sentence, names_its_term(question))
-    )
 
 
 class _Reading:
@@ -901,6 +883,30 @@ class _Reading:
         self.evidence_match = self.match if plain else self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
+
+    def states_what_is_asked(self, place: Place) -> bool:
+        """Whether the sentence at `place` states what the question asks in so many words: for "what is X", a
+        definition of X ("Token streaming means sending each token…"); for "why", a reason ("…, because …"). The
+        answer opens on it, before the sentence it follows in its passage ("A long answer can therefore take
+        several seconds…"), unless it refers back to something. Since stop 46: of the 1,814 answers to the seven
+        question sets and SQuAD, nine changed, two definitions and seven reasons, each now opening on what was
+        asked (one then reads "… because the model compresses a whole passage into one point. Their weaknesses
+        are equally important.", the announcing sentence after what it announced); no key fact moved, as only
+        the order did. Read so, those answers of the third, fourth, fifth and seventh sets
+        (data/eval/blind-questions*.json) are no longer unseen for this. A reason opening on "Because" keeps its
+        place: "Because the square root is skipped, the numbers will not match…" leans on "The values it returns
+        are squared … distances". Read with the question's own reading since stop 47: an acronym question ("What
+        is RRF?") is not read as naming its term, as in `score`."""
+        sentence = self.sentence(place).text
+        if _REFERS_BACK.match(sentence):
+            return False
+        if Asks.REASON in self.kinds and _BECAUSE.search(sentence):
+            return True
+        return (
+            Asks.DEFINITION in self.kinds
+            and states({Asks.DEFINITION}, sentence)
+            and defines(self.defined, sentence, self.named)
+        )
 
     def _written_together(self, first: str, second: str) -> bool:
         return (first, second) in self._adjacent
