@@ -348,9 +348,9 @@ _LABEL = re.compile(
     r"(?:question|q|qn|query)\s*(?:\d+\s*)?[:.)—–-]\s+",
     re.IGNORECASE,
 )
-_THANKS = re.compile(
-    r"[\s,]*\b(?:many thanks|thanks|thank you|thx|cheers)\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE
-)
+_THANKING = r"many thanks|thanks|thank you|thx|cheers"
+_APPROVING = r"ok(?:ay)?|great|cool|nice|perfect|awesome|got it"
+_THANKS = re.compile(rf"[\s,]*\b(?:{_THANKING})\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE)
 # A message that only greets, thanks, acknowledges, says goodbye or asks what it can ask: it asks nothing of
 # the documents ("ok" after an answer had been read as a follow-up and answered again).
 _SMALL_TALK = {
@@ -358,13 +358,11 @@ _SMALL_TALK = {
         r"(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: there| all| everyone)?"
     ),
     "thanks": re.compile(
-        r"(?:(?:ok|okay|great|cool|nice|perfect|awesome|got it|that helps|that helped)[\s,!.]+)?"
-        r"(?:many thanks|thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much|again))?"
+        rf"(?:(?:{_APPROVING}|that helps|that helped)[\s,!.]+)?(?:{_THANKING}|ty)(?: (?:a lot|so much|very much|again))?"
     ),
     "goodbye": re.compile(r"(?:bye|goodbye|bye bye|see you|see ya)(?: later)?"),
     "acknowledgement": re.compile(
-        r"(?:ok(?:ay)?|cool|great|nice|good|perfect|awesome|alright|all right|got it|i see|understood"
-        r"|(?:that )?makes sense|interesting)"
+        rf"(?:{_APPROVING}|good|alright|all right|i see|understood|(?:that )?makes sense|interesting)"
     ),
     "help": re.compile(
         r"/?help|who are you|what are you|what (?:can|do) you do"
