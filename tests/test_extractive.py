@@ -118,6 +118,24 @@ def test_a_sentence_opening_with_a_pronoun_brings_its_antecedent(backend):
     )
 
 
+def test_an_it_standing_for_the_clause_after_it_is_quoted_without_the_sentence_before(backend):
+    text = (
+        "Towers are tall buildings. Building codes limit their height in most cities. "
+        "It is easy to overestimate how many floors a tower needs, so architects model the occupancy first."
+    )
+    best, *_ = backend.ranked("Why do architects model a tower's occupancy first?", [_hit(text)])
+    assert best.text.startswith("It is easy to overestimate how many floors"), "read alone, not after the codes"
+
+
+def test_an_it_that_is_the_object_of_what_follows_still_brings_its_antecedent(backend):
+    text = (
+        "Towers are tall buildings. Fixed-height floors are the oldest way to lay out a tower. "
+        "It is easy to implement, and it keeps every floor plan predictable for the builders."
+    )
+    best, *_ = backend.ranked("Why are floor plans predictable for the builders?", [_hit(text)])
+    assert best.text.startswith("Fixed-height floors are the oldest way"), "read with what it stands for"
+
+
 def test_the_same_is_true_brings_what_it_is_true_of(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "What happens to the cache when the embedding model changes?")
     first = "If a document is edited, added or removed, the cached index no longer matches the corpus"
