@@ -234,12 +234,13 @@ from typing import TYPE_CHECKING, Self
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from rag.lexical import WORD, Vocabulary, asked_terms, terms
-from rag.questions import compares_unnamed, picks_one_of_two, question_and_context
+from rag.questions import asks_for_more, compares_unnamed, picks_one_of_two, question_and_context
 
 if TYPE_CHECKING:
     from rag.embed import Embedder
     from rag.index import KnowledgeBase
 
+MORE_ABOUT = "More about"  # a request for more on the conversation's topic: "More about HNSW"
 CONTINUATIONS = ("and", "or", "but", "so", "then", "also", "same", "what about", "how about", "what if")
 PERSONAL = {"it": "", "its": "'s", "they": "", "them": "", "their": "'s"}
 ANAPHORS = frozenset({*PERSONAL, "this", "that", "these", "those", "one", "ones", "both", "former", "latter", "there"})
@@ -344,6 +345,8 @@ def standalone_query(
     query = question
     for asked in [*history, question]:
         asked = with_sides(asked, compared)
+        if topic is not None and asks_for_more(asked):  # "tell me more" → "More about HNSW"
+            asked = f"{MORE_ABOUT} it"
         switched: tuple[str, str] | None = None  # the earlier subject and a new name that replaced it
         if topic is None or not refers_back(asked, kb, embedder):
             query, topic = asked, _message_topic(asked, vocabulary)
@@ -504,6 +507,12 @@ class SearchQuery(str):
 
     def __getnewargs__(self) -> tuple[str, tuple[str, ...], str]:  # so that copy and pickle rebuild it
         return self.asked, self.carried, self.own
+
+
+def asks_more_about(query: str) -> bool:
+    """Whether the query asks for more on the conversation's topic and nothing in particular ("tell me
+    more", "go on", searched as "More about HNSW"); not "more about its layers"."""
+    return isinstance(query, SearchQuery) and query.own.strip().lower() == MORE_ABOUT.lower()
 
 
 def resolved_terms(query: str) -> tuple[str, ...]:

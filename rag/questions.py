@@ -371,6 +371,12 @@ _SMALL_TALK = {
         r"|are (?:there|in here|loaded)|do you know about)"
     ),
 }
+# A message asking for more on what was said, naming nothing ("tell me more", "go on", "what else?").
+_MORE = re.compile(
+    r"(?:(?:can|could|would) you |please )?(?:tell me more|tell me some more|say more|more|go on|continue|keep going"
+    r"|elaborate|expand|explain (?:more|further)|what else|anything else|more (?:details|detail|info|information))"
+    r"(?: (?:on|about) (?:it|that|this|them))?(?: please)?"
+)
 _SMALL_TALK_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation and emoji around it
 _MARKDOWN = MarkdownIt("commonmark")
 # What CommonMark reads as emphasis but a question means literally: a star between two word characters
@@ -456,6 +462,16 @@ def small_talk(message: str) -> str:
     "Thanks a lot!" → "thanks"; "Thanks, and what is HNSW?" → ""."""
     said = " ".join(_SMALL_TALK_EDGES.sub("", message).lower().split())
     return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.fullmatch(said)), "")
+
+
+def asks_for_more(message: str) -> bool:
+    """Whether the message only asks for more on what the conversation was about: "tell me more",
+    "go on", "Can you elaborate?", "anything else?". Since stop 47 such a message is searched as "More
+    about <the topic>" (`rag.conversation`), and the answer quotes what the conversation has not said yet
+    (`rag.generate.extractive`). Before, "tell me more" searched "more — HNSW" and "Can you elaborate?"
+    "can you elaborate? — HNSW", and a second request quoted the first's answer again. No message of the
+    question sets or conversation files is one, and no figure moved."""
+    return bool(_MORE.fullmatch(" ".join(_SMALL_TALK_EDGES.sub("", message).lower().split())))
 
 
 def without_scene(text: str) -> str:

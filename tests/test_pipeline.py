@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from scripted import ScriptedBackend
 from searched import search_line
@@ -112,6 +114,26 @@ def test_a_question_after_a_thanks_follows_up_the_question_before_it(settings, k
     history = ["What is HNSW?", "great, thanks"]
     events = list(stream_answer("What are its drawbacks?", settings, kb=kb, history=history))
     assert search_line(events).startswith("Searching for: What are the drawbacks of HNSW?"), search_line(events)
+
+
+@pytest.mark.parametrize("request_for_more", ["tell me more", "Go on!", "Can you elaborate?", "anything else?"])
+def test_asked_for_more_it_searches_the_topic_and_says_what_it_has_not_said(settings, kb, request_for_more):
+    asked, said = [], []
+    for message in ["What is HNSW?", request_for_more, request_for_more]:
+        events = list(stream_answer(message, settings, kb=kb, history=asked, said=said))
+        asked.append(message)
+        said.append(events[-1].answer)
+
+    assert search_line(events) == "Searching for: More about HNSW", search_line(events)
+    first, second, third = (set(filter(None, re.split(r"\s*\[\d+\]\s*", answer))) for answer in said)
+    assert second and third and not second & first and not third & (first | second), said
+
+
+def test_asked_for_more_of_one_thing_it_answers_on_that_thing(settings, kb):
+    history = ["What are the three ingredients of BM25?"]
+    events = list(stream_answer("Tell me more about the first one.", settings, kb=kb, history=history))
+    assert "More about BM25" not in search_line(events)
+    assert "term frequency" in events[-1].answer, events[-1].answer
 
 
 def test_a_greeting_with_a_question_is_answered_as_the_question(settings, kb):

@@ -558,7 +558,7 @@ from itertools import pairwise, product
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
-from rag.conversation import SearchQuery, asked_part, resolved_terms
+from rag.conversation import MORE_ABOUT, SearchQuery, asked_part, asks_more_about, resolved_terms
 from rag.corpus import chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
@@ -869,9 +869,10 @@ class _Reading:
         self.question = asked_part(query_text)
         self.query = query
         self.passages = passages
-        self.asked = tuple(
-            word for word in asked_terms(self.question) if word not in terms(role_verb(self.question) or "")
-        )
+        self.more = asks_more_about(query_text)
+        # Words that only say what is asked: a role's verb ("What does nprobe change?"), "More about".
+        wording = {*terms(role_verb(self.question) or ""), *(terms(MORE_ABOUT) if self.more else ())}
+        self.asked = tuple(word for word in asked_terms(self.question) if word not in wording)
         self.resolved = resolved_terms(query_text)
         self.kinds = asks(self.question)
         self.how_or_why = bool(_HOW_OR_WHY.match(without_scene(self.question)))  # after any scene-setting clause
@@ -897,6 +898,7 @@ class _Reading:
         self.evidence_match = self.match if plain else self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
+        self.more = asks_more_about(query_text)
 
     def states_what_is_asked(self, place: Place) -> bool:
         """Whether the sentence at `place` states what the question asks in so many words: for "what is X", a
@@ -991,6 +993,9 @@ class _Reading:
         "why" question maybe the sentence after them."""
         units = self._units()
         scores = np.array([self.score(unit) for unit in units])
+        if self.more:  # "tell me more": what was said is not said again, if there is more
+            unsaid = np.array([not set(unit) & self.said for unit in units])
+            scores = np.where(unsaid, scores, -np.inf) if unsaid.any() else scores
         best = units[int(np.argmax(scores))]
         if len(best) > 1:
             if all(place in self.said for place in best):
