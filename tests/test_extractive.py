@@ -226,6 +226,7 @@ def test_a_definition_question_quotes_the_defining_sentence(backend):
         ("What is a cross-encoder?", "A cross-encoder takes the query and a passage together"),
         ("What is an async generator?", "An async generator is an `async def` function"),
         ("What is an extractive answerer?", "An extractive answerer selects text that already exists"),
+        ("What does a cross-encoder do?", "A cross-encoder takes the query and a passage together"),
     ],
 )
 def test_a_definition_question_opens_on_the_sentence_telling_of_the_thing_in_general(
