@@ -173,7 +173,8 @@ class Asks(Enum):
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
-_ROLE = r"(?:setting|parameter|option|field|argument|attribute|flag|knob)"
+_ROLE_NAMES = ("setting", "parameter", "option", "field", "argument", "attribute", "flag", "knob")
+_ROLE = "(?:" + "|".join(_ROLE_NAMES) + ")"
 # "What does nprobe do?", "What does the M setting control in IndexHNSWFlat?": what a named thing is for.
 _ROLE_QUESTION = re.compile(
     r"^\s*what (?:does|do) (?:the |an? )?['\"`]?[\w.-]+['\"`]?(?: " + _ROLE + r")?"
@@ -277,7 +278,7 @@ _MEANING_WORDS = frozenset(
         "stand stands short abbreviation acronym mean means meaning letters refer refers do control change set determine decide affect"
     )
 )
-_ROLE_WORDS = frozenset(terms(_ROLE.strip("(?:)").replace("|", " ")))
+_ROLE_WORDS = frozenset(terms(" ".join(_ROLE_NAMES)))
 _LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
 _SIDES = (

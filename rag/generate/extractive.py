@@ -898,7 +898,6 @@ class _Reading:
         self.evidence_match = self.match if plain else self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
-        self.more = asks_more_about(query_text)
 
     def states_what_is_asked(self, place: Place) -> bool:
         """Whether the sentence at `place` states what the question asks in so many words: for "what is X", a
