@@ -176,11 +176,12 @@ class Asks(Enum):
 # What a setting is called after its name ("the nprobe setting", "the id field").
 _ROLE_NAMES = ("setting", "parameter", "option", "field", "argument", "attribute", "flag", "knob")
 _ROLE = "(?:" + "|".join(_ROLE_NAMES) + ")"
+_ROLE_VERBS = ("do", "control", "change", "set", "determine", "decide", "affect")  # "What does nprobe control?"
 # "What does nprobe do?", "What does the M setting control in IndexHNSWFlat?": what a named thing is for.
 _ROLE_QUESTION = re.compile(
     r"^\s*what (?:does|do) (?:the |an? )?['\"`]?[\w.-]+['\"`]?(?: " + _ROLE + r")?"
     r"(?: (?:in|of|for) (?:an? |the )?[\w.-]+(?: [\w.-]+)?)?(?: actually| really)?"
-    r" (?P<verb>do|control|change|set|determine|decide|affect)"
+    r" (?P<verb>" + "|".join(_ROLE_VERBS) + ")"
     r"(?: (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2})?\??$",
     re.IGNORECASE,
 )
@@ -275,11 +276,12 @@ _NAMED_TERM = re.compile(
 )
 _MEANING = re.compile(r"\b(?:stand|stands|short|abbreviat\w*|acronym|mean|means|meaning|letters)\b", re.IGNORECASE)
 _MEANING_WORDS = frozenset(
-    terms(
-        "stand stands short abbreviation acronym mean means meaning letters refer refers do control change set determine decide affect"
-    )
+    terms(" ".join(("stand stands short abbreviation acronym mean means meaning letters refer refers", *_ROLE_VERBS)))
 )
-_ROLE_WORDS = frozenset(terms(" ".join(_ROLE_NAMES)))
+# The words of a definition question that are not its term: asking for a meaning, a setting's kind.
+_NOT_THE_TERM = _MEANING_WORDS | frozenset(terms(" ".join(_ROLE_NAMES)))
+# "The parameter k1 controls…": the setting's kind before its name.
+_KIND_BEFORE_NAME = re.compile(r"the " + _ROLE + r" ", re.IGNORECASE)
 _LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
 _SIDES = (
@@ -470,7 +472,7 @@ def small_talk(message: str) -> str:
     """What a message that asks nothing of the documents does ("greeting", "thanks", "acknowledgement",
     "goodbye", or "help": "What can you do?", "Which documents do you have?"), or "" for any other:
     "Thanks a lot!" → "thanks"; "Thanks, and what is HNSW?" → ""."""
-    said = " ".join(_SMALL_TALK_EDGES.sub("", message).lower().split())
+    said = _plainly(message)
     return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.fullmatch(said)), "")
 
 
@@ -481,7 +483,12 @@ def asks_for_more(message: str) -> bool:
     (`rag.generate.extractive`). Before, "tell me more" searched "more — HNSW" and "Can you elaborate?"
     "can you elaborate? — HNSW", and a second request quoted the first's answer again. No message of the
     question sets or conversation files is one, and no figure moved."""
-    return bool(_MORE.fullmatch(" ".join(_SMALL_TALK_EDGES.sub("", message).lower().split())))
+    return bool(_MORE.fullmatch(_plainly(message)))
+
+
+def _plainly(message: str) -> str:
+    """A short message as its patterns read it: lower case, single spaces, no punctuation or emoji around it."""
+    return " ".join(_SMALL_TALK_EDGES.sub("", message).lower().split())
 
 
 def without_scene(text: str) -> str:
@@ -520,7 +527,7 @@ def acronyms_asked(question: str) -> tuple[str, ...]:
 def defined_terms(question: str) -> tuple[str, ...]:
     """The terms naming what a definition question asks about: its asked terms without those of its
     scene ("In an IVF index, …") and of asking for a meaning ("refer to", "stand for")."""
-    return tuple(word for word in asked_terms(_asked_thing(question)) if word not in _MEANING_WORDS | _ROLE_WORDS)
+    return tuple(word for word in asked_terms(_asked_thing(question)) if word not in _NOT_THE_TERM)
 
 
 def _asked_thing(question: str) -> str:
@@ -545,7 +552,7 @@ def defines(asked: Sequence[str], sentence: str, named: bool = False) -> bool:
     if not opening or not asked:
         return False
     subject = opening.group("subject").split()
-    if named and re.match(r"the " + _ROLE + r" ", opening.group(), re.IGNORECASE):  # "The parameter k1 controls…"
+    if named and _KIND_BEFORE_NAME.match(opening.group()):
         subject = subject[1:]
     subject = subject[: len(asked) + 1]
     if named and not set(terms(subject[0])) & set(asked):  # the term itself opens it, not "larger" or "With"
