@@ -41,13 +41,10 @@ from rag.evaluate_corpus import (
 from rag.events import Hit
 from rag.generate.base import NOT_FOUND
 
-CORPUS_QUESTIONS = PROJECT_DIR / "data" / "eval" / "corpus-questions.json"
-FRESH_QUESTIONS = PROJECT_DIR / "data" / "eval" / "fresh-questions.json"
-BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions.json"
-SECOND_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-2.json"
-THIRD_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-3.json"
-FOURTH_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-4.json"
-FIFTH_BLIND_QUESTIONS = PROJECT_DIR / "data" / "eval" / "blind-questions-5.json"
+EVAL_DIR = PROJECT_DIR / "data" / "eval"
+CORPUS_QUESTIONS = EVAL_DIR / "corpus-questions.json"
+QUESTION_SETS = sorted(EVAL_DIR.glob("*questions*.json"))
+CONVERSATION_SETS = sorted(EVAL_DIR.glob("conversations*.json"))
 SHIPPED_CORPUS = PROJECT_DIR / "data" / "corpus"
 
 TINY_SQUAD_V11 = {
@@ -346,19 +343,7 @@ def test_refusal_is_the_not_found_text_alone():
     assert not is_refusal(f"IVF scans lists. [1] {NOT_FOUND}")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        CORPUS_QUESTIONS,
-        FRESH_QUESTIONS,
-        BLIND_QUESTIONS,
-        SECOND_BLIND_QUESTIONS,
-        THIRD_BLIND_QUESTIONS,
-        FOURTH_BLIND_QUESTIONS,
-        FIFTH_BLIND_QUESTIONS,
-    ],
-    ids=lambda path: path.name,
-)
+@pytest.mark.parametrize("path", QUESTION_SETS, ids=lambda path: path.name)
 def test_shipped_question_sets_can_be_answered_from_their_documents(path):
     """Every question names a document of the shipped corpus that states one of its facts, once."""
     asked = read_corpus_questions(path)
@@ -372,21 +357,9 @@ def test_shipped_question_sets_can_be_answered_from_their_documents(path):
         assert fact_match(text, question.facts) is not None, (question.text, "no fact is stated in its document")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "conversations.json",
-        "conversations-picks.json",
-        "conversations-blind.json",
-        "conversations-blind-2.json",
-        "conversations-blind-3.json",
-        "conversations-blind-4.json",
-        "conversations-blind-5.json",
-        "conversations-blind-6.json",
-    ],
-)
-def test_every_turn_of_the_shipped_conversations_can_be_answered_from_its_document(name):
-    for turns in read_conversations(PROJECT_DIR / "data" / "eval" / name):
+@pytest.mark.parametrize("path", CONVERSATION_SETS, ids=lambda path: path.name)
+def test_every_turn_of_the_shipped_conversations_can_be_answered_from_its_document(path):
+    for turns in read_conversations(path):
         for turn in turns:
             text = " ".join((SHIPPED_CORPUS / turn.document).read_text(encoding="utf-8").split())
             assert fact_match(text, turn.facts) is not None, (turn.question, "no fact is stated in its document")
@@ -558,7 +531,7 @@ def test_stand_alone_questions_mid_conversation_are_measured_as_asked_and_rewrit
 
 @pytest.mark.slow
 def test_shipped_conversations_meet_the_rewrite_targets(settings):
-    report = evaluate_conversations(PROJECT_DIR / "data" / "eval" / "conversations.json", ("hybrid",), settings)
+    report = evaluate_conversations(EVAL_DIR / "conversations.json", ("hybrid",), settings)
     gain = report["with_history_recall@1"] - report["without_history_recall@1"]
     assert report["with_history_recall@1"] >= 0.85 and gain >= 0.25, report
     assert report["first_turn_with_history_recall@1"] == report["first_turn_without_history_recall@1"], report
