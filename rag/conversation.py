@@ -345,7 +345,8 @@ def standalone_query(
     query = question
     for asked in [*history, question]:
         asked = with_sides(asked, compared)
-        if topic is not None and asks_for_more(asked):  # "tell me more" → "More about HNSW"
+        more = topic is not None and asks_for_more(asked)
+        if more:  # "tell me more" → "More about HNSW"
             asked = f"{MORE_ABOUT} it"
         switched: tuple[str, str] | None = None  # the earlier subject and a new name that replaced it
         if topic is None or not refers_back(asked, kb, embedder):
@@ -357,6 +358,8 @@ def standalone_query(
                 picking = None
             head = topic.head
             query, topic = _follow_up(asked, topic, vocabulary)
+            if more and isinstance(query, SearchQuery):
+                query = SearchQuery(query.asked, query.carried, query.own, more=True)
             if topic.head != head:  # a name of its own ("What about IVF?"): the pick is no longer the subject
                 picking = None
                 switched = (" ".join(head), " ".join(topic.head))  # "And a cross-encoder?"
@@ -498,21 +501,18 @@ class SearchQuery(str):
     asked: str
     carried: tuple[str, ...]
     own: str  # what the asker typed, its pronoun left out, when `asked` resolved it ("What are the drawbacks of ?")
+    # A request for more on the conversation's topic and nothing in particular ("tell me more", "go on",
+    # searched as "More about HNSW"); not "more about its layers".
+    more: bool
 
-    def __new__(cls, asked: str, carried: Sequence[str], own: str = "") -> Self:
+    def __new__(cls, asked: str, carried: Sequence[str], own: str = "", more: bool = False) -> Self:
         carried = carried[:MAX_CARRIED_WORDS]
         query = super().__new__(cls, f"{asked}{CONTEXT_MARK}{' '.join(carried)}" if carried else asked)
-        query.asked, query.carried, query.own = asked, tuple(carried), own
+        query.asked, query.carried, query.own, query.more = asked, tuple(carried), own, more
         return query
 
-    def __getnewargs__(self) -> tuple[str, tuple[str, ...], str]:  # so that copy and pickle rebuild it
-        return self.asked, self.carried, self.own
-
-
-def asks_more_about(query: str) -> bool:
-    """Whether the query asks for more on the conversation's topic and nothing in particular ("tell me
-    more", "go on", searched as "More about HNSW"); not "more about its layers"."""
-    return isinstance(query, SearchQuery) and query.own.strip().lower() == MORE_ABOUT.lower()
+    def __getnewargs__(self) -> tuple[str, tuple[str, ...], str, bool]:  # so that copy and pickle rebuild it
+        return self.asked, self.carried, self.own, self.more
 
 
 def resolved_terms(query: str) -> tuple[str, ...]:

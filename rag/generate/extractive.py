@@ -558,7 +558,7 @@ from itertools import pairwise, product
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
-from rag.conversation import MORE_ABOUT, SearchQuery, asked_part, asks_more_about, resolved_terms
+from rag.conversation import MORE_ABOUT, SearchQuery, asked_part, resolved_terms
 from rag.corpus import chunk_sentences
 from rag.embed import Embedder
 from rag.events import Hit
@@ -869,7 +869,7 @@ class _Reading:
         self.question = asked_part(query_text)
         self.query = query
         self.passages = passages
-        self.more = asks_more_about(query_text)
+        self.more = isinstance(query_text, SearchQuery) and query_text.more
         # Words that only say what is asked: a role's verb ("What does nprobe change?"), "More about".
         wording = {*terms(role_verb(self.question) or ""), *(terms(MORE_ABOUT) if self.more else ())}
         self.asked = tuple(word for word in asked_terms(self.question) if word not in wording)
