@@ -538,6 +538,17 @@ carries scoring 0.15-0.3 less ("what values should I start with?" after k1 and b
 values): at 0.3 the shipped conversations 0.667 → 0.674 and the fourth blind file one more, but the
 second and fifth blind files two fewer each, the sixth and the picks one (0.15: much the same).
 
+Tried in stop 48 (2026-12-05) and not kept (key fact over the seven read question sets, 601 of 744
+before): a bonus for the cosine between the question and the passage's heading (its title when it has
+none), so that "The MMR criterion" outweighs "When to use it" for "How does MMR decide which passage
+gets picked next?": 600 at 0.2 and 0.4, the shipped conversations' key fact 0.667 → 0.659 / 0.652.
+Nor each asked word's weight in the focus scaled by how much the question's vector moves without it
+(leave-one-out: one encoding a word; "instead", "just", "all at once" move it by 0-2%, "cache" 17%),
+so that filler words no candidate should be chosen for stop choosing ("…instead of all at once" had
+picked "A generator can update several outputs at once…"): 588 at full scale, 591 at its square
+root, 590-595 with only the words under a fifth or two fifths of the largest scaled down; the
+conversations' key fact fell with each.
+
 Refer-back units also keep answers from opening on a dangling "It"/"This": 0.037 of answers do
 without them, 0.012 with them. A difference of one dev question (0.008) is noise; where dev was
 that close, the round value is kept (the figures at each constant). The NOT_FOUND_THRESHOLD is
