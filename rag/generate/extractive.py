@@ -662,13 +662,14 @@ SUBJECT_WORDS = 4  # 3: the same answers; 6: 0.842 / 0.725 / 0.879
 NOT_FOUND_THRESHOLD = 0.5
 # A sentence nearer the question than this in meaning (cosine) has its shared words counted as
 # evidence; below it only its cosine counts. Since stop 48 (2026-12-05): "How many players are on a
-# basketball team on the court at the same time?" (the third blind set's off-topic questions 0.833 →
-# 0.917) had been answered with "…how many instances of that event may run at the same time" (cosine
-# 0.28, relevance 0.52), as were 5 of 7 such questions written by hand (horses, musicians, runners…),
-# 3 of them now refused. Of the 1,814 answers to the sets and SQuAD only that one and two of SQuAD's
-# unanswerable questions changed, both now refused (0.055 → 0.059). No answerable question of the seven
-# read sets has its closest sentence below 0.42; at 0.35 the other two hand-written ones are refused too, but so
-# are an answerable question of the sixth set and two of SQuAD's.
+# basketball team on the court at the same time?" (the fifth set's, blind-questions-3.json: off-topic
+# refused 0.833 → 0.917) had been answered with "…how many instances of that event may run at the same
+# time" (cosine 0.28, relevance 0.52), as were 5 of 7 such questions written by hand (horses,
+# musicians, runners…), 3 of them now refused. Of the 1,814 answers to the sets and SQuAD only that one
+# and two of SQuAD's unanswerable questions changed, both now refused (0.055 → 0.059). No answerable
+# question of the seven read sets has its closest sentence below 0.42; at 0.35 the other two
+# hand-written ones are refused too, but so are an answerable question of the sixth set and two of
+# SQuAD's.
 EVIDENCE_COSINE = 0.3
 # A comparison's evidence is often two sentences, one naming each side ("…is the `predict` method…",
 # "…the `submit` method is more useful"), neither near a question naming both: the best pair of the
