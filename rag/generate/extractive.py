@@ -544,8 +544,8 @@ none), so that "The MMR criterion" outweighs "When to use it" for "How does MMR 
 gets picked next?": 600 at 0.2 and 0.4, the shipped conversations' key fact 0.667 → 0.659 / 0.652.
 Nor each asked word's weight in the focus scaled by how much the question's vector moves without it
 (leave-one-out: one encoding a word; "instead", "just", "all at once" move it by 0-2%, "cache" 17%),
-so that filler words no candidate should be chosen for stop choosing ("…instead of all at once" had
-picked "A generator can update several outputs at once…"): 588 at full scale, 591 at its square
+so that no sentence is chosen for sharing a filler word with the question ("…instead of all at once"
+had picked "A generator can update several outputs at once…"): 588 at full scale, 591 at its square
 root, 590-595 with only the words under a fifth or two fifths of the largest scaled down; the
 conversations' key fact fell with each.
 
