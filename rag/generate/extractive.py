@@ -549,7 +549,7 @@ had picked "A generator can update several outputs at once…"): 588 at full sca
 root, 590-595 with only the words under a fifth or two fifths of the largest scaled down; the
 conversations' key fact fell with each. Nor, for a question asking how (not how many…), 0.2 for a
 sentence of a passage headed "How …" ("How product quantization works"; 10 of the corpus's headings):
-603 of 744 and a blind conversation file's follow-up one more, the eighth set (unread) unchanged, but
+602 of 744 and a blind conversation file's follow-up one more, the eighth set (unread) unchanged, but
 of the 3 answers that changed one was better ("Pick the cheapest configuration that reaches the recall
 you need."), one worse (all-MiniLM-L6-v2's pooling lost for "The transformer produces a 384-dimensional
 contextual vector for every token."); at 0.4, 599.
