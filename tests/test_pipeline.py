@@ -136,6 +136,12 @@ def test_asked_for_more_of_one_thing_it_answers_on_that_thing(settings, kb):
     assert "term frequency" in events[-1].answer, events[-1].answer
 
 
+def test_what_about_a_new_thing_is_answered_on_that_thing(settings, kb):
+    history = ["What does the k1 parameter in BM25 actually do?"]
+    answer = list(stream_answer("what about b", settings, kb=kb, history=history))[-1].answer
+    assert answer.startswith("The parameter b controls how strongly document length affects the score"), answer
+
+
 def test_a_greeting_with_a_question_is_answered_as_the_question(settings, kb):
     events = list(stream_answer("Hello, what is HNSW?", settings, kb=kb))
     [retrieved] = [event for event in events if isinstance(event, Retrieved)]

@@ -117,6 +117,18 @@ def test_a_when_or_where_opening_a_clause_is_asked_about_and_one_asking_is_not(q
     assert asked_terms(question) == asked
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("What about IVF?", ("ivf",)),
+        ("how about b", ("b",)),
+        ("What is the paper about?", ("paper", "about")),
+    ],
+)
+def test_the_about_of_what_about_only_asks_and_another_says_what_is_asked(question, asked):
+    assert asked_terms(question) == asked
+
+
 def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
     asked = terms("Who designed the lighthouse first lit on 14 March 1871?")
     wrapped = "The lighthouse was designed by Oddny Fjellstad and first lit on 14\nMarch 1871. It burned whale oil."
