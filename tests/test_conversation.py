@@ -148,6 +148,18 @@ def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(kb, embedder):
     assert "Ollama" in query and "port" in query and "vLLM" not in query
 
 
+@pytest.mark.parametrize(
+    ("history", "follow_up", "query"),
+    [
+        (["What is HNSW?"], "what about IVF?", "What is IVF?"),
+        (["What is HNSW?", "What about IVF?"], "And PQ?", "What is PQ?"),
+        (["What is WordPiece?"], "and BPE?", "What is BPE?"),
+    ],
+)
+def test_a_new_name_alone_asks_the_question_before_of_it(kb, embedder, history, follow_up, query):
+    assert standalone_query(follow_up, history, kb, embedder) == query
+
+
 def test_a_third_turn_keeps_the_first_turns_topic(kb, embedder):
     history = ["What is WordPiece?", "Who uses it?"]
     assert standalone_query("Who uses it?", history[:1], kb, embedder) == "Who uses WordPiece?"
