@@ -59,6 +59,11 @@ too ("And plain token streaming?" after "What is buffered streaming?", searched 
 streaming?"), the one such turn of the files lost its document (the first blind file's recall@1 with
 the history 0.873 → 0.857), so a kind is not asked so. (Tried on 2026-12-02 for every new name, with
 the earlier question's other words in it too: no figure moved, one answer gained its fact, one lost it.)
+Tried with it, not kept: a continuation whose content words are a phrase the corpus's headings name
+("and nlist?", "and buffered streaming?", "What about embeddings?") read as a new name, so asked again
+too. Of 10 pairs asked by hand, 2 answers got better ("and buffered streaming?" after token streaming
+now quotes its definition); but of the files' 870 turns 12 changed, 1 gaining its fact and 4 losing it
+("What about embeddings?" after "What is BM25 bad at?" then quoted what an embedding is).
 
 The carried words follow the question after CONTEXT_MARK in a `SearchQuery`, which remembers where
 they begin, so that the answer can tell the two apart (`asked_part`): they help find the passages,

@@ -188,6 +188,12 @@ the question and a candidate's heading (0.1-0.5, z-scored): the answer's passage
 Tried in stop 45 (2026-12-04), not kept: the rerank's word check over the asked words alone
 (`asked_terms`, as BM25 scores them): SQuAD's Recall@1 0.899 → 0.903, but the corpus set's 0.946 →
 0.933, the fresh set and the sixth a question or two fewer.
+
+Tried in stop 49 (2026-12-05), not kept: the query's vector the normalised sum of the question's and of
+the question without its wording ("organisation built the FAISS library?"), so that "Which" or "How
+does" weigh less in meaning too. Dense alone, questions whose first hit is from the right document:
+the corpus set 199 → 200, SQuAD 337 → 332; hybrid, the corpus set 227 → 226, the second, third and
+fourth sets one fewer each, SQuAD 425 → 426, the other four sets unchanged.
 """
 
 from __future__ import annotations
