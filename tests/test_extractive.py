@@ -380,6 +380,11 @@ def test_a_comparison_whose_sides_sit_under_headings_of_their_own_quotes_one_sen
     assert sections == {"Bi-encoders: fast but independent", "Cross-encoders: accurate but slow"}, answer
 
 
+def test_a_comparison_on_one_aspect_quotes_the_sentence_setting_one_side_against_the_other(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "How is WordPiece different from BPE when choosing merges?")
+    assert "chooses merges that most increase the likelihood of the training data" in _squeeze(answer), answer
+
+
 def test_a_side_that_is_an_acronym_is_quoted_by_the_sentence_that_spells_it_out(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How does MRR differ from recall at k?")
     assert "Mean reciprocal rank, or MRR, looks at the position of the first relevant result." in answer, answer
