@@ -53,6 +53,10 @@ SMALL_TALK_REPLIES = {
     "greeting": "Hello! Ask me a question about the documents, and I'll answer from them and show the passages I used.",
     "thanks": "You're welcome. Ask another question whenever you like.",
     "acknowledgement": "Ask another question whenever you like, or a follow-up on this one.",
+    "feedback": (
+        "Sorry that missed. I can only quote the documents, so an answer is as good as the passages found for it"
+        " (its sources show them). Try the question in other words, or name the thing you mean."
+    ),
     "goodbye": "Goodbye! This conversation stays on the page until you clear it or close the tab.",
 }
 TITLES_SHOWN = 6  # in the reply to "What can you do?"

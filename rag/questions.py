@@ -366,6 +366,7 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _THANKING = r"many thanks|thanks|thank you|thx|cheers"
+_IS = r"(?:['’]s|['’]re| is| are| was|s)"  # "that's", "you're", "thats"
 _APPROVING = r"ok(?:ay)?|great|cool|nice|perfect|awesome|got it"
 _THANKS = re.compile(rf"[\s,]*\b(?:{_THANKING})\b(?: (?:a lot|so much|in advance))?[.!]*$", re.IGNORECASE)
 # A message that only greets, thanks, acknowledges, says goodbye or asks what it can ask: it asks nothing of
@@ -380,6 +381,13 @@ _SMALL_TALK = {
     "goodbye": re.compile(r"(?:bye|goodbye|bye bye|see you|see ya)(?: later)?"),
     "acknowledgement": re.compile(
         rf"(?:{_APPROVING}|good|alright|all right|i see|understood|(?:that )?makes sense|interesting)"
+    ),
+    # "that's not what I asked", "you're wrong", "not helpful": searched, it was answered from passages on
+    # asking the wrong question or on HNSW's layers (since stop 49).
+    "feedback": re.compile(
+        rf"(?:no[,.!]* )?(?:(?:that|this|it|you){_IS} )?(?:wrong|not right|incorrect|not what i (?:asked|meant|wanted))"
+        r"|(?:that|this|it) (?:does|did)(?:n['’]?t| not) (?:answer (?:my|the) question|help)"
+        rf"|(?:(?:that|this|it){_IS} )?(?:not helpful|unhelpful|useless)|wrong answer"
     ),
     "help": re.compile(
         r"/?help|who are you|what are you|what (?:can|do) you do"
@@ -475,7 +483,8 @@ def plain_question(question: str) -> str:
 
 def small_talk(message: str) -> str:
     """What a message that asks nothing of the documents does ("greeting", "thanks", "acknowledgement",
-    "goodbye", or "help": "What can you do?", "Which documents do you have?"), or "" for any other:
+    "feedback": "that's not what I asked", "goodbye", or "help": "What can you do?", "Which documents do you
+    have?"), or "" for any other:
     "Thanks a lot!" → "thanks"; "Thanks, and what is HNSW?" → ""."""
     said = _plainly(message)
     return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.fullmatch(said)), "")
