@@ -380,7 +380,8 @@ _SMALL_TALK = {
     ),
     "goodbye": re.compile(r"(?:bye|goodbye|bye bye|see you|see ya)(?: later)?"),
     "acknowledgement": re.compile(
-        rf"(?:{_APPROVING}|good|alright|all right|i see|understood|(?:that )?makes sense|interesting)"
+        rf"(?:{_APPROVING}|good|alright|all right|i see|understood|(?:that )?makes sense|interesting"
+        r"|yes|yeah|yep|sure|no|nope|nah)"
     ),
     # "that's not what I asked", "you're wrong", "not helpful": searched, it was answered from passages on
     # asking the wrong question or on HNSW's layers (since stop 49).

@@ -73,6 +73,8 @@ def test_an_empty_question_is_one_clear_error(settings, kb):
         ("ok thx", "thanks"),
         ("ok", "acknowledgement"),
         ("Cool!", "acknowledgement"),
+        ("yes", "acknowledgement"),
+        ("Nope.", "acknowledgement"),
         ("bye", "goodbye"),
         ("That's not what I asked.", "feedback"),
         ("you're wrong", "feedback"),
