@@ -394,7 +394,7 @@ def _names_only(question: str, head: Sequence[str]) -> bool:
 
 def _asked_again(previous: str, head: Sequence[str], new_head: Sequence[str]) -> str | None:
     """The question before, asked of `new_head` in place of its `head` ("What is HNSW?" → "What is IVF?"),
-    or None if it carried words of its own or does not write its head as one phrase."""
+    or None if it carried words from the conversation or does not write its head as one phrase."""
     if isinstance(previous, SearchQuery):
         return None
     written = re.search(rf"(?<![\w-]){re.escape(' '.join(head))}(?![\w-])", previous, re.IGNORECASE)

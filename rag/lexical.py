@@ -167,9 +167,10 @@ _CLAUSE_OPENER = re.compile(
 # quoted "Values between about 1.2 and 2.0 are commonly used…" first. Since stop 49: of the 870 turns of
 # the conversation files, 5 answers changed: four now open on the thing asked about (the shipped
 # conversations' follow-up key fact 0.667 → 0.674, "What about IVFPQ?" after a question on IndexIVFFlat's
-# memory), one lost a second sentence chosen for its "about"; of the 1,814 answers to the question sets and SQuAD, none. Elsewhere "about" may say what is
-# asked ("What is the paper about?"): as wording in every question, with the other function words bm25s's
-# list lacks (stop 46, above), the third set lost one.
+# memory), one lost a second sentence chosen for its "about"; of the 1,814 answers to the question sets
+# and SQuAD, none. Elsewhere "about" may say what is asked ("What is the paper about?"): as wording in
+# every question, with the other function words bm25s's list lacks (stop 46, above), the third set lost
+# one.
 _ASKING_ABOUT = re.compile(r"\b(?:what|how)\s+about\b", re.IGNORECASE)
 
 

@@ -383,8 +383,8 @@ _SMALL_TALK = {
         rf"(?:{_APPROVING}|good|alright|all right|i see|understood|(?:that )?makes sense|interesting"
         r"|yes|yeah|yep|sure|no|nope|nah)"
     ),
-    # "that's not what I asked", "you're wrong", "not helpful": searched, it was answered from passages on
-    # asking the wrong question or on HNSW's layers (since stop 49).
+    # "that's not what I asked", "you're wrong", "not helpful" (since stop 49): searched with the topic
+    # carried, it had been answered from passages on asking the wrong question or on HNSW's layers.
     "feedback": re.compile(
         rf"(?:no[,.!]* )?(?:(?:that|this|it|you){_IS} )?(?:wrong|not right|incorrect|not what i (?:asked|meant|wanted))"
         r"|(?:that|this|it) (?:does|did)(?:n['’]?t| not) (?:answer (?:my|the) question|help)"

@@ -192,8 +192,8 @@ Tried in stop 45 (2026-12-04), not kept: the rerank's word check over the asked 
 Tried in stop 49 (2026-12-05), not kept: the query's vector the normalised sum of the question's and of
 the question without its wording ("organisation built the FAISS library?"), so that "Which" or "How
 does" weigh less in meaning too. Dense alone, questions whose first hit is from the right document:
-the corpus set 199 → 200, SQuAD 337 → 332; hybrid, the corpus set 227 → 226, the second, third and
-fourth sets one fewer each, SQuAD 425 → 426, the other four sets unchanged.
+the corpus set 199 → 200, SQuAD 337 → 332; hybrid, the corpus set 227 → 226, the second, fourth and
+fifth sets one fewer each, SQuAD 425 → 426, the other four sets unchanged.
 """
 
 from __future__ import annotations
