@@ -57,6 +57,10 @@ SMALL_TALK_REPLIES = {
         "Sorry that missed. I can only quote the documents, so an answer is as good as the passages found for it"
         " (its sources show them). Try the question in other words, or name the thing you mean."
     ),
+    "sources": (
+        "Every [n] in an answer cites the passage of the documents it quotes, and each answer's sources list"
+        " those passages with the quoted sentences marked (on the page, choose an answer to see its own)."
+    ),
     "goodbye": "Goodbye! This conversation stays on the page until you clear it or close the tab.",
 }
 TITLES_SHOWN = 6  # in the reply to "What can you do?"

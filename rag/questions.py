@@ -390,6 +390,13 @@ _SMALL_TALK = {
         r"|(?:that|this|it) (?:does|did)(?:n['’]?t| not) (?:answer (?:my|the) question|help)"
         rf"|(?:(?:that|this|it){_IS} )?(?:not helpful|unhelpful|useless)|wrong answer"
     ),
+    # "where did you get that?", "what's your source?" (since stop 49): searched with the topic carried, it
+    # had been answered with more on the topic.
+    "sources": re.compile(
+        r"(?:where did you (?:get|find|read) (?:that|this|it)(?: from)?|how do you know(?: that| this)?"
+        rf"|what{_IS} (?:your|the) sources?|(?:give|show|tell) me (?:a |the |your )?sources?"
+        r"|cite (?:your |the |a )?sources?|(?:sources?|citations?)(?: please)?)"
+    ),
     "help": re.compile(
         r"/?help|who are you|what are you|what (?:can|do) you do"
         r"|what (?:can|should) i ask(?: you)?(?: about)?"
@@ -484,8 +491,8 @@ def plain_question(question: str) -> str:
 
 def small_talk(message: str) -> str:
     """What a message that asks nothing of the documents does ("greeting", "thanks", "acknowledgement",
-    "feedback": "that's not what I asked", "goodbye", or "help": "What can you do?", "Which documents do you
-    have?"), or "" for any other:
+    "feedback": "that's not what I asked", "sources": "where did you get that?", "goodbye", or "help": "What
+    can you do?", "Which documents do you have?"), or "" for any other:
     "Thanks a lot!" → "thanks"; "Thanks, and what is HNSW?" → ""."""
     said = _plainly(message)
     return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.fullmatch(said)), "")

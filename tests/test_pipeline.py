@@ -79,6 +79,8 @@ def test_an_empty_question_is_one_clear_error(settings, kb):
         ("That's not what I asked.", "feedback"),
         ("you're wrong", "feedback"),
         ("that didn't help", "feedback"),
+        ("Where did you get that?", "sources"),
+        ("what's your source?", "sources"),
     ],
 )
 def test_a_greeting_or_a_thanks_is_replied_to_without_searching(settings, kb, message, kind):
