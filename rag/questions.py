@@ -381,7 +381,7 @@ _SMALL_TALK = {
     "goodbye": re.compile(r"(?:bye|goodbye|bye bye|see you|see ya)(?: later)?"),
     "acknowledgement": re.compile(
         rf"(?:{_APPROVING}|good|alright|all right|i see|understood|(?:that )?makes sense|interesting"
-        r"|yes|yeah|yep|sure|no|nope|nah)"
+        r"|yes|yeah|yep|sure|no|nope|nah|no,? thanks?|no,? thank you)"
     ),
     # "that's not what I asked", "you're wrong", "not helpful" (since stop 49): searched with the topic
     # carried, it had been answered from passages on asking the wrong question or on HNSW's layers.

@@ -75,6 +75,7 @@ def test_an_empty_question_is_one_clear_error(settings, kb):
         ("Cool!", "acknowledgement"),
         ("yes", "acknowledgement"),
         ("Nope.", "acknowledgement"),
+        ("no thanks", "acknowledgement"),
         ("bye", "goodbye"),
         ("That's not what I asked.", "feedback"),
         ("you're wrong", "feedback"),
