@@ -796,6 +796,22 @@ def test_choosing_an_earlier_answer_shows_its_sources_again(open_page):
     assert page.locator(f"{SOURCES} mark").count() > 0, "the sentences the answer quoted are marked, as drawn"
 
 
+def test_a_reply_that_searched_nothing_leaves_the_latest_answer_s_sources_beside_it(open_page):
+    page = open_page()
+    ask(page, HNSW_QUESTION)
+    wait_for_turns(page, 1)
+    heading = f"{SOURCES} h2"
+    page.wait_for_function(f"document.querySelector({heading!r})?.textContent.includes({HNSW_QUESTION!r})")
+
+    ask(page, "Where did you get that?")
+    wait_for_turns(page, 2)
+    wait_for_ask(page)
+
+    assert "choose an answer to see its own" in page.locator(ANSWERS).last.inner_text()
+    beside = page.locator(SOURCES).inner_text()  # drawn whether it holds sources or not
+    assert HNSW_QUESTION in beside and "faiss-hnsw-index.md" in beside, beside
+
+
 def test_clear_empties_the_conversation_and_a_new_one_starts_clean(open_page):
     page = open_page()
     ask(page, HNSW_QUESTION)

@@ -29,6 +29,7 @@ from rag.inspector import inspect_question
 from rag.knowledge import shared_knowledge_base
 from rag.lab import compare_retrievers
 from rag.pipeline import clean_question, unaskable
+from rag.questions import small_talk
 from rag.uploads import add_uploads, display_name
 from rag.web.answer import AnswerRun, AnswerView, Pane, StatusLog
 from rag.web.chat import BadHistory, answered_before, asked_before, last_question, message_text, turn
@@ -164,7 +165,9 @@ async def converse(
     `step_through` pauses after each stage of the pipeline until Next stage is pressed.
 
     The status log opens by saying so if the session's uploads are still being added (and so not searched).
-    A question that is empty or has no words (`unaskable`) is not a turn: a warning says why.
+    A question that is empty or has no words (`unaskable`) is not a turn: a warning says why. A message that
+    asks nothing of the documents ("thanks", "where did you get that?": `small_talk`) searches nothing, so
+    the latest answer's sources stay beside the conversation.
     """
     history = earlier_questions(earlier, shown=True)
     said = earlier_answers(earlier)
@@ -173,8 +176,10 @@ async def converse(
         gr.Warning(problem)
         yield [gr.skip()] * CHAT_OUTPUTS
         return
-    if cut := clean_question(question, SETTINGS.max_question_chars)[1]:
+    cleaned, cut = clean_question(question, SETTINGS.max_question_chars)
+    if cut:
         gr.Warning(cut)  # besides the status log's line, which is folded away once the answer is done
+    replies_only = bool(small_talk(cleaned))
     session = SESSIONS[request.session_hash]
     kb, adding = session.searched()
     notes = [searched_without(adding)] if adding else []
@@ -194,13 +199,13 @@ async def converse(
                 yield shown
             conversation = [*earlier, *turn(shown_as, view)]
             if something_to_draw(view):
-                values = [conversation, box, answer_drawings(shown_as, view)]
+                values = [conversation, box, gr.skip() if replies_only else answer_drawings(shown_as, view)]
             else:  # the first status line goes out alone: it is drawn sooner
                 values = [conversation, gr.skip(), gr.skip()]
             async for message in words_first(only_changed(values, shown), CHAT_TEXT_OUTPUTS):
                 yield message
             shown = values
-    if shown is not None:
+    if shown is not None and not replies_only:
         session.remember_drawings(len(history), shown[-1])
 
 
