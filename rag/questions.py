@@ -214,6 +214,8 @@ _ASKS = {
         r"|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"`]?[\w.-]+['\"`]?(?: (?!(?:of|between|in|for)\b)[\w.-]+){0,3}"
         r"(?: (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2})?\??$"
         r"|\bwhat is meant by\b|\bdefine\b|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"`]"
+        # "Tell me about RRF" as it is searched, its lead-in read (`plain_question`): since stop 49
+        r"|^\W*about (?!how\b)(?:an? |the )?[\w.-]+(?: [\w.-]+){0,3}\W*$"
         r"|" + _ROLE_QUESTION.pattern,
         re.IGNORECASE,
     ),

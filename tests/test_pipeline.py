@@ -144,6 +144,12 @@ def test_asked_for_more_of_one_thing_it_answers_on_that_thing(settings, kb):
     assert "term frequency" in events[-1].answer, events[-1].answer
 
 
+@pytest.mark.parametrize("question", ["Tell me about reciprocal rank fusion.", "I want to know about RRF"])
+def test_asked_to_tell_about_a_thing_it_says_what_the_thing_is(settings, kb, question):
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert answer.startswith("Reciprocal rank fusion, or RRF, is the most popular rank-level method."), answer
+
+
 def test_what_about_a_new_thing_is_answered_on_that_thing(settings, kb):
     history = ["What does the k1 parameter in BM25 actually do?"]
     answer = list(stream_answer("what about b", settings, kb=kb, history=history))[-1].answer

@@ -123,6 +123,8 @@ def test_a_when_or_where_opening_a_clause_is_asked_about_and_one_asking_is_not(q
         ("What about IVF?", ("ivf",)),
         ("how about b", ("b",)),
         ("What is the paper about?", ("paper", "about")),
+        ("about chunk overlap", ("chunk", "overlap")),  # "Tell me about chunk overlap", its lead-in read
+        ("About how many entries does the vocabulary have?", ("about", "entri", "vocabulari", "have")),
     ],
 )
 def test_the_about_of_what_about_only_asks_and_another_says_what_is_asked(question, asked):
