@@ -358,7 +358,8 @@ _POLITE = re.compile(
     r"^(?:(?:hi|hello|hey)\b[\s,!.]*)?"
     r"(?:(?:(?:can|could|would|will) (?:you|u)(?: please| pls| plz)? (?:tell me|explain|describe|show me|help me understand)"
     r"|(?:please|pls|plz)(?: tell me| explain| describe)?|tell me|explain(?: to me)?|describe"
-    r"|i(?:'d| would) like to know|i want to know|i wonder|i'm wondering|do you know)\b[\s:,-]*)?",
+    r"|i(?:'d| would) like to know|i want to know|i wonder|i'm wondering|do you know"
+    r"|what (?:do|can) you (?:know|tell me)(?= about\b))\b[\s:,-]*)?",
     re.IGNORECASE,
 )
 # A label naming the message a question ("Question:", "Q3 -", "Homework question 2:", "Quick q:").
@@ -400,7 +401,7 @@ _SMALL_TALK = {
         r"|cite (?:your |the |a )?sources?|(?:sources?|citations?)(?: please)?)"
     ),
     "help": re.compile(
-        r"/?help|who are you|what are you|what (?:can|do) you do"
+        r"/?help|who are you|what are you|what (?:can|do) you do|what do you know|what can you tell me"
         r"|what (?:can|should) i ask(?: you)?(?: about)?"
         r"|(?:what|which) (?:documents|docs|files|topics|sources|subjects) (?:do you (?:have|know|cover|use)|can i ask about"
         r"|are (?:there|in here|loaded)|do you know about)"

@@ -91,7 +91,7 @@ def test_a_greeting_or_a_thanks_is_replied_to_without_searching(settings, kb, me
     assert events[-1] == Done(SMALL_TALK_REPLIES[kind], [], {})
 
 
-@pytest.mark.parametrize("message", ["What can you do?", "help", "Which documents do you have?"])
+@pytest.mark.parametrize("message", ["What can you do?", "help", "Which documents do you have?", "What do you know?"])
 def test_asked_what_it_can_do_it_names_its_documents_the_newest_first(settings, kb, embedder, message):
     text = "The zorblax constant is 42. Quentin Vell measured it with a brass zorblax gauge."
     upload = Chunk("zorblax.md#0", "Zorblax Notes", "Zorblax Notes", "zorblax.md", 0, len(text), text)
@@ -144,7 +144,9 @@ def test_asked_for_more_of_one_thing_it_answers_on_that_thing(settings, kb):
     assert "term frequency" in events[-1].answer, events[-1].answer
 
 
-@pytest.mark.parametrize("question", ["Tell me about reciprocal rank fusion.", "I want to know about RRF"])
+@pytest.mark.parametrize(
+    "question", ["Tell me about reciprocal rank fusion.", "I want to know about RRF", "What do you know about RRF?"]
+)
 def test_asked_to_tell_about_a_thing_it_says_what_the_thing_is(settings, kb, question):
     answer = list(stream_answer(question, settings, kb=kb))[-1].answer
     assert answer.startswith("Reciprocal rank fusion, or RRF, is the most popular rank-level method."), answer
