@@ -564,7 +564,11 @@ first, 48 in the second, 24 in the third): what is chosen among them, not what i
 answer. Nor, with 604 of 744 after the comparison change below (`_sets_apart`), the second sentence
 allowed to be one that leans on the first ("API keys … must never be committed to the repository…"
 then "Instead, they are added in the Space's settings as secrets…", which only a unit with its
-antecedent could quote): 600 (9 gained, 14 lost), SQuAD's answer hit one fewer.
+antecedent could quote): 600 (9 gained, 14 lost), SQuAD's answer hit one fewer. Nor a comparison's own
+wording ("difference", "compared", "versus") left out of its asked words, so that "What is the difference
+between nlist and nprobe?" stops quoting "…the residual, which is the difference between the vector and
+its cluster centroid": that answer opened on "Unlike nlist, nprobe…" but kept the residual second, and
+a seventh-set question lost its fact ("…compared with answers a chatbot writes?"): 603.
 
 Refer-back units also keep answers from opening on a dangling "It"/"This": 0.037 of answers do
 without them, 0.012 with them. A difference of one dev question (0.008) is noise; where dev was
