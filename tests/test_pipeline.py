@@ -84,7 +84,7 @@ def test_an_empty_question_is_one_clear_error(settings, kb):
         ("what's your source?", "sources"),
     ],
 )
-def test_a_greeting_or_a_thanks_is_replied_to_without_searching(settings, kb, message, kind):
+def test_a_message_that_asks_nothing_of_the_documents_is_replied_to_without_searching(settings, kb, message, kind):
     events = list(stream_answer(message, settings, kb=kb, history=["What is HNSW?"]))
     assert not any(isinstance(event, Retrieved) for event in events)
     assert [event.text for event in events if isinstance(event, Token)] == [SMALL_TALK_REPLIES[kind]]
