@@ -31,7 +31,7 @@ but for three turns) 0.900 / 0.567 → 0.583, the sixth (unread) 0.900 / 0.650 u
 conversation file and question set unchanged.
 
 Measured (`python -m rag eval data/eval/conversations.json`, designed on the "dev" conversations
-and the even-numbered corpus questions): see the README's evaluation section.
+and the even-numbered corpus questions): see the README's "Measured" section and docs/measurements.md.
 
 The topic is that of the last question that stood on its own: its runs of adjacent content words
 ("maximal marginal relevance", "HNSW"), each cut where the corpus never writes the two words next to

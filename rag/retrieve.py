@@ -153,7 +153,7 @@ unchanged, 0.833 / 0.500 → 0.533, 0.867 → 0.900 / 0.617 → 0.633, and on th
 and looked at twice with the weight already chosen, 0.767 → 0.783 / 0.500 unchanged, and on a fifth
 (data/eval/conversations-blind-5.json), written after it and measured before reading, 0.917 → 0.900
 / 0.583 → 0.567, and on a sixth, 0.900 → 0.900 / 0.633 → 0.650: on the three sets nobody had read it
-gains nothing (recall@1 +1, −1, 0; see the README). Over the first three blind sets, the follow-ups
+gains nothing (recall@1 +1, −1, 0; see docs/measurements.md). Over the first three blind sets, the follow-ups
 moving to another document were found 16 → 19 times of 29 (21 on their own words alone), "what about
 X" 28 → 30 of 31, a pronoun 28 → 27. No first question and no other set moves: a question that is
 not rewritten is searched once, as before. Chosen offline on the read sets' logged hits: the weight
