@@ -18,6 +18,7 @@ from rag.conversation import (
     refers_back,
     standalone_query,
 )
+from rag.generate import NOT_FOUND
 from rag.pipeline import stream_answer
 
 
@@ -294,6 +295,27 @@ def test_a_follow_up_s_answer_says_something_the_answer_before_it_did_not(settin
     quoted = [" ".join(text.split()) for _, text in quoted_sentences(answer)]
     assert any(text not in " ".join(earlier.split()) for text in quoted), (earlier, answer)
     assert "defences are layered" in answer, answer
+
+
+def test_a_follow_up_with_few_words_of_its_own_is_answered_from_its_topic_s_passages(settings, kb):
+    """Its best sentence is less near "ok what values should i start with" than to a whole question;
+    judged as a whole question's, it was refused."""
+    history = ["what do the k1 and b knobs in bm25 actually do"]
+    answer = list(stream_answer("ok what values should i start with", settings, kb=kb, history=history))[-1].answer
+    assert "1.2 and 2.0" in answer, answer
+
+
+@pytest.mark.parametrize(
+    ("earlier", "follow_up"),
+    [
+        ("What is HNSW?", "and what's the capital of France?"),
+        ("How do I stop a stream?", "how do I stop my dog barking?"),
+        ("What is a context window?", "what about the TCP receive window?"),
+    ],
+)
+def test_an_off_topic_follow_up_is_still_refused(settings, kb, earlier, follow_up):
+    answer = list(stream_answer(follow_up, settings, kb=kb, history=[earlier]))[-1].answer
+    assert answer == NOT_FOUND, answer
 
 
 def test_a_follow_up_whose_best_sentences_were_all_said_goes_on_with_one_that_was_not(settings, kb):
