@@ -692,12 +692,12 @@ NOT_FOUND_THRESHOLD = 0.5
 # the equivalent knob for HNSW?" after nprobe quotes that HNSW cannot remove vectors); so are two first
 # questions read after their message's opening sentences, one with its fact. None of the 1,814 answers
 # to the seven read question sets and SQuAD changed, every off-topic question of theirs still refused,
-# nor any figure of the eighth set. Of 20 off-topic follow-ups asked by hand after an
-# on-topic question ("and what's the capital of France?", "how do I stop my dog barking?"), 12 had been
-# refused and 11 still are: "and on AWS Lambda?" after a question on deploying to Spaces is now answered
-# with how a Space is deployed. (The other 8 were answered before too, on a word the corpus uses in
-# another sense: "what is the MMR vaccine?" quotes maximal marginal relevance.) At 0.40, one more
-# follow-up gains its fact, and the same off-topic one is answered.
+# nor any figure of the eighth set. Of 20 off-topic follow-ups asked by hand after an on-topic question
+# ("and what's the capital of France?", "how do I stop my dog barking?"), 12 had been refused and 11
+# still are: "and on AWS Lambda?" after a question on deploying to Spaces is now answered with how a
+# Space is deployed. (The other 8 were answered before too, on a word the corpus uses in another sense:
+# "what is the MMR vaccine?" quotes maximal marginal relevance.) At 0.40, one more follow-up gains its
+# fact, and the same off-topic one is answered.
 FOLLOW_UP_NOT_FOUND_THRESHOLD = 0.45
 # A sentence nearer the question than this in meaning (cosine) has its shared words counted as
 # evidence; below it only its cosine counts. Since stop 48 (2026-12-05): "How many players are on a
