@@ -591,8 +591,16 @@ def test_a_status_log_longer_than_its_box_shows_its_newest_line(open_page, tmp_p
     )
 
 
+# Whether every animation and transition of the page that ends has ended (a blinking cursor never does).
+SETTLED_JS = """() => document.getAnimations().every((animation) =>
+  animation.playState !== 'running' || !Number.isFinite(animation.effect.getComputedTiming().endTime))"""
+
+
 def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical violations on the page, one line each, with the elements at fault."""
+    """axe-core's serious and critical violations on the page, one line each, with the elements at fault,
+    once its transitions have ended: a Gradio button fades its colours in for 0.2 s when enabled (Next
+    stage, as a step-through pauses), and axe measured the contrast of the colours halfway."""
+    page.wait_for_function(SETTLED_JS)
     found = Axe().run(page).response["violations"]
     return [
         f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes']]}"
