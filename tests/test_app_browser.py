@@ -591,16 +591,17 @@ def test_a_status_log_longer_than_its_box_shows_its_newest_line(open_page, tmp_p
     )
 
 
-# Whether every animation and transition of the page that ends has ended (a blinking cursor never does).
-SETTLED_JS = """() => document.getAnimations().every((animation) =>
-  animation.playState !== 'running' || !Number.isFinite(animation.effect.getComputedTiming().endTime))"""
+# Resolves once the animations of an element (or of the whole `document`) that end have ended: Gradio's
+# buttons fade their colours in for 0.2 s when focused or enabled (a blinking cursor never ends).
+SETTLED_JS = """(target) => Promise.all(target.getAnimations()
+  .filter((animation) => animation.playState === 'running' && Number.isFinite(animation.effect.getComputedTiming().endTime))
+  .map((animation) => animation.finished.catch(() => null)))"""
 
 
 def serious_violations(page) -> list[str]:
     """axe-core's serious and critical violations on the page, one line each, with the elements at fault,
-    once its transitions have ended: a Gradio button fades its colours in for 0.2 s when enabled (Next
-    stage, as a step-through pauses), and axe measured the contrast of the colours halfway."""
-    page.wait_for_function(SETTLED_JS)
+    once its transitions have ended (axe had measured Next stage's contrast halfway through its fade)."""
+    page.evaluate(f"({SETTLED_JS})(document)")
     found = Axe().run(page).response["violations"]
     return [
         f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes']]}"
@@ -647,7 +648,7 @@ BACKGROUND_JS = """element => {
 
 def assert_focus_ring(page, what: str) -> None:
     focused = page.locator(":focus")
-    focused.evaluate("e => Promise.all(e.getAnimations().map(a => a.finished))")  # buttons fade their colours in
+    focused.evaluate(SETTLED_JS)
     style = focused.evaluate(
         "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
     )
