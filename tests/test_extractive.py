@@ -127,6 +127,29 @@ def test_a_sentence_opening_with_a_pronoun_brings_its_antecedent(backend):
     )
 
 
+def test_a_sentence_read_with_the_one_before_may_follow_that_one_as_the_second_sentence(backend, kb, embedder):
+    water = (
+        "Towers are tall buildings. "
+        "Rainwater must never be drained onto the street below a tower, because it floods the pavement. "
+        "Instead, it is collected in tanks on the roof, which supply the toilets of the lower floors. "
+        "Tenants rarely notice the tanks."
+    )
+    drains = (
+        "A tower's drainage is planned together with its foundations. "
+        "Street drains in old cities were built for low houses and small roofs."
+    )
+    hits = [_hit(water), _hit(drains, rank=2, section="Drains", source="drains.md")]
+    answer = "".join(backend.stream("Where does a tower's rainwater go, if not onto the street?", hits))
+    assert answer == (
+        "Rainwater must never be drained onto the street below a tower, because it floods the pavement. [1] "
+        "Instead, it is collected in tanks on the roof, which supply the toilets of the lower floors. [1]"
+    )
+    answer, _ = _answer(
+        backend, kb, embedder, "Where should the API key of my Space go, so that it is not in the repository?"
+    )
+    assert "Instead, they are added in the Space's settings as secrets" in answer, answer
+
+
 @pytest.mark.parametrize(
     ("sentence_before", "sentence", "question", "best"),
     [
