@@ -289,6 +289,9 @@ _MEANING_WORDS = frozenset(
 _NOT_THE_TERM = _MEANING_WORDS | frozenset(terms(" ".join(_ROLE_NAMES)))
 # "The parameter k1 controls…": the setting's kind before its name.
 _KIND_BEFORE_NAME = re.compile(r"the " + _ROLE + r" ", re.IGNORECASE)
+# A sentence giving the thing it tells of its name: "The number of clusters is called nlist", "…, a
+# pattern sometimes called small-to-big retrieval", "…, known as SQuAD,".
+_NAMING = re.compile(r"\b(?:called|known as|termed|referred to as) (?:an? |the )?(?P<name>[^,.;:()]+)", re.IGNORECASE)
 _LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
 _SIDES = (
@@ -572,7 +575,10 @@ def defines(asked: Sequence[str], sentence: str, named: bool = False) -> bool:
     """Whether the sentence opens with "A" or "An" and the thing asked about ("An async generator is…"),
     or, for a term the question `named` (`names_its_term`), with the term as its subject, after "The"
     or not ("The nprobe parameter controls…", "Faithfulness asks whether…"; not "A larger efSearch…",
-    nor "With lambda equal to one…")."""
+    nor "With lambda equal to one…"); or that gives the thing it tells of the asked term as its name
+    (`names`)."""
+    if names(asked, sentence):
+        return True
     opening = (_SUBJECT if named else _GENERIC_SUBJECT).match(without_scene(sentence))
     if not opening or not asked:
         return False
@@ -583,6 +589,19 @@ def defines(asked: Sequence[str], sentence: str, named: bool = False) -> bool:
     if named and not set(terms(subject[0])) & set(asked):  # the term itself opens it, not "larger" or "With"
         return False
     return set(asked) <= set(terms(" ".join(subject)))
+
+
+def names(asked: Sequence[str], sentence: str) -> bool:
+    """Whether the sentence calls what it tells of by the asked term ("The number of clusters is called
+    nlist and is fixed…"): the sentence that says what the term is, though the term does not open it.
+    Since stop 51: "What is nlist?" opens on it, not on "Choosing nlist is a balance."; of the 1,918
+    questions of the eight question sets and SQuAD, no answer changed."""
+    return any(_is_named(asked, found["name"].split()) for found in _NAMING.finditer(sentence))
+
+
+def _is_named(asked: Sequence[str], name: list[str]) -> bool:
+    """Whether the name opens with an asked term and holds them all ("called nlist", not "called with nlist")."""
+    return bool(set(terms(name[0])) & set(asked)) and set(asked) <= set(terms(" ".join(name[: len(asked) + 1])))
 
 
 def spells_out(acronym: str, sentence: str) -> bool:

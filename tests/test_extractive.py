@@ -955,3 +955,12 @@ def test_a_question_on_a_property_of_an_acronym_is_not_answered_by_its_expansion
 def test_the_best_sentence_leads_the_answer_even_from_a_lower_passage(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "What is IVF?")
     assert answer.startswith("An inverted file index, abbreviated IVF,"), answer
+
+
+@pytest.mark.parametrize("question", ["What is nlist?", "what is nlist in IVF"])
+def test_a_sentence_giving_the_term_as_its_name_defines_it(backend, kb, embedder, question):
+    assert defines(["nlist"], "The number of clusters is called nlist and is fixed.", named=True)
+    assert defines(["small", "big"], "A pattern sometimes called small-to-big retrieval.", named=False)
+    assert not defines(["nlist"], "The index is called with nlist set.", named=True), "called with, not named"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert answer.startswith("The number of clusters is called nlist"), answer

@@ -602,6 +602,7 @@ from rag.questions import (
     asks,
     defined_terms,
     defines,
+    names,
     names_its_term,
     role_verb,
     side_heads,
@@ -1167,8 +1168,10 @@ class _Reading:
         cosine = float(vector @ self.query) / float(np.linalg.norm(vector))
         words = frozenset().union(*(self.words[p][i] for _, i in unit))
         fits = any(states(self.kinds, self.passages[p].sentences[i]) for _, i in unit)
-        defines_it = Asks.DEFINITION in self.kinds and defines(
-            self.defined, self.passages[p].sentences[first], self.named
+        # A sentence read with the one before it may name the term: "…? This is called indirect prompt injection".
+        defines_it = Asks.DEFINITION in self.kinds and (
+            defines(self.defined, self.passages[p].sentences[first], self.named)
+            or any(names(self.defined, self.passages[p].sentences[i]) for _, i in unit[1:])
         )
         spelled = any(spells_out(a, self.passages[p].sentences[i]) for a in self.acronyms for _, i in unit)
         context = self.relevance((p, first - 1)) if first else 0.0
