@@ -19,6 +19,7 @@ from rag.conversation import (
     standalone_query,
 )
 from rag.generate import NOT_FOUND
+from rag.lexical import terms
 from rag.pipeline import stream_answer
 
 
@@ -303,6 +304,14 @@ def test_a_follow_up_with_few_words_of_its_own_is_answered_from_its_topic_s_pass
     history = ["what do the k1 and b knobs in bm25 actually do"]
     answer = list(stream_answer("ok what values should i start with", settings, kb=kb, history=history))[-1].answer
     assert "1.2 and 2.0" in answer, answer
+
+
+def test_a_clipped_word_finds_the_word_the_documents_write(settings, kb):
+    """ "max" is read as "maximum": "The model has a maximum sequence length of 256 word pieces." """
+    assert terms("max dims of the repo") == terms("maximum dimensions of the repository")
+    history = ["What is all-MiniLM-L6-v2?"]
+    answer = list(stream_answer("max input?", settings, kb=kb, history=history))[-1].answer
+    assert answer.startswith("The model has a maximum sequence length of 256 word pieces."), answer
 
 
 @pytest.mark.parametrize(
