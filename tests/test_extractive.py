@@ -17,6 +17,7 @@ from rag.generate.extractive import (
     MAX_SENTENCES,
     MAX_WORDS,
     ExtractiveBackend,
+    unmentioned_names,
 )
 from rag.lexical import piece_shares
 from rag.questions import (
@@ -944,6 +945,12 @@ def test_a_mistyped_name_still_counts_as_mentioned(backend):
     text = "Eiffel answered the protesting artists in a newspaper interview, comparing his tower with the pyramids of Egypt."
     answer = "".join(backend.stream("What did Eifel say to the artists who protested?", [_hit(text)]))
     assert answer == f"{text} [1]"
+
+
+def test_a_name_written_inside_a_hyphenated_one_counts_as_mentioned(backend):
+    text = "The Eiffel Tower was completed in 1889 by the Eiffel-Sauvestre company for the World's Fair."
+    assert unmentioned_names("Which company did Sauvestre work for on the tower?", [_hit(text)]) == []
+    assert unmentioned_names("Did Koechlin work on the tower?", [_hit(text)]) == ["Koechlin"]
 
 
 def test_a_question_on_a_property_of_an_acronym_is_not_answered_by_its_expansion(backend, kb, embedder):

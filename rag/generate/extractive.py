@@ -1371,10 +1371,12 @@ def unmentioned_names(question: str, hits: Sequence[Hit]) -> list[str]:
     names = [name for name in _NAME.findall(question) if not all(_ACRONYM.fullmatch(w) for w in name.split())]
     if not names:
         return []
+    # A hyphenated word's pieces are mentioned too: "all-MiniLM-L6-v2" mentions MiniLM.
     said = {
-        word.lower()
+        piece.lower()
         for hit in hits
         for word in _WORD.findall(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
+        for piece in {word, *word.split("-")}
     }
 
     def mentioned(word: str) -> bool:
