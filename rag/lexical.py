@@ -179,11 +179,17 @@ def terms(text: str) -> tuple[str, ...]:
 # the function words bm25s's short stop list lacks ("than", "through", "about", "also", "very", "too",
 # "even", "into"), the third set lost one and the shipped conversations' follow-ups gained one. With the
 # personal pronouns ("you", "my", "its"…; stop 48), the third set lost one and nothing else moved.
+# "Any" asks whether there is something ("is there any trick that stops prompt injection 100%?"), which a
+# sentence opening "Any document in the knowledge base can end up in the prompt…" does not tell. Since
+# stop 51: the eighth set's key fact 0.762 → 0.774 (that question), the second blind conversation
+# file's 0.600 → 0.583 ("any defences that actually hold up?", third of a conversation, had its fact in
+# the third sentence of an answer that repeated the earlier one; now another third sentence), nothing
+# else moved.
 MIN_NAME_PIECES = 3  # see `piece_shares`
 _QUESTION_WORDING = frozenset(
     terms(
         "what which who whom whose when where why how do does did can could should would may might must many much setting"
-        " actually really"
+        " actually really any"
     )
 )
 

@@ -971,3 +971,8 @@ def test_a_sentence_giving_the_term_as_its_name_defines_it(backend, kb, embedder
     assert not defines(["nlist"], "The index is called with nlist set.", named=True), "called with, not named"
     answer, _ = _answer(backend, kb, embedder, question)
     assert answer.startswith("The number of clusters is called nlist"), answer
+
+
+def test_any_in_a_question_asks_whether_there_is_something_rather_than_naming_it(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "Is there any trick that stops prompt injection 100%?")
+    assert answer.startswith("No known technique prevents prompt injection completely"), answer
