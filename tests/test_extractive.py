@@ -969,6 +969,7 @@ def test_a_sentence_giving_the_term_as_its_name_defines_it(backend, kb, embedder
     assert defines(["nlist"], "The number of clusters is called nlist and is fixed.", named=True)
     assert defines(["small", "big"], "A pattern sometimes called small-to-big retrieval.", named=False)
     assert not defines(["nlist"], "The index is called with nlist set.", named=True), "called with, not named"
+    assert not defines(["nlist"], "It is called  (rarely) nlist.", named=True), "no name after the spaces"
     answer, _ = _answer(backend, kb, embedder, question)
     assert answer.startswith("The number of clusters is called nlist"), answer
 

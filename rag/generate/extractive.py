@@ -25,11 +25,12 @@ the asked-for fact, so the choice weighs more than similarity:
   heading was part of what retrieval matched), and whether the sentence before it is on the
   question (a fact often follows the sentence that introduces its topic);
 - coherence: a sentence that opens by referring back ("It…", "This…", "However…"), or ends so
-  ("…, though."), is read and quoted together with the sentence before it, unless that one points back as well ("For these
-  reasons it is…"), which would not resolve it: then it is read alone; the second sentence
-  favours a neighbour of the first, and may be one that refers back to the first; a short sentence that only restates a "how" or "why" question
-  is quoted with the one after it; and a comparison that a passage makes in two parallel
-  sentences, each opening with one side, is quoted as that pair.
+  ("…, though."), is read and quoted together with the sentence before it, unless that one points
+  back as well ("For these reasons it is…"), which would not resolve it: then it is read alone; the
+  second sentence favours a neighbour of the first, and may be one that refers back to the first; a
+  short sentence that only restates a "how" or "why" question is quoted with the one after it; and a
+  comparison that a passage makes in two parallel sentences, each opening with one side, is quoted as
+  that pair.
 
 Measured on the shipped corpus's 240 questions (data/eval/corpus-questions.json: key-fact hit on
 the dev half, even indices, / the held-out half, odd indices; every constant was chosen on dev
