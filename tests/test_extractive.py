@@ -19,7 +19,7 @@ from rag.generate.extractive import (
     ExtractiveBackend,
     unmentioned_names,
 )
-from rag.lexical import piece_shares
+from rag.lexical import piece_shares, terms
 from rag.questions import (
     Asks,
     acronyms_asked,
@@ -977,3 +977,11 @@ def test_a_sentence_giving_the_term_as_its_name_defines_it(backend, kb, embedder
 def test_any_in_a_question_asks_whether_there_is_something_rather_than_naming_it(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "Is there any trick that stops prompt injection 100%?")
     assert answer.startswith("No known technique prevents prompt injection completely"), answer
+
+
+def test_an_irregular_form_of_a_verb_is_read_as_the_verb(backend, kb, embedder):
+    assert terms("it was shown, sent and written") == terms("it was show, send and write")
+    answer, _ = _answer(
+        backend, kb, embedder, "Should the app show users the full Python traceback when the model call fails?"
+    )
+    assert "Stack traces and internal details should not be shown to users" in answer, answer
