@@ -776,7 +776,7 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
         # "one" and "kind" stand for the first side's thing, which both sides then share.
         ("What separates an extractive answerer from a generative one?", {"extract"}, {"generat"}),
         ("How is indirect prompt injection different from the direct kind?", {"indirect"}, {"direct"}),
-        ("How do Server-Sent Events compare with WebSockets?", {"server", "sent", "event"}, {"websocket"}),
+        ("How do Server-Sent Events compare with WebSockets?", {"server", "send", "event"}, {"websocket"}),
         # The comparison in a clause of its own, the question after it.
         ("SSE vs WebSockets — what's the main difference between them?", {"sse"}, {"websocket"}),
         ("BM25 vs dense retrieval: which is better for exact names?", {"bm25"}, {"dens", "retriev"}),
