@@ -652,6 +652,13 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("Q2) why chunk at all?", "why chunk at all?"),
         ("Query expansion: what is it?", "Query expansion: what is it?"),  # a topic, not a label
         ("HNSW - what are its drawbacks?", "HNSW - what are its drawbacks?"),
+        ("What does recall at 10 mean in plain English?", "What does recall at 10 mean?"),
+        ("In simple terms, what is RRF", "what is RRF?"),
+        ("What is plain English?", "What is plain English?"),
+        ("Why do chatbots make stuff up?", "Why do chatbots invent things?"),
+        ("why does it keep making things up", "why does it keep inventing things?"),
+        ("Out of the box, how many events run at once?", "by default, how many events run at once?"),
+        ("What does FAISS do under the hood?", "What does FAISS do internally?"),
     ],
 )
 def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):

@@ -318,6 +318,19 @@ def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_questio
     assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
+def test_an_everyday_idiom_is_searched_as_the_documents_word_it(settings, kb):
+    events = list(stream_answer("What value does nprobe have out of the box?", settings, kb=kb))
+
+    assert search_line(events) == "Searching for: What value does nprobe have by default?"
+    assert "Its default value is one" in events[-1].answer, events[-1].answer
+
+
+def test_asking_for_plain_english_is_not_a_name_the_documents_must_mention(settings, kb):
+    question = "Someone told me their index has a recall of 0.9 at 10. What does that mean in plain English?"
+    events = list(stream_answer(question, settings, kb=kb))
+    assert "95 percent of the true ten nearest neighbours" in events[-1].answer, events[-1].answer
+
+
 def test_a_question_after_a_label_is_answered_as_the_question(settings, kb):
     labelled = list(stream_answer("Question: What does efSearch control in HNSW?", settings, kb=kb))
     assert "The efSearch parameter applies at query time" in labelled[-1].answer, labelled[-1].answer
