@@ -500,10 +500,22 @@ _MANNER = re.compile(
 _IDIOMS = (
     (re.compile(r"\bout of the box\b", re.IGNORECASE), "by default"),
     (re.compile(r"\bunder the hood\b", re.IGNORECASE), "internally"),
-    (re.compile(r"\bmake (?:stuff|things|facts|it) up\b", re.IGNORECASE), "hallucinate"),
-    (re.compile(r"\bmakes (?:stuff|things|facts|it) up\b", re.IGNORECASE), "hallucinates"),
-    (re.compile(r"\bmaking (?:stuff|things|facts|it) up\b", re.IGNORECASE), "hallucinating"),
-    (re.compile(r"\bmade (?:stuff|things|facts|it) up\b", re.IGNORECASE), "hallucinated"),
+    (
+        re.compile(r"\bmake (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
+        "hallucinate",
+    ),
+    (
+        re.compile(r"\bmakes (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
+        "hallucinates",
+    ),
+    (
+        re.compile(r"\bmaking (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
+        "hallucinating",
+    ),
+    (
+        re.compile(r"\bmade (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
+        "hallucinated",
+    ),
 )
 
 

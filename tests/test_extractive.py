@@ -657,6 +657,8 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("What is plain English?", "What is plain English?"),
         ("Why do chatbots make stuff up?", "Why do chatbots hallucinate?"),
         ("why does it keep making things up", "why does it keep hallucinating?"),
+        ("Why do LLMs make up facts?", "Why do LLMs hallucinate?"),
+        ("What is a chunk made up of?", "What is a chunk made up of?"),
         ("Out of the box, how many events run at once?", "by default, how many events run at once?"),
         ("What does FAISS do under the hood?", "What does FAISS do internally?"),
     ],
