@@ -331,6 +331,12 @@ def test_asking_for_plain_english_is_not_a_name_the_documents_must_mention(setti
     assert "95 percent of the true ten nearest neighbours" in events[-1].answer, events[-1].answer
 
 
+def test_a_why_answer_goes_on_from_a_short_sentence_that_names_the_cause(settings, kb):
+    """ "Hallucinations arise from how language models work." says what the reason is about; the next gives it."""
+    events = list(stream_answer("Why do language models hallucinate?", settings, kb=kb))
+    assert "trained to produce likely continuations" in events[-1].answer, events[-1].answer
+
+
 def test_a_question_after_a_label_is_answered_as_the_question(settings, kb):
     labelled = list(stream_answer("Question: What does efSearch control in HNSW?", settings, kb=kb))
     assert "The efSearch parameter applies at query time" in labelled[-1].answer, labelled[-1].answer
