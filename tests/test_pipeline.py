@@ -337,6 +337,11 @@ def test_a_why_answer_goes_on_from_a_short_sentence_that_names_the_cause(setting
     assert "trained to produce likely continuations" in events[-1].answer, events[-1].answer
 
 
+def test_a_traceback_is_read_as_the_stack_trace_the_documents_name(settings, kb):
+    events = list(stream_answer("why hide tracebacks from users", settings, kb=kb))
+    assert "Stack traces and internal details should not be shown" in events[-1].answer, events[-1].answer
+
+
 def test_a_question_after_a_label_is_answered_as_the_question(settings, kb):
     labelled = list(stream_answer("Question: What does efSearch control in HNSW?", settings, kb=kb))
     assert "The efSearch parameter applies at query time" in labelled[-1].answer, labelled[-1].answer
