@@ -13,8 +13,10 @@ standalone rewrite:
   first;
 - standalone_recall@1: the same for each turn's hand-written standalone question, the upper bound
   of what a rewrite can reach;
-- first_turn_<rewrite>_recall@1: the same over the first turns (a first turn has no history, so
-  `with_history` must equal `without_history` there);
+- first_turn_<rewrite>_recall@1: the same over the first turns. A first turn has no history, but
+  `with_history` still reads it as the pipeline does (asked plainly, spelt as the corpus spells it:
+  `rag.pipeline.search_query`), so the two may differ there: this is what that reading does to
+  questions that stand on their own;
 - standalone_rewritten, standalone_as_asked_recall@1, standalone_with_history_recall@1: questions
   that stand on their own asked mid-conversation. Each question of the corpus question set
   (STANDALONE_QUESTIONS) is asked with the question before it in the file as its history (the
