@@ -601,7 +601,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("What does the name FAISS stand for?", {Asks.DEFINITION}),
         ("Why must questions and chunks share a model?", {Asks.REASON}),
         ("How is the RRF score of a result computed?", {Asks.FORMULA}),
-        ("How should I store the index on disk?", set()),
+        ("How should I store the index on disk?", {Asks.PROCEDURE}),
+        ("How does HNSW store its graph?", set()),
         ("What are the drawbacks of HNSW?", set()),  # a property of HNSW, not its definition
         ("What is PagedAttention in vLLM?", {Asks.DEFINITION}),
         ("what's BM25", {Asks.DEFINITION}),  # contracted, as typed in a chat
@@ -994,3 +995,30 @@ def test_an_irregular_form_of_a_verb_is_read_as_the_verb(backend, kb, embedder):
         backend, kb, embedder, "Should the app show users the full Python traceback when the model call fails?"
     )
     assert "Stack traces and internal details should not be shown to users" in answer, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("How do I add a stop button?", True),
+        ("how to cache an index", True),
+        ("What's the best way to pick a chunk size?", True),
+        ("How does HNSW work?", False),
+        ("How many vectors fit?", False),
+    ],
+)
+def test_a_question_on_how_to_do_something_asks_for_a_procedure(question, procedure):
+    assert (Asks.PROCEDURE in asks(question)) == procedure
+
+
+@pytest.mark.parametrize(
+    ("sentence", "procedure"),
+    [
+        ("Add a harmless test document that asks the model to end every answer with a word.", True),
+        ("A useful habit is to log, for a sample of queries, where each result came from.", True),
+        ("The goal is to be fast.", False),
+        ("Adding more passages helps recall.", False),
+    ],
+)
+def test_an_instruction_or_a_named_way_states_a_procedure(sentence, procedure):
+    assert states({Asks.PROCEDURE}, sentence) == procedure

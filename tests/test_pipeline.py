@@ -342,6 +342,14 @@ def test_a_traceback_is_read_as_the_stack_trace_the_documents_name(settings, kb)
     assert "Stack traces and internal details should not be shown" in events[-1].answer, events[-1].answer
 
 
+def test_how_do_i_opens_on_the_way_to_do_it(settings, kb):
+    question = "How do I save index files so a crash halfway through writing does not leave a broken cache?"
+    events = list(stream_answer(question, settings, kb=kb))
+    assert events[-1].answer.startswith("The standard defence is to write each file to a temporary name"), events[
+        -1
+    ].answer
+
+
 def test_a_question_after_a_label_is_answered_as_the_question(settings, kb):
     labelled = list(stream_answer("Question: What does efSearch control in HNSW?", settings, kb=kb))
     assert "The efSearch parameter applies at query time" in labelled[-1].answer, labelled[-1].answer
