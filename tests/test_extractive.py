@@ -963,6 +963,22 @@ def test_a_name_written_inside_a_hyphenated_one_counts_as_mentioned(backend):
     assert unmentioned_names("Did Koechlin work on the tower?", [_hit(text)]) == ["Koechlin"]
 
 
+def test_a_short_acronym_no_passage_mentions_is_a_name_unless_it_is_one_of_the_field(backend):
+    text = "Each chunk is embedded once, and the answer cites the passages it quotes."
+    assert unmentioned_names("How does the TCP handshake work?", [_hit(text)]) == ["TCP"]
+    assert unmentioned_names("Is it OK that the LLM cites every chunk?", [_hit(text)]) == []
+    assert unmentioned_names("What's the SQUID dataset from Stanford?", [_hit(text)]) == ["Stanford"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How does the TCP three-way handshake work?", "how does JPEG compression quantize the 8x8 pixel blocks"],
+)
+def test_a_question_on_an_acronym_the_documents_never_name_is_refused(backend, kb, embedder, question):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert answer == NOT_FOUND, answer
+
+
 def test_a_question_on_a_property_of_an_acronym_is_not_answered_by_its_expansion(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "What are the drawbacks of HNSW?")
     assert "Hierarchical Navigable Small World" not in answer, answer
