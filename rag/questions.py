@@ -507,30 +507,24 @@ _MANNER = re.compile(
     re.IGNORECASE,
 )
 # Everyday idioms, as the documents say them: "What is nprobe set to out of the box?" asks its default.
-# Since stop 52, with _MANNER: key facts +1 on the third, sixth and tenth sets and on two conversation
-# files, +4 on the ninth (the ninth and tenth sets were unread when this was written; the ninth's misses
-# were read for it); Recall@1 +1 on the first (0.946 → 0.950), third, sixth and tenth sets; answerable
-# questions refused on the ninth set 0.048 → 0.024, on the tenth 0.024 → 0.012. SQuAD unchanged. "Make stuff
-# up" read as "invent things", as "A model might invent a citation…" says it, instead gained the first set
-# a fact, lost the fifth one, and gained three Recall@1 fewer.
+# Since stop 52, with _MANNER: key facts +2 on the third set, +1 on the sixth and tenth and on two
+# conversation files, +4 on the ninth (the ninth and tenth sets were unread when this was written; the
+# ninth's misses were read for it); Recall@1 +1 on the first (0.946 → 0.950), third, sixth and tenth sets;
+# answerable questions refused on the ninth set 0.048 → 0.024, on the tenth 0.024 → 0.012. SQuAD
+# unchanged. "Make stuff up" read as "invent things", as "A model might invent a citation…" says it,
+# instead gained the first set a fact, lost the fifth one, and gained three Recall@1 fewer.
+_MADE_UP = r"(?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))"  # not "made up of"
 _IDIOMS = (
     (re.compile(r"\bout of the box\b", re.IGNORECASE), "by default"),
     (re.compile(r"\bunder the hood\b", re.IGNORECASE), "internally"),
-    (
-        re.compile(r"\bmake (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
-        "hallucinate",
-    ),
-    (
-        re.compile(r"\bmakes (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
-        "hallucinates",
-    ),
-    (
-        re.compile(r"\bmaking (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
-        "hallucinating",
-    ),
-    (
-        re.compile(r"\bmade (?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))\b", re.IGNORECASE),
-        "hallucinated",
+    *(
+        (re.compile(rf"\b{verb} {_MADE_UP}\b", re.IGNORECASE), plainly)
+        for verb, plainly in [
+            ("make", "hallucinate"),
+            ("makes", "hallucinates"),
+            ("making", "hallucinating"),
+            ("made", "hallucinated"),
+        ]
     ),
 )
 

@@ -1412,7 +1412,7 @@ class _Reading:
 
 def unmentioned_names(question: str, hits: Sequence[Hit]) -> list[str]:
     """The names in the question that none of the retrieved passages mentions, allowing for a typo
-    (acronyms aside: see UNMENTIONED_THRESHOLD)."""
+    (the field's acronyms and long words in capitals aside: see UNMENTIONED_THRESHOLD)."""
     names = [name for name in _NAME.findall(question) if any(map(_tells_a_topic, name.split()))]
     if not names:
         return []
