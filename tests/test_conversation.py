@@ -150,6 +150,14 @@ def test_a_new_name_replaces_the_old_one_and_keeps_what_was_asked(kb, embedder):
     assert "Ollama" in query and "port" in query and "vLLM" not in query
 
 
+def test_a_comparison_with_nothing_compares_with_the_topic_before(kb, embedder):
+    history = ["How does product quantization manage to compress embedding vectors?"]
+    query = standalone_query("like, how much smaller in practice?", history, kb, embedder)
+    assert "product quantization" in query, query
+    standing = "Is HNSW faster than a flat index?"
+    assert standalone_query(standing, history, kb, embedder) == standing
+
+
 @pytest.mark.parametrize(
     ("history", "follow_up", "query"),
     [
