@@ -604,9 +604,10 @@ def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
     rare = sum(_content(word) and kb.vocabulary.rare(word) for word in words)
     if names or rare >= MIN_RARE_WORDS:
         return False
-    if _compared_with_nothing(words) and _content_count(words) <= MIN_OWN_WORDS + 1:
+    own = _content_count(words)
+    if _compared_with_nothing(words) and own <= MIN_OWN_WORDS + 1:
         return True
-    return _content_count(words) < MIN_OWN_WORDS or _nearest_cosine(question, kb, embedder) < MIN_COSINE
+    return own < MIN_OWN_WORDS or _nearest_cosine(question, kb, embedder) < MIN_COSINE
 
 
 def _open_relation(words: Sequence[str]) -> bool:

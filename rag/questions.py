@@ -530,9 +530,10 @@ _IDIOMS = (
 
 
 def plain_question(question: str) -> str:
-    """The question without a label ("Question:"), a greeting, a polite lead-in or closing thanks, with
-    a question mark if it is worded as a question and has none: "Can you tell me how nDCG is
-    calculated" → "how nDCG is calculated?". The search and the answer then read what is asked: the
+    """The question without a label ("Question:"), a greeting, a polite lead-in, closing thanks or a
+    manner ("in plain English"), its everyday idioms as the documents say them ("out of the box" → "by
+    default"), with a question mark if it is worded as a question and has none: "Can you tell me how
+    nDCG is calculated" → "how nDCG is calculated?". The search and the answer then read what is asked: the
     embedding model reads the question mark, and the patterns above the question's opening words (a
     capitalised "What" after "Question:" had been read as a name no passage mentions, and refused)."""
     text = _THANKS.sub("", question.strip()) or question.strip()

@@ -1196,11 +1196,14 @@ class _Reading:
         last = max(i for _, i in places)
         following = (p, last + 1)
         in_a_row = sorted(places) == [(p, i) for i in range(first, last + 1)]
+        in_one_passage = all(q == p for q, _ in places)  # so that (p, last) is the last sentence chosen
         if (
             not self.how_or_why
             or Asks.QUANTITY in self.kinds
             or following not in self.candidates
-            or not (in_a_row or (self._words((p, last)) <= NAMING_WORDS and self._refers_back(following)))
+            or not (
+                in_a_row or (in_one_passage and self._words((p, last)) <= NAMING_WORDS and self._refers_back(following))
+            )
             or sum(self._words(place) for place in [*places, following]) > MAX_WORDS
         ):
             return places
