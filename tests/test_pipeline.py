@@ -331,6 +331,19 @@ def test_asking_for_plain_english_is_not_a_name_the_documents_must_mention(setti
     assert "95 percent of the true ten nearest neighbours" in events[-1].answer, events[-1].answer
 
 
+@pytest.mark.parametrize(
+    ("question", "history", "stated"),
+    [
+        ("My teacher said language models are 'autoregressive'. What does that mean?", [], "text autoregressively"),
+        ("What does that mean?", ["What is recall at k?"], "Recall at k measures the fraction"),
+    ],
+)
+def test_asked_what_something_said_before_means_it_answers_on_that_thing(settings, kb, question, history, stated):
+    """Its "mean" was the question's only asked word, and matched "Token streaming means…"."""
+    events = list(stream_answer(question, settings, kb=kb, history=history))
+    assert stated in events[-1].answer, events[-1].answer
+
+
 def test_a_why_answer_goes_on_from_a_short_sentence_that_names_the_cause(settings, kb):
     """ "Hallucinations arise from how language models work." says what the reason is about; the next gives it."""
     events = list(stream_answer("Why do language models hallucinate?", settings, kb=kb))
