@@ -223,7 +223,11 @@ _ASKS = {
     Asks.REASON: re.compile(r"\bwhy\b|\bwhat is the (?:reason|point|purpose)\b", re.IGNORECASE),
     Asks.FORMULA: re.compile(
         r"\bhow (?:is|are|can|do|does|should|would|could) .*\b(?:computed|calculated|worked out|put together|estimated?|measured"
-        r"|derived|scored|compute|calculate)\b",
+        r"|derived|scored|compute|calculate)\b"
+        # Since stop 53, terse ("MRR per query how computed") or naming the formula ("the formula of nDCG"):
+        # the tenth set's key fact 0.702 → 0.714 (the first), nothing else moved; of 6 asked by hand, 2
+        # better (nDCG's and MMR's formula now quoted), 1 second sentence traded for another.
+        r"|\bhow (?:computed|calculated)\b|\bformula (?:for|of|behind)\b",
         re.IGNORECASE,
     ),
     Asks.PROCEDURE: re.compile(

@@ -614,6 +614,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("Which research paper and author showed that models neglect the middle?", {Asks.PERSON}),
         ("My query says 'car' - why can't BM25 link the two?", {Asks.REASON}),
         ("How should the number of clusters be derived from the collection's size?", {Asks.FORMULA}),
+        ("MRR per query how computed", {Asks.FORMULA}),  # terse, as typed in a search box
+        ("whats the formula of nDCG", {Asks.FORMULA}),
     ],
 )
 def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, kinds):
