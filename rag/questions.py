@@ -285,7 +285,8 @@ _STATES = {
         r"^(?:Add|Use|Set|Keep|Log|Measure|Run|Store|Give|Put|Start|Call|Check|Test|Pass|Wrap|Choose|Pick|Avoid"
         r"|Compare|Ask|Try|Send|Build|Create|Install|Pin|Load|Split|Return|Catch|Limit|Validate|Treat|Prefer"
         r"|Decide|Evaluate|Inspect|Look|Write|Read|Close|Raise|Show|Leave|Tell|Record|Rebuild|Re-index)\b"
-        r"|\b(?:is|are) to (?!be\b)[a-z]+\b|\b(?:way|approach|habit|practice|option|fix|remedy) (?:is|are) to\b"
+        r"|(?<!goal )(?<!aim )(?<!purpose )(?<!point )(?<!idea )\b(?:is|are) to (?!be\b)[a-z]+\b"
+        r"|\b(?:way|approach|habit|practice|option|fix|remedy) (?:is|are) to\b"
     ),
 }
 # An acronym: a word of at most eight letters opening with two capitals, or with a small letter and

@@ -722,6 +722,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert states({Asks.DEFINITION}, "FAISS, short for Facebook AI Similarity Search, is a library.")
     assert states({Asks.FORMULA}, "Each term's weight is multiplied by its frequency.")
     assert not states({Asks.FORMULA}, "nDCG handles multiple relevant items."), "'multiple' is no arithmetic"
+    assert states({Asks.PROCEDURE}, "A good compromise is to overlap by whole sentences.")
+    assert not states({Asks.PROCEDURE}, "The goal is to ensure that an idea appears whole."), "a goal is no way"
     assert not states(set(), "Anything at all, 42.")
 
 

@@ -355,8 +355,15 @@ def test_a_traceback_is_read_as_the_stack_trace_the_documents_name(settings, kb)
     assert "Stack traces and internal details should not be shown" in events[-1].answer, events[-1].answer
 
 
-def test_how_do_i_opens_on_the_way_to_do_it(settings, kb):
-    question = "How do I save index files so a crash halfway through writing does not leave a broken cache?"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I save index files so a crash halfway through writing does not leave a broken cache?",
+        # its best sentence is on broken caches, and the way to avoid them follows as the second
+        "How should I save the cache files so that a crash in the middle of writing doesn't leave them broken?",
+    ],
+)
+def test_how_do_i_opens_on_the_way_to_do_it(settings, kb, question):
     events = list(stream_answer(question, settings, kb=kb))
     assert events[-1].answer.startswith("The standard defence is to write each file to a temporary name"), events[
         -1
