@@ -350,6 +350,12 @@ def test_a_why_answer_goes_on_from_a_short_sentence_that_names_the_cause(setting
     assert "trained to produce likely continuations" in events[-1].answer, events[-1].answer
 
 
+def test_a_who_answer_whose_first_sentence_names_nobody_goes_on_with_one_that_does(settings, kb):
+    """It had gone on with SQuAD 2.0's task, after the sentence on SQuAD 2.0's release."""
+    events = list(stream_answer("Who released the SQuAD dataset, and in which year?", settings, kb=kb))
+    assert "Pranav Rajpurkar" in events[-1].answer, events[-1].answer
+
+
 def test_a_traceback_is_read_as_the_stack_trace_the_documents_name(settings, kb):
     events = list(stream_answer("why hide tracebacks from users", settings, kb=kb))
     assert "Stack traces and internal details should not be shown" in events[-1].answer, events[-1].answer
