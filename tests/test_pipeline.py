@@ -344,6 +344,23 @@ def test_asked_what_something_said_before_means_it_answers_on_that_thing(setting
     assert stated in events[-1].answer, events[-1].answer
 
 
+@pytest.mark.parametrize(
+    ("question", "history", "stated"),
+    [
+        (
+            "One student built an IndexIVFFlat and went straight to add() without training. Should that work?",
+            [],
+            "must be trained before vectors can be added",
+        ),
+        ("And HNSW?", ["Does IndexIVFFlat use less memory than a flat index?"], "uses more memory than a flat index"),
+    ],
+)
+def test_a_question_asking_one_word_of_its_own_reads_the_words_it_leans_on(settings, kb, question, history, stated):
+    """Read for "work" or "HNSW" alone, the answers quoted nprobe's tuning and HNSW's deletions."""
+    events = list(stream_answer(question, settings, kb=kb, history=history))
+    assert stated in events[-1].answer, events[-1].answer
+
+
 def test_a_why_answer_goes_on_from_a_short_sentence_that_names_the_cause(settings, kb):
     """ "Hallucinations arise from how language models work." says what the reason is about; the next gives it."""
     events = list(stream_answer("Why do language models hallucinate?", settings, kb=kb))
