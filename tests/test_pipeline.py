@@ -416,6 +416,15 @@ def test_the_sentences_before_a_question_lend_it_their_topic_and_names_but_no_no
     assert chatty[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
+def test_the_sentence_before_a_question_lends_it_the_rare_words_that_bring_it_nearer_the_documents(settings, kb):
+    """Only names were lent: "What should the UI do with the text the user already saw?" alone finds the
+    pipeline's components, not a stream's errors."""
+    question = "Our server crashed halfway through an answer. What should the UI do with the text the user already saw?"
+    events = list(stream_answer(question, settings, kb=kb))
+    assert "crashed" in search_line(events), search_line(events)
+    assert next(e for e in events if isinstance(e, Retrieved)).hits[0].chunk.source == "errors-during-streaming.md"
+
+
 def test_a_question_that_stands_on_its_own_ignores_the_history(settings, kb):
     question = "How is reciprocal rank fusion computed?"
     with_history = list(stream_answer(question, settings, kb=kb, history=["What is HNSW?", {"bad": 1}, ""]))
