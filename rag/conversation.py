@@ -491,15 +491,24 @@ def with_context(question: str, context: str, kb: KnowledgeBase, embedder: Embed
     if rewritten != question:
         return rewritten
     asked = {word.lower() for word in _words(question)}
-    words = [word for word in dict.fromkeys(_words(context)) if word.lower() not in asked]
-    names = [word for n, word in enumerate(words) if _named(word, n)]
-    rare = [word for word in words if _content(word) and kb.vocabulary.rare(word) and word not in names]
-    if rare and _nearest_cosine(f"{question} {' '.join(rare)}", kb, embedder) <= _nearest_cosine(
-        question, kb, embedder
-    ):
+    words = _words(context)
+    names = {word for n, word in enumerate(words) if _named(word, n) and word.lower() not in asked}
+    rare = list(
+        dict.fromkeys(
+            word
+            for word in words
+            if word not in names and word.lower() not in asked and _content(word) and kb.vocabulary.rare(word)
+        )
+    )
+    if rare and not _brings_nearer(question, rare, kb, embedder):
         rare = []
-    lent = [word for word in words if word in names or word in rare]
+    lent = list(dict.fromkeys(word for word in words if word in names or word in rare))  # in the context's order
     return _with_context(question, lent[-MAX_CONTEXT_NAMES:])
+
+
+def _brings_nearer(question: str, words: Sequence[str], kb: KnowledgeBase, embedder: Embedder) -> bool:
+    """Whether the question with `words` added is nearer in meaning to its closest passage than without."""
+    return _nearest_cosine(f"{question} {' '.join(words)}", kb, embedder) > _nearest_cosine(question, kb, embedder)
 
 
 def with_sides(question: str, compared: tuple[str, str] | None) -> str:
