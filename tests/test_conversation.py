@@ -40,6 +40,15 @@ def test_a_question_that_stands_on_its_own_is_unchanged(kb, embedder, question):
     assert standalone_query(question, ["What is HNSW?"], kb, embedder) == question
 
 
+def test_it_stands_for_no_word_of_its_own_clause(kb, embedder):
+    """Four content words before "it" had resolved it inside the question: the numbers, or the people."""
+    question = "what numbers do people normally pick for it?"
+    assert refers_back(question, kb, embedder)
+    assert standalone_query(question, ["What is BM25?"], kb, embedder).startswith(
+        "what numbers do people normally pick for BM25?"
+    )
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -53,6 +62,7 @@ def test_a_question_that_stands_on_its_own_is_unchanged(kb, embedder, question):
         "What is concurrency_id for?",
         "How is the reciprocal rank of a single query worked out?",
         "What is the HNSW equivalent of nprobe?",  # the relation's second term is in the question
+        "What happens when you call a Python function that has yield in it?",  # "it" in a clause of its own
     ],
 )
 def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alone(kb, embedder, question):
