@@ -15,6 +15,15 @@ def test_warming_up_says_ready_in_one_update_when_the_app_is_warm(handlers, kb):
     assert list(handlers.warming_up()) == ["Ready"]
 
 
+def test_warm_up_builds_what_the_first_questions_read(handlers, kb):
+    """The corpus's word counts, which a follow-up or a sentence before a question reads, had been built
+    on the first such question (~60 ms)."""
+    for built_on_first_use in ("spelling", "vocabulary"):
+        kb.__dict__.pop(built_on_first_use, None)
+    handlers.warm_up()
+    assert {"spelling", "vocabulary"} <= kb.__dict__.keys()
+
+
 def test_warming_up_shows_each_loading_step_then_ready(handlers, monkeypatch):
     def loading(settings):  # as another thread's loading is replayed to a page that opens meanwhile
         yield Status("index", "Loading embedding model bundled:all-MiniLM-L6-v2…", 0.0)
