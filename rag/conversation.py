@@ -502,17 +502,12 @@ def with_context(question: str, context: str, kb: KnowledgeBase, embedder: Embed
         return rewritten
     asked = {word.lower() for word in _words(question)}
     words = _words(context)
-    names = {word for n, word in enumerate(words) if _named(word, n) and word.lower() not in asked}
-    rare = list(
-        dict.fromkeys(
-            word
-            for word in words
-            if word not in names and word.lower() not in asked and _content(word) and kb.vocabulary.rare(word)
-        )
-    )
+    names = {word for n, word in enumerate(words) if _named(word, n)}
+    unasked = [word for word in dict.fromkeys(words) if word.lower() not in asked]  # in the context's order
+    rare = [word for word in unasked if word not in names and _content(word) and kb.vocabulary.rare(word)]
     if rare and not _brings_nearer(question, rare, kb, embedder):
         rare = []
-    lent = list(dict.fromkeys(word for word in words if word in names or word in rare))  # in the context's order
+    lent = [word for word in unasked if word in names or word in rare]
     return _with_context(question, lent[-MAX_CONTEXT_NAMES:])
 
 
@@ -622,10 +617,11 @@ def resolved_terms(query: str) -> tuple[str, ...]:
     worse, 4 neither; key facts +1 on the shipped file and the second and third blind files, −1 on the
     first blind file; of the 1,253 answers to the question sets 2 changed, one for the better ("What did
     I forget to do?" after a buffer losing an answer's last words now opens on the final flush)."""
-    if isinstance(query, SearchQuery) and not query.own and len(asked_terms(query.asked)) == 1:
-        own = set(asked_terms(query.asked))
-        return tuple(term for term in asked_terms(" ".join(query.carried)) if term not in own)
-    if not isinstance(query, SearchQuery) or asked_part(query) != query.own:
+    if not isinstance(query, SearchQuery):
+        return ()
+    if not query.own and len(asked := asked_terms(query.asked)) == 1:
+        return tuple(term for term in asked_terms(" ".join(query.carried)) if term not in asked)
+    if asked_part(query) != query.own:
         return ()
     own = set(asked_terms(query.own))
     return tuple(term for term in asked_terms(query.asked) if term not in own)

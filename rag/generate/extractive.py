@@ -1302,10 +1302,12 @@ class _Reading:
         fact ("Who released the SQuAD dataset, and in which year?", the first set), none of 8 asked by
         hand. Tried, not kept: a reason, likewise (one fact gained, one lost)."""
         p, i = best
+        if self._refers_back(best):
+            return self._mmr_best(best, units, scores)
         # Arithmetic or a way is looked for in the first sentence's passage, a number, year or name in any.
         kinds = ((Asks.FORMULA, p), (Asks.PROCEDURE, p), (Asks.QUANTITY, None), (Asks.YEAR, None), (Asks.PERSON, None))
         for kind, passage in kinds:
-            if kind in self.kinds and not states({kind}, self.passages[p].sentences[i]) and not self._refers_back(best):
+            if kind in self.kinds and not states({kind}, self.passages[p].sentences[i]):
                 found = self._mmr_best(best, units, scores, self._stating(kind, passage))
                 if found:
                     return found
