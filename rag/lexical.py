@@ -184,10 +184,46 @@ def _stemmer() -> Stemmer.Stemmer:
 _BASE_WORDS = _CLIPPED_WORDS | _IRREGULAR_FORMS | _SYNONYMS
 
 
+# British spellings, read as the American ones before stemming: the English stemmer takes "-ize" off a
+# word, not "-ise", and knows neither "-our" for "-or" nor a doubled "l" ("modelled"), so "normalised" was
+# not "normalize", nor "neighbours" "neighbors", and the corpus itself writes "quantisation" and
+# "quantization". Each: the British spelling as its root and ending, the American middle, and the American
+# words of which one must be English for the root to take it (the root's, so that every form of a word
+# reads alike): "precise" is not "precize", "hour" not "hor", "fence" not "fense", "filled" not "filed";
+# "tokenised" is "tokenized", though only "token" is in the dictionary. Since stop 54: no answer to the
+# twelve read question sets changed; the 36 of their questions that spell a word the British way, spelt the
+# American way, key fact 0.778 → 0.806 (as written: 0.806), Recall@1 0.889 → 0.861 ("…different nearest
+# neighbors?" now finds HNSW's passages, which say "neighbours" often); the eighth blind conversation
+# file's follow-up Recall@1 0.750 → 0.767; SQuAD's figures the same but its unanswerable questions refused,
+# 0.065 → 0.063. By hand, "What is the best defense?" and "Which search behavior changes when the vectors
+# are normalized?" now quote the sentences that answer them.
+_BRITISH_SPELLINGS = (
+    (re.compile(r"([a-z]{3,})is(e|ed|es|ing|er|ers|ation|ations)"), "iz", ("{}ize", "{}")),
+    (re.compile(r"([a-z]{3,})ys(e|ed|es|ing|er|ers)"), "yz", ("{}yze",)),
+    (re.compile(r"([a-z]{3,})our(|s|ed|ing|er|ers|al|ally|able|ably|ite|ites|ful|less|hood|hoods)"), "or", ("{}or",)),
+    (re.compile(r"([a-z]{3,})ence(|s)"), "ense", ("{}ense",)),
+    (re.compile(r"([a-z]{2,})tre(|s)"), "ter", ("{}ter",)),
+    (re.compile(r"([a-z]{3,})ogue(|s)"), "og", ("{}og",)),
+    (re.compile(r"([a-z]{4,})ll(ed|ing|er|ers)"), "l", ("{}led",)),
+)
+
+
+@lru_cache(maxsize=65536)
+def american(word: str) -> str:
+    """The lower-cased word in American spelling ("normalised" → "normalized"), or the word itself."""
+    for spelling, middle, english in _BRITISH_SPELLINGS:
+        found = spelling.fullmatch(word)
+        if found:
+            root, ending = found.groups()
+            if any(form.format(root) in english_words() for form in english):
+                return f"{root}{middle}{ending}"
+    return word
+
+
 def _stems(words: list[str]) -> list[str]:
     """The lower-cased words' stems, a clipped word's, an irregular form's or a synonym's those of the word it
-    stands for."""
-    return _stemmer().stemWords([_BASE_WORDS.get(word, word) for word in words])
+    stands for, a British spelling's those of the American one."""
+    return _stemmer().stemWords([_BASE_WORDS.get(word) or american(word) for word in words])
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

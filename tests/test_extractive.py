@@ -19,7 +19,7 @@ from rag.generate.extractive import (
     ExtractiveBackend,
     unmentioned_names,
 )
-from rag.lexical import piece_shares, terms
+from rag.lexical import american, piece_shares, terms
 from rag.questions import (
     Asks,
     acronyms_asked,
@@ -1015,6 +1015,28 @@ def test_an_irregular_form_of_a_verb_is_read_as_the_verb(backend, kb, embedder):
         backend, kb, embedder, "Should the app show users the full Python traceback when the model call fails?"
     )
     assert "Stack traces and internal details should not be shown to users" in answer, answer
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("normalised neighbours", "normalized neighbors"),
+        ("behaviour defence catalogue", "behavior defense catalog"),
+        ("tokenised quantisation modelling", "tokenized quantization modeling"),
+    ],
+)
+def test_a_british_spelling_is_read_as_the_american_one(british, american):
+    assert terms(british) == terms(american)
+
+
+@pytest.mark.parametrize("word", ["precise", "raise", "noise", "exercise", "hour", "fence", "sentence", "filled"])
+def test_a_word_that_only_ends_like_a_british_spelling_is_left_alone(word):
+    assert american(word) == word
+
+
+def test_a_question_in_american_spelling_meets_the_corpus_in_british(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "How do I defend against prompt injection? What is the best defense?")
+    assert answer.startswith("No known technique prevents prompt injection completely, so defences are layered"), answer
 
 
 @pytest.mark.parametrize(
