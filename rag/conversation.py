@@ -426,13 +426,16 @@ def _names_only(question: str, head: Sequence[str]) -> bool:
 
 def _asked_again(previous: str, head: Sequence[str], new_head: Sequence[str]) -> str | None:
     """The question before, asked of `new_head` in place of its `head` ("What is HNSW?" → "What is IVF?"),
-    or None if it carried words from the conversation or does not write its head as one phrase."""
-    if isinstance(previous, SearchQuery):
-        return None
-    written = re.search(rf"(?<![\w-]){re.escape(' '.join(head))}(?![\w-])", previous, re.IGNORECASE)
+    as its pronoun was resolved and without the words it carried ("Does it have to be trained…?" after
+    "What is HNSW?" → "Does IVF have to be trained…?"), or None if it does not write its head as one
+    phrase. Until stop 54 a question that carried words or resolved a pronoun was not asked again, and
+    "what about IVF?" after those two was searched as it stands (answered with IVF's definition); no
+    figure of any evaluation file moved."""
+    asked = previous.asked if isinstance(previous, SearchQuery) else previous
+    written = re.search(rf"(?<![\w-]){re.escape(' '.join(head))}(?![\w-])", asked, re.IGNORECASE)
     if written is None:
         return None
-    return previous[: written.start()] + " ".join(new_head) + previous[written.end() :]
+    return asked[: written.start()] + " ".join(new_head) + asked[written.end() :]
 
 
 def _picks(question: str) -> bool:

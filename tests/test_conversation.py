@@ -180,6 +180,12 @@ def test_a_new_name_alone_asks_the_question_before_of_it(kb, embedder, history, 
     assert standalone_query(follow_up, history, kb, embedder) == query
 
 
+def test_a_new_name_alone_after_a_resolved_pronoun_asks_the_resolved_question_of_it(kb, embedder):
+    history = ["What is HNSW?", "Does it have to be trained before I can add vectors to it?"]
+    query = standalone_query("what about IVF?", history, kb, embedder)
+    assert query == "Does IVF have to be trained before I can add vectors to it?"
+
+
 def test_a_third_turn_keeps_the_first_turns_topic(kb, embedder):
     history = ["What is WordPiece?", "Who uses it?"]
     assert standalone_query("Who uses it?", history[:1], kb, embedder) == "Who uses WordPiece?"
