@@ -388,10 +388,14 @@ _POLITE = re.compile(
     r"|what (?:do|can) you (?:know|tell me)(?= about\b))\b[\s:,-]*)?",
     re.IGNORECASE,
 )
-# A label naming the message a question ("Question:", "Q3 -", "Homework question 2:", "Quick q:").
+# A label naming the message a question ("Question:", "Q3 -", "Homework question 2:", "Quick q:"), or one
+# that changes the subject ("Different question:", "New topic -"). As asked words, "different" and
+# "question" had weighed in the choice of sentences. Since stop 54: no figure of any evaluation file moved;
+# the 10 follow-ups of five conversation files that open so are each answered from the same document.
 _LABEL = re.compile(
-    r"^(?:(?:quick|short|simple|homework|quiz|exam|interview|follow-up|final|last|another|one|my|a)\s+)*"
-    r"(?:question|q|qn|query)\s*(?:\d+\s*)?[:.)—–-]\s+",
+    r"^(?:(?:quick|short|simple|homework|quiz|exam|interview|follow-up|final|last|another|one|my|a|different"
+    r"|other|new|unrelated|separate|side|more)\s+)*"
+    r"(?:question|q|qn|query|topic)\s*(?:\d+\s*)?[:.)—–-]\s+",
     re.IGNORECASE,
 )
 _THANKING = r"many thanks|thanks|thank you|thx|cheers"

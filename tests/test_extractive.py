@@ -653,6 +653,8 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("Question: What does efSearch control?", "What does efSearch control?"),
         ("Homework question 3 - What is nprobe", "What is nprobe?"),
         ("Q2) why chunk at all?", "why chunk at all?"),
+        ("Different question: who made RAG popular?", "who made RAG popular?"),
+        ("Unrelated topic - what is a GGUF file?", "what is a GGUF file?"),
         ("Query expansion: what is it?", "Query expansion: what is it?"),  # a topic, not a label
         ("HNSW - what are its drawbacks?", "HNSW - what are its drawbacks?"),
         ("What does recall at 10 mean in plain English?", "What does recall at 10 mean?"),
