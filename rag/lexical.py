@@ -561,9 +561,21 @@ class Spelling:
         """`question` with each lower-case name written as the corpus writes it, and each lower-case
         word the corpus never spells, of MIN_CORRECTED_LENGTH letters or more, replaced by the corpus's
         most frequent word one edit away, if any. Capitalised words are names, left as typed: "React"
-        is not a misspelt "reach"."""
+        is not a misspelt "reach". A question typed in capitals is read in lower case first, but for
+        the words the corpus and the dictionary do not have (`_unshouted`). Since stop 54, the twelve
+        read sets' 1,164 questions and 220 off-topic ones in capitals: recall@1 0.910 → 0.925, key fact
+        0.771 → 0.789 (as typed: 0.796), answerable refused 0.024 → 0.018, off-topic refused 0.927 →
+        0.936; lower-casing every word, 0.895 ("CUDA", "TLS", "ISBN" were no longer names)."""
+        if not any(c.islower() for c in question):  # shouted: "WHAT DOES NPROBE CONTROL?"
+            question = _CASED_WORD.sub(lambda found: self._unshouted(found.group()), question)
         named = _CASED_WORD.sub(lambda found: self.names.get(found.group(), found.group()), question)
         return _LOWER_WORD.sub(lambda found: self._word(found.group()), named)
+
+    def _unshouted(self, word: str) -> str:
+        """A word of a question typed in capitals, in lower case if the corpus or the dictionary has it so
+        (the names above then take the corpus's casing: "hnsw" → "HNSW"); else left as a name ("CUDA")."""
+        lowered = word.lower()
+        return lowered if lowered in self.names or lowered in self.counts or lowered in self.english else word
 
     def _word(self, word: str) -> str:
         if len(word) < MIN_CORRECTED_LENGTH or word in self.counts or word in self.english:

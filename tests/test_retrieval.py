@@ -198,6 +198,24 @@ def test_a_name_typed_in_lower_case_is_read_as_the_corpus_writes_it(question, re
     assert Spelling.of_chunks([_chunk(text)]).corrected(question) == read
 
 
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("WHAT IS HNSW?", "what is HNSW?"),
+        ("HOW MANY CUDA CORES?", "how many CUDA cores?"),  # neither the corpus's word nor English: a name
+        ("WHAT IS HNSW? I use it.", "WHAT IS HNSW? I use it."),  # not all in capitals
+    ],
+)
+def test_a_question_typed_in_capitals_is_read_in_lower_case_but_for_its_names(question, read):
+    text = "HNSW is a graph. A graph has many cores."
+    assert Spelling.of_chunks([_chunk(text)]).corrected(question) == read
+
+
+def test_a_question_typed_in_capitals_is_answered_as_if_typed_in_lower_case(settings, kb):
+    shouted = list(stream_answer("WHAT DOES NPROBE CONTROL IN AN IVF INDEX?", settings, kb=kb))
+    assert shouted[-1].answer.startswith("The nprobe parameter controls how many"), shouted[-1].answer
+
+
 def test_a_question_typed_in_lower_case_is_answered_as_the_corpus_writes_its_names(settings, kb):
     lower = list(stream_answer("what does mrr stand for", settings, kb=kb))
     assert "Mean reciprocal rank" in lower[-1].answer, lower[-1].answer
