@@ -1036,6 +1036,12 @@ def test_a_word_that_only_ends_like_a_british_spelling_is_left_alone(word):
     assert american(word) == word
 
 
+def test_a_common_acronym_is_read_with_what_it_stands_for():
+    assert {"llms", "larg", "languag", "model"} <= set(terms("Why do LLMs hallucinate?"))
+    assert terms("an LLM") == ("llm", "larg", "languag", "model")
+    assert terms("Ann and IRA") == ("ann", "ira"), "only the acronym, written in capitals"
+
+
 def test_a_question_in_american_spelling_meets_the_corpus_in_british(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How do I defend against prompt injection? What is the best defense?")
     assert answer.startswith("No known technique prevents prompt injection completely, so defences are layered"), answer

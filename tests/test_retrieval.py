@@ -198,6 +198,12 @@ def test_a_name_typed_in_lower_case_is_read_as_the_corpus_writes_it(question, re
     assert Spelling.of_chunks([_chunk(text)]).corrected(question) == read
 
 
+def test_an_acronym_the_corpus_never_writes_finds_the_passages_that_spell_it_out(kb):
+    scores = kb.lexical.term_scores(asked_terms("LLM"))
+    spelling_it_out = [n for n, chunk in enumerate(kb.chunks) if "large language model" in chunk.text.lower()]
+    assert spelling_it_out and all(scores[n] > 0 for n in spelling_it_out)
+
+
 @pytest.mark.parametrize(
     ("question", "read"),
     [
@@ -292,7 +298,7 @@ def test_a_mixed_case_name_is_read_with_the_acronyms_inside_it_but_not_in_code()
     assert {"indexivfflat", "ivf"} <= set(terms("IndexIVFFlat"))
     assert terms("WordPiece and IndexFlatL2") == ("wordpiec", "indexflatl2"), "only acronyms are parts"
     assert "hnsw" not in terms("The `IndexHNSWFlat` class"), "a code span holds one identifier"
-    assert terms("SQuAD and LLMs") == ("squad", "llms"), "a name that opens with capitals is left whole"
+    assert terms("SQuAD and GPUs") == ("squad", "gpus"), "a name that opens with capitals is left whole"
 
 
 def test_a_question_naming_an_acronym_finds_the_class_that_holds_it(kb, embedder):
