@@ -599,14 +599,18 @@ class Spelling:
         named = _CASED_WORD.sub(lambda found: self.names.get(found.group(), found.group()), question)
         return _LOWER_WORD.sub(lambda found: self._word(found.group()), named)
 
+    def _spelt(self, word: str) -> bool:
+        """Whether the corpus or the English dictionary spells the lower-case word: it is no typo."""
+        return word in self.counts or word in self.english
+
     def _unshouted(self, word: str) -> str:
         """A word of a question typed in capitals, in lower case if the corpus or the dictionary has it so
         (the names above then take the corpus's casing: "hnsw" → "HNSW"); else left as a name ("CUDA")."""
         lowered = word.lower()
-        return lowered if lowered in self.names or lowered in self.counts or lowered in self.english else word
+        return lowered if lowered in self.names or self._spelt(lowered) else word
 
     def _word(self, word: str) -> str:
-        if len(word) < MIN_CORRECTED_LENGTH or word in self.counts or word in self.english:
+        if len(word) < MIN_CORRECTED_LENGTH or self._spelt(word):
             return word
         known = [w for w in _one_edit(word) if w in self.counts]
         return max(known, key=lambda w: (self.counts[w], w)) if known else word
