@@ -111,7 +111,12 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     follow-up rewritten to stand on its own (a first question does not build the rewrite's
     vocabulary). A pronoun after a question that asks to pick something stands for the name the
     documents answer it with: that answer is the extractive one, chosen again from a hybrid search
-    (its vectors cached since the question was asked: ~1.5 ms; ~50 ms cold)."""
+    (its vectors cached since the question was asked: ~1.5 ms; ~50 ms cold).
+
+    The earlier questions are spelt as the corpus spells them too, since stop 55, so that the words a
+    follow-up carries from them are ("…— people normalise embeddings…", not "poeple"; "RAG", not
+    "rag"): of the 12 conversation files' 769 follow-ups 46 were searched otherwise, recall@1 with
+    the history +1 and −1, key fact +2 and −1."""
     asked, context = question_and_context(kb.spelling.corrected(without_markup(question)))
     query = plain_question(asked)
     if context:
@@ -124,7 +129,7 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
         ranked = ExtractiveBackend(embedder).ranked(earlier_question, hits)
         return ranked[0].text if ranked else ""
 
-    earlier_plain = [_plain_message(without_markup(asked_before)) for asked_before in earlier]
+    earlier_plain = [_plain_message(kb.spelling.corrected(without_markup(asked_before))) for asked_before in earlier]
     return standalone_query(query, earlier_plain, kb, embedder, best_sentence_of)
 
 

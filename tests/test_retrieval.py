@@ -234,6 +234,14 @@ def test_a_question_with_a_typo_is_searched_as_spelt_right(settings, kb):
     assert events[-1].answer != NOT_FOUND
 
 
+def test_the_words_a_follow_up_carries_from_a_misspelt_question_are_spelt_right(settings, kb):
+    earlier = ["why do poeple normalise embeddings before putting them in an inner prodcut index?"]
+    events = list(stream_answer("does that go for the query vector too?", settings, kb=kb, history=earlier))
+    searched = search_line(events)
+    assert "people" in searched and "product" in searched, searched
+    assert "poeple" not in searched and "prodcut" not in searched, searched
+
+
 @pytest.mark.parametrize(
     ("question", "expansion"),
     [("What does RAG stand for?", "Retrieval-augmented generation"), ("What does IVF mean?", "inverted file index")],
