@@ -476,6 +476,15 @@ def sentence_match(asked: Sequence[str], text: str, shares: Mapping[str, float] 
     return max(_sentence_scores(asked, text, shares), default=0.0)
 
 
+def joint_match(asked: Sequence[str], texts: Sequence[str], shares: Mapping[str, float] | None = None) -> float:
+    """`sentence_match` of sentences read as one: a sentence that refers back ("It treats the predicted
+    and reference answers as bags of tokens…") with the one it stands on ("The F1 score gives partial
+    credit.")."""
+    found = [terms for text in texts for terms in _sentence_terms(text)]
+    joined = (frozenset().union(*(w for w, _ in found)), frozenset().union(*(p for _, p in found)))
+    return _scores_of(asked, [joined], shares)[0] if asked else 0.0
+
+
 def matching_sentence(asked: Sequence[str], text: str) -> str:
     """The sentence of `text` that `sentence_match` scores best (the first, on a tie)."""
     scores = _sentence_scores(asked, text)
@@ -483,6 +492,14 @@ def matching_sentence(asked: Sequence[str], text: str) -> str:
 
 
 def _sentence_scores(asked: Sequence[str], text: str, shares: Mapping[str, float] | None = None) -> list[float]:
+    return _scores_of(asked, _sentence_terms(text), shares)
+
+
+def _scores_of(
+    asked: Sequence[str],
+    found: Sequence[tuple[frozenset[str], frozenset[tuple[str, str]]]],
+    shares: Mapping[str, float] | None = None,
+) -> list[float]:
     words, pairs = set(asked), set(pairwise(asked))
     if not words:
         return []
@@ -491,7 +508,7 @@ def _sentence_scores(asked: Sequence[str], text: str, shares: Mapping[str, float
     return [
         sum(weights[word] for word in words & sentence_words) / total
         + (len(pairs & sentence_pairs) / len(pairs) if pairs else 0.0)
-        for sentence_words, sentence_pairs in _sentence_terms(text)
+        for sentence_words, sentence_pairs in found
     ]
 
 

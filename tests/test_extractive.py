@@ -1019,6 +1019,12 @@ def test_an_irregular_form_of_a_verb_is_read_as_the_verb(backend, kb, embedder):
     assert "Stack traces and internal details should not be shown to users" in answer, answer
 
 
+def test_a_sentence_that_refers_back_is_matched_with_the_one_it_stands_on(backend, kb, embedder):
+    question = "How is the F1 score between a predicted answer and a reference answer worked out?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "bags of tokens" in answer, answer
+
+
 @pytest.mark.parametrize(
     ("british", "american"),
     [

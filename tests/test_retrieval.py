@@ -20,6 +20,7 @@ from rag.retrieve import (
     OwnWords,
     _complete_scores,
     closest_sentence,
+    joint_match,
     search,
     search_follow_up,
     sentence_match,
@@ -137,6 +138,13 @@ def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
     whole = sentence_match(asked, " ".join(wrapped.split()))
     assert sentence_match(asked, wrapped) == whole
     assert sentence_match(asked, wrapped.replace("14\n", "14.\n")) < whole, "a real sentence end splits it"
+
+
+def test_sentences_read_together_match_the_words_each_has():
+    asked = terms("How is the F1 score between a prediction and a reference worked out?")
+    said = ["The F1 score gives partial credit.", "It treats the prediction and the reference as bags of tokens."]
+    assert joint_match(asked, said) > max(sentence_match(asked, sentence) for sentence in said)
+    assert joint_match(asked, [" ".join(said)]) == joint_match(asked, said), "given apart or as one text"
 
 
 def test_hybrid_search_encodes_only_the_question(kb, embedder, monkeypatch):
