@@ -1042,6 +1042,17 @@ def test_a_word_that_only_ends_like_a_british_spelling_is_left_alone(word):
     assert american(word) == word
 
 
+def test_a_negative_number_is_read_with_its_words_and_a_long_one_without_separators():
+    assert terms("ids of -1") == terms("ids of minus one")
+    assert terms("1,536 bytes") == terms("1536 bytes") == ("1536", "byte")
+    assert "minus" not in terms("GPT-4, all-MiniLM-L6-v2, x-1 and a 1-2 range"), "a hyphen there is no sign"
+
+
+def test_a_question_typing_minus_one_as_digits_is_answered_by_the_sentence_in_words(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "faiss search gives me ids of -1 in the results, what does that mean?")
+    assert "filled with the ID minus one" in answer, answer
+
+
 def test_a_common_acronym_is_read_with_what_it_stands_for():
     assert {"llms", "larg", "languag", "model"} <= set(terms("Why do LLMs hallucinate?"))
     assert terms("an LLM") == ("llm", "larg", "languag", "model")
