@@ -605,6 +605,12 @@ def role_verb(question: str) -> str | None:
     return found["verb"] if found else None
 
 
+def without_place(question: str) -> str:
+    """A question without where the thing it asks about lives, closing it: "What does the b parameter
+    control in BM25?" → "What does the b parameter control"."""
+    return _PLACE.sub("", question)
+
+
 def acronyms_asked(question: str) -> tuple[str, ...]:
     """The acronyms ("RAG", "nDCG", "kNN", "BM25") whose meaning the question asks for: those of a
     definition question ("What does FAISS stand for?", "What is RRF?")."""

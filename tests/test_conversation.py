@@ -92,6 +92,25 @@ def test_a_pronoun_is_replaced_by_the_previous_topic(kb, embedder):
     assert standalone_query("What are its limits?", ["What is SQuAD?"], kb, embedder) == "What are the limits of SQuAD?"
 
 
+@pytest.mark.parametrize(
+    ("earlier", "thing"),
+    [
+        ("In FAISS, what is IndexFlatIP?", "IndexFlatIP"),
+        ("In an IVF index, what does nprobe do?", "nprobe"),
+        ("What does nprobe control in a FAISS IVF index?", "nprobe"),
+    ],
+)
+def test_a_pronoun_stands_for_the_thing_asked_about_not_where_it_lives(kb, embedder, earlier, thing):
+    assert standalone_query("Can it be changed later?", [earlier], kb, embedder).startswith(f"Can {thing} be changed")
+
+
+def test_a_pronoun_stands_for_where_the_thing_lives_when_the_thing_is_no_name(kb, embedder):
+    query = standalone_query(
+        "Can I delete vectors from it later?", ["What is the M parameter in an HNSW index?"], kb, embedder
+    )
+    assert query.startswith("Can I delete vectors from HNSW index later?"), query
+
+
 def test_a_follow_up_after_a_pasted_page_carries_a_bounded_number_of_its_words(kb, embedder):
     page = " ".join(["Explain how FAISS works and why it matters for retrieval quality in practice."] * 25)
     query = standalone_query("What are its drawbacks?", [page], kb, embedder)
