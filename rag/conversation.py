@@ -844,7 +844,7 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     Could you tell me what reranking is?" then "How slow is it?" had searched "How slow is Student?"
     ("student" is rare in the corpus, "reranking" is not). No figure of the eight files moved.
     Since stop 55, a name or rare word where the thing lives ("In FAISS, what is IndexFlatIP?", "What
-    does nprobe control in an IVF index?") or whose it is ("Nielsen's") is not the head, unless the
+    does nprobe control in an IVF index?") or whose it is ("HNSW's efSearch") is not the head, unless the
     question's other words have no name or rare word of their own ("What is the M parameter in an HNSW
     index?" stays on HNSW): follow-ups' recall@1 with the history +2 on the second blind conversation
     file, +1 on the eighth and the tenth (unread); no key fact or question set's figure moved."""
@@ -859,7 +859,7 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
         return _Topic((), ())
     openers = _sentence_openers(question)
     # Where the thing asked about lives ("In BM25, what does the b parameter control?") or whose it is
-    # ("Nielsen's response-time limits") is not that thing.
+    # ("HNSW's efSearch") is not that thing.
     inside = {word.lower() for word in _words(without_place(without_scene(question))) if not _POSSESSIVE.search(word)}
     asked = [run for run in found if any(word.lower() in inside for word in run)]
     # Unless the question's own words name nothing: no name, no rare word of its own ("the M parameter").
