@@ -480,9 +480,9 @@ def joint_match(asked: Sequence[str], texts: Sequence[str], shares: Mapping[str,
     """`sentence_match` of sentences read as one: a sentence that refers back ("It treats the predicted
     and reference answers as bags of tokens…") with the one it stands on ("The F1 score gives partial
     credit.")."""
-    found = [terms for text in texts for terms in _sentence_terms(text)]
-    joined = (frozenset().union(*(w for w, _ in found)), frozenset().union(*(p for _, p in found)))
-    return _scores_of(asked, [joined], shares)[0] if asked else 0.0
+    found = [sentence for text in texts for sentence in _sentence_terms(text)]
+    joined = (frozenset().union(*(words for words, _ in found)), frozenset().union(*(pairs for _, pairs in found)))
+    return _match_scores(asked, [joined], shares)[0] if asked else 0.0
 
 
 def matching_sentence(asked: Sequence[str], text: str) -> str:
@@ -492,10 +492,10 @@ def matching_sentence(asked: Sequence[str], text: str) -> str:
 
 
 def _sentence_scores(asked: Sequence[str], text: str, shares: Mapping[str, float] | None = None) -> list[float]:
-    return _scores_of(asked, _sentence_terms(text), shares)
+    return _match_scores(asked, _sentence_terms(text), shares)
 
 
-def _scores_of(
+def _match_scores(
     asked: Sequence[str],
     found: Sequence[tuple[frozenset[str], frozenset[tuple[str, str]]]],
     shares: Mapping[str, float] | None = None,
