@@ -309,7 +309,7 @@ def _with_meanings(text: str) -> str:
 # with "10") gained one SQuAD question (recall@1 0.899 → 0.901, answer hit 0.888 → 0.890) and moved no
 # question set's figure, but lost conversations: "the top 5 chunks…" found "…for a final top five" in
 # hybrid search's passages, "a free 2-core box" the Spaces document's "two CPU cores" (key fact −2 +1,
-# recall@1 with the history −1 +1 over five blind files). Cost: ~1.8 µs on a sentence's `terms` (~20 µs).
+# recall@1 with the history −1 +1 over five blind files). Cost: ~0.9 µs on a sentence's `terms` (~20 µs).
 # fmt: off
 _NUMBER_WORDS = {
     0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
@@ -317,15 +317,16 @@ _NUMBER_WORDS = {
     17: "seventeen", 18: "eighteen", 19: "nineteen", 20: "twenty",
 }
 # fmt: on
-# A thousands separator, or a negative number (not a hyphen's: "GPT-4", "x-1").
-_IN_NUMBER = re.compile(r"(?<=\d),(?=\d{3}(?!\d))|(?<![\w.,-])-(\d+)(?![\w]|[.,]\d)")
-_DIGIT = re.compile(r"\d")
+# A thousands separator, or a negative number (not a hyphen's: "GPT-4", "x-1"). Each opens on its sign
+# and looks behind it only then, so that the search skips from comma to hyphen: 0.9 µs on a sentence,
+# against 5.4 µs with the look behind first.
+_IN_NUMBER = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))|-(?<![\w.,-]-)(\d+)(?![\w]|[.,]\d)")
 
 
 def _with_numbers(text: str) -> str:
     """The text with a negative number followed by its words ("-1 minus one") and without thousands
     separators ("1536")."""
-    return _IN_NUMBER.sub(_number_read, text) if _DIGIT.search(text) else text
+    return _IN_NUMBER.sub(_number_read, text)
 
 
 def _number_read(found: re.Match[str]) -> str:
