@@ -230,7 +230,7 @@ def _stems(words: list[str]) -> list[str]:
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Each text as BM25 sees it, in one batch (bm25s stems each distinct word once)."""
     return bm25s.tokenize(
-        [_code_names(_with_acronyms(_with_meanings(_with_numbers(text)))) for text in texts],
+        [_as_read(text) for text in texts],
         token_pattern=TOKEN.pattern,
         stopwords="en",
         stemmer=_stems,
@@ -336,11 +336,16 @@ def _number_read(found: re.Match[str]) -> str:
     return f"{found.group()} minus {spelled}" if spelled else found.group()
 
 
+def _as_read(text: str) -> str:
+    """The text as `terms` and `tokenize` read it: numbers, common acronyms' meanings, the acronyms inside
+    mixed-case names, and stop words inside code kept as code, each as above."""
+    return _code_names(_with_acronyms(_with_meanings(_with_numbers(text))))
+
+
 def terms(text: str) -> tuple[str, ...]:
     """One text's lower-cased, stemmed words without stop words, in order: `tokenize` for one text,
     without the batch machinery (this runs on every sentence a search or an answer weighs)."""
-    spelled = _code_names(_with_acronyms(_with_meanings(_with_numbers(text))))
-    words = [w for w in TOKEN.findall(spelled.lower()) if w not in _STOPWORDS]
+    words = [w for w in TOKEN.findall(_as_read(text).lower()) if w not in _STOPWORDS]
     return tuple(_stems(words))
 
 

@@ -628,7 +628,7 @@ def defined_terms(question: str) -> tuple[str, ...]:
 def _asked_thing(question: str) -> str:
     """The question without the clause that sets its scene and without where or when its thing is
     spoken of, closing it ("… in an HNSW index?", "… when people talk about LLMs?")."""
-    return _PLACE.sub("", _OCCASION.sub("", without_scene(question)))
+    return without_place(_OCCASION.sub("", without_scene(question)))
 
 
 def names_its_term(question: str) -> bool:
