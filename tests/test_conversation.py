@@ -467,6 +467,13 @@ def test_which_of_the_two_after_another_kind_of_a_thing_asks_about_both_kinds(kb
     assert query.endswith("buffered streaming plain token streaming"), query
 
 
+def test_which_of_the_two_after_a_message_naming_them_before_its_question_asks_about_both(kb, embedder):
+    """The two things are named in the sentence setting the question's scene, not in the question."""
+    history = ["My team argues RAG versus fine-tuning. Who popularised the term RAG?"]
+    query = standalone_query("for facts that change every week, which of the two fits better?", history, kb, embedder)
+    assert query.endswith("RAG fine-tuning"), query
+
+
 def test_the_topic_of_a_message_is_its_question_s_not_the_scene_it_opens_with(kb, embedder):
     history = ["writing a piece on AI benchmarks - what is SQuAD and who made it?"]
     assert standalone_query("how big is it?", history, kb, embedder).startswith("how big is SQuAD?")

@@ -13,7 +13,7 @@ from rag.events import run_to_end
 from rag.generate import NOT_FOUND
 from rag.generate.extractive import HITS_TO_READ
 from rag.index import embed_sentences
-from rag.lexical import Spelling, Vocabulary, asked_terms, terms
+from rag.lexical import Spelling, Vocabulary, asked_terms, terms, tokenize
 from rag.pipeline import stream_answer
 from rag.retrieve import (
     OWN_WORDS_WEIGHT,
@@ -288,6 +288,12 @@ def test_a_question_naming_a_one_letter_parameter_is_answered_from_that_paramete
 def test_a_stop_word_written_as_code_is_a_name():
     assert terms("What does .then() do in a `with` block?") == ("what", "doe", "then_", "do", "with_", "block")
     assert terms("Then it ends with a call(x).") == ("end", "call", "x")
+
+
+def test_a_negative_contraction_is_a_stop_word_as_its_verb_is():
+    """What "isn't" leaves ("isn") and "isnt" written without its apostrophe are no topic word."""
+    assert terms("Why isn't it good?") == terms("why isnt it good") == terms("Why is it good?") == ("whi", "good")
+    assert tokenize(["The model doesn't know it and isn't sure"]) == [["model", "know", "sure"]]
 
 
 def test_a_question_on_a_method_named_like_a_stop_word_is_answered_from_that_method(settings, kb):
