@@ -969,6 +969,12 @@ def test_a_name_written_inside_a_hyphenated_one_counts_as_mentioned(backend):
     assert unmentioned_names("Did Koechlin work on the tower?", [_hit(text)]) == ["Koechlin"]
 
 
+def test_a_hyphenated_name_counts_as_mentioned_when_each_of_its_words_is(backend):
+    text = "Model judges have known weaknesses. They can favour longer answers or the first of two options."
+    assert unmentioned_names("What biases do LLM-as-a-judge graders show?", [_hit(text)]) == []
+    assert unmentioned_names("What biases do Judge-Llama graders show?", [_hit(text)]) == ["Judge-Llama"]
+
+
 def test_a_short_acronym_no_passage_mentions_is_a_name_unless_it_is_one_of_the_field(backend):
     text = "Each chunk is embedded once, and the answer cites the passages it quotes."
     assert unmentioned_names("How does the TCP handshake work?", [_hit(text)]) == ["TCP"]

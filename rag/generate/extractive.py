@@ -752,7 +752,10 @@ PAIR_CANDIDATES = 3
 # the whole knowledge base never writes (tried 2026-12-04): it refuses five answered off-topic questions
 # of the sets (TCP, TLS, JPEG), but the shipped corpus never writes "LLM", "UI", "IR" or "PM" either
 # (it says "language model", "interface"), and 8 answerable questions were refused ("What biases
-# should I watch out for when I let an LLM grade the answers?").
+# should I watch out for when I let an LLM grade the answers?"). Since stop 56 a hyphenated name is
+# mentioned when each of its words is ("LLM-as-a-judge" by "Model judges"): "Are LLM-as-a-judge graders
+# biased…?" had been refused on two sets (the eighth and the thirteenth), now answered with their fact;
+# no other figure of the question sets, conversation files or SQuAD moved.
 UNMENTIONED_THRESHOLD = 0.65
 NAME_TYPO_RATIO = 0.82  # difflib's similarity: "Scotish" and "Scottish" 0.93, "React" and "reach" 0.80
 _NAME_WORD = r"(?:[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-z][\w-]+)"
@@ -1455,10 +1458,25 @@ def unmentioned_names(question: str, hits: Sequence[Hit]) -> list[str]:
     }
 
     def mentioned(word: str) -> bool:
-        word = word.lower()
-        return word in said or (len(word) >= 5 and bool(difflib.get_close_matches(word, said, 1, NAME_TYPO_RATIO)))
+        lowered = word.lower()
+        if lowered in said or (
+            len(lowered) >= 5 and bool(difflib.get_close_matches(lowered, said, 1, NAME_TYPO_RATIO))
+        ):
+            return True
+        # A hyphenated name ("LLM-as-a-judge") is mentioned when each of its pieces that names something is
+        # ("Model judges"), the field's acronyms and stop words aside.
+        if "-" not in word:
+            return False
+        pieces = [piece for piece in word.split("-") if _names_something(piece)]
+        return bool(pieces) and all(mentioned(piece) for piece in pieces)
 
     return [name for name in names if not any(mentioned(word) for word in name.split())]
+
+
+def _names_something(piece: str) -> bool:
+    """Whether a piece of a hyphenated name is a word of its own: not one of the field's acronyms, nor a
+    stop word or a number ("as", "a" and "LLM" of "LLM-as-a-judge")."""
+    return piece not in _COMMON_ACRONYMS and any(char.isalpha() for char in piece) and bool(terms(piece))
 
 
 def _tells_a_topic(word: str) -> bool:
