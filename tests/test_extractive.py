@@ -969,6 +969,12 @@ def test_a_name_written_inside_a_hyphenated_one_counts_as_mentioned(backend):
     assert unmentioned_names("Did Koechlin work on the tower?", [_hit(text)]) == ["Koechlin"]
 
 
+def test_the_words_of_a_clause_setting_the_scene_weigh_less_than_what_is_asked(backend, kb, embedder):
+    question = "In a pipeline that emits typed events, what is guaranteed to come last in every run?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "exactly one of done or error ends every run" in answer, answer
+
+
 def test_a_hyphenated_name_counts_as_mentioned_when_each_of_its_words_is(backend):
     text = "Model judges have known weaknesses. They can favour longer answers or the first of two options."
     assert unmentioned_names("What biases do LLM-as-a-judge graders show?", [_hit(text)]) == []
