@@ -349,6 +349,11 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     # The first person's contractions, which a sentence setting a question's context opens with.
     *_FIRST_PERSON,
     *(word.replace("'", "’") for word in _FIRST_PERSON),
+    # Contractions typed without their apostrophe ("whats", "dont"), as a phone's typist writes them. Since
+    # stop 56: 12 of the 829 follow-ups of the conversation files no longer carry "whats" into their search
+    # (the status line shows it); no figure of any question set, conversation file or SQuAD moved.
+    *("whats", "thats", "hows", "whos", "wheres", "whens", "whys", "theres", "heres", "im", "ive", "youre"),
+    *("dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "couldnt", "wouldnt", "shouldnt"),
 }
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)

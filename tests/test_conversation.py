@@ -467,6 +467,13 @@ def test_which_of_the_two_after_another_kind_of_a_thing_asks_about_both_kinds(kb
     assert query.endswith("buffered streaming plain token streaming"), query
 
 
+def test_a_contraction_typed_without_its_apostrophe_is_not_carried_as_a_topic_word(kb, embedder):
+    query = standalone_query(
+        "and how do I get it out of an inner product search?", ["whats the range of cosine similarity"], kb, embedder
+    )
+    assert query.endswith("— range") and "whats" not in query, query
+
+
 def test_which_of_the_two_after_a_message_naming_them_before_its_question_asks_about_both(kb, embedder):
     """The two things are named in the sentence setting the question's scene, not in the question."""
     history = ["My team argues RAG versus fine-tuning. Who popularised the term RAG?"]
