@@ -249,7 +249,7 @@ from typing import TYPE_CHECKING, Self
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from rag.lexical import WORD, Vocabulary, asked_terms, terms
+from rag.lexical import NEGATIVE_CONTRACTIONS, WORD, Vocabulary, asked_terms, terms
 from rag.questions import (
     asks_for_more,
     compares_unnamed,
@@ -353,7 +353,7 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     # stop 56: 12 of the 829 follow-ups of the conversation files no longer carry "whats" into their search
     # (the status line shows it); no figure of any question set, conversation file or SQuAD moved.
     *("whats", "thats", "hows", "whos", "wheres", "whens", "whys", "theres", "heres", "im", "ive", "youre"),
-    *("dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "couldnt", "wouldnt", "shouldnt"),
+    *NEGATIVE_CONTRACTIONS,
 }
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)

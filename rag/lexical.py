@@ -32,12 +32,12 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 # What a negative contraction leaves of a stop word ("isn" of "isn't", as "t" is dropped) and the same
 # written without its apostrophe ("isnt", "dont"): a stop word too, as "is not" is. Since stop 56, for
 # BM25 and the word match alike; no figure of any question set, conversation file or SQuAD moved.
-_NEGATIVE_CONTRACTIONS = frozenset(
+NEGATIVE_CONTRACTIONS = frozenset(
     verb + ending
     for verb in ("is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "could", "would", "should")
     for ending in ("n", "nt")
 ) | {"cant", "wont", "mustn", "mustnt"}
-_STOPWORDS |= _NEGATIVE_CONTRACTIONS
+_STOPWORDS |= NEGATIVE_CONTRACTIONS
 # A stop word written as code, in a code span or as a call (`async with`, .then()), is a name: it is read
 # as "with_", "then_". Until 2026-12-02 "What does the .then() method on a Gradio event do?" was searched
 # without its "then" and answered from the passage on cancelling events. Found among the corpus set's
