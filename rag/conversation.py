@@ -556,7 +556,7 @@ def _compared_in_message(message: str, vocabulary: Vocabulary) -> tuple[str, str
     asked, context = question_and_context(message)
     if context and compares_unnamed(asked):
         return compared_in(context, vocabulary)
-    return compared_in(message, vocabulary) or (compared_in(context, vocabulary) if context else None)
+    return compared_in(message, vocabulary) or compared_in(context, vocabulary)
 
 
 def compared_in(text: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
