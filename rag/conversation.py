@@ -249,7 +249,7 @@ from typing import TYPE_CHECKING, Self
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from rag.lexical import NEGATIVE_CONTRACTIONS, WORD, Vocabulary, asked_terms, terms
+from rag.lexical import NEGATIVE_CONTRACTIONS, WORD, Vocabulary, asked_terms, english_words, terms
 from rag.questions import (
     asks_for_more,
     compares_unnamed,
@@ -413,6 +413,9 @@ def standalone_query(
         if topic is None or not refers_back(asked, kb, embedder):
             query, topic = asked, _message_topic(asked, vocabulary)
             picking = asked if _picks(asked) else None
+        elif (term := _lone_term(asked, vocabulary)) and (again := _asked_of(previous, term)):
+            query, topic, picking = again[0], _message_topic(again[0], vocabulary), None
+            switched = (again[1], term)
         else:
             if picking and best_sentence_of and _open_anaphor(_words(asked), frozenset(PERSONAL)):
                 topic = _picked(topic, best_sentence_of(picking), picking, vocabulary)
@@ -448,6 +451,43 @@ def _asked_again(previous: str, head: Sequence[str], new_head: Sequence[str]) ->
     if written is None:
         return None
     return asked[: written.start()] + " ".join(new_head) + asked[written.end() :]
+
+
+def _lone_term(question: str, vocabulary: Vocabulary) -> str | None:
+    """The one word a continuation names ("And nprobe?", "what about b"), when it is a term of the field
+    written in lower case: one the corpus uses in a few documents and the English dictionary lacks, or
+    a letter or two. As such a word is not shaped like a name, "And nprobe?" after "What does nlist
+    control?" had carried "nlist control" into its search, and the answer quoted "Setting nprobe equal
+    to nlist…" rather than what nprobe controls."""
+    if not _CONTINUATION.match(question.strip()):
+        return None
+    content = [word for word in _words(question) if _content(word)]
+    if len(content) != 1 or _named(content[0], 1) or not vocabulary.rare(content[0]):
+        return None
+    word = content[0]
+    return word if len(word) <= 2 or word.lower() not in english_words() else None
+
+
+def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
+    """The question before asked of `term` in place of the one term it asks about ("What does nlist
+    control?" → "What does nprobe control?"), with the names of the sentences that set its context
+    carried ("IndexIVFFlat" of "I'm benchmarking IndexIVFFlat."), and the term it replaced; None unless its question, after any clause setting its scene
+    ("In BM25, …") and without where its thing lives ("… in BM25?"), writes exactly one term (a name,
+    or a word the dictionary lacks)."""
+    message = previous.asked if isinstance(previous, SearchQuery) else previous
+    asked, context = question_and_context(message)
+    own = without_place(without_scene(asked))
+    found = [
+        token
+        for n, token in enumerate(WORD.finditer(own))
+        if _content(token.group()) and (_named(token.group(), n) or token.group().lower() not in english_words())
+    ]
+    at = asked.find(own)
+    if len(found) != 1 or found[0].group().lower() == term.lower() or at < 0:
+        return None
+    replaced = found[0]
+    again = asked[: at + replaced.start()] + term + asked[at + replaced.end() :]
+    return _with_context(again, [word for n, word in enumerate(_words(context)) if _named(word, n)]), replaced.group()
 
 
 def _picks(question: str) -> bool:

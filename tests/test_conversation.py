@@ -199,6 +199,39 @@ def test_a_new_name_alone_asks_the_question_before_of_it(kb, embedder, history, 
     assert standalone_query(follow_up, history, kb, embedder) == query
 
 
+@pytest.mark.parametrize(
+    ("history", "follow_up", "query"),
+    [
+        (["What does nlist control?"], "And nprobe?", "What does nprobe control?"),
+        (
+            ["What does the k1 parameter in BM25 actually do?"],
+            "what about b",
+            "What does the b parameter in BM25 actually do?",
+        ),
+        (
+            ["What's a bi-encoder in the context of retrieval?"],
+            "and a cross-encoder?",
+            "What's a cross-encoder in the context of retrieval?",
+        ),
+    ],
+)
+def test_a_term_typed_in_lower_case_alone_asks_the_question_before_of_it(kb, embedder, history, follow_up, query):
+    assert standalone_query(follow_up, history, kb, embedder) == query
+
+
+def test_a_term_alone_asks_the_question_before_of_it_with_its_context_carried(kb, embedder, settings):
+    history = ["For my thesis I'm benchmarking IndexIVFFlat. What exactly does nlist control?"]
+    query = standalone_query("And nprobe?", history, kb, embedder)
+    assert asked_part(query) == "What exactly does nprobe control?" and "IndexIVFFlat" in query
+    earlier = list(stream_answer(history[0], settings, kb=kb))[-1].answer
+    answer = list(stream_answer("And nprobe?", settings, kb=kb, history=history, said=[earlier]))[-1].answer
+    assert answer.startswith("The nprobe parameter controls how many of the closest inverted lists are scanned"), answer
+
+
+def test_an_attribute_alone_still_asks_about_the_topic_before(kb, embedder):
+    assert standalone_query("and the memory?", ["What is HNSW?"], kb, embedder) == "and the memory? — HNSW"
+
+
 def test_a_new_name_alone_after_a_resolved_pronoun_asks_the_resolved_question_of_it(kb, embedder):
     history = ["What is HNSW?", "Does it have to be trained before I can add vectors to it?"]
     query = standalone_query("what about IVF?", history, kb, embedder)
