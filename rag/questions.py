@@ -250,6 +250,15 @@ _PLACE = re.compile(r" (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2}\??$", r
 # When the thing asked about is spoken of, closing the question ("What does hallucination mean when
 # people talk about LLMs?").
 _OCCASION = re.compile(r",? (?:when|whenever|if) .*$", re.IGNORECASE)
+# What a "how many" or "how much" question counts: the words after it up to a verb or a function word.
+_COUNTED = re.compile(
+    r"\bhow (?:many|much) (?P<thing>(?:(?!(?:is|are|was|were|do|does|did|can|could|should|would|will|of|in|on|for"
+    r"|to|at|by|as|with|from|per|it|they|i|you|we|there|a|an|the|my|your|our|their|its|this|that|each"
+    r"|usually|typically|normally|often|roughly|get|end)\b)[\w-]+ ?){1,3})",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[\w.,-]*\w|[^\w\s]")
+COUNTED_REACH = 4  # words between a number and what it counts
 # What a sentence that states each kind of fact contains.
 _STATES = {
     Asks.QUANTITY: re.compile(
@@ -591,6 +600,32 @@ def asks(question: str) -> frozenset[Asks]:
     after a clause that sets its scene ("In IVF, what is an inverted list?")."""
     question = without_scene(question)
     return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+
+
+def counted(question: str) -> frozenset[str]:
+    """The terms of what a "how many" or "how much" question counts ("bytes" in "how many bytes is the
+    code?", "retrieved passages" in "How many retrieved passages should I use?"), or none."""
+    found = _COUNTED.search(without_scene(question))
+    return frozenset(terms(found["thing"])) if found else frozenset()
+
+
+def counts(things: AbstractSet[str], sentence: str) -> bool:
+    """Whether the sentence gives a number next to a word for one of the counted `things` ("…shrink to
+    48 bytes", "the number of passages modest, often three to eight")."""
+    tokens = _TOKEN.findall(sentence)
+    numbers = [n for n, token in enumerate(tokens) if _STATES[Asks.QUANTITY].fullmatch(token)]
+    named = [n for n, token in enumerate(tokens) if set(terms(token)) & things]
+    return any(
+        0 < thing - number <= COUNTED_REACH or (0 < number - thing <= COUNTED_REACH and _ends_phrase(tokens, number))
+        for number in numbers
+        for thing in named
+    )
+
+
+def _ends_phrase(tokens: Sequence[str], at: int) -> bool:
+    """Whether the number at `at` counts nothing after it ("often three to eight, …", not "200 words")."""
+    following = tokens[at + 1] if at + 1 < len(tokens) else "."
+    return not following[0].isalnum() or following.lower() in ("to", "and", "or")
 
 
 def states(kinds: AbstractSet[Asks], sentence: str) -> bool:

@@ -25,6 +25,8 @@ from rag.questions import (
     acronyms_asked,
     asks,
     compares_unnamed,
+    counted,
+    counts,
     defined_terms,
     defines,
     names_its_term,
@@ -1101,3 +1103,36 @@ def test_a_question_on_how_to_do_something_asks_for_a_procedure(question, proced
 )
 def test_an_instruction_or_a_named_way_states_a_procedure(sentence, procedure):
     assert states({Asks.PROCEDURE}, sentence) == procedure
+
+
+@pytest.mark.parametrize(
+    ("question", "things"),
+    [
+        ("how many bytes is the code?", {"byte"}),
+        ("How many retrieved passages is it sensible to put into the prompt?", {"retriev", "passag"}),
+        ("how many chunks usually get passed to the generator?", {"chunk"}),
+        ("Teacher here: how much RAM does a free Space get?", {"ram"}),
+        ("how do i estimate how much memory a model's weights will need", {"memori"}),
+        ("What is HNSW?", set()),
+    ],
+)
+def test_what_a_how_many_question_counts(question, things):
+    assert counted(question) == things
+
+
+@pytest.mark.parametrize(
+    ("sentence", "counts_them"),
+    [
+        ("In the example above, 1,536 bytes shrink to 48 bytes, a compression factor of 32.", True),
+        ("Keeping the number of passages modest, often three to eight, reduces this problem.", True),
+        ("A window of a few thousand tokens can still hold several passages of around 200 words each.", False),
+        ("The code for a vector is simply m bytes long.", False),
+    ],
+)
+def test_a_sentence_counts_a_thing_with_a_number_next_to_it(sentence, counts_them):
+    assert counts(counted("How many passages or bytes?"), sentence) is counts_them
+
+
+def test_a_how_many_question_is_answered_by_the_sentence_giving_the_number_of_what_it_counts(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "How many retrieved passages is it sensible to put in a prompt?")
+    assert "often three to eight" in answer, answer
