@@ -602,3 +602,13 @@ def test_which_of_two_asks_about_the_two_a_message_named_before_its_unnamed_comp
     events = list(stream_answer("which is simpler for streaming tokens?", settings, kb=kb, history=history))
     assert events[-1].hits[0].chunk.source == "server-sent-events.md", [h.chunk.source for h in events[-1].hits]
     assert "SSE is simpler" in events[-1].answer, events[-1].answer
+
+
+def test_versus_only_says_two_things_are_compared(kb, settings):
+    """As an asked word no sentence has "versus", so the words saying what is asked had weighed less."""
+    first = "Can you walk me through what a RAG system does before anyone asks a question, versus what happens"
+    history = [f"{first} once a question comes in?"]
+    earlier = list(stream_answer(history[0], settings, kb=kb))[-1].answer
+    follow_up = "which of those two gets saved to disk and reused?"
+    answer = list(stream_answer(follow_up, settings, kb=kb, history=history, said=[earlier]))[-1].answer
+    assert "saved to disk and reused" in answer, answer
