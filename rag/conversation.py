@@ -471,9 +471,9 @@ def _lone_term(question: str, vocabulary: Vocabulary) -> str | None:
 def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
     """The question before asked of `term` in place of the one term it asks about ("What does nlist
     control?" → "What does nprobe control?"), with the names of the sentences that set its context
-    carried ("IndexIVFFlat" of "I'm benchmarking IndexIVFFlat."), and the term it replaced; None unless its question, after any clause setting its scene
-    ("In BM25, …") and without where its thing lives ("… in BM25?"), writes exactly one term (a name,
-    or a word the dictionary lacks)."""
+    carried ("IndexIVFFlat" of "I'm benchmarking IndexIVFFlat."), and the term it replaced; None unless
+    its question, after any clause setting its scene ("In BM25, …") and without where its thing lives
+    ("… in BM25?"), writes exactly one term (a name, or a word the dictionary lacks)."""
     message = previous.asked if isinstance(previous, SearchQuery) else previous
     asked, context = question_and_context(message)
     own = without_place(without_scene(asked))
