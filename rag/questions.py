@@ -177,6 +177,7 @@ class Asks(Enum):
     REASON = "reason"
     FORMULA = "formula"
     PROCEDURE = "procedure"
+    CONDITION = "condition"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -235,6 +236,13 @@ _ASKS = {
         r"|^\s*what (?:should|can|could) (?:i|we)\b|\bwhat(?:['’]s| is) the (?:best|right|recommended|usual) way\b",
         re.IGNORECASE,
     ),
+    # "When does it make sense to…?", "In which situations…?", "At what point…?": the case something holds
+    # in, not a date ("When did…?", `Asks.YEAR`).
+    Asks.CONDITION: re.compile(
+        r"\bwhen (?:does|do|is|are|should|would|can|will)\b|\bin (?:which|what) (?:cases?|situations?|circumstances)\b"
+        r"|\bat what point\b|\bunder what (?:conditions|circumstances)\b",
+        re.IGNORECASE,
+    ),
 }
 # A clause setting the question's scene: "In IVF, …", and since stop 44 (2026-12-04) a short one ending
 # in a colon, a semicolon or a dash before a question word ("About IVF: what does nprobe do?"): the
@@ -290,6 +298,9 @@ _STATES = {
     # "How do I…?". Since stop 52: of the 1,149 answers to the question sets 3 changed, 2 gaining their
     # key fact (second and ninth sets), one wrong before and after; the first and third blind conversation
     # files +1 each. The tenth set and SQuAD unchanged.
+    # The case something holds in ("…helps most when the first stage finds…", "If many services…"), for
+    # "When does it make sense to…?", "In which situations…?", "At what point…?".
+    Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
     Asks.PROCEDURE: re.compile(
         r"^(?:Add|Use|Set|Keep|Log|Measure|Run|Store|Give|Put|Start|Call|Check|Test|Pass|Wrap|Choose|Pick|Avoid"
         r"|Compare|Ask|Try|Send|Build|Create|Install|Pin|Load|Split|Return|Catch|Limit|Validate|Treat|Prefer"

@@ -618,6 +618,10 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("How should the number of clusters be derived from the collection's size?", {Asks.FORMULA}),
         ("MRR per query how computed", {Asks.FORMULA}),  # terse, as typed in a search box
         ("whats the formula of nDCG", {Asks.FORMULA}),
+        ("When does it make sense to move from FAISS to a vector database?", {Asks.CONDITION}),
+        ("In which situations is a diversity step worth adding?", {Asks.CONDITION}),
+        ("When did SQuAD 2.0 come out?", {Asks.YEAR}),  # a date, not a case
+        ("What happens when the queue is full?", set()),  # "when" opening a clause
     ],
 )
 def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, kinds):
@@ -1136,3 +1140,8 @@ def test_a_sentence_counts_a_thing_with_a_number_next_to_it(sentence, counts_the
 def test_a_how_many_question_is_answered_by_the_sentence_giving_the_number_of_what_it_counts(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How many retrieved passages is it sensible to put in a prompt?")
     assert "often three to eight" in answer, answer
+
+
+def test_a_question_on_when_something_pays_off_is_answered_by_the_case_it_holds_in(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "When does adding a second-pass reranker really pay off?")
+    assert answer.startswith("Reranking tends to help most when the first-stage retriever finds"), answer
