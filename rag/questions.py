@@ -298,9 +298,6 @@ _STATES = {
     # "How do I…?". Since stop 52: of the 1,149 answers to the question sets 3 changed, 2 gaining their
     # key fact (second and ninth sets), one wrong before and after; the first and third blind conversation
     # files +1 each. The tenth set and SQuAD unchanged.
-    # The case something holds in ("…helps most when the first stage finds…", "If many services…"), for
-    # "When does it make sense to…?", "In which situations…?", "At what point…?".
-    Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
     Asks.PROCEDURE: re.compile(
         r"^(?:Add|Use|Set|Keep|Log|Measure|Run|Store|Give|Put|Start|Call|Check|Test|Pass|Wrap|Choose|Pick|Avoid"
         r"|Compare|Ask|Try|Send|Build|Create|Install|Pin|Load|Split|Return|Catch|Limit|Validate|Treat|Prefer"
@@ -308,6 +305,9 @@ _STATES = {
         r"|(?<!goal )(?<!aim )(?<!purpose )(?<!point )(?<!idea )\b(?:is|are) to (?!be\b)[a-z]+\b"
         r"|\b(?:way|approach|habit|practice|option|fix|remedy) (?:is|are) to\b"
     ),
+    # The case something holds in ("…helps most when the first stage finds…", "If many services…"), for
+    # "When does it make sense to…?", "In which situations…?", "At what point…?".
+    Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
 }
 # An acronym: a word of at most eight letters opening with two capitals, or with a small letter and
 # two capitals, the digits after it left out ("BM25" → "BM", "nDCG", "kNN"; not "IndexFlatL2").
