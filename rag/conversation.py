@@ -414,8 +414,8 @@ def standalone_query(
             query, topic = asked, _message_topic(asked, vocabulary)
             picking = asked if _picks(asked) else None
         elif (term := _lone_term(asked, vocabulary)) and (again := _asked_of(previous, term)):
-            query, topic, picking = again[0], _message_topic(again[0], vocabulary), None
-            switched = (again[1], term)
+            query, replaced = again
+            topic, picking, switched = _message_topic(query, vocabulary), None, (replaced, term)
         else:
             if picking and best_sentence_of and _open_anaphor(_words(asked), frozenset(PERSONAL)):
                 topic = _picked(topic, best_sentence_of(picking), picking, vocabulary)

@@ -625,7 +625,8 @@ def counts(things: AbstractSet[str], sentence: str) -> bool:
     48 bytes", "the number of passages modest, often three to eight")."""
     tokens = _TOKEN.findall(sentence)
     numbers = [n for n, token in enumerate(tokens) if _STATES[Asks.QUANTITY].fullmatch(token)]
-    named = [n for n, token in enumerate(tokens) if set(terms(token)) & things]
+    near = {n for number in numbers for n in range(number - COUNTED_REACH, number + COUNTED_REACH + 1)}
+    named = [n for n in sorted(near) if 0 <= n < len(tokens) and set(terms(tokens[n])) & things]
     return any(
         0 < thing - number <= COUNTED_REACH or (0 < number - thing <= COUNTED_REACH and _ends_phrase(tokens, number))
         for number in numbers
