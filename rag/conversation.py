@@ -465,7 +465,16 @@ def _lone_term(question: str, vocabulary: Vocabulary) -> str | None:
     if len(content) != 1 or _named(content[0], 1) or not vocabulary.rare(content[0]):
         return None
     word = content[0]
-    return word if len(word) <= 2 or word.lower() not in english_words() else None
+    return word if _letters_or_unknown(word) else None
+
+
+def _letters_or_unknown(word: str) -> bool:
+    """A letter or two ("b", "k1") or a word the English dictionary lacks ("nprobe"): shaped like a term."""
+    return len(word) <= 2 or word.lower() not in english_words()
+
+
+# What a term is called after it (", the length normalisation knob"), which the term replacing it is not.
+_APPOSITION = re.compile(r"^,\s+(?:the|a|an)\s[^,?.]*(?=[,?.]|$)", re.IGNORECASE)
 
 
 def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
@@ -480,13 +489,16 @@ def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
     found = [
         token
         for n, token in enumerate(WORD.finditer(own))
-        if _content(token.group()) and (_named(token.group(), n) or token.group().lower() not in english_words())
+        if _content(token.group()) and (_named(token.group(), n) or _letters_or_unknown(token.group()))
     ]
+    if len(found) > 1:  # "…for b, the length normalisation knob?" asked again of "k1": the letter
+        found = [token for token in found if (len(token.group()) <= 2) == (len(term) <= 2)]
     at = asked.find(own)
     if len(found) != 1 or found[0].group().lower() == term.lower() or at < 0:
         return None
     replaced = found[0]
-    again = asked[: at + replaced.start()] + term + asked[at + replaced.end() :]
+    after = _APPOSITION.sub("", asked[at + replaced.end() :], count=1)
+    again = asked[: at + replaced.start()] + term + after
     return _with_context(again, [word for n, word in enumerate(_words(context)) if _named(word, n)]), replaced.group()
 
 

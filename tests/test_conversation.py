@@ -213,6 +213,11 @@ def test_a_new_name_alone_asks_the_question_before_of_it(kb, embedder, history, 
             "and a cross-encoder?",
             "What's a cross-encoder in the context of retrieval?",
         ),
+        (  # the letter is the term, and what it is called goes with it
+            ["What default value is normally used for b, the length normalisation knob?"],
+            "And for k1?",
+            "What default value is normally used for k1?",
+        ),
     ],
 )
 def test_a_term_typed_in_lower_case_alone_asks_the_question_before_of_it(kb, embedder, history, follow_up, query):
