@@ -111,6 +111,14 @@ def test_a_pronoun_stands_for_where_the_thing_lives_when_the_thing_is_no_name(kb
     assert query.startswith("Can I delete vectors from HNSW index later?"), query
 
 
+def test_a_pronoun_stands_for_the_scene_when_the_question_asks_of_it_with_a_pronoun(kb, embedder):
+    """A question asking of its scene with a pronoun ("…, who proposed it?") names nothing itself: a later
+    "it" stands for the scene's thing, not for "proposed"."""
+    history = ["the diversity reranking with a lambda knob from the late 90s - who proposed it?"]
+    query = standalone_query("and does it run over the whole collection?", history, kb, embedder)
+    assert query.startswith("and does diversity run over"), query
+
+
 def test_a_follow_up_after_a_pasted_page_carries_a_bounded_number_of_its_words(kb, embedder):
     page = " ".join(["Explain how FAISS works and why it matters for retrieval quality in practice."] * 25)
     query = standalone_query("What are its drawbacks?", [page], kb, embedder)
