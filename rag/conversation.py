@@ -926,7 +926,9 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     asked = [run for run in found if any(word.lower() in inside for word in run)]
     # Unless the question's own words name nothing: no name, no rare word of its own ("the M parameter"),
     # or a pronoun for what the scene names ("the diversity reranking from the late 90s - who proposed it?").
-    if inside & PERSONAL.keys() or not any(_named_run(run, openers, vocabulary) or (len(run) == 1 and vocabulary.rare(run[0])) for run in asked):
+    if inside & PERSONAL.keys() or not any(
+        _named_run(run, openers, vocabulary) or (len(run) == 1 and vocabulary.rare(run[0])) for run in asked
+    ):
         asked = list(found)
     named = [run for run in asked if _named_run(run, openers, vocabulary)]
     introduced = [run for before, run in pairwise(found) if before[-1].lower() in _INTRODUCING]
