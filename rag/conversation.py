@@ -927,18 +927,23 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
     # Unless the question's own words name nothing: no name, no rare word of its own ("the M parameter"),
     # or a pronoun for what the scene names ("the diversity reranking from the late 90s - who proposed it?").
     if inside & PERSONAL.keys() or not any(
-        _named_run(run, openers, vocabulary) or (len(run) == 1 and vocabulary.rare(run[0])) for run in asked
+        _named_run(run, openers, vocabulary) or (len(run) == 1 and _rare_word(run[0], vocabulary)) for run in asked
     ):
         asked = list(found)
     named = [run for run in asked if _named_run(run, openers, vocabulary)]
     introduced = [run for before, run in pairwise(found) if before[-1].lower() in _INTRODUCING]
-    # A sentence's capitalised first word alone ("Student here. …") is the last choice.
-    candidates = [run for run in asked if len(run) > 1 or run[0] not in openers] or asked
+    # A sentence's capitalised first word alone ("Student here. …") or a capital letter is the last choice.
+    candidates = [run for run in asked if len(run) > 1 or (run[0] not in openers and not _capital_letter(run[0]))]
+    candidates = candidates or asked
     rare = [run for run in candidates if any(vocabulary.rare(word) for word in run)]
     phrases = [run for run in candidates if len(run) > 1]
     rare_phrases = [run for run in phrases if run in rare]
     heads = introduced or named
     return _Topic(found, heads[0] if heads else max(rare_phrases or phrases or rare or candidates, key=len))
+
+
+def _rare_word(word: str, vocabulary: Vocabulary) -> bool:
+    return vocabulary.rare(word) and not _capital_letter(word)
 
 
 def _named_run(run: Sequence[str], openers: set[str], vocabulary: Vocabulary) -> bool:
@@ -988,7 +993,15 @@ def _words(question: str) -> list[str]:
 
 
 def _content(word: str) -> bool:
-    return _POSSESSIVE.sub("", word.lower()) not in _FUNCTION_WORDS
+    """Whether the word says something: not a function word, or a capital letter (`_capital_letter`)."""
+    return _POSSESSIVE.sub("", word.lower()) not in _FUNCTION_WORDS or _capital_letter(word)
+
+
+def _capital_letter(word: str) -> bool:
+    """A capital letter standing for a parameter ("the M parameter"), which the stop-word list has in lower
+    case for what follows an apostrophe ("I'm"). Carried into a follow-up's search, but the last choice for
+    what a pronoun stands for: "Can I delete vectors from it?" after it is the index."""
+    return len(word) == 1 and word.isupper() and word not in ("A", "I")
 
 
 def _named(word: str, position: int) -> bool:

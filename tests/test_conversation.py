@@ -119,6 +119,16 @@ def test_a_pronoun_stands_for_the_scene_when_the_question_asks_of_it_with_a_pron
     assert query.startswith("and does diversity run over"), query
 
 
+def test_a_capital_letter_naming_a_parameter_is_carried_into_a_continuation(kb, embedder, settings):
+    """The stop-word list has "m" (of "I'm"); the M parameter's letter is carried all the same."""
+    history = ["For my exam: in an HNSW index, what does the M parameter set?"]
+    query = standalone_query("and on the bottom layer?", history, kb, embedder)
+    assert "M" in query.carried, query
+    earlier = list(stream_answer(history[0], settings, kb=kb))[-1].answer
+    answer = list(stream_answer("and on the bottom layer?", settings, kb=kb, history=history, said=[earlier]))[-1]
+    assert "the bottom layer allows twice as many" in answer.answer, answer.answer
+
+
 def test_a_follow_up_after_a_pasted_page_carries_a_bounded_number_of_its_words(kb, embedder):
     page = " ".join(["Explain how FAISS works and why it matters for retrieval quality in practice."] * 25)
     query = standalone_query("What are its drawbacks?", [page], kb, embedder)
