@@ -394,6 +394,16 @@ def test_a_sentence_whose_antecedent_points_back_too_is_quoted_without_it(backen
     assert "Its drawbacks are memory and mutability. [1]" in answer, answer
 
 
+def test_a_comparison_of_names_written_as_code_quotes_each_with_what_it_goes_on_to_say(backend, kb, embedder):
+    """Neither sentence opens on its side ("The simplest way … is the `predict` method", "…, the `submit` method
+    is more useful"): each is found by its code span, and the sentence after it that says what it does comes too."""
+    answer, _ = _answer(
+        backend, kb, embedder, "Using the python gradio_client, what's the difference between predict and submit?"
+    )
+    assert "`predict`" in answer and "`submit` method" in answer, answer
+    assert "returns immediately with a `Job` object" in answer, answer
+
+
 def test_a_comparison_whose_second_side_is_a_stand_in_quotes_both_definitions(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "What separates an extractive answerer from a generative one?")
     assert "An extractive answerer selects text" in answer and "A generative answerer uses" in answer, answer
