@@ -482,7 +482,9 @@ def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
     control?" → "What does nprobe control?"), with the names of the sentences that set its context
     carried ("IndexIVFFlat" of "I'm benchmarking IndexIVFFlat."), and the term it replaced; None unless
     its question, after any clause setting its scene ("In BM25, …") and without where its thing lives
-    ("… in BM25?"), writes exactly one term (a name, or a word the dictionary lacks)."""
+    ("… in BM25?"), writes exactly one term (a name, a letter or two, or a word the dictionary lacks), or
+    exactly one shaped as `term` is (a letter or two, or not): "…used for b, the length normalisation
+    knob?" asked of "k1" → "…used for k1?", what b was called left out."""
     message = previous.asked if isinstance(previous, SearchQuery) else previous
     asked, context = question_and_context(message)
     own = without_place(without_scene(asked))
@@ -491,7 +493,7 @@ def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
         for n, token in enumerate(WORD.finditer(own))
         if _content(token.group()) and (_named(token.group(), n) or _letters_or_unknown(token.group()))
     ]
-    if len(found) > 1:  # "…for b, the length normalisation knob?" asked again of "k1": the letter
+    if len(found) > 1:
         found = [token for token in found if (len(token.group()) <= 2) == (len(term) <= 2)]
     at = asked.find(own)
     if len(found) != 1 or found[0].group().lower() == term.lower() or at < 0:
@@ -943,6 +945,7 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
 
 
 def _rare_word(word: str, vocabulary: Vocabulary) -> bool:
+    """A word the corpus uses in few documents, a capital letter aside (`_capital_letter`)."""
     return vocabulary.rare(word) and not _capital_letter(word)
 
 
