@@ -1500,8 +1500,8 @@ class _Reading:
         """The sides the sentence writes as code spans of nothing else ("the `predict` method"). Since stop 58,
         a comparison whose sides open no sentence is answered by such sentences, each with the one after it
         that goes on about it: of the answers to the sixteen read question sets and the conversation files,
-        9 changed, each on `predict` and `submit`, 4 gaining their fact (the fourth, ninth, tenth and
-        twelfth sets), none lost; SQuAD has no code."""
+        9 changed, each on `predict` and `submit`, 4 gaining their fact (the sixth, eleventh, twelfth and
+        fourteenth sets), none lost; SQuAD has no code."""
         spans = [frozenset(terms(span)) for span in _CODE_SPAN.findall(sentence)]
         return frozenset().union(*(span for span in spans if span and span <= sides))
 
