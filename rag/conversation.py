@@ -469,8 +469,13 @@ def _lone_term(question: str, vocabulary: Vocabulary) -> str | None:
 
 
 def _letters_or_unknown(word: str) -> bool:
-    """A letter or two ("b", "k1") or a word the English dictionary lacks ("nprobe"): shaped like a term."""
-    return len(word) <= 2 or word.lower() not in english_words()
+    """A letter or two or a word the English dictionary lacks ("nprobe"): shaped like a term."""
+    return _letters(word) or word.lower() not in english_words()
+
+
+def _letters(word: str) -> bool:
+    """A letter or two, as a parameter is named ("b", "k1")."""
+    return len(word) <= 2
 
 
 # What a term is called after it (", the length normalisation knob"), which the term replacing it is not.
@@ -494,7 +499,7 @@ def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
         if _content(token.group()) and (_named(token.group(), n) or _letters_or_unknown(token.group()))
     ]
     if len(found) > 1:
-        found = [token for token in found if (len(token.group()) <= 2) == (len(term) <= 2)]
+        found = [token for token in found if _letters(token.group()) == _letters(term)]
     at = asked.find(own)
     if len(found) != 1 or found[0].group().lower() == term.lower() or at < 0:
         return None

@@ -1121,20 +1121,12 @@ class _Reading:
             return pair
         places = self._best()
         if two and not any(self._names_both(place, two) for place in places) and not self._sets_apart(places, two):
-            return self._contrast_apart(*two) or self._continued(self._contrast_apart(*two, as_code=True)) or places
+            if apart := self._contrast_apart(*two):
+                return apart
+            # Each side with the sentence after it when that goes on about it ("It blocks until the job…").
+            coded = self._contrast_apart(*two, as_code=True)
+            return self._followed(coded, lambda place, following: self._refers_back(following)) if coded else places
         return places
-
-    def _continued(self, places: list[Place] | None) -> list[Place] | None:
-        """Each sentence followed by the next of its passage when that one goes on about it ("It blocks until
-        the job is finished…"), as far as MAX_SENTENCES and MAX_WORDS allow."""
-        if not places:
-            return places
-        continued = list(places)
-        for p, i in places:
-            following = (p, i + 1)
-            if following in self.candidates and self._refers_back(following) and self.fits([*continued, following]):
-                continued.insert(continued.index((p, i)) + 1, following)
-        return continued
 
     def _names_both(self, place: Place, two: tuple[frozenset[str], frozenset[str]]) -> bool:
         """Whether the sentence names both sides in its own words ("Unlike nlist, nprobe can be…"): it
@@ -1202,12 +1194,17 @@ class _Reading:
     def announced(self, places: list[Place]) -> list[Place]:
         """The chosen sentences, with the one after a short sentence that announces it ("Overlap has
         costs.", "Architectural measures are more reliable."), if it fits MAX_SENTENCES and MAX_WORDS."""
+        return self._followed(places, lambda place, following: self._words(place) <= ANNOUNCING_WORDS)
+
+    def _followed(self, places: list[Place], wanted: Callable[[Place, Place], bool]) -> list[Place]:
+        """The places, each in reading order followed by the next sentence of its passage when `wanted` of the
+        two, as far as MAX_SENTENCES and MAX_WORDS allow (the answer is put in reading order later: `choose`)."""
         for p, i in sorted(places):
             following = (p, i + 1)
             if (
-                self._words((p, i)) <= ANNOUNCING_WORDS
-                and following in self.candidates
+                following in self.candidates
                 and following not in places
+                and wanted((p, i), following)
                 and self.fits([*places, following])
             ):
                 places = [*places, following]
