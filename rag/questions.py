@@ -178,6 +178,7 @@ class Asks(Enum):
     FORMULA = "formula"
     PROCEDURE = "procedure"
     CONDITION = "condition"
+    NAME = "name"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -223,12 +224,12 @@ _ASKS = {
     ),
     Asks.REASON: re.compile(r"\bwhy\b|\bwhat is the (?:reason|point|purpose)\b", re.IGNORECASE),
     Asks.FORMULA: re.compile(
-        r"\bhow (?:is|are|can|do|does|should|would|could) .*\b(?:computed|calculated|worked out|put together|estimated?|measured"
+        r"\bhow (?:exactly |precisely )?(?:is|are|can|do|does|should|would|could) .*\b(?:computed|calculated|worked out|put together|estimated?|measured"
         r"|derived|scored|compute|calculate)\b"
         # Since stop 53, terse ("MRR per query how computed") or naming the formula ("the formula of nDCG"):
         # the tenth set's key fact 0.702 → 0.714 (the first), nothing else moved; of 6 asked by hand, 2
         # better (nDCG's and MMR's formula now quoted), 1 second sentence traded for another.
-        r"|\bhow (?:computed|calculated)\b|\bformula (?:for|of|behind)\b",
+        r"|\bhow (?:computed|calculated)\b|\bformula\b",
         re.IGNORECASE,
     ),
     Asks.PROCEDURE: re.compile(
@@ -241,6 +242,16 @@ _ASKS = {
     Asks.CONDITION: re.compile(
         r"\bwhen (?:does|do|is|are|should|would|can|will)\b|\bin (?:which|what) (?:cases?|situations?|circumstances)\b"
         r"|\bat what point\b|\bunder what (?:conditions|circumstances)\b",
+        re.IGNORECASE,
+    ),
+    # "What's the name for…?", "What do you call…?", "…, what is it called?": a thing described, its name
+    # asked, which a sentence gives by calling it one ("This is called indirect prompt injection"). Since
+    # stop 59, with "how exactly is … computed" and "formula" anywhere read as a formula: key fact +3 on the
+    # seventeenth set (RRF's and nDCG's arithmetic, indirect prompt injection) and +1 on the sixth blind
+    # conversation file; of the 3,154 answers of the read sets and files 4 changed, none for the worse.
+    Asks.NAME: re.compile(
+        r"\bname (?:for|of)\b|\b(?:term|word) for\b|\bcalled\b(?: again)?\W*$"
+        r"|\bwhat (?:do|does|did|would) (?:you|we|people|they|one|researchers|folks) call\b",
         re.IGNORECASE,
     ),
 }
@@ -308,6 +319,7 @@ _STATES = {
     # The case something holds in ("…helps most when the first stage finds…", "If many services…"), for
     # "When does it make sense to…?", "In which situations…?", "At what point…?".
     Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
+    Asks.NAME: re.compile(r"\b(?:called|known as|termed|referred to as|named|dubbed)\b", re.IGNORECASE),
 }
 # An acronym: a word of at most eight letters opening with two capitals, or with a small letter and
 # two capitals, the digits after it left out ("BM25" → "BM", "nDCG", "kNN"; not "IndexFlatL2").

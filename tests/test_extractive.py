@@ -628,6 +628,11 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("How should the number of clusters be derived from the collection's size?", {Asks.FORMULA}),
         ("MRR per query how computed", {Asks.FORMULA}),  # terse, as typed in a search box
         ("whats the formula of nDCG", {Asks.FORMULA}),
+        ("rrf score formula?", {Asks.FORMULA}),
+        ("nDCG - how exactly is the number computed?", {Asks.FORMULA}),
+        ("Name of the training recipe where paired texts are pulled together?", {Asks.NAME}),
+        ("what do you call the effect that makes k-d trees useless?", {Asks.NAME}),
+        ("The query stays unquantised. What is that way of computing distances called?", {Asks.NAME}),
         ("When does it make sense to move from FAISS to a vector database?", {Asks.CONDITION}),
         ("In which situations is a diversity step worth adding?", {Asks.CONDITION}),
         ("When did SQuAD 2.0 come out?", {Asks.YEAR}),  # a date, not a case
@@ -742,6 +747,10 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.FORMULA}, "nDCG handles multiple relevant items."), "'multiple' is no arithmetic"
     assert states({Asks.PROCEDURE}, "A good compromise is to overlap by whole sentences.")
     assert not states({Asks.PROCEDURE}, "The goal is to ensure that an idea appears whole."), "a goal is no way"
+    assert states(
+        {Asks.NAME}, "Only the stored vectors are quantised, so this is called asymmetric distance computation."
+    )
+    assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
     assert not states(set(), "Anything at all, 42.")
 
 
@@ -854,6 +863,14 @@ def test_a_question_that_compares_nothing_has_no_sides(question):
         # How something is computed, answered with its arithmetic though the best sentence has none.
         ("How is nDCG calculated?", "divided by a logarithmic discount"),
         ("How is the cache key for a saved index computed?", "A cryptographic hash function such as SHA-256 is fed"),
+        # Terse, or with an adverb: still asking for the arithmetic.
+        ("the RRF score formula, please", "one divided by the sum of a constant k and its rank"),
+        ("how exactly is nDCG computed?", "divided by a logarithmic discount"),
+        # A thing described, its name asked: the sentence that calls it by one.
+        (
+            "What's the name for the attack that arrives through a retrieved document rather than the chat box?",
+            "This is called indirect prompt injection",
+        ),
     ],
 )
 def test_questions_from_the_issue_quote_the_sentence_that_states_the_answer(backend, kb, embedder, question, states_it):
