@@ -242,6 +242,21 @@ def test_a_term_typed_in_lower_case_alone_asks_the_question_before_of_it(kb, emb
     assert standalone_query(follow_up, history, kb, embedder) == query
 
 
+def test_a_letter_alone_replaces_the_letter_a_question_without_a_term_carried(kb, embedder):
+    history = ["what does k1 do in BM25?", "and which values do people usually go with?"]
+    query = standalone_query("and b?", history, kb, embedder)
+    assert asked_part(query) == history[1], "'go' is an English word, not a parameter named by two letters"
+    assert "b" in query.carried and "k1" not in query.carried
+
+
+@pytest.mark.parametrize("follow_up", ["does it have to be trained first?", "does it need to be trained first?"])
+def test_it_before_have_to_stands_for_the_topic(kb, embedder, follow_up):
+    query = standalone_query(follow_up, ["How does an IVF index speed up search?"], kb, embedder)
+    assert query.asked.startswith("does IVF index "), (
+        "'does it have to be…' asks whether it must be, no clause after it"
+    )
+
+
 def test_a_term_alone_asks_the_question_before_of_it_with_its_context_carried(kb, embedder, settings):
     history = ["For my thesis I'm benchmarking IndexIVFFlat. What exactly does nlist control?"]
     query = standalone_query("And nprobe?", history, kb, embedder)
