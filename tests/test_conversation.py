@@ -257,6 +257,19 @@ def test_it_before_have_to_stands_for_the_topic(kb, embedder, follow_up):
     )
 
 
+@pytest.mark.parametrize(
+    "follow_up", ["can a python script read that same stream?", "could I reuse that trick in a test?"]
+)
+def test_that_before_a_noun_points_back_after_a_verb(kb, embedder, follow_up):
+    query = standalone_query(follow_up, ["How do I make a Gradio event handler stream its output?"], kb, embedder)
+    assert "Gradio" in query, "'that same stream', 'that trick in…': a thing said before, not a clause"
+
+
+def test_that_opening_a_clause_after_a_verb_does_not_point_back(kb, embedder):
+    follow_up = "does raising efSearch mean that recall improves in HNSW?"
+    assert standalone_query(follow_up, ["What is BM25?"], kb, embedder) == follow_up
+
+
 def test_a_term_alone_asks_the_question_before_of_it_with_its_context_carried(kb, embedder, settings):
     history = ["For my thesis I'm benchmarking IndexIVFFlat. What exactly does nlist control?"]
     query = standalone_query("And nprobe?", history, kb, embedder)
