@@ -30,6 +30,7 @@ from rag.questions import (
     defined_terms,
     defines,
     names_its_term,
+    numbers_in,
     picks_one_of_two,
     plain_question,
     question_and_context,
@@ -733,6 +734,20 @@ def test_a_question_is_read_as_the_text_its_markup_shows(message, text):
 )
 def test_a_message_s_question_is_told_from_the_sentences_that_set_its_context(message, question, context):
     assert question_and_context(message) == (question, context)
+
+
+def test_a_number_the_question_gives_states_no_quantity():
+    given = numbers_in("With 384-dim vectors and m = 48, how many bytes does a PQ code take?")
+    assert not states({Asks.QUANTITY}, "For a 384-dimensional vector and m equal to 48, each…", given)
+    assert states({Asks.QUANTITY}, "In the example above, 1,536 bytes shrink to 48 bytes.", given)
+    assert states({Asks.QUANTITY}, "For a 384-dimensional vector and m equal to 48, each…"), "none given"
+
+
+def test_a_how_much_answer_opens_on_a_number_the_question_did_not_give(backend, kb, embedder):
+    question = "about how much memory do 10k MiniLM vectors with 384 dims need in a flat index?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    first = answer.split(" [1]")[0]
+    assert states({Asks.QUANTITY}, first, numbers_in(question)), answer
 
 
 def test_a_sentence_states_the_kind_of_fact_asked_for():

@@ -607,6 +607,7 @@ from rag.questions import (
     defines,
     names,
     names_its_term,
+    numbers_in,
     role_verb,
     side_heads,
     sides,
@@ -1011,6 +1012,7 @@ class _Reading:
         self.resolved = resolved_terms(query_text)
         self.kinds = asks(self.question)
         self.counted = counted(self.question)
+        self.given = numbers_in(self.question)
         self.how_or_why = bool(_HOW_OR_WHY.match(without_scene(self.question)))  # after any scene-setting clause
         self.defined = defined_terms(self.question)
         self.acronyms = acronyms_asked(self.question)
@@ -1245,7 +1247,7 @@ class _Reading:
         vector = sum(self.passages[p].vectors[i] for _, i in unit)
         cosine = float(vector @ self.query) / float(np.linalg.norm(vector))
         words = frozenset().union(*(self.words[p][i] for _, i in unit))
-        fits = any(states(self.kinds, self.passages[p].sentences[i]) for _, i in unit)
+        fits = any(states(self.kinds, self.passages[p].sentences[i], self.given) for _, i in unit)
         # A sentence read with the one before it may name the term: "…? This is called indirect prompt injection".
         defines_it = Asks.DEFINITION in self.kinds and (
             defines(self.defined, self.passages[p].sentences[first], self.named)
@@ -1371,7 +1373,7 @@ class _Reading:
             (Asks.CONDITION, None),
         )
         for kind, passage in kinds:
-            if kind in self.kinds and not states({kind}, self.passages[p].sentences[i]):
+            if kind in self.kinds and not states({kind}, self.passages[p].sentences[i], self.given):
                 found = self._mmr_best(best, units, scores, self._stating(kind, passage))
                 if found:
                     return found
@@ -1379,7 +1381,7 @@ class _Reading:
 
     def _stating(self, kind: Asks, passage: int | None) -> Callable[[int, int], bool]:
         """Whether a sentence states that kind of fact, and is of `passage` if one is given."""
-        return lambda q, j: passage in (None, q) and states({kind}, self.passages[q].sentences[j])
+        return lambda q, j: passage in (None, q) and states({kind}, self.passages[q].sentences[j], self.given)
 
     def _mmr_best(
         self,
