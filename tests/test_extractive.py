@@ -748,6 +748,9 @@ def test_a_how_much_answer_opens_on_a_number_the_question_did_not_give(backend, 
     answer, _ = _answer(backend, kb, embedder, question)
     first = answer.split(" [1]")[0]
     assert states({Asks.QUANTITY}, first, numbers_in(question)), answer
+    # "You can construct it with just the dimension, for example 384 …": its one number is the question's.
+    assert not first.startswith("You can construct it"), answer
+    assert "about 15 megabytes" in answer, answer
 
 
 def test_a_sentence_states_the_kind_of_fact_asked_for():

@@ -584,6 +584,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise, product
@@ -1247,7 +1248,7 @@ class _Reading:
         vector = sum(self.passages[p].vectors[i] for _, i in unit)
         cosine = float(vector @ self.query) / float(np.linalg.norm(vector))
         words = frozenset().union(*(self.words[p][i] for _, i in unit))
-        fits = any(states(self.kinds, self.passages[p].sentences[i], self.given) for _, i in unit)
+        fits = any(self._states(self.kinds, place) for place in unit)
         # A sentence read with the one before it may name the term: "…? This is called indirect prompt injection".
         defines_it = Asks.DEFINITION in self.kinds and (
             defines(self.defined, self.passages[p].sentences[first], self.named)
@@ -1360,7 +1361,7 @@ class _Reading:
         to query the same collection, …", "Reranking tends to help most when…"): key fact +1 on the
         ninth, tenth and twelfth sets, +1 on the shipped conversations and −1 on the picks; read only as
         a kind a sentence states (TYPE_WEIGHT), +1 on the ninth set alone."""
-        p, i = best
+        p = best[0]
         if self._refers_back(best):
             return self._mmr_best(best, units, scores)
         # Arithmetic or a way is looked for in the first sentence's passage, a number, year, name or case in any.
@@ -1373,7 +1374,7 @@ class _Reading:
             (Asks.CONDITION, None),
         )
         for kind, passage in kinds:
-            if kind in self.kinds and not states({kind}, self.passages[p].sentences[i], self.given):
+            if kind in self.kinds and not self._states({kind}, best):
                 found = self._mmr_best(best, units, scores, self._stating(kind, passage))
                 if found:
                     return found
@@ -1381,7 +1382,13 @@ class _Reading:
 
     def _stating(self, kind: Asks, passage: int | None) -> Callable[[int, int], bool]:
         """Whether a sentence states that kind of fact, and is of `passage` if one is given."""
-        return lambda q, j: passage in (None, q) and states({kind}, self.passages[q].sentences[j], self.given)
+        return lambda q, j: passage in (None, q) and self._states({kind}, (q, j))
+
+    def _states(self, kinds: AbstractSet[Asks], place: Place) -> bool:
+        """Whether the sentence at `place` states a fact of one of these kinds, a number the question gives
+        aside (`rag.questions.states`)."""
+        p, i = place
+        return states(kinds, self.passages[p].sentences[i], self.given)
 
     def _mmr_best(
         self,
