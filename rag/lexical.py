@@ -652,8 +652,9 @@ class Spelling:
         return _LOWER_WORD.sub(lambda found: self._word(found.group()), named)
 
     def _spelt(self, word: str) -> bool:
-        """Whether the corpus or the English dictionary spells the lower-case word: it is no typo."""
-        return word in self.counts or word in self.english
+        """Whether the corpus or the English dictionary spells the lower-case word, the American way if
+        it is British (the dictionary is American: "flavour" is not a typo of "favour"): it is no typo."""
+        return word in self.counts or word in self.english or american(word) in self.english
 
     def _unshouted(self, word: str) -> str:
         """A word of a question typed in capitals, in lower case if the corpus or the dictionary has it so

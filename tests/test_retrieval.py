@@ -183,11 +183,12 @@ def _chunk(text: str) -> Chunk:
         ("How does Retreival work?", "How does Retreival work?"),  # capitalised: a name, left as typed
         ("Why doesn't it work?", "Why doesn't it work?"),
         ("How does it wokr?", "How does it wokr?"),  # too short to tell from its neighbours
+        ("And the async flavour?", "And the async flavour?"),  # British, not a typo of the corpus's "favour"
     ],
 )
 def test_a_misspelt_word_is_read_as_the_corpus_word_one_edit_away(question, corrected):
     spelling = Spelling.of_chunks(
-        [_chunk("Retrieval is slow. Changing nprobe does change recall. Each model does work.")]
+        [_chunk("Retrieval is slow. Changing nprobe does change recall. Each model does work. We favour it.")]
     )
     assert spelling.corrected(question) == corrected
 
