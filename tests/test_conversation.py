@@ -79,10 +79,19 @@ def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alon
         "Why not go bigger?",  # no content of its own
         "How do I find the right value for my own documents?",  # three content words, no passage near
         "What's the equivalent in HNSW?",  # the equivalent of what the turn before asked about
+        "does MiniLM use it too?",  # the object of the name's verb is not the name
+        "when answers come out wrong, which one is usually to blame?",  # "which one" picks among things before
+        "which gets text on screen sooner?",  # sooner than what? a pick of two things not named
     ],
 )
 def test_a_question_that_leans_on_the_turn_before_refers_back(kb, embedder, question):
     assert refers_back(question, kb, embedder)
+
+
+def test_a_pick_of_two_things_named_before_carries_the_two_and_nothing_else(kb, embedder):
+    history = ["what's the difference between a bi-encoder and a cross-encoder?"]
+    query = standalone_query("which of them is slower?", history, kb, embedder)
+    assert query == "which of them is slower? — bi-encoder cross-encoder"
 
 
 def test_a_pronoun_is_replaced_by_the_previous_topic(kb, embedder):
@@ -296,9 +305,14 @@ def test_a_third_turn_keeps_the_first_turns_topic(kb, embedder):
 
 
 def test_a_pronoun_after_a_name_in_the_same_question_is_not_resolved_from_history(kb, embedder):
-    question = "Can FAISS save it to disk?"
+    question = "Is FAISS free, and can it run on a GPU?"
     assert not refers_back(question, kb, embedder)
     assert standalone_query(question, ["What is HNSW?"], kb, embedder) == question
+
+
+def test_the_object_of_a_named_subject_s_verb_stands_for_the_topic_before(kb, embedder):
+    query = standalone_query("Can FAISS save it to disk?", ["What is HNSW?"], kb, embedder)
+    assert query == "Can FAISS save HNSW to disk?"
 
 
 def test_rewriting_is_deterministic(kb, embedder):
