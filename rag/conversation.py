@@ -364,6 +364,8 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     *("even", "though", "although", "however", "whether", "since", "unless", "instead", "rather", "else"),
     *("actually", "basically", "really", "still", "also", "anyway", "already", "yet", "ever", "maybe", "perhaps"),
     *("probably", "simply", "exactly", "quite", "ok", "okay"),
+    # Words about the conversation itself ("You said to keep…", "You mentioned layers."), not its topic.
+    *("said", "mentioned", "heard", "told", "wondering", "wondered", "curious"),
     # The first person's contractions, which a sentence setting a question's context opens with.
     *_FIRST_PERSON,
     *(word.replace("'", "’") for word in _FIRST_PERSON),

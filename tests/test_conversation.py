@@ -20,7 +20,7 @@ from rag.conversation import (
 )
 from rag.generate import NOT_FOUND
 from rag.lexical import terms
-from rag.pipeline import stream_answer
+from rag.pipeline import search_query, stream_answer
 
 
 def test_a_question_without_history_is_searched_as_asked(kb, embedder):
@@ -86,6 +86,12 @@ def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alon
 )
 def test_a_question_that_leans_on_the_turn_before_refers_back(kb, embedder, question):
     assert refers_back(question, kb, embedder)
+
+
+def test_words_about_the_conversation_itself_are_not_carried_as_its_topic(kb, embedder):
+    message = "You said to keep the number of passages modest. How many is that in practice?"
+    query = search_query(message, ["How should retrieved passages be laid out in a prompt?"], kb, embedder)
+    assert query.startswith("How many is that in practice? — keep number passages modest"), query
 
 
 def test_a_pick_of_two_things_named_before_carries_the_two_and_nothing_else(kb, embedder):
