@@ -333,6 +333,7 @@ RESOLVABLE = frozenset({*PERSONAL, "one", "ones"})
 CLAUSE_OPENERS = frozenset(
     {"what", "which", "who", "how", "why", "when", "where", "whether", "if"}  # asking or subordinating
     | {"that", "and", "but", "or", "so", "because", "than"}
+    | {"before", "after", "while", "until"}  # "…group tokens into pieces before showing them"
 )
 # "it" followed by one of these opens a clause it may stand for ("is it worth keeping…").
 EXTRAPOSED = frozenset({"to", "that", "whether", "worth", "for"})

@@ -63,6 +63,7 @@ def test_it_stands_for_no_word_of_its_own_clause(kb, embedder):
         "How is the reciprocal rank of a single query worked out?",
         "What is the HNSW equivalent of nprobe?",  # the relation's second term is in the question
         "What happens when you call a Python function that has yield in it?",  # "it" in a clause of its own
+        "How many passages are retrieved before a cross-encoder reranks them?",  # "before" opens a clause
     ],
 )
 def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alone(kb, embedder, question):
