@@ -179,6 +179,7 @@ class Asks(Enum):
     PROCEDURE = "procedure"
     CONDITION = "condition"
     NAME = "name"
+    DRAWBACK = "drawback"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -254,6 +255,17 @@ _ASKS = {
         r"|\bwhat (?:do|does|did|would) (?:you|we|people|they|one|researchers|folks) call\b",
         re.IGNORECASE,
     ),
+    # "What's the downside of it?", "any gotchas?": a weakness, which a sentence states with a cost, a risk, a
+    # "but" or "cannot". Since stop 60: key fact +1 on the shipped conversations ("Overlap has costs. It
+    # increases the number of chunks…"), and one answer better on the fourth blind file ("Its weakness is
+    # that it ignores meaning."); of the 3,154 answers of the read sets and files only those changed; SQuAD
+    # unchanged. Also looked for in the first sentence's passage when the first states none (as arithmetic
+    # is): 3 answers changed, none gaining a fact, one losing the sentence its question asked for; not kept.
+    Asks.DRAWBACK: re.compile(
+        r"\b(?:downsides?|drawbacks?|(?:any|the|a) catch|gotchas?|pitfalls?|disadvantages?|weakness(?:es)?|limitations?"
+        r"|trade-?offs?|what (?:do|does|would) (?:i|we|you|it) (?:lose|give up|sacrifice)|what can go wrong|bad at)\b",
+        re.IGNORECASE,
+    ),
 }
 # A clause setting the question's scene: "In IVF, …", and since stop 44 (2026-12-04) a short one ending
 # in a colon, a semicolon or a dash before a question word ("About IVF: what does nprobe do?"): the
@@ -320,6 +332,12 @@ _STATES = {
     # "When does it make sense to…?", "In which situations…?", "At what point…?".
     Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
     Asks.NAME: re.compile(r"\b(?:called|known as|termed|referred to as|named|dubbed)\b", re.IGNORECASE),
+    Asks.DRAWBACK: re.compile(
+        r"\b(?:however|but|although|though|yet|costs?|drawbacks?|downsides?|disadvantages?|weakness(?:es)?"
+        r"|limitations?|risks?|cannot|can't|fails?|loses?|lost|penalty|pitfalls?|trade-?offs?|at the (?:cost|price|expense)"
+        r"|only if|unless|worse|slower|more memory|less accurate)\b",
+        re.IGNORECASE,
+    ),
 }
 # An acronym: a word of at most eight letters opening with two capitals, or with a small letter and
 # two capitals, the digits after it left out ("BM25" → "BM", "nDCG", "kNN"; not "IndexFlatL2").

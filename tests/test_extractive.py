@@ -61,6 +61,11 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def test_a_question_on_a_drawback_is_answered_by_the_sentence_that_states_one(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "Does fixed-size chunking have any drawbacks?")
+    assert "Its weakness is that it ignores meaning." in answer, answer
+
+
 def test_label_says_no_llm(backend):
     assert backend.label == "extractive (no LLM)"
 
@@ -616,7 +621,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("How is the RRF score of a result computed?", {Asks.FORMULA}),
         ("How should I store the index on disk?", {Asks.PROCEDURE}),
         ("How does HNSW store its graph?", set()),
-        ("What are the drawbacks of HNSW?", set()),  # a property of HNSW, not its definition
+        ("What are the drawbacks of HNSW?", {Asks.DRAWBACK}),  # a property of HNSW, not its definition
         ("What is PagedAttention in vLLM?", {Asks.DEFINITION}),
         ("what's BM25", {Asks.DEFINITION}),  # contracted, as typed in a chat
         ("whats an IVF index?", {Asks.DEFINITION}),
@@ -637,6 +642,9 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("When does it make sense to move from FAISS to a vector database?", {Asks.CONDITION}),
         ("In which situations is a diversity step worth adding?", {Asks.CONDITION}),
         ("When did SQuAD 2.0 come out?", {Asks.YEAR}),  # a date, not a case
+        ("What's the downside of chunk overlap?", {Asks.DRAWBACK}),
+        ("any gotchas?", {Asks.DRAWBACK}),
+        ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
     ],
 )
@@ -769,6 +777,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
         {Asks.NAME}, "Only the stored vectors are quantised, so this is called asymmetric distance computation."
     )
     assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
+    assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
+    assert not states({Asks.DRAWBACK}, "Fixed-size chunking is a reasonable baseline.")
     assert not states(set(), "Anything at all, 42.")
 
 
