@@ -291,7 +291,7 @@ RELATIONS = frozenset({"equivalent", "equivalents", "counterpart", "counterparts
 # stop 52: the second blind conversation file's follow-up recall@1 0.833 → 0.850 (that turn), no other
 # turn of the 970 changed. In questions of any length, "…even if production uses something faster?"
 # was taken for a follow-up, and two answers changed (for the better) through a message's opening
-# sentence. A "which" question with one, whatever its length, picks between two things of the
+# sentence. A "which" question with a comparative, whatever its length, picks between two things of the
 # conversation ("which gets text on screen sooner?", `_picks_unnamed`); "sooner" to "weaker" since stop 60.
 COMPARATIVES = frozenset(
     {
@@ -825,10 +825,11 @@ def _open_anaphor(words: Sequence[str], kinds: frozenset[str] = ANAPHORS) -> str
 def _object_of(words: Sequence[str], n: int, kinds: frozenset[str]) -> str | None:
     """The "it" or "them" that is the object of the verb right after the name at `n`, which cannot stand
     for that name, its subject: "does MiniLM use it too?" asks about the thing before, not MiniLM."""
-    verb, pronoun = (word.lower() for word in [*words[n + 1 : n + 3], "", ""][:2])
-    if pronoun in {"it", "them"} & kinds and _content(verb) and verb not in _AUXILIARIES:
-        return words[n + 2]
-    return None
+    after = [word.lower() for word in words[n + 1 : n + 3]]
+    if len(after) < 2:
+        return None
+    verb, pronoun = after
+    return words[n + 2] if pronoun in {"it", "them"} & kinds and _content(verb) and verb not in _AUXILIARIES else None
 
 
 def _not_anaphoric(words: Sequence[str], n: int) -> bool:
@@ -876,8 +877,10 @@ def _expletive(words: Sequence[str], n: int) -> bool:
 def _resolved_inside(words: Sequence[str], n: int) -> bool:
     """A pronoun ("it", "its", "one"…) after enough content words of the question's own refers to them,
     as it does after a demonstrative and its noun ("who did that study and what did it find?")."""
-    if words[n].lower() not in RESOLVABLE or words[n - 1 : n] in (["which"], ["Which"]):
-        return False  # "which one" picks among things named before: "…wrong, which one is to blame?"
+    if words[n].lower() not in RESOLVABLE:
+        return False
+    if n and words[n - 1].lower() == "which":  # picks among things named before: "…, which one is to blame?"
+        return False
     own = words[n].lower() in ("its", "their") and words[n + 1 : n + 2] == ["own"]  # "one paragraph on its own"
     # "it", "they", "them" stand for no word of their own clause; "its", "one" may ("a chunker and its
     # input", "an extractive answerer and a generative one").
