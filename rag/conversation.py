@@ -1040,13 +1040,9 @@ def _named_run(run: Sequence[str], openers: set[str], vocabulary: Vocabulary) ->
     "what does reciprocal rank fusion do to the ranking", BM25 above, the model server) and one for a
     worse one ("what did Stanford add?", where the asker's typo "SQUID" had stood for SQuAD)."""
     return any(
-        _named(word, int(word not in openers)) and not vocabulary.widespread(word) and _in_corpus(word, vocabulary)
+        _named(word, int(word not in openers)) and not vocabulary.widespread(word) and vocabulary.uses(word)
         for word in run
     )
-
-
-def _in_corpus(word: str, vocabulary: Vocabulary) -> bool:
-    return any(vocabulary.document_frequency.get(term, 0) for term in terms(word))
 
 
 def _without_verb_after_subject(question: str) -> list[str]:

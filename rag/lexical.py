@@ -560,6 +560,10 @@ class Vocabulary:
         limit = WIDESPREAD_SHARE * self.documents
         return bool(found) and all(self.document_frequency.get(term, 0) > limit for term in found)
 
+    def uses(self, word: str) -> bool:
+        """Whether some document uses a term of `word`."""
+        return any(self.document_frequency.get(term, 0) for term in terms(word))
+
     def rare(self, word: str) -> bool:
         """Whether a term of `word` is used by some documents, at most RARE_SHARE of them: a word
         the corpus never uses says nothing about what in it is asked for."""
