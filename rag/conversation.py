@@ -377,6 +377,11 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     *NEGATIVE_CONTRACTIONS,
 }
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
+_NAMED_THEN_ASKED = re.compile(
+    r"^\s*(?:and|or|but|so|what about|how about)\s+(?P<thing>[\w.-]+(?:\s+[\w.-]+){0,2})\s*[?:,]"
+    r"\s+(?P<rest>(?:what|which|how|why|when|where|who|is|are|does|do|can|should)\b.+)$",
+    re.IGNORECASE,
+)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)
 _DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
@@ -432,7 +437,7 @@ def standalone_query(
         # Since stop 60: 22 follow-up queries changed, key fact +4 −3 (the lost ones had sides misread,
         # "scores taking", which the topic's words had made up for).
         picks_of_two = sided is not asked and isinstance(sided, SearchQuery)
-        asked = sided
+        asked = _named_then_asked(sided)
         more = topic is not None and asks_for_more(asked)
         if more:  # "tell me more" → "More about HNSW"
             asked = f"{MORE_ABOUT} it"
@@ -458,6 +463,22 @@ def standalone_query(
                     query = _asked_again(previous, head, topic.head) or query
         compared = _compared_in_message(asked, vocabulary) or switched
     return query
+
+
+def _named_then_asked(question: str) -> str:
+    """A continuation naming a thing and then asking of it with a pronoun, its pronoun standing for
+    that thing: "and b? what is it usually left at?" → "and what is b usually left at?", "what about
+    nprobe? what is it set to?" → "and what is nprobe set to?"; not after an adverb ("And internally, what
+    do they rely on?"). Before stop 61 the pronoun stood for the conversation's topic ("what is k1 usually
+    left at?"). 10 of the read files' follow-up queries changed, none worse by reading; no key fact moved."""
+    found = _NAMED_THEN_ASKED.match(question)
+    if found is None:
+        return question
+    thing, rest = found["thing"], found["rest"]
+    pronoun = _open_anaphor(_words(rest), frozenset(PERSONAL))
+    if pronoun is None or not all(_content(word) and not word.endswith("ly") for word in _words(thing)):
+        return question
+    return f"and {_replace(rest, pronoun, thing)}"
 
 
 def _names_only(question: str, head: Sequence[str]) -> bool:

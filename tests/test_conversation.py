@@ -271,6 +271,23 @@ def test_a_letter_alone_replaces_the_letter_a_question_without_a_term_carried(kb
     assert "b" in query.carried and "k1" not in query.carried
 
 
+@pytest.mark.parametrize(
+    ("history", "follow_up", "asked"),
+    [
+        (["What does k1 do in BM25?"], "and b? what is it usually left at?", "and what is b usually left at?"),
+        (["What does nlist control?"], "what about nprobe? what is it set to?", "and what is nprobe set to?"),
+    ],
+)
+def test_a_pronoun_after_a_continuation_naming_a_thing_stands_for_that_thing(kb, embedder, history, follow_up, asked):
+    assert asked_part(standalone_query(follow_up, history, kb, embedder)) == asked
+
+
+def test_a_continuation_opening_on_an_adverb_names_no_thing(kb, embedder):
+    history = ["Give me one reason to run Milvus rather than FAISS", "Does Qdrant use HNSW?"]
+    query = standalone_query("And internally, what index structure do they rely on?", history, kb, embedder)
+    assert "do internally" not in asked_part(query), query
+
+
 @pytest.mark.parametrize("follow_up", ["does it have to be trained first?", "does it need to be trained first?"])
 def test_it_before_have_to_stands_for_the_topic(kb, embedder, follow_up):
     query = standalone_query(follow_up, ["How does an IVF index speed up search?"], kb, embedder)
