@@ -66,6 +66,12 @@ def test_a_question_on_a_drawback_is_answered_by_the_sentence_that_states_one(ba
     assert "Its weakness is that it ignores meaning." in answer, answer
 
 
+def test_arithmetic_asked_for_is_sought_beyond_the_first_sentences_passage(backend, kb, embedder):
+    question = "How does reciprocal rank fusion turn a result's positions in each list into a score?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "one divided by the sum of a constant k and its rank" in answer, answer
+
+
 def test_label_says_no_llm(backend):
     assert backend.label == "extractive (no LLM)"
 
@@ -636,6 +642,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("whats the formula of nDCG", {Asks.FORMULA}),
         ("rrf score formula?", {Asks.FORMULA}),
         ("nDCG - how exactly is the number computed?", {Asks.FORMULA}),
+        ("How does RRF turn a result's positions in each list into a score?", {Asks.FORMULA}),
+        ("How does MiniLM combine its per-token vectors into a single vector?", {Asks.FORMULA}),
         ("Name of the training recipe where paired texts are pulled together?", {Asks.NAME}),
         ("what do you call the effect that makes k-d trees useless?", {Asks.NAME}),
         ("The query stays unquantised. What is that way of computing distances called?", {Asks.NAME}),
@@ -768,6 +776,10 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.QUANTITY}, "It measures the angle between the two vectors."), "'the two' counts nothing"
     assert states({Asks.QUANTITY}, "Its value ranges from minus one to one.")
     assert states({Asks.PERSON}, "It was proposed by Gordon Cormack in 2009.")
+    assert states({Asks.PERSON}, "The method is credited to Jaime Carbonell and Jade Goldstein.")
+    assert not states({Asks.PERSON}, "The Stanford Question Answering Dataset, known as SQuAD, is one of many."), (
+        "a run of four capitalised words is a title"
+    )
     assert states({Asks.DEFINITION}, "FAISS, short for Facebook AI Similarity Search, is a library.")
     assert states({Asks.FORMULA}, "Each term's weight is multiplied by its frequency.")
     assert not states({Asks.FORMULA}, "nDCG handles multiple relevant items."), "'multiple' is no arithmetic"

@@ -1345,7 +1345,9 @@ class _Reading:
     def _follower(self, best: Place, units: Sequence[Unit], scores: np.ndarray) -> Place | None:
         """The second sentence: relevant, unlike the first (maximal marginal relevance), a neighbour
         of the first preferred, within the word budget. For a question on how something is computed
-        whose first sentence has no arithmetic, one of its passage that has some, if one can follow;
+        whose first sentence has no arithmetic, one of its passage that has some, if one can follow, else
+        one of any passage (since stop 61: "…gives each result a score of one divided by the sum of a
+        constant k and its rank…" from the third passage);
         for one on how to do something, one of its passage that states a way ("The standard defence is
         to write…"); for one on how many, when or who whose first sentence states no number, year or
         person, one of any passage that does. A first sentence that refers back keeps the neighbour
@@ -1364,9 +1366,11 @@ class _Reading:
         p = best[0]
         if self._refers_back(best):
             return self._mmr_best(best, units, scores)
-        # Arithmetic or a way is looked for in the first sentence's passage, a number, year, name or case in any.
+        # Arithmetic is looked for in the first sentence's passage, then in any; a way in the first sentence's
+        # passage; a number, year, name or case in any.
         kinds = (
             (Asks.FORMULA, p),
+            (Asks.FORMULA, None),
             (Asks.PROCEDURE, p),
             (Asks.QUANTITY, None),
             (Asks.YEAR, None),
