@@ -251,6 +251,8 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from rag.lexical import NEGATIVE_CONTRACTIONS, WORD, Vocabulary, asked_terms, english_words, terms
 from rag.questions import (
+    Asks,
+    asks,
     asks_for_more,
     compares_unnamed,
     picks_one_of_two,
@@ -939,10 +941,23 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
         own = _topic_of(question, vocabulary)
         return _with_context(question, kept), _Topic((*own.runs, tuple(kept)) if kept else own.runs, own.head)
     if pronoun is not None:
-        resolved = _replace(question, pronoun, " ".join(topic.head))
-        rest = [w for run in topic.runs if run != topic.head for w in run]
+        valued = _valued(question, topic)
+        head = valued or topic.head
+        resolved = _replace(question, pronoun, " ".join(head))
+        rest = [w for run in topic.runs if valued or run != head for w in run if w not in head]
         return SearchQuery(resolved, _missing(rest, resolved), own=_replace(question, pronoun, "")), topic
     return _with_context(question, _missing(topic.words, question)), topic
+
+
+def _valued(question: str, topic: _Topic) -> tuple[str] | None:
+    """The one parameter of the topic, named by a letter or two ("M", "k1"), when the question asks for a
+    value: "what values do people usually give it?" after "In IndexHNSWFlat, what does M control?" asks of
+    M, not of the index, which a pronoun otherwise stands for. Since stop 61: 2 follow-up queries of the read
+    files changed, both now asking of the parameter; no key fact moved."""
+    if Asks.QUANTITY not in asks(question):
+        return None
+    letters = [word for word in topic.words if _letters(word) and word not in topic.head]
+    return (letters[0],) if len(letters) == 1 else None
 
 
 def _contrasted(run: Sequence[str], words: Sequence[str]) -> bool:

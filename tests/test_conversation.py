@@ -282,6 +282,13 @@ def test_a_pronoun_after_a_continuation_naming_a_thing_stands_for_that_thing(kb,
     assert asked_part(standalone_query(follow_up, history, kb, embedder)) == asked
 
 
+def test_a_pronoun_asked_for_a_value_stands_for_the_parameter_of_the_topic(kb, embedder):
+    history = ["In FAISS's IndexHNSWFlat, what does M actually control?"]
+    query = standalone_query("what values do people usually give it?", history, kb, embedder)
+    assert query.asked == "what values do people usually give M?"
+    assert "IndexHNSWFlat" in query.carried
+
+
 def test_a_continuation_opening_on_an_adverb_names_no_thing(kb, embedder):
     history = ["Give me one reason to run Milvus rather than FAISS", "Does Qdrant use HNSW?"]
     query = standalone_query("And internally, what index structure do they rely on?", history, kb, embedder)
