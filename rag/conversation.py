@@ -116,8 +116,8 @@ a few dozen bytes?", "What package do I install to call a Space?", "Is there a m
 stands for the name the answer gave, not for what the question names: "What exactly does it encode?"
 was searched as "What exactly does FAISS index type encode?" and answered from the overview of index
 types; it is now "What exactly does PQ encode?". Since 2026-12-02 (the eighth session). The answer is
-the documents' (`best_sentence_of`, which `rag.pipeline.search_query` gives: the extractive answer's
-best sentence, chosen again), and the name is the first one that sentence gives that the question does not hold, taken
+the documents' (`answer_of`, which `rag.pipeline.search_query` gives: the extractive answer's
+sentences, chosen again; the best is the first), and the name is the first one that sentence gives that the question does not hold, taken
 only if a heading of the corpus names it (SQuAD, not "Pranav Rajpurkar", who released it; not "GGUF"
 for "What format do quantised models come in?", whose best sentence names GGUF before llama.cpp, so the
 pronoun stands for the question's head as before rather than for llama.cpp). The picked name replaces
@@ -276,6 +276,7 @@ MIN_RARE_WORDS = 2
 # ... and its closest passage this close in meaning (cosine): an ordinary question of the corpus
 # question set has one at 0.39-0.75, a follow-up that lacks its topic mostly below 0.4.
 MIN_COSINE = 0.4
+MAX_NAME_WORDS = 3  # the words before a noun that may name it ("Server-Sent Events format")
 # Between a rewritten question and the words carried into it from the conversation ("Why is that? — IVF index").
 CONTEXT_MARK = " — "
 # The names a message's opening sentences lend a question that stands on its own, at most.
@@ -384,6 +385,7 @@ _NAMED_THEN_ASKED = re.compile(
     r"\s+(?P<rest>(?:what|which|how|why|when|where|who|is|are|does|do|can|should)\b.+)$",
     re.IGNORECASE,
 )
+_DEMONSTRATIVE_NOUN = re.compile(r"\b(?:that|this)\s+(?P<noun>[a-z][\w-]+)", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)
 _DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
@@ -420,12 +422,12 @@ def standalone_query(
     history: Sequence[str],
     kb: KnowledgeBase,
     embedder: Embedder,
-    best_sentence_of: Callable[[str], str] | None = None,
+    answer_of: Callable[[str], Sequence[str]] | None = None,
 ) -> str:
     """`question` rewritten to stand on its own, given the earlier user questions (oldest first),
     for searching `kb`. A question without history, or one that does not refer back, is returned
-    unchanged. `best_sentence_of` gives the sentence that best answers an earlier question that asks
-    to pick something ("Which FAISS index type…?"), whose name a pronoun then stands for."""
+    unchanged. `answer_of` gives the sentences of the extractive answer to an earlier question, the
+    best first; a pronoun after a question that asks to pick something ("Which FAISS index type…?"), whose name a pronoun then stands for."""
     vocabulary = kb.vocabulary
     topic: _Topic | None = None
     picking: str | None = None
@@ -451,9 +453,11 @@ def standalone_query(
             query, replaced = again
             topic, picking, switched = _message_topic(query, vocabulary), None, (replaced, term)
         else:
-            if picking and best_sentence_of and _open_anaphor(_words(asked), frozenset(PERSONAL)):
-                topic = _picked(topic, best_sentence_of(picking), picking, vocabulary)
+            if picking and answer_of and _open_anaphor(_words(asked), frozenset(PERSONAL)):
+                topic = _picked(topic, next(iter(answer_of(picking)), ""), picking, vocabulary)
                 picking = None
+            if answer_of:
+                asked = _mentioned_before(asked, previous, topic, answer_of)
             head = topic.head
             query, topic = _follow_up(asked, topic, vocabulary)
             if more and isinstance(query, SearchQuery):
@@ -465,6 +469,33 @@ def standalone_query(
                     query = _asked_again(previous, head, topic.head) or query
         compared = _compared_in_message(asked, vocabulary) or switched
     return query
+
+
+def _mentioned_before(question: str, previous: str, topic: _Topic, answer_of: Callable[[str], Sequence[str]]) -> str:
+    """The question with "that <noun>", a noun the conversation's questions did not use, named as the
+    answer before named it (the names or unknown words right before the noun): "who's behind that library
+    you mentioned?" after an answer quoting "The sentence-transformers library provides…" → "who's behind
+    sentence-transformers library you mentioned?"; "what can I ask that object…?" after "…returns
+    immediately with a `Job` object" → "what can I ask Job object…?". Since stop 61: 3 follow-up queries of
+    the read files changed, no key fact moved; the answers now quote the thing named."""
+    found = _DEMONSTRATIVE_NOUN.search(question)
+    if found is None or not _content(found["noun"]):
+        return question
+    noun = set(terms(found["noun"]))
+    if not noun or noun & set(terms(" ".join(topic.words))):
+        return question
+    words = _words(" ".join(answer_of(previous)))
+    for n, word in enumerate(words):
+        if n and set(terms(word)) == noun:
+            name = list(takewhile(_names_a_thing, reversed(words[max(0, n - MAX_NAME_WORDS) : n])))[::-1]
+            if name:
+                return f"{question[: found.start()]}{' '.join(name)} {found['noun']}{question[found.end() :]}"
+    return question
+
+
+def _names_a_thing(word: str) -> bool:
+    """A name (a capitalised word counts) or a word the dictionary lacks: "Server-Sent Events", "sentence-transformers"."""
+    return _content(word) and (_named(word, 1) or _letters_or_unknown(word))
 
 
 def _named_then_asked(question: str) -> str:

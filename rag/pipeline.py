@@ -124,13 +124,12 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     if not earlier:
         return query
 
-    def best_sentence_of(earlier_question: str) -> str:
+    def answer_of(earlier_question: str) -> list[str]:
         hits, _ = search(kb, embedder, earlier_question, HITS_TO_READ, "hybrid")
-        ranked = ExtractiveBackend(embedder).ranked(earlier_question, hits)
-        return ranked[0].text if ranked else ""
+        return [sentence.text for sentence in ExtractiveBackend(embedder).ranked(earlier_question, hits)]
 
     earlier_plain = [_plain_message(kb.spelling.corrected(without_markup(asked_before))) for asked_before in earlier]
-    return standalone_query(query, earlier_plain, kb, embedder, best_sentence_of)
+    return standalone_query(query, earlier_plain, kb, embedder, answer_of)
 
 
 def _plain_message(message: str) -> str:

@@ -289,6 +289,13 @@ def test_a_pronoun_asked_for_a_value_stands_for_the_parameter_of_the_topic(kb, e
     assert "IndexHNSWFlat" in query.carried
 
 
+def test_that_and_a_noun_the_questions_never_used_is_named_as_the_answer_before_named_it(kb, embedder):
+    answer = ["It starts the job and returns immediately with a `Job` object."]
+    history = ["gradio_client: predict vs submit, which one do I use for a streaming endpoint?"]
+    query = standalone_query("what can I ask that object while it's running?", history, kb, embedder, lambda q: answer)
+    assert query.asked == "what can I ask Job object while it's running?"
+
+
 def test_a_continuation_opening_on_an_adverb_names_no_thing(kb, embedder):
     history = ["Give me one reason to run Milvus rather than FAISS", "Does Qdrant use HNSW?"]
     query = standalone_query("And internally, what index structure do they rely on?", history, kb, embedder)
@@ -416,11 +423,11 @@ PQ_SENTENCE = (
 def test_a_pronoun_after_a_question_that_picks_something_stands_for_the_name_its_answer_gives(kb, embedder, earlier):
     asked: list[str] = []
 
-    def best_sentence_of(question: str) -> str:
+    def answer_of(question: str) -> list[str]:
         asked.append(question)
-        return PQ_SENTENCE
+        return [PQ_SENTENCE]
 
-    query = standalone_query("Does it need training?", [earlier], kb, embedder, best_sentence_of)
+    query = standalone_query("Does it need training?", [earlier], kb, embedder, answer_of)
     assert query.startswith("Does PQ need training?"), query
     assert asked == [earlier]
 
@@ -436,10 +443,10 @@ def test_a_pronoun_after_a_question_that_picks_something_stands_for_the_name_its
 def test_a_pronoun_after_a_question_that_names_its_subject_stands_for_that_subject(
     kb, embedder, earlier, follow_up, resolved
 ):
-    def best_sentence_of(question: str) -> str:
+    def answer_of(question: str) -> list[str]:
         raise AssertionError(f"{question!r} names what it asks about; its answer is not needed")
 
-    assert resolved in standalone_query(follow_up, [earlier], kb, embedder, best_sentence_of)
+    assert resolved in standalone_query(follow_up, [earlier], kb, embedder, answer_of)
 
 
 def test_a_follow_up_bringing_its_own_name_ends_the_pick(kb, embedder):
@@ -460,7 +467,7 @@ def test_the_pipeline_resolves_a_pronoun_to_the_name_the_documents_answered_with
 def test_a_pick_whose_best_sentence_first_names_no_heading_leaves_the_pronoun_to_the_question(kb, embedder):
     best = "Quantised models are commonly distributed in the GGUF file format used by llama.cpp and tools built on it."
     earlier = "What format do quantised local models usually come in?"
-    query = standalone_query("Which server loads it?", [earlier], kb, embedder, lambda question: best)
+    query = standalone_query("Which server loads it?", [earlier], kb, embedder, lambda question: [best])
     assert "llama.cpp" not in query, "GGUF comes first and no heading names it; llama.cpp is not what 'it' means"
 
 
