@@ -117,7 +117,7 @@ stands for the name the answer gave, not for what the question names: "What exac
 was searched as "What exactly does FAISS index type encode?" and answered from the overview of index
 types; it is now "What exactly does PQ encode?". Since 2026-12-02 (the eighth session). The answer is
 the documents' (`answer_of`, which `rag.pipeline.search_query` gives: the extractive answer's
-sentences, chosen again; the best is the first), and the name is the first one that sentence gives that the question does not hold, taken
+sentences, chosen again), and the name is the first one its best sentence gives that the question does not hold, taken
 only if a heading of the corpus names it (SQuAD, not "Pranav Rajpurkar", who released it; not "GGUF"
 for "What format do quantised models come in?", whose best sentence names GGUF before llama.cpp, so the
 pronoun stands for the question's head as before rather than for llama.cpp). The picked name replaces
@@ -276,7 +276,7 @@ MIN_RARE_WORDS = 2
 # ... and its closest passage this close in meaning (cosine): an ordinary question of the corpus
 # question set has one at 0.39-0.75, a follow-up that lacks its topic mostly below 0.4.
 MIN_COSINE = 0.4
-MAX_NAME_WORDS = 3  # the words before a noun that may name it ("Server-Sent Events format")
+MAX_NAME_BEFORE_NOUN = 3  # the words before a noun that may name it ("Server-Sent Events format")
 # Between a rewritten question and the words carried into it from the conversation ("Why is that? — IVF index").
 CONTEXT_MARK = " — "
 # The names a message's opening sentences lend a question that stands on its own, at most.
@@ -427,7 +427,8 @@ def standalone_query(
     """`question` rewritten to stand on its own, given the earlier user questions (oldest first),
     for searching `kb`. A question without history, or one that does not refer back, is returned
     unchanged. `answer_of` gives the sentences of the extractive answer to an earlier question, the
-    best first; a pronoun after a question that asks to pick something ("Which FAISS index type…?"), whose name a pronoun then stands for."""
+    best first: a pronoun after a question that asks to pick something ("Which FAISS index type…?")
+    stands for the name its best sentence gives, and "that <noun>" for what the answer names so."""
     vocabulary = kb.vocabulary
     topic: _Topic | None = None
     picking: str | None = None
@@ -487,7 +488,7 @@ def _mentioned_before(question: str, previous: str, topic: _Topic, answer_of: Ca
     words = _words(" ".join(answer_of(previous)))
     for n, word in enumerate(words):
         if n and set(terms(word)) == noun:
-            name = list(takewhile(_names_a_thing, reversed(words[max(0, n - MAX_NAME_WORDS) : n])))[::-1]
+            name = list(takewhile(_names_a_thing, reversed(words[max(0, n - MAX_NAME_BEFORE_NOUN) : n])))[::-1]
             if name:
                 return f"{question[: found.start()]}{' '.join(name)} {found['noun']}{question[found.end() :]}"
     return question
@@ -973,9 +974,11 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
         return _with_context(question, kept), _Topic((*own.runs, tuple(kept)) if kept else own.runs, own.head)
     if pronoun is not None:
         valued = _valued(question, topic)
-        head = valued or topic.head
+        if valued:  # the parameter is asked of, the thing it belongs to carried
+            head, rest = valued, [w for w in topic.words if w not in valued]
+        else:
+            head, rest = topic.head, [w for run in topic.runs if run != topic.head for w in run]
         resolved = _replace(question, pronoun, " ".join(head))
-        rest = [w for run in topic.runs if valued or run != head for w in run if w not in head]
         return SearchQuery(resolved, _missing(rest, resolved), own=_replace(question, pronoun, "")), topic
     return _with_context(question, _missing(topic.words, question)), topic
 
