@@ -499,6 +499,20 @@ def test_a_clipped_word_finds_the_word_the_documents_write(settings, kb):
     assert answer.startswith("The model has a maximum sequence length of 256 word pieces."), answer
 
 
+def test_vocab_is_read_as_the_vocabulary_the_documents_write(settings, kb):
+    """ "and bert's vocab size?" had quoted the double-hash sentence: "vocab" matched no word of the corpus."""
+    history, said = [], []
+    for question in (
+        "the bert tokenizer shows ## in front of some pieces, what does that mean?",
+        "what about BPE, where did it originally come from?",
+        "and bert's vocab size?",
+    ):
+        answer = list(stream_answer(question, settings, kb=kb, history=history, said=said))[-1].answer
+        history.append(question)
+        said.append(answer)
+    assert "about 30,000 entries" in answer, answer
+
+
 @pytest.mark.parametrize(
     ("earlier", "follow_up"),
     [
