@@ -580,7 +580,21 @@ _MANNER = re.compile(
 # unchanged. "Make stuff up" read as "invent things", as "A model might invent a citation…" says it,
 # instead gained the first set a fact, lost the fifth one, and gained three Recall@1 fewer.
 _MADE_UP = r"(?:(?:stuff|things|facts|it) up|up (?:stuff|things|facts|answers))"  # not "made up of"
+# Tuning a thing is setting its parameters, which is how the documents say it: "How is HNSW tuned?" had
+# quoted the flat index's "It is simple, needs no tuning…" and "What are the tuning knobs of HNSW?" IVF's
+# nprobe, as no HNSW passage says "tune"; read so, both quote M or efSearch. Since stop 62: of nine
+# tuning questions asked by hand, five now answer with the thing's parameters (HNSW asked three ways, and
+# as a follow-up; IVF as a follow-up), four are answered as before ("How do I tune IVF?" was right
+# already, chunk size's advice is the same, BM25's and MMR's still miss their parameters: MMR's lambda
+# sits in its fourth passage); of the read sets and files one follow-up query changed, no answer (they
+# hardly ask it). "Fine-tune" is left alone.
 _IDIOMS = (
+    (
+        re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|one) (?:best )?tune\b", re.IGNORECASE),
+        "how do I set the parameters of",
+    ),
+    (re.compile(r"\bhow (?:is|are) (?P<thing>.+?) tuned\b", re.IGNORECASE), r"how are the parameters of \g<thing> set"),
+    (re.compile(r"\b(?<!fine-)(?<!fine )tuning knobs?\b", re.IGNORECASE), "parameters"),
     (re.compile(r"\bout of the box\b", re.IGNORECASE), "by default"),
     (re.compile(r"\bunder the hood\b", re.IGNORECASE), "internally"),
     *(

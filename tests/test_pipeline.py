@@ -325,6 +325,14 @@ def test_an_everyday_idiom_is_searched_as_the_documents_word_it(settings, kb):
     assert "Its default value is one" in events[-1].answer, events[-1].answer
 
 
+@pytest.mark.parametrize("question", ["How is HNSW tuned?", "How do I tune an HNSW index?"])
+def test_a_question_on_tuning_is_answered_with_the_parameters(question, settings, kb):
+    """It had been answered from the flat index's "It is simple, needs no tuning…", or from IVF's nprobe."""
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert "The parameter M sets" in answer or "The efSearch parameter" in answer, answer
+    assert "no tuning" not in answer and "nprobe" not in answer, answer
+
+
 def test_asking_for_plain_english_is_not_a_name_the_documents_must_mention(settings, kb):
     question = "Someone told me their index has a recall of 0.9 at 10. What does that mean in plain English?"
     events = list(stream_answer(question, settings, kb=kb))
