@@ -161,6 +161,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from enum import Enum
+from functools import partial
 from itertools import product
 
 from markdown_it import MarkdownIt
@@ -593,7 +594,10 @@ _IDIOMS = (
         re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|one) (?:best )?tune\b", re.IGNORECASE),
         "how do I set the parameters of",
     ),
-    (re.compile(r"\bhow (?:is|are) (?P<thing>.+?) tuned\b", re.IGNORECASE), r"how are the parameters of \g<thing> set"),
+    (
+        re.compile(r"\bhow (?:is|are) (?P<thing>[^,;:?!]+?) (?<!fine-)(?<!fine )tuned\b", re.IGNORECASE),
+        r"how are the parameters of \g<thing> set",
+    ),
     (re.compile(r"\b(?<!fine-)(?<!fine )tuning knobs?\b", re.IGNORECASE), "parameters"),
     (re.compile(r"\bout of the box\b", re.IGNORECASE), "by default"),
     (re.compile(r"\bunder the hood\b", re.IGNORECASE), "internally"),
@@ -621,10 +625,17 @@ def plain_question(question: str) -> str:
     plain = _POLITE.sub("", text, count=1) or text
     plain = _MANNER.sub("", plain).strip(" ,") or plain
     for idiom, plainly in _IDIOMS:
-        plain = idiom.sub(plainly, plain)
+        plain = idiom.sub(partial(_said_plainly, plainly=plainly), plain)
     if _QUESTION_WORD.match(plain) and "?" not in plain:
         plain = plain.rstrip(".!").rstrip() + "?"
     return plain
+
+
+def _said_plainly(found: re.Match[str], plainly: str) -> str:
+    """The idiom `found` as `plainly` says it, opening in capitals if it did ("Out of the box, …" → "By
+    default, …")."""
+    said = found.expand(plainly)
+    return said[:1].upper() + said[1:] if found.group()[:1].isupper() else said
 
 
 def small_talk(message: str) -> str:

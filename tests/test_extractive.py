@@ -702,12 +702,13 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("why does it keep making things up", "why does it keep hallucinating?"),
         ("Why do LLMs make up facts?", "Why do LLMs hallucinate?"),
         ("What is a chunk made up of?", "What is a chunk made up of?"),
-        ("Out of the box, how many events run at once?", "by default, how many events run at once?"),
+        ("Out of the box, how many events run at once?", "By default, how many events run at once?"),
         ("What does FAISS do under the hood?", "What does FAISS do internally?"),
-        ("How is HNSW tuned?", "how are the parameters of HNSW set?"),
+        ("How is HNSW tuned?", "How are the parameters of HNSW set?"),
         ("how do you tune it", "how do I set the parameters of it?"),
         ("What are the tuning knobs of an IVF index?", "What are the parameters of an IVF index?"),
         ("Why not fine-tune the model instead?", "Why not fine-tune the model instead?"),
+        ("How is the model fine-tuned?", "How is the model fine-tuned?"),
     ],
 )
 def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):
