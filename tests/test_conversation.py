@@ -120,6 +120,7 @@ def test_a_pronoun_is_replaced_by_the_previous_topic(kb, embedder):
         ("In FAISS, what is IndexFlatIP?", "IndexFlatIP"),
         ("In an IVF index, what does nprobe do?", "nprobe"),
         ("What does nprobe control in a FAISS IVF index?", "nprobe"),
+        ("in a faiss IVF index what is nprobe set to out of the box?", "nprobe"),  # typed without a comma
     ],
 )
 def test_a_pronoun_stands_for_the_thing_asked_about_not_where_it_lives(kb, embedder, earlier, thing):

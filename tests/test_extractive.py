@@ -603,7 +603,7 @@ def test_a_how_question_s_explanation_goes_on_to_the_next_sentence_within_the_bu
     )
 
 
-@pytest.mark.parametrize("scene", ["In Gradio, ", "Inside a Blocks app, ", "Gradio: ", "Blocks apps - "])
+@pytest.mark.parametrize("scene", ["In Gradio, ", "Inside a Blocks app, ", "Gradio: ", "Blocks apps - ", "in gradio "])
 def test_a_how_question_after_a_scene_setting_clause_goes_on_as_well(backend, scene):
     question = f"{scene}how does a generator handler stream its output?"
     answer = "".join(backend.stream(question, [_hit(EXPLANATION)]))
