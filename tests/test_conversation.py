@@ -83,6 +83,7 @@ def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alon
         "does MiniLM use it too?",  # the object of the name's verb is not the name
         "when answers come out wrong, which one is usually to blame?",  # "which one" picks among things before
         "which gets text on screen sooner?",  # sooner than what? a pick of two things not named
+        "which of the two gives me metadata filtering?",  # the two are the turn before's, whatever words follow
     ],
 )
 def test_a_question_that_leans_on_the_turn_before_refers_back(kb, embedder, question):
