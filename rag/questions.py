@@ -381,6 +381,7 @@ _NAMING = re.compile(
 )
 _LETTERS = re.compile(r"[A-Za-z]+")
 # How a comparison names its two sides.
+_PARAMETER = r"[A-Za-z]{1,2}\d?|[a-z]+[A-Z]\w*"  # "k1", "b", "M", "efSearch"
 _SIDES = (
     re.compile(r"\bdifferen\w*(?: \w+)*? (?:between|of) (?P<a>.+?) and (?P<b>.+?)\??$", re.IGNORECASE),
     re.compile(
@@ -395,6 +396,13 @@ _SIDES = (
         r"^(?P<a>.+?) (?:differ(?:s|ent|ently)? from|compared? (?:with|to)|as opposed to|versus|vs\.?) (?P<b>.+?)\??$",
         re.IGNORECASE,
     ),
+    # Two parameters asked of together ("What do the k1 and b settings change…?", "What do efSearch and
+    # efConstruction control?"): a sentence on each answers it, as for a comparison. Since stop 63: the
+    # k1 and b example question had quoted saturation and no parameter, "What do efSearch and efConstruction
+    # control?" an announcing sentence and one of the two, "How do M and efSearch affect recall?" efSearch
+    # alone; each now quotes a sentence on each. Of the read sets and files 2 first answers changed (the
+    # same way), no key fact moved.
+    re.compile(rf"^(?i:what|how) (?i:do|does|did) (?:the )?(?P<a>{_PARAMETER}) and (?:the )?(?P<b>{_PARAMETER})\b"),
 )
 # The words before the first side that introduce it rather than belong to it ("What is the drawback of …").
 _LEAD_IN = re.compile(

@@ -433,6 +433,18 @@ def test_a_comparison_on_one_aspect_quotes_the_sentence_setting_one_side_against
     assert "chooses merges that most increase the likelihood of the training data" in _squeeze(answer), answer
 
 
+@pytest.mark.parametrize(
+    ("question", "each"),
+    [
+        ("what do the k1 and b knobs in bm25 actually do", ("The parameter k1 controls", "The parameter b controls")),
+        ("How do M and efSearch affect recall?", ("A larger M makes", "A larger efSearch explores")),
+    ],
+)
+def test_two_parameters_asked_of_together_are_each_quoted(backend, kb, embedder, question, each):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert all(sentence in answer for sentence in each), answer
+
+
 def test_a_side_that_is_an_acronym_is_quoted_by_the_sentence_that_spells_it_out(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "How does MRR differ from recall at k?")
     assert "Mean reciprocal rank, or MRR, looks at the position of the first relevant result." in answer, answer
