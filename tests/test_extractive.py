@@ -433,6 +433,11 @@ def test_a_comparison_on_one_aspect_quotes_the_sentence_setting_one_side_against
     assert "chooses merges that most increase the likelihood of the training data" in _squeeze(answer), answer
 
 
+def test_who_made_a_thing_is_answered_by_who_released_it_not_by_a_sentence_saying_made(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "who made SQuAD?")
+    assert "Pranav Rajpurkar" in answer, answer
+
+
 @pytest.mark.parametrize(
     ("question", "each"),
     [

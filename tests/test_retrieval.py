@@ -132,6 +132,19 @@ def test_the_about_of_what_about_only_asks_and_another_says_what_is_asked(questi
     assert asked_terms(question) == asked
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("who made SQuAD?", ("squad",)),
+        ("Who came up with maximal marginal relevance?", ("maxim", "margin", "relev")),
+        ("What made SQuAD popular?", ("made", "squad", "popular")),  # no "who": the verb is what is asked
+        ("Who proposed MMR?", ("propos", "mmr")),  # the documents' own word ("was proposed by")
+    ],
+)
+def test_who_made_a_thing_asks_for_a_person_not_for_the_word_made(question, asked):
+    assert asked_terms(question) == asked
+
+
 def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
     asked = terms("Who designed the lighthouse first lit on 14 March 1871?")
     wrapped = "The lighthouse was designed by Oddny Fjellstad and first lit on 14\nMarch 1871. It burned whale oil."
