@@ -492,14 +492,19 @@ def piece_shares(question: str) -> dict[str, float]:
     return shares
 
 
+def maker_verb(question: str) -> tuple[str, ...]:
+    """The terms of the verb a "who made X?" question asks for a maker with ("made", "came up with"), or none."""
+    found = _WHO_MADE.search(question)
+    return terms(found.group(1)) if found else ()
+
+
 def asked_and_wording(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The question's `terms` in two parts, each in order: those `asked_terms` keeps, and its wording."""
     clauses = {found.group(1).lower() for found in _CLAUSE_OPENER.finditer(question)}
     wording_here = _QUESTION_WORDING - clauses
     if _ASKING_ABOUT.search(question):
         wording_here |= {"about"}
-    if made := _WHO_MADE.search(question):
-        wording_here |= set(terms(made.group(1)))
+    wording_here |= set(maker_verb(question))
     asked: list[str] = []
     wording: list[str] = []
     for word in terms(question):

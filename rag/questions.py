@@ -167,7 +167,7 @@ from itertools import product
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from rag.lexical import asked_terms, terms
+from rag.lexical import asked_terms, maker_verb, terms
 
 
 class Asks(Enum):
@@ -930,7 +930,9 @@ def two_questions(question: str) -> tuple[str, str] | None:
         return None
     first, second = parts[0].rstrip(" ,?"), parts[1]
     asked_first = asked_terms(first)
-    if not _ASKING.search(first) or not asked_first or not set(asked_terms(second)) - set(asked_first):
+    # "…, and who invented it?" asks for a maker, which its verb says: something of its own.
+    own = {*asked_terms(second), *maker_verb(second)} - {*asked_first, *maker_verb(first)}
+    if not _ASKING.search(first) or not asked_first or not own:
         return None
     return f"{first}?", second
 
