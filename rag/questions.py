@@ -282,10 +282,11 @@ _ASKS = {
 # ("IndexFlatL2 is the simplest index…", "A retrieved event can fill a sources panel…") and a later "it"
 # stands for nprobe rather than the index it lives in.
 _WH = "(?:what|which|who|how|why|when|where)"
+_SCENE_OPENER = r"^\s*(?:in|inside|within|for|with|on|using) "
 _SCENE = re.compile(
-    r"^\s*(?:in|inside|within|for|with|on|using) [^,?]{1,60},\s*"
+    rf"{_SCENE_OPENER}[^,?]{{1,60}},\s*"
     r"|^[^,?:;.!]{1,60}(?::|;|\s[—–-])\s+(?=(?:what|which|who|how|why|when|where|is|are|do|does|can|should)\b)"
-    rf"|^\s*(?:in|inside|within|for|with|on|using) (?:(?!\b{_WH}\b)[^,?:;.!]){{1,40}}?\s+(?={_WH}\b)",
+    rf"|{_SCENE_OPENER}(?:(?!\b{_WH}\b)[^,?:;.!]){{1,40}}?\s+(?={_WH}\b)",
     re.IGNORECASE,
 )
 # Where the thing asked about lives, closing the question ("What is efSearch in an HNSW index?").
