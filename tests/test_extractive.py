@@ -433,6 +433,14 @@ def test_a_comparison_on_one_aspect_quotes_the_sentence_setting_one_side_against
     assert "chooses merges that most increase the likelihood of the training data" in _squeeze(answer), answer
 
 
+def test_a_difference_in_how_two_things_do_something_is_read_as_a_comparison(backend, kb, embedder):
+    """The question's "which pieces" had made its second side read as asked for: no comparison, and no sentence
+    near enough to the whole question, so it was refused."""
+    question = "What's the difference between how BPE and WordPiece decide which pieces to merge?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "chooses merges that most increase the likelihood of the training data" in _squeeze(answer), answer
+
+
 def test_who_made_a_thing_is_answered_by_who_released_it_not_by_a_sentence_saying_made(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "who made SQuAD?")
     assert "Pranav Rajpurkar" in answer, answer
