@@ -578,6 +578,12 @@ def test_a_pick_between_two_sides_that_open_alike_is_answered_on_them(settings, 
     assert "faithfulness is usually the property to optimise" in answer.answer, answer.answer
 
 
+def test_a_follow_up_asking_who_is_answered_with_a_name(settings, kb):
+    history = ["In reciprocal rank fusion, what's the usual value for the k constant?"]
+    answer = list(stream_answer("who wrote that original paper?", settings, kb=kb, history=history))[-1].answer
+    assert "Gordon Cormack" in answer, answer
+
+
 def test_a_comparison_that_names_nothing_quotes_a_sentence_on_each_thing_the_conversation_named(settings, kb):
     history = ["What are SSE and WebSockets?"]
     answer = list(stream_answer("Do they differ much?", settings, kb=kb, history=history))[-1].answer

@@ -441,6 +441,11 @@ def test_a_difference_in_how_two_things_do_something_is_read_as_a_comparison(bac
     assert "chooses merges that most increase the likelihood of the training data" in _squeeze(answer), answer
 
 
+def test_a_who_question_whose_answer_would_name_no_one_quotes_a_sentence_that_names_someone(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "Who put together the SQuAD dataset?")
+    assert "Pranav Rajpurkar" in answer, answer
+
+
 def test_who_made_a_thing_is_answered_by_who_released_it_not_by_a_sentence_saying_made(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "who made SQuAD?")
     assert "Pranav Rajpurkar" in answer, answer
