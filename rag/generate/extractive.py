@@ -1164,10 +1164,13 @@ class _Reading:
             unsaid = np.array([not set(unit) & self.said for unit in units])
             scores = np.where(unsaid, scores, -np.inf) if unsaid.any() else scores
         places = self._chosen(units, scores)
-        if Asks.PERSON in self.kinds and not any(self._states({Asks.PERSON}, place) for place in places):
-            names = np.array([any(self._states({Asks.PERSON}, place) for place in unit) for unit in units])
+        if Asks.PERSON in self.kinds and not self._names_someone(places):
+            names = np.array([self._names_someone(unit) for unit in units])
             places = self._chosen(units, scores + UNNAMED_PERSON_WEIGHT * names)
         return places
+
+    def _names_someone(self, places: Sequence[Place]) -> bool:
+        return any(self._states({Asks.PERSON}, place) for place in places)
 
     def _chosen(self, units: Sequence[Unit], scores: np.ndarray) -> list[Place]:
         """`_best`'s places for these scores of the units."""
