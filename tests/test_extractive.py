@@ -1089,6 +1089,16 @@ def test_a_hyphenated_name_counts_as_mentioned_when_each_of_its_words_is(backend
     assert unmentioned_names("What biases do Judge-Llama graders show?", [_hit(text)]) == ["Judge-Llama"]
 
 
+def test_a_button_clicked_is_no_name(backend, kb, embedder):
+    text = "A status line tells the user, within a tenth of a second of the click, that the request was received."
+    assert unmentioned_names("After the user clicks Ask, how soon should a status show?", [_hit(text)]) == []
+    assert unmentioned_names("When I press the Submit button, does Salesforce log it?", [_hit(text)]) == ["Salesforce"]
+    answer, _ = _answer(
+        backend, kb, embedder, "After the user clicks Ask, how soon should some kind of status text show up?"
+    )
+    assert "within a tenth of a second" in answer, answer
+
+
 def test_a_short_acronym_no_passage_mentions_is_a_name_unless_it_is_one_of_the_field(backend):
     text = "Each chunk is embedded once, and the answer cites the passages it quotes."
     assert unmentioned_names("How does the TCP handshake work?", [_hit(text)]) == ["TCP"]
