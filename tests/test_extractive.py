@@ -674,6 +674,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("nDCG - how exactly is the number computed?", {Asks.FORMULA}),
         ("How does RRF turn a result's positions in each list into a score?", {Asks.FORMULA}),
         ("How does MiniLM combine its per-token vectors into a single vector?", {Asks.FORMULA}),
+        ("how does reciprocal rank fusion actually score each result?", {Asks.FORMULA}),
+        ("How do I score my answers?", {Asks.PROCEDURE}),  # how to do it, not how a score is made
         ("Name of the training recipe where paired texts are pulled together?", {Asks.NAME}),
         ("what do you call the effect that makes k-d trees useless?", {Asks.NAME}),
         ("The query stays unquantised. What is that way of computing distances called?", {Asks.NAME}),
