@@ -392,6 +392,14 @@ _NAMED_THEN_ASKED = re.compile(
 _OF_THE_TWO = re.compile(
     r"\b(?:which|whichever|either|neither|both|each|one) of (?:the|these|those) two\b", re.IGNORECASE
 )
+# So does a pick "of them" after a scene of the question's own ("for a small course project, which of them
+# makes more sense?", after a question on what a vector database adds to FAISS), unless the question names two
+# things before it ("nlist and nprobe, and which of them…"). Since stop 65: that follow-up (nineteenth blind
+# file) had been searched as it stands and refused; it is now answered from the right document, though not
+# with its fact. No other query or answer of the read sets and files changed.
+_OF_THEM = re.compile(
+    r"^(?:(?! and | or | vs\.? | versus ).)*\b(?:which|whichever|either|neither|both) of them\b", re.IGNORECASE
+)
 _DEMONSTRATIVE_NOUN = re.compile(r"\b(?:that|this)\s+(?P<noun>[a-z][\w-]+)", re.IGNORECASE)
 _IDENTIFIER = re.compile(r"_|[a-z]\.[a-z]", re.IGNORECASE)
 _DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})
@@ -823,7 +831,7 @@ def asked_part(query: str) -> str:
 
 def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
     """Whether the question leans on an earlier turn (see the module docstring)."""
-    if _CONTINUATION.match(question.strip()) or _OF_THE_TWO.search(question):
+    if _CONTINUATION.match(question.strip()) or _OF_THE_TWO.search(question) or _OF_THEM.search(question):
         return True
     words = _words(question)
     if _open_anaphor(words) is not None or _open_relation(words):

@@ -62,6 +62,7 @@ def test_it_stands_for_no_word_of_its_own_clause(kb, embedder):
         "What is concurrency_id for?",
         "How is the reciprocal rank of a single query worked out?",
         "What is the HNSW equivalent of nprobe?",  # the relation's second term is in the question
+        "On an IVF index, what's the difference between nlist and nprobe, and which of them can I change?",
         "What happens when you call a Python function that has yield in it?",  # "it" in a clause of its own
         "How many passages are retrieved before a cross-encoder reranks them?",  # "before" opens a clause
     ],
@@ -84,6 +85,7 @@ def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alon
         "when answers come out wrong, which one is usually to blame?",  # "which one" picks among things before
         "which gets text on screen sooner?",  # sooner than what? a pick of two things not named
         "which of the two gives me metadata filtering?",  # the two are the turn before's, whatever words follow
+        "for a small course project, which of them makes more sense?",  # "them" is not the course project
     ],
 )
 def test_a_question_that_leans_on_the_turn_before_refers_back(kb, embedder, question):
