@@ -20,6 +20,7 @@ from rag.generate.extractive import (
     unmentioned_names,
 )
 from rag.lexical import american, piece_shares, terms
+from rag.pipeline import stream_answer
 from rag.questions import (
     Asks,
     acronyms_asked,
@@ -444,6 +445,16 @@ def test_a_difference_in_how_two_things_do_something_is_read_as_a_comparison(bac
 def test_a_who_question_whose_answer_would_name_no_one_quotes_a_sentence_that_names_someone(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "Who put together the SQuAD dataset?")
     assert "Pranav Rajpurkar" in answer, answer
+
+
+def test_a_who_question_read_after_its_scene_names_the_maker_over_a_short_sentence_on_the_topic(settings, kb):
+    # "BM25 combines three ideas." outscores the sentence naming its makers by about 0.3
+    question = (
+        "I'm a librarian putting together a small display on the history of search engines. "
+        "Who is credited with creating BM25, and at which institution?"
+    )
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert "Stephen Robertson" in answer, answer
 
 
 def test_who_made_a_thing_is_answered_by_who_released_it_not_by_a_sentence_saying_made(backend, kb, embedder):
