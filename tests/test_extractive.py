@@ -442,6 +442,12 @@ def test_a_difference_in_how_two_things_do_something_is_read_as_a_comparison(bac
     assert "chooses merges that most increase the likelihood of the training data" in _squeeze(answer), answer
 
 
+def test_how_token_vectors_are_squashed_into_one_embedding_is_answered_by_the_arithmetic(backend, kb, embedder):
+    question = "How does the MiniLM sentence model squash its per-token vectors into a single embedding?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "it averages the token vectors" in answer, answer
+
+
 def test_a_who_question_whose_answer_would_name_no_one_quotes_a_sentence_that_names_someone(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "Who put together the SQuAD dataset?")
     assert "Pranav Rajpurkar" in answer, answer
@@ -686,6 +692,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("How does RRF turn a result's positions in each list into a score?", {Asks.FORMULA}),
         ("How does MiniLM combine its per-token vectors into a single vector?", {Asks.FORMULA}),
         ("how does reciprocal rank fusion actually score each result?", {Asks.FORMULA}),
+        ("How does the MiniLM model squash its per-token vectors into a single embedding?", {Asks.FORMULA}),
         ("How do I score my answers?", {Asks.PROCEDURE}),  # how to do it, not how a score is made
         ("Name of the training recipe where paired texts are pulled together?", {Asks.NAME}),
         ("what do you call the effect that makes k-d trees useless?", {Asks.NAME}),
