@@ -63,6 +63,8 @@ def test_it_stands_for_no_word_of_its_own_clause(kb, embedder):
         "How is the reciprocal rank of a single query worked out?",
         "What is the HNSW equivalent of nprobe?",  # the relation's second term is in the question
         "On an IVF index, what's the difference between nlist and nprobe, and which of them can I change?",
+        # opens with "And", but has a topic of its own
+        "And if the model server crashes halfway through an answer, what should the user end up seeing?",
         "What happens when you call a Python function that has yield in it?",  # "it" in a clause of its own
         "How many passages are retrieved before a cross-encoder reranks them?",  # "before" opens a clause
     ],
@@ -86,6 +88,8 @@ def test_words_shaped_like_anaphors_that_point_inside_the_question_leave_it_alon
         "which gets text on screen sooner?",  # sooner than what? a pick of two things not named
         "which of the two gives me metadata filtering?",  # the two are the turn before's, whatever words follow
         "for a small course project, which of them makes more sense?",  # "them" is not the course project
+        "And for HNSW?",  # a continuation with a name, but little else of its own
+        "so what happens to the graph then?",  # a continuation with no name or rare words
     ],
 )
 def test_a_question_that_leans_on_the_turn_before_refers_back(kb, embedder, question):
