@@ -10,10 +10,9 @@ A question refers back when it opens with a continuation ("and …", "so …", "
 little of its own (CONTINUED_OWN_WORDS), when it holds an anaphor (it, its, they, this, that, these,
 one, there…) that the question itself does not resolve, when it names a relation without its second
 term ("What's the equivalent in HNSW?", not "the equivalent of nprobe": RELATIONS), or when it has no
-content of its own. Shaped like an anaphor
-but not one: an expletive "it" standing for a clause that follows ("is it worse to chop…", "does it
-help to show…"), a complementizer or relative "that" (after a content word or in "so that"), "there
-is", "both … and". Resolved inside the question: anything after a name, and a personal pronoun or
+content of its own. Shaped like an anaphor but not one: an expletive "it" standing for a clause that
+follows ("is it worse to chop…", "does it help to show…"), a complementizer or relative "that" (after a
+content word or in "so that"), "there is", "both … and". Resolved inside the question: anything after a name, and a personal pronoun or
 "one" after three content words of its own ("…a prompt that is longer than its limit", "…from a
 generative one"); demonstratives and "there" always point outside. Content of its own is a name (an
 acronym, a mixed-case word, a code identifier, a capitalised word after the first), two words that

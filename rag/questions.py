@@ -241,7 +241,7 @@ _ASKS = {
         # "collapse", "merge", "pool", "reduce" and "into a single embedding" too: key fact +1 on the twenty-third
         # set and a first question of the thirteenth blind file (mean pooling now quoted), one more answer
         # now quoting the pooling step, one with it first; one answer without its fact either way changed.
-        r"|\bhow (?:is|are|does|do)\b.*\b(?:turn|convert|combine|squash|squeeze|collapse|merge|pool|reduce)(?:s|e?d)?\b"
+        r"|\bhow (?:is|are|does|do)\b.*\b(?:turn|convert|combine|squash|squeeze|collapse|merge|pool|reduce)(?:e?s|e?d)?\b"
         r".*\binto (?:a |one )?(?:single )?(?:[\w-]+ )?(?:score|number|value|vector|embedding)\b",
         re.IGNORECASE,
     ),

@@ -637,7 +637,7 @@ FOCUS_WEIGHT = 1.0  # 0.5: 0.825 / 0.750 / 0.869; 2.0: 0.817 / 0.683 / 0.873
 # chosen again: "Who put together the SQuAD dataset?" had quoted how its data is organised, "who wrote that
 # original paper?" after a question on RRF's constant "…the value used in the original paper.". Since stop
 # 64: key fact +1 on the seventeenth and nineteenth sets and the eighteenth blind conversation file; no other
-# answer of the read sets and files changed (at 0.6 one more, no fact). Of SQuAD's 47 answerable "who"
+# answer of the read sets and files changed (at 0.6 then one more, no fact). Of SQuAD's 47 answerable "who"
 # questions one answer changed, keeping its fact. A bonus for naming someone in every answer to "who"
 # (0.3) gained the same three but lost SQuAD two questions and reordered 18 answers. Since stop 65, 0.6:
 # "…Who is credited with creating BM25, and at which institution?" (twenty-third set) had quoted "BM25
@@ -796,7 +796,7 @@ _NAME = re.compile(rf"(?<!^)(?<![.?!:;] )(?<![—–-] )\b{_NAME_WORD}(?: {_NAME
 # A capitalised word after a click is a button's label, not a name: "After the user clicks Ask, how soon should
 # some kind of status text show up?" (the twenty-third set) had been refused, no passage saying "ask". Since
 # stop 65: key fact +1; no other answer of the read sets and files changed.
-_CLICKED = re.compile(r"\b(?:click|press|tap|hit)(?:s|es|ed|ped|ping|ing)? (?:on )?(?:the )?$", re.IGNORECASE)
+_CLICKED = re.compile(r"\b(?:click|press|tap|hit)(?:s|es|ed|ing|ped|ping|ting)? (?:on )?(?:the )?$", re.IGNORECASE)
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9-]*[A-Z0-9]s?")  # LLM, GPT-4, APIs
 MAX_ACRONYM_LETTERS = 4
 # Acronyms of the field that documents write out or say otherwise ("language model" for LLM, "memory"
