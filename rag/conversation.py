@@ -9,26 +9,27 @@ backend the model rewrites the follow-up first (`rag.rewrite`); these rules are 
 A question refers back when it opens with a continuation ("and …", "so …", "what about …") and has
 little of its own (CONTINUED_OWN_WORDS), when it holds an anaphor (it, its, they, this, that, these,
 one, there…) that the question itself does not resolve, when it names a relation without its second
-term ("What's the equivalent in HNSW?", not "the equivalent of nprobe": RELATIONS), or when it has no
-content of its own. Shaped like an anaphor but not one: an expletive "it" standing for a clause that
-follows ("is it worse to chop…", "does it help to show…"), a complementizer or relative "that" (after a
-content word or in "so that"), "there is", "both … and". Resolved inside the question: anything after a name, and a personal pronoun or
-"one" after three content words of its own ("…a prompt that is longer than its limit", "…from a
-generative one"); demonstratives and "there" always point outside. Content of its own is a name (an
-acronym, a mixed-case word, a code identifier, a capitalised word after the first), two words that
-few documents of the corpus use (`Vocabulary`), or three content words whose question has a passage
-close to it in meaning (MIN_COSINE): "How do I find the right value for my own documents?" has three
-content words but nothing in the corpus near it. Function words are NLTK's English stop words as
-bm25s ships them, with the indefinite pronouns, a few prepositions, and the conjunctions and adverbs
-that qualify a question without naming its topic ("even though", "actually", "basically", "ok").
-Until 2026-12-04 (stop 42) those were content words: "Where does it fall short?" after "Is there a
-search method that matches a question to a passage even though they share no words?" was searched as
-"Where does passage even though fall short?", now as "Where does search method fall short?", and the
-words a follow-up carries lost their "actually" and "basically" (70 of the 529 follow-ups of the
-conversation files rewrite differently, nearly all by dropping such a word). Follow-ups' recall@1 with
-the history / key fact: the fourth blind set 0.783 → 0.800 / 0.500 → 0.517, the fifth (not yet read
-but for three turns) 0.900 / 0.567 → 0.583, the sixth (unread) 0.900 / 0.650 unchanged, every other
-conversation file and question set unchanged.
+term ("What's the equivalent in HNSW?", not "the equivalent of nprobe": RELATIONS), or when it has
+no content of its own. Shaped like an anaphor but not one: an expletive "it" standing for a clause
+that follows ("is it worse to chop…", "does it help to show…"), a complementizer or relative "that"
+(after a content word or in "so that"), "there is", "both … and". Resolved inside the question:
+anything after a name, and a personal pronoun or "one" after three content words of its own ("…a
+prompt that is longer than its limit", "…from a generative one"); demonstratives and "there" always
+point outside. Content of its own is a name (an acronym, a mixed-case word, a code identifier, a
+capitalised word after the first), two words that few documents of the corpus use (`Vocabulary`), or
+three content words whose question has a passage close to it in meaning (MIN_COSINE): "How do I find
+the right value for my own documents?" has three content words but nothing in the corpus near it.
+Function words are NLTK's English stop words as bm25s ships them, with the indefinite pronouns, a
+few prepositions, and the conjunctions and adverbs that qualify a question without naming its topic
+("even though", "actually", "basically", "ok"). Until 2026-12-04 (stop 42) those were content words:
+"Where does it fall short?" after "Is there a search method that matches a question to a passage
+even though they share no words?" was searched as "Where does passage even though fall short?", now
+as "Where does search method fall short?", and the words a follow-up carries lost their "actually"
+and "basically" (70 of the 529 follow-ups of the conversation files rewrite differently, nearly all
+by dropping such a word). Follow-ups' recall@1 with the history / key fact: the fourth blind set
+0.783 → 0.800 / 0.500 → 0.517, the fifth (not yet read but for three turns) 0.900 / 0.567 → 0.583,
+the sixth (unread) 0.900 / 0.650 unchanged, every other conversation file and question set
+unchanged.
 
 Measured (`python -m rag eval data/eval/conversations.json`, designed on the "dev" conversations
 and the even-numbered corpus questions): see the README's "Measured" section and docs/measurements.md.
@@ -844,7 +845,8 @@ def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
     names = sum(_named(word, n) for n, word in enumerate(words))
     rare = sum(_content(word) and kb.vocabulary.rare(word) for word in words)
     named_enough = names or rare >= MIN_RARE_WORDS
-    if _CONTINUATION.match(question.strip()) and (not named_enough or _content_count(words) < CONTINUED_OWN_WORDS):
+    own = _content_count(words)
+    if _CONTINUATION.match(question.strip()) and (not named_enough or own < CONTINUED_OWN_WORDS):
         return True
     if _open_anaphor(words) is not None or _open_relation(words):
         return True
@@ -852,7 +854,6 @@ def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
         return True
     if named_enough:
         return False
-    own = _content_count(words)
     if _compared_with_nothing(words) and own <= MIN_OWN_WORDS + 1:
         return True
     return own < MIN_OWN_WORDS or _nearest_cosine(question, kb, embedder) < MIN_COSINE
