@@ -264,6 +264,10 @@ _ASKS = {
     # conversation file; of the 3,154 answers of the read sets and files 4 changed, none for the worse.
     Asks.NAME: re.compile(
         r"\bname (?:for|of)\b|\b(?:term|word) for\b|\bcalled\b(?: again)?\W*$"
+        # "What is the attack called when…", "whats it called when u…": since stop 66, key fact +1 on the
+        # twenty-first set ("This is called indirect prompt injection"), no other answer of the read sets and
+        # files changed; of SQuAD's questions one is read so, unanswerable, its answer the same.
+        r"|\bwhat(?:['’]?s| is| are)(?: [\w-]+){1,4} called (?:when|where|if|in which)\b"
         r"|\bwhat (?:do|does|did|would) (?:you|we|people|they|one|researchers|folks) call\b",
         re.IGNORECASE,
     ),
@@ -630,6 +634,23 @@ _IDIOMS = (
     ),
     (re.compile(r"\b(?<!fine-)(?<!fine )tuning knobs?\b", re.IGNORECASE), "parameters"),
     (re.compile(r"\bout of the box\b", re.IGNORECASE), "by default"),
+    # "…if I leave the settings alone?", "…if we don't change anything?" ask the default as well; "cut down
+    # (on)", "bring it down" and "cut back" say "reduce". Since stop 66: key fact +2 on the twenty-fourth
+    # set ("By default the limit is one…", the hallucination document's "low sampling temperature"), +1 on
+    # the second, thirteenth and twentieth blind conversation files (time to first token's remedies twice,
+    # hallucination's techniques once refused); three other answers or queries changed, none losing a
+    # fact; SQuAD asks neither.
+    (
+        re.compile(
+            r"\bif (?:i|we|you|one) (?:leave|keep) (?:the |its |their |all )?(?:settings?|config(?:uration)?|defaults?"
+            r"|options?|parameters?|everything|it|them)(?: (?:as (?:it|they) (?:is|are)|alone|untouched|unchanged))\b"
+            r"|\bif (?:i|we|you|one) (?:don'?t|do not|never) (?:change|touch|set|configure) (?:anything|a thing|it|them)\b",
+            re.IGNORECASE,
+        ),
+        "by default",
+    ),
+    (re.compile(r"\b(?:cut|bring|keep) (?:down|back)(?: on)?\b", re.IGNORECASE), "reduce"),
+    (re.compile(r"\b(?:cut|bring|keep) (?P<it>it|them|that|this) (?:down|back)\b", re.IGNORECASE), r"reduce \g<it>"),
     (re.compile(r"\bunder the hood\b", re.IGNORECASE), "internally"),
     *(
         (re.compile(rf"\b{verb} {_MADE_UP}\b", re.IGNORECASE), plainly)
