@@ -649,8 +649,8 @@ _IDIOMS = (
         ),
         "by default",
     ),
-    (re.compile(r"\b(?:cut|bring|keep) (?:down|back)(?: on)?\b", re.IGNORECASE), "reduce"),
-    (re.compile(r"\b(?:cut|bring|keep) (?P<it>it|them|that|this) (?:down|back)\b", re.IGNORECASE), r"reduce \g<it>"),
+    (re.compile(r"\bcut (?:down|back)(?: on)?\b|\b(?:bring|keep) down\b", re.IGNORECASE), "reduce"),
+    (re.compile(r"\b(?:cut|bring|keep) (?P<it>it|them|that|this) down\b", re.IGNORECASE), r"reduce \g<it>"),
     (re.compile(r"\bunder the hood\b", re.IGNORECASE), "internally"),
     *(
         (re.compile(rf"\b{verb} {_MADE_UP}\b", re.IGNORECASE), plainly)

@@ -760,6 +760,7 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("how do i cut down on hallucinations", "how do i reduce hallucinations?"),
         ("How can we bring down latency?", "How can we reduce latency?"),
         ("How do we bring it down?", "How do we reduce it?"),
+        ("Can I bring back the old index?", "Can I bring back the old index?"),  # back, not down
         ("What does FAISS do under the hood?", "What does FAISS do internally?"),
         ("How is HNSW tuned?", "How are the parameters of HNSW set?"),
         ("how do you tune it", "how do I set the parameters of it?"),

@@ -1328,19 +1328,19 @@ class _Reading:
         return (passage.hit.rank - 1) * (RANK_PENALTY + (HEADED_RANK_PENALTY if passage.headed else 0.0))
 
     def _focused_lower(self, carried: bool) -> frozenset[int]:
-        """The passages below the first whose rank a follow-up's carried words gave them: for a follow-up
-        searched with the conversation's words, a later passage of the same document as those above it whose
-        best sentence holds FOCUS_MARGIN more of the follow-up's own words (`_focus`) than theirs. "whats the
-        longest input it can take" after a question on MiniLM's output dimension had quoted the model's
-        overview again, ranked first by the carried words, over "The model has a maximum sequence length of
-        256 word pieces." three passages down. Not for a definition ("What does that mean?" after "What is
-        recall at k?" would have quoted "Mean reciprocal rank…"). Since stop 66: over the read sets and
-        files, key fact +13 −4, every change a follow-up's (the first, second, fourth, sixth, seventh,
-        eighth, thirteenth, fourteenth and fifteenth blind conversation files gain, the third, ninth and
-        nineteenth lose: a bare "and how does it build its vocab?" after BPE now quotes WordPiece's "builds a
-        vocabulary"); recall unchanged, SQuAD (no follow-ups) unchanged. At a margin of 0.15, +18 −7; at 0.1,
-        +21 −11. For any question, not only a follow-up's, at 0.15: +26 −16; for any lower passage, not only
-        the same document's, at 0.2: +26 −28."""
+        """The passages below the first that the rank penalty spares: for a follow-up searched with words carried
+        from the conversation, which rank the earlier question's passage first, a later passage of the same
+        document as those above it whose best sentence holds FOCUS_MARGIN more of the follow-up's own words
+        (`_focus`) than theirs. "whats the longest input it can take" after a question on MiniLM's output
+        dimension had quoted the model's overview again, ranked first by the carried words, over "The model
+        has a maximum sequence length of 256 word pieces." three passages down. Not for a definition ("What
+        does that mean?" after "What is recall at k?" would have quoted "Mean reciprocal rank…"). Since stop
+        66: over the read sets and files, key fact +13 −4, every change a follow-up's (the first, second,
+        fourth, sixth, seventh, eighth, thirteenth, fourteenth and fifteenth blind conversation files gain,
+        the third, ninth and nineteenth lose: a bare "and how does it build its vocab?" after BPE now quotes
+        WordPiece's "builds a vocabulary"); recall unchanged, SQuAD (no follow-ups) unchanged. At a margin of
+        0.15, +18 −7; at 0.1, +21 −11. For any question, not only a follow-up's, at 0.15: +26 −16; for any
+        lower passage, not only the same document's, at 0.2: +26 −28."""
         if not carried or Asks.DEFINITION in self.kinds:  # "What does that mean?" is asked of the topic itself
             return frozenset()
         best = [max((self._focus(words) for words in sentences), default=0.0) for sentences in self.words]
