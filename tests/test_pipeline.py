@@ -318,11 +318,27 @@ def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_questio
     assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
-def test_an_everyday_idiom_is_searched_as_the_documents_word_it(settings, kb):
-    events = list(stream_answer("What value does nprobe have out of the box?", settings, kb=kb))
+@pytest.mark.parametrize(
+    ("question", "searched", "stated"),
+    [
+        (
+            "What value does nprobe have out of the box?",
+            "What value does nprobe have by default?",
+            "Its default value is one",
+        ),
+        (
+            "How many copies of the same Gradio event run at once if I leave the settings alone?",
+            "How many copies of the same Gradio event run at once by default?",
+            "By default the limit is one",
+        ),
+        ("how do i cut down hallucinations in practice", "how do i reduce hallucinations in practice?", "temperature"),
+    ],
+)
+def test_an_everyday_idiom_is_searched_as_the_documents_word_it(settings, kb, question, searched, stated):
+    events = list(stream_answer(question, settings, kb=kb))
 
-    assert search_line(events) == "Searching for: What value does nprobe have by default?"
-    assert "Its default value is one" in events[-1].answer, events[-1].answer
+    assert search_line(events) == f"Searching for: {searched}"
+    assert stated in events[-1].answer, events[-1].answer
 
 
 @pytest.mark.parametrize("question", ["How is HNSW tuned?", "How do I tune an HNSW index?"])
