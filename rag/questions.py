@@ -643,7 +643,7 @@ _IDIOMS = (
     (
         re.compile(
             r"\bif (?:i|we|you|one) (?:leave|keep) (?:the |its |their |all )?(?:settings?|config(?:uration)?|defaults?"
-            r"|options?|parameters?|everything|it|them)(?: (?:as (?:it|they) (?:is|are)|alone|untouched|unchanged))\b"
+            r"|options?|parameters?|everything|it|them) (?:as (?:it|they) (?:is|are)|alone|untouched|unchanged)\b"
             r"|\bif (?:i|we|you|one) (?:don'?t|do not|never) (?:change|touch|set|configure) (?:anything|a thing|it|them)\b",
             re.IGNORECASE,
         ),
