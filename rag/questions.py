@@ -247,7 +247,11 @@ _ASKS = {
     ),
     Asks.PROCEDURE: re.compile(
         r"^\s*how (?:do|can|should|would|could|might) (?:i|we|you|one)\b|\bhow to\b"
-        r"|^\s*what (?:should|can|could) (?:i|we)\b|\bwhat(?:['’]s| is) the (?:best|right|recommended|usual) way\b",
+        r"|^\s*what (?:should|can|could) (?:i|we)\b|\bwhat(?:['’]s| is) the (?:best|right|recommended|usual) way\b"
+        # "What should the UI do with the text the user already saw?", "What is the app supposed to do…?": since
+        # stop 67, of the read sets' and files' answers one changed, now quoting "The better behaviour is to
+        # leave the partial answer in place…"; no key fact moved.
+        r"|^\s*what (?:should|must) (?:my|our|your|the|an?) (?:[\w-]+ ){1,2}do\b|\bsupposed to do\b",
         re.IGNORECASE,
     ),
     # "When does it make sense to…?", "In which situations…?", "At what point…?": the case something holds

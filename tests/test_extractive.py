@@ -1230,6 +1230,9 @@ def test_a_question_in_american_spelling_meets_the_corpus_in_british(backend, kb
         ("What's the best way to pick a chunk size?", True),
         ("How does HNSW work?", False),
         ("How many vectors fit?", False),
+        ("What should the UI do with the text the user already saw?", True),
+        ("What is the app supposed to do with the partial answer?", True),
+        ("What does the UI do with the text?", False),
     ],
 )
 def test_a_question_on_how_to_do_something_asks_for_a_procedure(question, procedure):

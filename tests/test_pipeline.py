@@ -341,6 +341,15 @@ def test_an_everyday_idiom_is_searched_as_the_documents_word_it(settings, kb, qu
     assert stated in events[-1].answer, events[-1].answer
 
 
+def test_a_question_on_what_the_app_should_do_is_answered_with_what_it_should_do(settings, kb):
+    question = (
+        "Our model server crashed halfway through an answer. What should the UI do with the text the user already saw?"
+    )
+    events = list(stream_answer(question, settings, kb=kb))
+
+    assert "leave the partial answer in place" in events[-1].answer, events[-1].answer
+
+
 @pytest.mark.parametrize("question", ["How is HNSW tuned?", "How do I tune an HNSW index?"])
 def test_a_question_on_tuning_is_answered_with_the_parameters(question, settings, kb):
     """It had been answered from the flat index's "It is simple, needs no tuning…", or from IVF's nprobe."""
