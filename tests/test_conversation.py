@@ -350,6 +350,19 @@ def test_a_new_name_alone_after_a_resolved_pronoun_asks_the_resolved_question_of
     assert query == "Does IVF have to be trained before I can add vectors to it?"
 
 
+def test_a_new_name_alone_after_a_follow_up_asks_that_follow_up_of_it(kb, embedder):
+    history = [
+        "In IndexHNSWFlat, what does the M argument control?",
+        "does it need a training pass before I add vectors?",
+    ]
+    assert (
+        standalone_query("what about IVF?", history, kb, embedder)
+        == "does IVF need a training pass before I add vectors?"
+    )
+    history = ["Does IndexIVFFlat use less memory than a flat index?", "What about IVFPQ?"]
+    assert standalone_query("And HNSW?", history, kb, embedder) == "And HNSW? — use less memory flat index"
+
+
 def test_a_third_turn_keeps_the_first_turns_topic(kb, embedder):
     history = ["What is WordPiece?", "Who uses it?"]
     assert standalone_query("Who uses it?", history[:1], kb, embedder) == "Who uses WordPiece?"
