@@ -295,6 +295,16 @@ MAX_CONTEXT_NAMES = 8
 # 2026-12-04, stop 43: it changed 17 of their 529 rewrites, and it splits phrases, "async generator
 # normal generator" becoming "async generator normal". Not kept.)
 MAX_CARRIED_WORDS = 24
+# A follow-up with this many content words of its own, no pronoun and no new name, carries only what the
+# topic's pronoun would stand for (its head), not all the words of the question that set the topic: "Then
+# how do I merge results from both retrievers without the raw scores fighting each other?" after "Coming
+# from Elasticsearch, … what details do dense embeddings tend to blur…?" had carried "Coming Elasticsearch
+# used keyword kinds details…" and quoted hybrid search's overview, not "Simply adding the raw scores lets
+# whichever retriever has larger numbers dominate…". Since stop 67, over the read sets and files: key fact
+# +10 −2 (eight blind conversation files gain, the ninth and sixteenth each lose one to a head that was the
+# wrong word), follow-up recall@1 +2 ("another document" +4, a pronoun and a thing named in the answer −1
+# each). At 5 words: +18 −11, recall −1; at 7: +4 −2, recall +2.
+OWN_CONTENT_WORDS = 6
 # Nouns naming a relation to something, which a follow-up may leave to the conversation.
 RELATIONS = frozenset({"equivalent", "equivalents", "counterpart", "counterparts", "analogue", "analog"})
 # Comparatives, which without a "than" compare with something the conversation named ("how much smaller
@@ -1021,6 +1031,8 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
             head, rest = topic.head, [w for run in topic.runs if run != topic.head for w in run]
         resolved = _replace(question, pronoun, " ".join(head))
         return SearchQuery(resolved, _missing(rest, resolved), own=_replace(question, pronoun, "")), topic
+    if _content_count(words) >= OWN_CONTENT_WORDS:
+        return _with_context(question, _missing(topic.head, question)), topic
     return _with_context(question, _missing(topic.words, question)), topic
 
 

@@ -363,6 +363,13 @@ def test_a_new_name_alone_after_a_follow_up_asks_that_follow_up_of_it(kb, embedd
     assert standalone_query("And HNSW?", history, kb, embedder) == "And HNSW? — use less memory flat index"
 
 
+def test_a_follow_up_that_says_most_of_what_it_asks_carries_only_the_topics_head(kb, embedder):
+    history = ["How does HNSW build its graph of vectors in layers?"]
+    long_follow_up = "and what should I do when memory usage grows too large on a small server?"
+    assert standalone_query(long_follow_up, history, kb, embedder) == f"{long_follow_up} — HNSW"
+    assert standalone_query("and memory?", history, kb, embedder) == "and memory? — HNSW build graph vectors layers"
+
+
 def test_a_third_turn_keeps_the_first_turns_topic(kb, embedder):
     history = ["What is WordPiece?", "Who uses it?"]
     assert standalone_query("Who uses it?", history[:1], kb, embedder) == "Who uses WordPiece?"
