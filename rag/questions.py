@@ -201,7 +201,7 @@ _ASKS = {
         r"|\b(?:what|which) (?:values?|number|size|port|length|range|percentage)\b"
         r"|\b(?:what|which) [\w-]+ (?:values?|number|size|factor)\b"
         r"|\b(?:lowest|highest|smallest|largest)(?: and (?:lowest|highest|smallest|largest))? values?\b"
-        r"|\b(?:default|maximum|minimum|roughly|approximately)\b|\babout how\b|\bbetween which\b",
+        r"|\b(?:default|maximum|minimum|roughly|approximately)\b|\bbetween which\b",
         re.IGNORECASE,
     ),
     Asks.PERSON: re.compile(

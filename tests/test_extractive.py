@@ -706,6 +706,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("any gotchas?", {Asks.DRAWBACK}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
+        ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
+        ("About how many dimensions does MiniLM output?", {Asks.QUANTITY}),
     ],
 )
 def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, kinds):
