@@ -573,13 +573,14 @@ def _asked_of_its_own(previous: str, again: str, new_head: Sequence[str]) -> boo
     """Whether the question before, a follow-up that carried words, asked something of its own, which
     `again` asks of `new_head` rather than carrying the words of the conversation's first question: "what
     about IVF?" after "In IndexHNSWFlat, what does the M argument control?" and "does it need a training pass
-    before I add vectors?" had been searched as "what about IVF? — M control", and answered on IVF's memory.
-    Not when that follow-up named a thing and nothing else ("What about IVFPQ? — use less memory flat index"
-    asked again is "What about HNSW?"). Since stop 67: key fact +2 on the eighth and twenty-first blind
-    conversation files (IVF's training), no fact lost; two other answers now say that HNSW "can accept new
-    vectors at any time without training" (recall@1 −1: from the overview of index types, not HNSW's own
-    document); one is worse: "and with HNSW instead?" after a flat FAISS index's memory now asks of "a flat
-    HNSW" and quotes a flat index's sizes."""
+    before I add vectors?" had been searched as "what about IVF? — M control", and answered from the overview
+    of index types, opening on their memory. Not when that follow-up named a thing and nothing else ("What
+    about IVFPQ? — use less memory flat index" asked again is "What about HNSW?"). Since stop 67: key fact +2
+    on the eighth and twenty-first blind conversation files (both now open on "IVF-based indexes need a
+    representative training sample…" and quote the IVF document), no fact lost; two other answers now say
+    that HNSW "can accept new vectors at any time without training" (recall@1 −1: from the overview of index
+    types, not HNSW's own document); one is worse: "and with HNSW instead?" after a flat FAISS index's memory
+    now asks of "a flat HNSW" and quotes a flat index's sizes."""
     return isinstance(previous, SearchQuery) and not _names_only(again, new_head)
 
 
