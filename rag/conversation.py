@@ -303,7 +303,9 @@ MAX_CARRIED_WORDS = 24
 # whichever retriever has larger numbers dominate…". Since stop 67, over the read sets and files: key fact
 # +10 −2 (eight blind conversation files gain, the ninth and sixteenth each lose one to a head that was the
 # wrong word), follow-up recall@1 +2 ("another document" +4, a pronoun and a thing named in the answer −1
-# each). At 5 words: +18 −11, recall −1; at 7: +4 −2, recall +2.
+# each). At 5 words: +18 −11, recall −1; at 7: +4 −2, recall +2. Not for a question after its own message's
+# opening sentences ("I'm building a chat UI that groups tokens before painting them. Roughly how many
+# characters…?" was answered from word pieces, not refused as before).
 OWN_CONTENT_WORDS = 6
 # Nouns naming a relation to something, which a follow-up may leave to the conversation.
 RELATIONS = frozenset({"equivalent", "equivalents", "counterpart", "counterparts", "analogue", "analog"})
@@ -456,12 +458,15 @@ def standalone_query(
     kb: KnowledgeBase,
     embedder: Embedder,
     answer_of: Callable[[str], Sequence[str]] | None = None,
+    same_message: bool = False,
 ) -> str:
     """`question` rewritten to stand on its own, given the earlier user questions (oldest first),
     for searching `kb`. A question without history, or one that does not refer back, is returned
     unchanged. `answer_of` gives the sentences of the extractive answer to an earlier question, the
     best first: a pronoun after a question that asks to pick something ("Which FAISS index type…?")
-    stands for the name its best sentence gives, and "that <noun>" for what the answer names so."""
+    stands for the name its best sentence gives, and "that <noun>" for what the answer names so.
+    `same_message`: the history is the sentences the question's own message opens with, all of which
+    the asker chose to give (`with_context`), so a long question still carries all of their topic."""
     vocabulary = kb.vocabulary
     topic: _Topic | None = None
     picking: str | None = None
@@ -493,7 +498,7 @@ def standalone_query(
             if answer_of:
                 asked = _mentioned_before(asked, previous, topic, answer_of)
             head = topic.head
-            query, topic = _follow_up(asked, topic, vocabulary)
+            query, topic = _follow_up(asked, topic, vocabulary, same_message)
             if more and isinstance(query, SearchQuery):
                 query = SearchQuery(query.asked, query.carried, query.own, more=True)
             if topic.head != head:  # a name of its own ("What about IVF?"): the pick is no longer the subject
@@ -717,7 +722,7 @@ def with_context(question: str, context: str, kb: KnowledgeBase, embedder: Embed
     the eleventh set's recall@1 +1; first questions of the second blind conversation file, as the app
     reads them, 0.875 → 0.925. Without the check on meaning, "study assistant" was lent."""
     question = with_sides(question, compared_in(context, kb.vocabulary))
-    rewritten = standalone_query(question, [context], kb, embedder)
+    rewritten = standalone_query(question, [context], kb, embedder, same_message=True)
     if rewritten != question:
         return rewritten
     asked = {word.lower() for word in _words(question)}
@@ -1006,7 +1011,7 @@ def _content_count(words: Sequence[str]) -> int:
     return sum(_content(word) for word in words)
 
 
-def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[str, _Topic]:
+def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary, same_message: bool) -> tuple[str, _Topic]:
     words = _words(question)
     known = set(terms(" ".join(topic.words)))
     new_names = [w for n, w in enumerate(words) if _named(w, n) and not set(terms(w)) <= known]
@@ -1032,7 +1037,7 @@ def _follow_up(question: str, topic: _Topic, vocabulary: Vocabulary) -> tuple[st
             head, rest = topic.head, [w for run in topic.runs if run != topic.head for w in run]
         resolved = _replace(question, pronoun, " ".join(head))
         return SearchQuery(resolved, _missing(rest, resolved), own=_replace(question, pronoun, "")), topic
-    if _content_count(words) >= OWN_CONTENT_WORDS:
+    if not same_message and _content_count(words) >= OWN_CONTENT_WORDS:
         return _with_context(question, _missing(topic.head, question)), topic
     return _with_context(question, _missing(topic.words, question)), topic
 

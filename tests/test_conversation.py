@@ -17,6 +17,7 @@ from rag.conversation import (
     compared_in,
     refers_back,
     standalone_query,
+    with_context,
 )
 from rag.generate import NOT_FOUND
 from rag.lexical import terms
@@ -368,6 +369,13 @@ def test_a_follow_up_that_says_most_of_what_it_asks_carries_only_the_topics_head
     long_follow_up = "and what should I do when memory usage grows too large on a small server?"
     assert standalone_query(long_follow_up, history, kb, embedder) == f"{long_follow_up} — HNSW"
     assert standalone_query("and memory?", history, kb, embedder) == "and memory? — HNSW build graph vectors layers"
+
+
+def test_a_long_question_after_its_own_messages_opening_sentence_carries_all_its_topic(kb, embedder):
+    context = "I'm building a chat UI that groups tokens before painting them."
+    question = "Roughly how many characters do people usually let pile up before pushing a piece out?"
+    assert with_context(question, context, kb, embedder) == f"{question} — building chat UI groups tokens painting"
+    assert standalone_query(question, [context], kb, embedder) == f"{question} — groups tokens"  # an earlier turn
 
 
 def test_a_third_turn_keeps_the_first_turns_topic(kb, embedder):
