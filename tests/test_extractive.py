@@ -1136,6 +1136,19 @@ def test_a_short_acronym_no_passage_mentions_is_a_name_unless_it_is_one_of_the_f
     assert unmentioned_names("What's the SQUID dataset from Stanford?", [_hit(text)]) == ["Stanford"]
 
 
+def test_an_acronym_is_mentioned_by_a_hyphenated_word_of_its_letters(backend, kb, embedder):
+    text = "PagedAttention manages the key-value cache in fixed-size blocks."
+    assert unmentioned_names("How is the KV cache stored?", [_hit(text)]) == []
+    assert unmentioned_names("How is the QK cache stored?", [_hit(text)]) == ["QK"]
+    answer, _ = _answer(
+        backend,
+        kb,
+        embedder,
+        "What's the name of vLLM's trick for keeping the attention KV cache in equal-sized pages?",
+    )
+    assert "PagedAttention" in answer, answer
+
+
 @pytest.mark.parametrize(
     "question",
     ["How does the TCP three-way handshake work?", "how does JPEG compression quantize the 8x8 pixel blocks"],

@@ -787,7 +787,9 @@ PAIR_CANDIDATES = 3
 # should I watch out for when I let an LLM grade the answers?"). Since stop 56 a hyphenated name is
 # mentioned when each of its words is ("LLM-as-a-judge" by "Model judges"): "Are LLM-as-a-judge graders
 # biased…?" had been refused on two sets (the tenth and the fourteenth), now answered with their fact;
-# no other figure of the question sets, conversation files or SQuAD moved.
+# no other figure of the question sets, conversation files or SQuAD moved. Since stop 68 an acronym is
+# mentioned by a hyphenated word of its letters ("KV" by "key-value"): "What's the name of vLLM's trick
+# for storing the attention KV cache…?" (the twenty-sixth set) had been refused; no other answer changed.
 UNMENTIONED_THRESHOLD = 0.65
 NAME_TYPO_RATIO = 0.82  # difflib's similarity: "Scotish" and "Scottish" 0.93, "React" and "reach" 0.80
 _NAME_WORD = r"(?:[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-z][\w-]+)"
@@ -1585,17 +1587,17 @@ def unmentioned_names(question: str, hits: Sequence[Hit]) -> list[str]:
     if not names:
         return []
     # A hyphenated word's pieces are mentioned too: "all-MiniLM-L6-v2" mentions MiniLM.
-    said = {
-        piece.lower()
-        for hit in hits
-        for word in _WORD.findall(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")
-        for piece in {word, *word.split("-")}
-    }
+    words = [word for hit in hits for word in _WORD.findall(f"{hit.chunk.title} {hit.chunk.section} {hit.chunk.text}")]
+    said = {piece.lower() for word in words for piece in {word, *word.split("-")}}
+    # An acronym is mentioned by a hyphenated word of pieces with its letters: "KV" by "key-value".
+    initials = {"".join(piece[0] for piece in word.lower().split("-") if piece) for word in words if "-" in word}
 
     def mentioned(word: str) -> bool:
         lowered = word.lower()
-        if lowered in said or (
-            len(lowered) >= 5 and bool(difflib.get_close_matches(lowered, said, 1, NAME_TYPO_RATIO))
+        if (
+            lowered in said
+            or (word.isupper() and lowered in initials)
+            or (len(lowered) >= 5 and bool(difflib.get_close_matches(lowered, said, 1, NAME_TYPO_RATIO)))
         ):
             return True
         # A hyphenated name ("LLM-as-a-judge") is mentioned when each of its pieces that names something is
