@@ -181,6 +181,7 @@ class Asks(Enum):
     CONDITION = "condition"
     NAME = "name"
     DRAWBACK = "drawback"
+    FAULT = "fault"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -194,6 +195,10 @@ _ROLE_QUESTION = re.compile(
     r" (?P<verb>" + "|".join(_ROLE_VERBS) + ")"
     r"(?: (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2})?\??$",
     re.IGNORECASE,
+)
+_SYMPTOM = (
+    r"\b(?:never|nothing|vanish\w*|disappear\w*|freez\w*|hangs|stuck|broken|looks? (?:off|wrong)|missing"
+    r"|(?:does|do|did|is|are|was|were)(?:n['’]?t| not) (?:show|appear|arriv|fire|work|get|receiv|reach|updat)\w*)\b"
 )
 _ASKS = {
     Asks.QUANTITY: re.compile(
@@ -286,6 +291,17 @@ _ASKS = {
         r"|trade-?offs?|what (?:do|does|would) (?:i|we|you|it) (?:lose|give up|sacrifice)|what can go wrong|bad at)\b",
         re.IGNORECASE,
     ),
+    # Something observed going wrong, its cause asked: "my server writes SSE messages but the browser
+    # never fires any events, why?", "…the last few words just vanish. What are we doing wrong?" Read
+    # instead of a reason, and looked for in any passage when the best sentence states no mistake. Since
+    # stop 68: of the read sets and files, key fact +1 (the sixteenth set's EventSource question); 6 other
+    # answers changed, none losing a fact ("…my generator give me nothing the second time…?" now opens on
+    # "A generator can be consumed only once", no longer on code before the first `yield`).
+    Asks.FAULT: re.compile(
+        rf"(?=.*{_SYMPTOM})(?:.*\bwhy\b|.*\bhow come\b|.*\bwhat(?:'s| is) (?:going on|wrong|happening)\b"
+        r"|.*\b(?:likely|probable|possible) causes?\b|.*\bwhat (?:could|might|would) (?:cause|explain)\b|.*\bdoing wrong\b)",
+        re.IGNORECASE,
+    ),
 }
 # A clause setting the question's scene: "In IVF, …", and since stop 44 (2026-12-04) a short one ending
 # in a colon, a semicolon or a dash before a question word ("About IVF: what does nprobe do?"): the
@@ -361,6 +377,8 @@ _STATES = {
     # "When does it make sense to…?", "In which situations…?", "At what point…?".
     Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
     Asks.NAME: re.compile(r"\b(?:called|known as|termed|referred to as|named|dubbed)\b", re.IGNORECASE),
+    # A mistake that causes it: "…a server that forgets the blank line will appear to send nothing at all".
+    Asks.FAULT: re.compile(r"\bforg[eo]t\w*|\bbugs?\b|\bsilently\b|\bblocks (?:the|until)\b", re.IGNORECASE),
     Asks.DRAWBACK: re.compile(
         r"\b(?:however|but|although|though|yet|costs?|drawbacks?|downsides?|disadvantages?|weakness(?:es)?"
         r"|limitations?|risks?|cannot|can't|fails?|loses?|lost|penalty|pitfalls?|trade-?offs?|at the (?:cost|price|expense)"
@@ -727,7 +745,8 @@ def asks(question: str) -> frozenset[Asks]:
     """The kinds of fact the question asks for (none when its wording says nothing particular), read
     after a clause that sets its scene ("In IVF, what is an inverted list?")."""
     question = without_scene(question)
-    return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+    kinds = frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(question))
+    return kinds - {Asks.REASON} if Asks.FAULT in kinds else kinds  # a mistake is the reason asked
 
 
 def counted(question: str) -> frozenset[str]:

@@ -62,6 +62,12 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def test_a_symptom_is_answered_with_the_mistake_that_causes_it(backend, kb, embedder):
+    question = "Our EventSource client never fires a single message although the server writes data lines. Why?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "forgets the blank line" in answer, answer
+
+
 def test_a_question_on_a_drawback_is_answered_by_the_sentence_that_states_one(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "Does fixed-size chunking have any drawbacks?")
     assert "Its weakness is that it ignores meaning." in answer, answer
@@ -708,6 +714,10 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("What happens when the queue is full?", set()),  # "when" opening a clause
         ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
         ("About how many dimensions does MiniLM output?", {Asks.QUANTITY}),
+        # something seen going wrong, its cause asked; not "why" of a rule
+        ("The browser never fires a single event. Why could that be?", {Asks.FAULT}),
+        ("the last words just vanish, what are we doing wrong", {Asks.FAULT}),
+        ("Why shouldn't users see the traceback?", {Asks.REASON}),
     ],
 )
 def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, kinds):
@@ -857,6 +867,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
     assert not states({Asks.DRAWBACK}, "Fixed-size chunking is a reasonable baseline.")
     assert not states(set(), "Anything at all, 42.")
+    assert states({Asks.FAULT}, "A server that forgets the blank line will appear to send nothing at all.")
+    assert not states({Asks.FAULT}, "Put cleanup in `finally` blocks so that it runs however the generator ends.")
 
 
 @pytest.mark.parametrize(

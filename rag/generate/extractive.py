@@ -1432,6 +1432,7 @@ class _Reading:
             (Asks.YEAR, None),
             (Asks.PERSON, None),
             (Asks.CONDITION, None),
+            (Asks.FAULT, None),
         )
         for kind, passage in kinds:
             if kind in self.kinds and not self._states({kind}, best):
