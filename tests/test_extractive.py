@@ -62,6 +62,13 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def test_arithmetic_is_looked_for_in_the_first_sentences_document_before_any_other(backend, kb, embedder):
+    answer, _ = _answer(
+        backend, kb, embedder, "How does all-MiniLM-L6-v2 combine its per-token vectors into one sentence vector?"
+    )
+    assert "applies mean pooling" in answer, answer  # its own document, not text embeddings' "for example…"
+
+
 def test_a_symptom_is_answered_with_the_mistake_that_causes_it(backend, kb, embedder):
     question = "Our EventSource client never fires a single message although the server writes data lines. Why?"
     answer, _ = _answer(backend, kb, embedder, question)
