@@ -286,8 +286,12 @@ _ASKS = {
     # that it ignores meaning."); of the 3,154 answers of the read sets and files only those changed; SQuAD
     # unchanged. Also looked for in the first sentence's passage when the first states none (as arithmetic
     # is): 3 answers changed, none gaining a fact, one losing the sentence its question asked for; not kept.
+    # Since stop 68 a bias, a shortcoming or a flaw is one too ("What biases does an LLM grader have?" now
+    # quotes "Model judges have known weaknesses. They can favour longer answers…"): key fact +5 on five
+    # read sets, no other answer changed.
     Asks.DRAWBACK: re.compile(
         r"\b(?:downsides?|drawbacks?|(?:any|the|a) catch|gotchas?|pitfalls?|disadvantages?|weakness(?:es)?|limitations?"
+        r"|bias(?:es)?|shortcomings?|flaws?|blind spots?|failure modes?|cons"
         r"|trade-?offs?|what (?:do|does|would) (?:i|we|you|it) (?:lose|give up|sacrifice)|what can go wrong|bad at)\b",
         re.IGNORECASE,
     ),
@@ -380,7 +384,8 @@ _STATES = {
     # A mistake that causes it: "…a server that forgets the blank line will appear to send nothing at all".
     Asks.FAULT: re.compile(r"\bforg[eo]t\w*|\bbugs?\b|\bsilently\b|\bblocks (?:the|until)\b", re.IGNORECASE),
     Asks.DRAWBACK: re.compile(
-        r"\b(?:however|but|although|though|yet|costs?|drawbacks?|downsides?|disadvantages?|weakness(?:es)?"
+        r"\b(?:however|but|although|though|yet|costs?|drawbacks?|downsides?|disadvantages?|weakness(?:es)?|bias(?:es|ed)?"
+        r"|shortcomings?|flaws?"
         r"|limitations?|risks?|cannot|can't|fails?|loses?|lost|penalty|pitfalls?|trade-?offs?|at the (?:cost|price|expense)"
         r"|only if|unless|worse|slower|more memory|less accurate)\b",
         re.IGNORECASE,
