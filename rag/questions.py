@@ -462,10 +462,17 @@ _NOT_A_SIDE = frozenset(
 # A verb's -ing form opening a side, before an article, a preposition or a name ("running a vector
 # database", "using FAISS"; not "embedding models").
 _OPENING_VERB = re.compile(r"(\w+ing)\s+(?=(?:a|an|the|at|into|with|by|on|in|to|from)\b|[A-Z])")
-_CLAUSE_BREAK = re.compile(r"\s+[—–-]\s+|[:;]\s+|,\s+(?=(?:what|how|which|why)\b)", re.IGNORECASE)
-# A clause naming two things, each in at most four words, for a question that asks how they differ
-# in another clause ("gr.Interface or gr.Blocks — how are they different?").
-_EITHER = re.compile(r"^(?P<a>(?:[\w.'-]+ ){0,3}[\w.'-]+) or (?P<b>(?:[\w.'-]+ ){0,3}[\w.'-]+)$", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"\s+[—–-]\s+|[:;]\s+|,\s+(?=(?:what(?:['’]?s)?|how|which|why)\b)", re.IGNORECASE)
+# A clause naming two things, each in at most four words, and perhaps what for, for a question that asks
+# how they differ in another clause ("gr.Interface or gr.Blocks — how are they different?", "SSE or
+# WebSockets for streaming answers, whats the difference"). Since stop 68, the "for …" and "whats": key
+# fact +5 (SSE or WebSockets on four read sets, Interface or Blocks on one), 4 other answers changed, each
+# now quoting a sentence on each side but one ("Gradio Interface or Blocks for an app with…", which quotes
+# "Gradio offers two main ways…" and Blocks' sentence).
+_EITHER = re.compile(
+    r"^(?P<a>(?:[\w.'-]+ ){0,3}[\w.'-]+) or (?P<b>(?:[\w.'-]+ ){0,3}?[\w.'-]+)(?: (?:for|in|when|to) .+)?$",
+    re.IGNORECASE,
+)
 _ASKS_DIFFERENCE = re.compile(r"\b(?:differ|compar)\w*", re.IGNORECASE)
 _DIFFERENTLY = re.compile(r"\bdifferently\b", re.IGNORECASE)
 # Words that point at two things told of elsewhere ("How do they differ?", "How do the two compare?").

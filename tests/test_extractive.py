@@ -69,6 +69,12 @@ def test_arithmetic_is_looked_for_in_the_first_sentences_document_before_any_oth
     assert "applies mean pooling" in answer, answer  # its own document, not text embeddings' "for example…"
 
 
+def test_two_things_named_with_what_for_are_compared_side_by_side(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "SSE or WebSockets for streaming a chat answer - what's the difference?")
+    assert "WebSockets provide a full two-way channel" in answer, answer
+    assert "SSE is" in answer, answer
+
+
 def test_a_symptom_is_answered_with_the_mistake_that_causes_it(backend, kb, embedder):
     question = "Our EventSource client never fires a single message although the server writes data lines. Why?"
     answer, _ = _answer(backend, kb, embedder, question)
@@ -953,6 +959,9 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
         ("gr.Interface or gr.Blocks — how are they different?", {"interfac"}, {"block"}),
         ("Dense retrieval or BM25: what is the difference?", {"dens", "retriev"}, {"bm25"}),
         ("lexical vs dense retrieval, how do they differ?", {"lexic"}, {"dens", "retriev"}),  # a comma ends it
+        # what for after the two, "whats" typed without its apostrophe
+        ("SSE or WebSockets for pushing answers to the browser - what's the difference?", {"sse"}, {"websocket"}),
+        ("sse or websockets for streaming llm output, whats the difference", {"sse"}, {"websocket"}),
     ],
 )
 def test_a_comparison_question_names_its_two_sides(question, first, second):
