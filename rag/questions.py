@@ -470,7 +470,7 @@ _CLAUSE_BREAK = re.compile(r"\s+[—–-]\s+|[:;]\s+|,\s+(?=(?:what(?:['’]?s)?
 # now quoting a sentence on each side but one ("Gradio Interface or Blocks for an app with…", which quotes
 # "Gradio offers two main ways…" and Blocks' sentence).
 _EITHER = re.compile(
-    r"^(?P<a>(?:[\w.'-]+ ){0,3}[\w.'-]+) or (?P<b>(?:[\w.'-]+ ){0,3}?[\w.'-]+)(?: (?:for|in|when|to) .+)?$",
+    r"^(?P<a>(?:[\w.'-]+ ){0,3}[\w.'-]+) or (?P<b>(?:[\w.'-]+ ){0,3}?[\w.'-]+)(?: (?:for|in|when|to) (?:(?!differ|compar).)+)?$",
     re.IGNORECASE,
 )
 _ASKS_DIFFERENCE = re.compile(r"\b(?:differ|compar)\w*", re.IGNORECASE)
