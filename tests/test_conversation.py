@@ -427,6 +427,13 @@ def test_a_name_the_whole_corpus_uses_is_not_taken_for_the_topic(kb, embedder):
             "Why does token streaming make a chatbot feel faster?",
             "Does token streaming",
         ),
+        # the verb after the subject in a later sentence, five words in
+        ("Does it need training?", "Night class here. What does HNSW stand for?", "Does HNSW need training?"),
+        (
+            "does it need a training step?",
+            "Laptop here. roughly how much memory does a FAISS IndexFlatL2 need for 10k vectors?",
+            "does FAISS IndexFlatL2 need a training step?",
+        ),
     ],
 )
 def test_a_pronoun_stands_for_a_phrase_the_corpus_writes_not_the_verb_after_it(
