@@ -286,9 +286,9 @@ _ASKS = {
     # that it ignores meaning."); of the 3,154 answers of the read sets and files only those changed; SQuAD
     # unchanged. Also looked for in the first sentence's passage when the first states none (as arithmetic
     # is): 3 answers changed, none gaining a fact, one losing the sentence its question asked for; not kept.
-    # Since stop 68 a bias, a shortcoming or a flaw is one too ("What biases does an LLM grader have?" now
-    # quotes "Model judges have known weaknesses. They can favour longer answers…"): key fact +5 on five
-    # read sets, no other answer changed.
+    # Since stop 68 a bias, a shortcoming, a flaw, a blind spot, a failure mode and the cons are asked too
+    # ("What biases does an LLM grader have?" now quotes "Model judges have known weaknesses. They can favour
+    # longer answers…"): key fact +5 on five read sets, all for "bias"; no other answer changed.
     Asks.DRAWBACK: re.compile(
         r"\b(?:downsides?|drawbacks?|(?:any|the|a) catch|gotchas?|pitfalls?|disadvantages?|weakness(?:es)?|limitations?"
         r"|bias(?:es)?|shortcomings?|flaws?|blind spots?|failure modes?|cons"
