@@ -1307,6 +1307,9 @@ def test_an_instruction_or_a_named_way_states_a_procedure(sentence, procedure):
         ("Teacher here: how much RAM does a free Space get?", {"ram"}),
         ("how do i estimate how much memory a model's weights will need", {"memori"}),
         ("What is HNSW?", set()),
+        # a ratio: what gives one ("a factor of 32", "32 times")
+        ("PQ with m=48: how many times smaller does each vector get?", {"factor", "time"}),
+        ("by what factor do 384-dim vectors shrink with PQ?", {"factor", "time"}),
     ],
 )
 def test_what_a_how_many_question_counts(question, things):
@@ -1324,6 +1327,12 @@ def test_what_a_how_many_question_counts(question, things):
 )
 def test_a_sentence_counts_a_thing_with_a_number_next_to_it(sentence, counts_them):
     assert counts(counted("How many passages or bytes?"), sentence) is counts_them
+
+
+def test_a_ratio_asked_for_is_answered_by_the_sentence_giving_one(backend, kb, embedder):
+    question = "With PQ and m = 48, how many times smaller does a 384-dim float vector get?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "a compression factor of 32" in answer, answer  # not only "each sub-vector has eight dimensions"
 
 
 def test_a_how_many_question_is_answered_by_the_sentence_giving_the_number_of_what_it_counts(backend, kb, embedder):

@@ -602,6 +602,7 @@ from rag.questions import (
     Asks,
     acronyms_asked,
     asks,
+    asks_ratio,
     counted,
     counts,
     defined_terms,
@@ -1033,6 +1034,7 @@ class _Reading:
         self.resolved = resolved_terms(query_text)
         self.kinds = asks(self.question)
         self.counted = counted(self.question)
+        self.ratio = asks_ratio(self.question)
         self.given = numbers_in(self.question)
         self.how_or_why = bool(_HOW_OR_WHY.match(without_scene(self.question)))  # after any scene-setting clause
         self.defined = defined_terms(self.question)
@@ -1440,15 +1442,23 @@ class _Reading:
             (Asks.FAULT, None),
         )
         for kind, within in kinds:
-            if kind in self.kinds and not self._states({kind}, best):
+            if kind in self.kinds and not self._gives(kind, best):
                 found = self._mmr_best(best, units, scores, self._stating(kind, within))
                 if found:
                     return found
         return self._mmr_best(best, units, scores)
 
     def _stating(self, kind: Asks, within: Callable[[int], bool] | None) -> Callable[[int, int], bool]:
-        """Whether a sentence states that kind of fact, and is of a passage `within` allows if it is given."""
-        return lambda q, j: (within is None or within(q)) and self._states({kind}, (q, j))
+        """Whether a sentence gives that kind of fact, and is of a passage `within` allows if it is given."""
+        return lambda q, j: (within is None or within(q)) and self._gives(kind, (q, j))
+
+    def _gives(self, kind: Asks, place: Place) -> bool:
+        """Whether the sentence at `place` states that kind of fact; a ratio asked for ("how many times
+        smaller…?"), only as one ("a compression factor of 32"), not any number ("eight dimensions")."""
+        if kind is Asks.QUANTITY and self.ratio:
+            p, i = place
+            return counts(self.counted, self.passages[p].sentences[i])
+        return self._states({kind}, place)
 
     def _states(self, kinds: AbstractSet[Asks], place: Place) -> bool:
         """Whether the sentence at `place` states a fact of one of these kinds, a number the question gives
