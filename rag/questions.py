@@ -182,6 +182,7 @@ class Asks(Enum):
     NAME = "name"
     DRAWBACK = "drawback"
     FAULT = "fault"
+    CONTENTS = "contents"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -295,6 +296,15 @@ _ASKS = {
         r"|trade-?offs?|what (?:do|does|would) (?:i|we|you|it) (?:lose|give up|sacrifice)|what can go wrong|bad at)\b",
         re.IGNORECASE,
     ),
+    # What something is made of: "What goes into the cache key?", "What are the three ingredients of BM25?"
+    # Since stop 68: key fact +6 −1 over the read sets and files (the cache key's "…is fed the relative path and
+    # the full bytes of every document…" on six blind conversation files; the one lost, a follow-up after one of
+    # them, now avoids what that answer said); also looked for in any passage, the same and two answers more
+    # changed; with "contains", "includes" or "inputs" read so too, +8 −8 ("a function that contains yield").
+    Asks.CONTENTS: re.compile(
+        r"\bwhat (?:[\w'-]+ ){0,3}go(?:es)? into\b|\bmade (?:up )?of\b|\bingredients\b|\bcomponents\b",
+        re.IGNORECASE,
+    ),
     # Something observed going wrong, its cause asked: "my server writes SSE messages but the browser
     # never fires any events, why?", "…the last few words just vanish. What are we doing wrong?" Read
     # instead of a reason, and looked for in any passage when the best sentence states no mistake. Since
@@ -391,6 +401,12 @@ _STATES = {
     # "When does it make sense to…?", "In which situations…?", "At what point…?".
     Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
     Asks.NAME: re.compile(r"\b(?:called|known as|termed|referred to as|named|dubbed)\b", re.IGNORECASE),
+    # A list of parts: "…is fed the relative path and the full bytes of every document, followed by the name of…".
+    Asks.CONTENTS: re.compile(
+        r",[^,]+,[^,]*\band\b|\b(?:followed by|together with|along with|as well as|consists? of|comprises?|includes?"
+        r"|including|contains?|is fed|made (?:up )?of)\b",
+        re.IGNORECASE,
+    ),
     # A mistake that causes it: "…a server that forgets the blank line will appear to send nothing at all".
     Asks.FAULT: re.compile(r"\bforg[eo]t\w*|\bbugs?\b|\bsilently\b|\bblocks (?:the|until)\b", re.IGNORECASE),
     Asks.DRAWBACK: re.compile(

@@ -75,6 +75,11 @@ def test_two_things_named_with_what_for_are_compared_side_by_side(backend, kb, e
     assert "SSE is" in answer, answer
 
 
+def test_what_goes_into_a_thing_is_answered_by_the_sentence_listing_its_parts(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "What goes into the cache key of a saved RAG index?")
+    assert "is fed the relative path and the full bytes of every document" in answer, answer
+
+
 def test_a_symptom_is_answered_with_the_mistake_that_causes_it(backend, kb, embedder):
     question = "Our EventSource client never fires a single message although the server writes data lines. Why?"
     answer, _ = _answer(backend, kb, embedder, question)
@@ -733,6 +738,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         # something seen going wrong, its cause asked; not "why" of a rule
         ("The browser never fires a single event. Why could that be?", {Asks.FAULT}),
         ("the last words just vanish, what are we doing wrong", {Asks.FAULT}),
+        ("What should go into the cache key?", {Asks.CONTENTS}),
+        ("In what order should passages go in the prompt?", set()),  # an order, not what a thing is made of
         ("Why shouldn't users see the traceback?", {Asks.REASON}),
     ],
 )
@@ -884,6 +891,10 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.DRAWBACK}, "Fixed-size chunking is a reasonable baseline.")
     assert not states(set(), "Anything at all, 42.")
     assert states({Asks.FAULT}, "A server that forgets the blank line will appear to send nothing at all.")
+    assert states(
+        {Asks.CONTENTS}, "A hash is fed the path and the bytes of every document, followed by the model's name."
+    )
+    assert not states({Asks.CONTENTS}, "If they match, the cache is loaded.")
     assert not states({Asks.FAULT}, "Put cleanup in `finally` blocks so that it runs however the generator ends.")
 
 
