@@ -401,10 +401,13 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
 }
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)
 _NAMED_THEN_ASKED = re.compile(
-    r"^\s*(?:and|or|but|so|what about|how about)\s+(?P<thing>[\w.-]+(?:\s+[\w.-]+){0,2})\s*[?:,]"
-    r"\s+(?P<rest>(?:what|which|how|why|when|where|who|is|are|does|do|can|should)\b.+)$",
+    r"^\s*(?:and|or|but|so|what about|how about)\s+(?P<thing>(?:(?:a|an|the)\s+)?[\w.-]+(?:\s+[\w.-]+){0,2}"
+    r"(?:\s+(?:in|of|for)\s+[\w.-]+(?:\s+[\w.-]+){0,2})?)\s*[?:,]"
+    r"\s+(?P<rest>(?:what|which|how|why|when|where|who|is|are|does|do|can|should|any)\b.+)$",
     re.IGNORECASE,
 )
+_ARTICLE_WORDS = frozenset({"a", "an", "the"})
+_JOINING_A_THING = frozenset({"in", "of", "for"})  # "m in product quantization"
 # A pick of "the two" leans on the turn that named them, however many words of its own it has: "which of
 # the two gives me metadata filtering?" after "We run Weaviate today. Why would anyone pick a plain
 # library like FAISS instead?" had been searched as it stands, and answered from chunk metadata. Since
@@ -546,15 +549,32 @@ def _named_then_asked(question: str) -> str:
     that thing: "and b? what is it usually left at?" → "and what is b usually left at?", "what about
     nprobe? what is it set to?" → "and what is nprobe set to?"; not after an adverb ("And internally, what
     do they rely on?"). Before stop 61 the pronoun stood for the conversation's topic ("what is k1 usually
-    left at?"). 10 of the read files' follow-up queries changed, none worse by reading; no key fact moved."""
+    left at?"). 10 of the read files' follow-up queries changed, none worse by reading; no key fact moved.
+    Since stop 69 the thing may open on an article and join its words with "in", "of" or "for", and what is
+    asked may open on "any": "What about m in product quantization, any constraint on it?" had searched "any
+    constraint on thumb?", the earlier question's rule of thumb. 8 follow-up queries changed, each now asking
+    of the thing it names; no key fact or recall moved."""
     found = _NAMED_THEN_ASKED.match(question)
     if found is None:
         return question
     thing, rest = found["thing"], found["rest"]
     pronoun = _open_anaphor(_words(rest), frozenset(PERSONAL))
-    if pronoun is None or not all(_content(word) and not word.endswith("ly") for word in _words(thing)):
+    if pronoun is None or not _names_a_thing_asked(_words(thing)):
         return question
     return f"and {_replace(rest, pronoun, thing)}"
+
+
+def _names_a_thing_asked(words: Sequence[str]) -> bool:
+    """Whether the words name a thing: content words or a parameter's letter ("m", "k1"), perhaps after an
+    article and joined by "in", "of" or "for" ("the 2.0 version", "m in product quantization")."""
+    if words and words[0].lower() in _ARTICLE_WORDS:
+        words = words[1:]
+    return bool(words) and all(
+        (_content(word) or _letters(word)) and not word.endswith("ly")
+        if n in (0, len(words) - 1) or word.lower() not in _JOINING_A_THING
+        else True
+        for n, word in enumerate(words)
+    )
 
 
 def _names_only(question: str, head: Sequence[str]) -> bool:

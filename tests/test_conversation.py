@@ -285,6 +285,12 @@ def test_a_letter_alone_replaces_the_letter_a_question_without_a_term_carried(kb
     [
         (["What does k1 do in BM25?"], "and b? what is it usually left at?", "and what is b usually left at?"),
         (["What does nlist control?"], "what about nprobe? what is it set to?", "and what is nprobe set to?"),
+        (["What does nlist control?"], "and the M parameter, what is it for?", "and what is the M parameter for?"),
+        (
+            ["How many lists should an IVF index have?"],
+            "what about m in product quantization, any limit on it?",
+            "and any limit on m in product quantization?",
+        ),
     ],
 )
 def test_a_pronoun_after_a_continuation_naming_a_thing_stands_for_that_thing(kb, embedder, history, follow_up, asked):
