@@ -289,10 +289,12 @@ _ASKS = {
     # is): 3 answers changed, none gaining a fact, one losing the sentence its question asked for; not kept.
     # Since stop 68 a bias, a shortcoming, a flaw, a blind spot, a failure mode and the cons are asked too
     # ("What biases does an LLM grader have?" now quotes "Model judges have known weaknesses. They can favour
-    # longer answers…"): key fact +5 on five read sets, all for "bias"; no other answer changed.
+    # longer answers…"): key fact +5 on five read sets, all for "bias"; no other answer changed. Since stop 69
+    # "biased" too ("Why might scores from a language-model grader be biased?"): key fact +1 (the twenty-seventh
+    # set's), no other answer changed.
     Asks.DRAWBACK: re.compile(
         r"\b(?:downsides?|drawbacks?|(?:any|the|a) catch|gotchas?|pitfalls?|disadvantages?|weakness(?:es)?|limitations?"
-        r"|bias(?:es)?|shortcomings?|flaws?|blind spots?|failure modes?|cons"
+        r"|bias(?:es|ed)?|shortcomings?|flaws?|blind spots?|failure modes?|cons"
         r"|trade-?offs?|what (?:do|does|would) (?:i|we|you|it) (?:lose|give up|sacrifice)|what can go wrong|bad at)\b",
         re.IGNORECASE,
     ),

@@ -91,6 +91,8 @@ def test_a_question_on_a_drawback_is_answered_by_the_sentence_that_states_one(ba
     assert "Its weakness is that it ignores meaning." in answer, answer
     answer, _ = _answer(backend, kb, embedder, "When an LLM grades the answers, what biases does it have?")
     assert "They can favour longer answers" in answer, answer  # a bias is a weakness
+    answer, _ = _answer(backend, kb, embedder, "Why might an LLM grader's scores be biased?")
+    assert "They can favour longer answers" in answer, answer
 
 
 def test_arithmetic_asked_for_is_sought_beyond_the_first_sentences_passage(backend, kb, embedder):
@@ -731,6 +733,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("What's the downside of chunk overlap?", {Asks.DRAWBACK}),
         ("any gotchas?", {Asks.DRAWBACK}),
         ("What biases do model judges have?", {Asks.DRAWBACK}),
+        ("Are model judges biased?", {Asks.DRAWBACK}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
         ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
