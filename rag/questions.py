@@ -230,7 +230,10 @@ _ASKS = {
         r"|" + _ROLE_QUESTION.pattern,
         re.IGNORECASE,
     ),
-    Asks.REASON: re.compile(r"\bwhy\b|\bwhat is the (?:reason|point|purpose)\b", re.IGNORECASE),
+    # "What causes…?" since stop 69 (alone it changed no answer of the read sets and files).
+    Asks.REASON: re.compile(
+        r"\bwhy\b|\bwhat is the (?:reason|point|purpose)\b|\bwhat (?:causes|caused|leads to)\b", re.IGNORECASE
+    ),
     Asks.FORMULA: re.compile(
         r"\bhow (?:exactly |precisely )?(?:is|are|can|do|does|should|would|could) .*\b(?:computed|calculated|worked out|put together|estimated?|measured"
         r"|derived|scored|compute|calculate)\b"

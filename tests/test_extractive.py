@@ -685,6 +685,14 @@ def test_a_how_question_after_a_scene_setting_clause_goes_on_as_well(backend, sc
     assert answer.count("[1]") == 3 and "The page therefore shows" in answer, answer
 
 
+@pytest.mark.parametrize(
+    "question", ["What causes a generator handler's output to stream?", "and what causes a handler's output to stream?"]
+)
+def test_a_question_on_what_causes_something_goes_on_as_a_why_question_does(backend, question):
+    answer = "".join(backend.stream(question, [_hit(EXPLANATION)]))
+    assert answer.count("[1]") == 3 and "The page therefore shows" in answer, answer
+
+
 def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
     answer = "".join(backend.stream("How many values does a generator handler yield?", [_hit(EXPLANATION)]))
     assert answer.count("[1]") == 2, answer
@@ -734,6 +742,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("any gotchas?", {Asks.DRAWBACK}),
         ("What biases do model judges have?", {Asks.DRAWBACK}),
         ("Are model judges biased?", {Asks.DRAWBACK}),
+        ("What causes hallucinations?", {Asks.REASON}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
         ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
