@@ -183,6 +183,7 @@ class Asks(Enum):
     DRAWBACK = "drawback"
     FAULT = "fault"
     CONTENTS = "contents"
+    UNNEEDED = "unneeded"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -310,6 +311,19 @@ _ASKS = {
         r"\bwhat (?:[\w'-]+ ){0,3}go(?:es)? into\b|\bmade (?:up )?of\b|\bingredients\b|\bcomponents\b",
         re.IGNORECASE,
     ),
+    # The case something is not worth it in: "When is MMR not really worth turning on?", "when is hybrid search
+    # overkill?" A condition too, which the case it is worth it in states as well ("MMR is most useful when…"),
+    # so the sentence of little use is looked for after it (`_follower`). Since stop 69: key fact +5 (the same
+    # fact on five read sets, "It is less useful for narrow factual questions…"), no other answer changed; with
+    # the condition no longer asked, one answer more changed, for the worse; without the look after the first
+    # sentence, +2.
+    Asks.UNNEEDED: re.compile(
+        r"\bwhen (?:is|are|would|does|do|should|might)\b[^?]*?\b(?:not|n['’]t)\b[^?]*?"
+        r"\b(?:worth\w*|needed|necessary|useful|helpful|help|matter|bother\w*|pay off)\b"
+        r"|\bwhen (?:not to|(?:should|would|could|can) (?:i|we|you) (?:skip|not)|(?:shouldn['’]?t|can['’]?t) (?:i|we|you) bother)\b"
+        r"|\bwhen (?:is|are) (?:[\w-]+ ){1,4}(?:pointless|overkill|unnecessary|a waste)\b",
+        re.IGNORECASE,
+    ),
     # Something observed going wrong, its cause asked: "my server writes SSE messages but the browser
     # never fires any events, why?", "…the last few words just vanish. What are we doing wrong?" Read
     # instead of a reason, and looked for in any passage when the best sentence states no mistake. Since
@@ -410,6 +424,13 @@ _STATES = {
     Asks.CONTENTS: re.compile(
         r",[^,]+,[^,]*\band\b|\b(?:followed by|together with|along with|as well as|consists? of|comprises?|includes?"
         r"|including|contains?|is fed|made (?:up )?of)\b",
+        re.IGNORECASE,
+    ),
+    # Little use: "It is less useful for narrow factual questions, where the single best passage is all…".
+    Asks.UNNEEDED: re.compile(
+        r"\b(?:less|not|least|hardly|rarely|seldom) (?:very |as |really )?(?:useful|needed|necessary|helpful|worth\w*"
+        r"|valuable|important|effective|beneficial)\b|\bunnecessary\b|\boverkill\b|\bno need\b|\bneedless\w*"
+        r"|\blittle (?:benefit|gain|value|point|use)\b|\bdo(?:es)?(?: not|n['’]t) (?:need|help|matter|pay off)\b",
         re.IGNORECASE,
     ),
     # A mistake that causes it: "…a server that forgets the blank line will appear to send nothing at all".

@@ -693,6 +693,16 @@ def test_a_question_on_what_causes_something_goes_on_as_a_why_question_does(back
     assert answer.count("[1]") == 3 and "The page therefore shows" in answer, answer
 
 
+def test_a_question_on_when_something_is_not_worth_it_is_answered_by_the_case_it_is_of_little_use(backend):
+    text = (
+        "A result cache is most useful when many users ask the same questions, such as in a classroom. "
+        "It is less useful for one-off questions, where every query is new and nothing is ever reused.\n\n"
+        "Whether a cache pays for itself is best seen by measuring the app with and without it."
+    )
+    answer = "".join(backend.stream("When is a result cache not really worth adding?", [_hit(text)]))
+    assert "It is less useful for one-off questions" in answer, answer
+
+
 def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
     answer = "".join(backend.stream("How many values does a generator handler yield?", [_hit(EXPLANATION)]))
     assert answer.count("[1]") == 2, answer
@@ -743,6 +753,9 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("What biases do model judges have?", {Asks.DRAWBACK}),
         ("Are model judges biased?", {Asks.DRAWBACK}),
         ("What causes hallucinations?", {Asks.REASON}),
+        ("When is a reranker not worth the extra latency?", {Asks.CONDITION, Asks.UNNEEDED}),
+        ("when is hybrid search overkill", {Asks.CONDITION, Asks.UNNEEDED}),
+        ("When does a reranker help?", {Asks.CONDITION}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
         ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
@@ -900,6 +913,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     )
     assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
     assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
+    assert states({Asks.UNNEEDED}, "It is less useful for narrow factual questions.")
+    assert not states({Asks.UNNEEDED}, "MMR is most useful when a corpus contains overlapping chunks.")
     assert not states({Asks.DRAWBACK}, "Fixed-size chunking is a reasonable baseline.")
     assert not states(set(), "Anything at all, 42.")
     assert states({Asks.FAULT}, "A server that forgets the blank line will appear to send nothing at all.")

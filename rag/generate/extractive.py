@@ -1434,7 +1434,7 @@ class _Reading:
         if self._refers_back(best):
             return self._mmr_best(best, units, scores)
         # Arithmetic is looked for in the first sentence's document, then in any; a way in the first sentence's
-        # passage; a number, year, name, case or mistake in any.
+        # passage; a number, year, name, case of little use, case or mistake in any.
         document = self.passages[p].hit.chunk.source
         kinds = (
             (Asks.FORMULA, lambda q: self.passages[q].hit.chunk.source == document),
@@ -1443,6 +1443,7 @@ class _Reading:
             (Asks.QUANTITY, None),
             (Asks.YEAR, None),
             (Asks.PERSON, None),
+            (Asks.UNNEEDED, None),
             (Asks.CONDITION, None),
             (Asks.FAULT, None),
         )
