@@ -260,8 +260,11 @@ _ASKS = {
         r"|^\s*what (?:should|can|could) (?:i|we)\b|\bwhat(?:['’]s| is) the (?:best|right|recommended|usual) way\b"
         # "What should the UI do with the text the user already saw?", "What is the app supposed to do…?": since
         # stop 67, of the read sets' and files' answers one changed, now quoting "The better behaviour is to
-        # leave the partial answer in place…"; no key fact moved.
-        r"|^\s*what (?:should|must) (?:my|our|your|the|an?) (?:[\w-]+ ){1,2}do\b|\bsupposed to do\b",
+        # leave the partial answer in place…"; no key fact moved. Since stop 69 after a clause of its own too
+        # ("If the model server crashes…, what should the app do with the words…?"), and "how should the app
+        # behave": key fact +1 (the third set's), no other answer changed.
+        r"|(?:^|[,;:.?!]\s+)what (?:should|must) (?:my|our|your|the|an?) (?:[\w-]+ ){1,2}do\b|\bsupposed to do\b"
+        r"|\bhow (?:should|must) (?:my|our|your|the|an?) (?:[\w-]+ ){1,2}(?:behave|react|respond)\b",
         re.IGNORECASE,
     ),
     # "When does it make sense to…?", "In which situations…?", "At what point…?": the case something holds

@@ -756,6 +756,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("When is a reranker not worth the extra latency?", {Asks.CONDITION, Asks.UNNEEDED}),
         ("when is hybrid search overkill", {Asks.CONDITION, Asks.UNNEEDED}),
         ("When does a reranker help?", {Asks.CONDITION}),
+        ("If the server dies mid-answer, what should the page do with the text shown so far?", {Asks.PROCEDURE}),
+        ("How should the app behave after the model crashes?", {Asks.PROCEDURE}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
         ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
