@@ -184,6 +184,7 @@ class Asks(Enum):
     FAULT = "fault"
     CONTENTS = "contents"
     UNNEEDED = "unneeded"
+    FOREMOST = "foremost"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -327,6 +328,16 @@ _ASKS = {
         r"|\bwhen (?:is|are) (?:[\w-]+ ){1,4}(?:pointless|overkill|unnecessary|a waste)\b",
         re.IGNORECASE,
     ),
+    # The one thing that stands out: "What's the most obvious feature a vector database gives me?", "the main
+    # weakness of fixed-size chunking?", which a sentence names so ("The most visible extra feature is metadata
+    # filtering."), looked for in the first sentence's document. Since stop 69: key fact +1 over the read sets
+    # and files, one other answer changed ("what are the main benefits of RAG" now goes on to say what each is).
+    Asks.FOREMOST: re.compile(
+        r"\b(?:most (?:obvious|important|visible|common|significant|useful|basic)|biggest|main|primary|headline|chief"
+        r"|single most|key)\s+(?:[\w-]+\s+){0,2}?(?:feature|reason|benefit|advantage|difference|rule|thing|problem"
+        r"|cause|property|idea|lesson|concern|risk|drawback|weakness|strength|purpose|trick|mistake)s?\b",
+        re.IGNORECASE,
+    ),
     # Something observed going wrong, its cause asked: "my server writes SSE messages but the browser
     # never fires any events, why?", "…the last few words just vanish. What are we doing wrong?" Read
     # instead of a reason, and looked for in any passage when the best sentence states no mistake. Since
@@ -434,6 +445,12 @@ _STATES = {
         r"\b(?:less|not|least|hardly|rarely|seldom) (?:very |as |really )?(?:useful|needed|necessary|helpful|worth\w*"
         r"|valuable|important|effective|beneficial)\b|\bunnecessary\b|\boverkill\b|\bno need\b|\bneedless\w*"
         r"|\blittle (?:benefit|gain|value|point|use)\b|\bdo(?:es)?(?: not|n['’]t) (?:need|help|matter|pay off)\b",
+        re.IGNORECASE,
+    ),
+    # What stands out: "The most visible extra feature is metadata filtering.", "Its weakness is that…"
+    Asks.FOREMOST: re.compile(
+        r"\b(?:most|main|biggest|primary|key|chief|principal|first)\b(?: [\w-]+){0,3} (?:is|are)\b"
+        r"|^(?:Its|Their) (?:[\w-]+ ){0,2}(?:is|are)\b",
         re.IGNORECASE,
     ),
     # A mistake that causes it: "…a server that forgets the blank line will appear to send nothing at all".

@@ -95,6 +95,18 @@ def test_a_question_on_a_drawback_is_answered_by_the_sentence_that_states_one(ba
     assert "They can favour longer answers" in answer, answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the biggest feature a vector database has that FAISS is missing?",
+        "what is the key feature a vector database offers beyond plain FAISS",
+    ],
+)
+def test_the_main_thing_asked_for_is_the_sentence_naming_it_so(backend, kb, embedder, question):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "The most visible extra feature is metadata filtering." in answer, answer
+
+
 def test_arithmetic_asked_for_is_sought_beyond_the_first_sentences_passage(backend, kb, embedder):
     question = "How does reciprocal rank fusion turn a result's positions in each list into a score?"
     answer, _ = _answer(backend, kb, embedder, question)
@@ -758,6 +770,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("When does a reranker help?", {Asks.CONDITION}),
         ("If the server dies mid-answer, what should the page do with the text shown so far?", {Asks.PROCEDURE}),
         ("How should the app behave after the model crashes?", {Asks.PROCEDURE}),
+        ("What's the headline feature of a vector database?", {Asks.FOREMOST}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
         ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
@@ -916,6 +929,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
     assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
     assert states({Asks.UNNEEDED}, "It is less useful for narrow factual questions.")
+    assert states({Asks.FOREMOST}, "The most visible extra feature is metadata filtering.")
+    assert not states({Asks.FOREMOST}, "A vector database is a complete data system built around vector search.")
     assert not states({Asks.UNNEEDED}, "MMR is most useful when a corpus contains overlapping chunks.")
     assert not states({Asks.DRAWBACK}, "Fixed-size chunking is a reasonable baseline.")
     assert not states(set(), "Anything at all, 42.")

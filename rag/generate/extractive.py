@@ -1439,6 +1439,7 @@ class _Reading:
         kinds = (
             (Asks.FORMULA, lambda q: self.passages[q].hit.chunk.source == document),
             (Asks.FORMULA, None),
+            (Asks.FOREMOST, lambda q: self.passages[q].hit.chunk.source == document),
             (Asks.PROCEDURE, lambda q: q == p),
             (Asks.QUANTITY, None),
             (Asks.YEAR, None),
