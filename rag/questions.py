@@ -346,7 +346,13 @@ _ASKS = {
     # "A generator can be consumed only once", no longer on code before the first `yield`).
     Asks.FAULT: re.compile(
         rf"(?=.*{_SYMPTOM})(?:.*\bwhy\b|.*\bhow come\b|.*\bwhat(?:'s| is) (?:going on|wrong|happening)\b"
-        r"|.*\b(?:likely|probable|possible) causes?\b|.*\bwhat (?:could|might|would) (?:cause|explain)\b|.*\bdoing wrong\b)",
+        r"|.*\b(?:likely|probable|possible) causes?\b|.*\bwhat (?:could|might|would) (?:cause|explain)\b|.*\bdoing wrong\b)"
+        # Why something must not be left out, which the mistake of leaving it out answers: "Why is the closing
+        # flush … essential…?" quoted the flush rules' "so that…" (a reason) over "…forgetting it silently drops
+        # the last words". Since stop 69: key fact +3 over the read sets and files, no other answer changed.
+        r"|\bwhy (?:is|are|would|does|do)\b[^?]*\b(?:essential|necessary|needed|required|crucial|mandatory)\b"
+        r"|\bwhy (?:shouldn['’]?t|should(?:n['’]?t)? not|not) (?:i|we|you) (?:just )?(?:skip|drop|omit|forget|leave out)\b"
+        r"|\bwhat (?:goes|could go|can go) wrong if\b|\bwhat happens if (?:i|we|you) (?:skip|forget|omit|leave out|don['’]?t)\b",
         re.IGNORECASE,
     ),
 }

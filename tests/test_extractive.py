@@ -107,6 +107,18 @@ def test_the_main_thing_asked_for_is_the_sentence_naming_it_so(backend, kb, embe
     assert "The most visible extra feature is metadata filtering." in answer, answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why is the last flush of the text buffer required once the model is done?",
+        "Why shouldn't we skip the flush at the end when our buffering wrapper finishes?",
+    ],
+)
+def test_why_something_must_not_be_left_out_is_answered_by_what_goes_wrong_without_it(backend, kb, embedder, question):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "forgetting it silently drops the last words" in answer, answer
+
+
 def test_arithmetic_asked_for_is_sought_beyond_the_first_sentences_passage(backend, kb, embedder):
     question = "How does reciprocal rank fusion turn a result's positions in each list into a score?"
     answer, _ = _answer(backend, kb, embedder, question)
@@ -771,6 +783,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("If the server dies mid-answer, what should the page do with the text shown so far?", {Asks.PROCEDURE}),
         ("How should the app behave after the model crashes?", {Asks.PROCEDURE}),
         ("What's the headline feature of a vector database?", {Asks.FOREMOST}),
+        ("Why is normalising the query vector necessary?", {Asks.FAULT}),  # the mistake of leaving it out
+        ("what goes wrong if I skip the overlap?", {Asks.FAULT}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
         ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
