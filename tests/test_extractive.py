@@ -119,6 +119,18 @@ def test_why_something_must_not_be_left_out_is_answered_by_what_goes_wrong_witho
     assert "forgetting it silently drops the last words" in answer, answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can the cached index be saved so that a crash never leaves a broken file?",
+        "How should the cache be stored so that a crash halfway through leaves nothing half-written?",
+    ],
+)
+def test_how_a_thing_should_be_done_is_answered_by_the_way_to_do_it(backend, kb, embedder, question):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "write each file to a temporary name" in answer, answer
+
+
 def test_arithmetic_asked_for_is_sought_beyond_the_first_sentences_passage(backend, kb, embedder):
     question = "How does reciprocal rank fusion turn a result's positions in each list into a score?"
     answer, _ = _answer(backend, kb, embedder, question)
@@ -783,6 +795,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("If the server dies mid-answer, what should the page do with the text shown so far?", {Asks.PROCEDURE}),
         ("How should the app behave after the model crashes?", {Asks.PROCEDURE}),
         ("What's the headline feature of a vector database?", {Asks.FOREMOST}),
+        ("How should the index files be saved so a crash leaves nothing broken?", {Asks.PROCEDURE}),
         ("Why is normalising the query vector necessary?", {Asks.FAULT}),  # the mistake of leaving it out
         ("what goes wrong if I skip the overlap?", {Asks.FAULT}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
@@ -943,6 +956,7 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
     assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
     assert states({Asks.UNNEEDED}, "It is less useful for narrow factual questions.")
+    assert states({Asks.PROCEDURE}, "The standard defence is to write each file to a temporary name.")
     assert states({Asks.FOREMOST}, "The most visible extra feature is metadata filtering.")
     assert not states({Asks.FOREMOST}, "A vector database is a complete data system built around vector search.")
     assert not states({Asks.UNNEEDED}, "MMR is most useful when a corpus contains overlapping chunks.")
