@@ -185,6 +185,7 @@ class Asks(Enum):
     CONTENTS = "contents"
     UNNEEDED = "unneeded"
     FOREMOST = "foremost"
+    GUARANTEE = "guarantee"
 
 
 # What a setting is called after its name ("the nprobe setting", "the id field").
@@ -341,6 +342,17 @@ _ASKS = {
         r"|cause|property|idea|lesson|concern|risk|drawback|weakness|strength|purpose|trick|mistake)s?\b",
         re.IGNORECASE,
     ),
+    # A rule without exception: "what guarantee does a consumer get about how each run finishes?", "what can a
+    # consumer count on…?", which a sentence with "always", "never", "exactly one"… states; looked for in any
+    # passage when the first sentence states none. Since stop 69: key fact +3 over the read sets and files ("A
+    # chunk never crosses a heading…", "Consumers can rely on the rule that exactly one of done or error ends every
+    # run."), 3 other answers changed, none losing its fact; with any "rely on" ("Is it safe to rely on file
+    # modification times…?") +3 −1. Tried in stop 68 without the look beyond the first sentence: no change.
+    Asks.GUARANTEE: re.compile(
+        r"\bguarantee[sd]?\b|\bwhat (?:can|do|does|could) (?:[\w-]+ ){0,3}(?:count|rely) on\b|\bbe (?:sure|certain)\b"
+        r"|\bpromised?\b",
+        re.IGNORECASE,
+    ),
     # Something observed going wrong, its cause asked: "my server writes SSE messages but the browser
     # never fires any events, why?", "…the last few words just vanish. What are we doing wrong?" Read
     # instead of a reason, and looked for in any passage when the best sentence states no mistake. Since
@@ -460,6 +472,11 @@ _STATES = {
     Asks.FOREMOST: re.compile(
         r"\b(?:most|main|biggest|primary|key|chief|principal|first)\b(?: [\w-]+){0,3} (?:is|are)\b"
         r"|^(?:Its|Their) (?:[\w-]+ ){0,2}(?:is|are)\b",
+        re.IGNORECASE,
+    ),
+    # A rule without exception: "Consumers can rely on the rule that exactly one of done or error ends every run."
+    Asks.GUARANTEE: re.compile(
+        r"\b(?:rely on|guarantee[sd]?|always|exactly one|never|without exception|every (?:run|time|call|event))\b",
         re.IGNORECASE,
     ),
     # A mistake that causes it: "…a server that forgets the blank line will appear to send nothing at all".

@@ -131,6 +131,18 @@ def test_how_a_thing_should_be_done_is_answered_by_the_way_to_do_it(backend, kb,
     assert "write each file to a temporary name" in answer, answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "If I cut Markdown at its headings before chunking, what guarantee do I get about section boundaries?",
+        "Which chunking approach guarantees that a chunk never spans two sections?",
+    ],
+)
+def test_a_guarantee_asked_for_is_answered_by_the_rule_without_exception(backend, kb, embedder, question):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "A chunk never crosses a heading" in answer, answer
+
+
 def test_arithmetic_asked_for_is_sought_beyond_the_first_sentences_passage(backend, kb, embedder):
     question = "How does reciprocal rank fusion turn a result's positions in each list into a score?"
     answer, _ = _answer(backend, kb, embedder, question)
@@ -796,11 +808,13 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("How should the app behave after the model crashes?", {Asks.PROCEDURE}),
         ("What's the headline feature of a vector database?", {Asks.FOREMOST}),
         ("How should the index files be saved so a crash leaves nothing broken?", {Asks.PROCEDURE}),
+        ("What can a consumer count on about how a run ends?", {Asks.GUARANTEE}),
+        ("Is it safe to rely on file timestamps?", set()),  # whether to rely on something, no rule asked
         ("Why is normalising the query vector necessary?", {Asks.FAULT}),  # the mistake of leaving it out
         ("what goes wrong if I skip the overlap?", {Asks.FAULT}),
         ("How do I catch an error inside a generator?", {Asks.PROCEDURE}),  # "catch" the verb asks no drawback
         ("What happens when the queue is full?", set()),  # "when" opening a clause
-        ("What can a consumer rely on about how every run finishes?", set()),  # not "about how many"
+        ("What can a consumer rely on about how every run finishes?", {Asks.GUARANTEE}),  # not "about how many"
         ("About how many dimensions does MiniLM output?", {Asks.QUANTITY}),
         # something seen going wrong, its cause asked; not "why" of a rule
         ("The browser never fires a single event. Why could that be?", {Asks.FAULT}),
@@ -956,6 +970,7 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
     assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
     assert states({Asks.UNNEEDED}, "It is less useful for narrow factual questions.")
+    assert states({Asks.GUARANTEE}, "Consumers can rely on the rule that exactly one of done or error ends every run.")
     assert states({Asks.PROCEDURE}, "The standard defence is to write each file to a temporary name.")
     assert states({Asks.FOREMOST}, "The most visible extra feature is metadata filtering.")
     assert not states({Asks.FOREMOST}, "A vector database is a complete data system built around vector search.")

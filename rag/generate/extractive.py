@@ -1445,6 +1445,7 @@ class _Reading:
             (Asks.YEAR, None),
             (Asks.PERSON, None),
             (Asks.UNNEEDED, None),
+            (Asks.GUARANTEE, None),
             (Asks.CONDITION, None),
             (Asks.FAULT, None),
         )
