@@ -435,8 +435,10 @@ _STATES = {
         r"|\bwhich is why\b|\bas a result\b|\bdue to\b|\bin order to\b",
         re.IGNORECASE,
     ),
+    # "product of", not "product" alone, since stop 69: "inner product" and "product quantization" name things
+    # (two answers changed, each now quoting arithmetic: "…the sum of m table lookups…"; no key fact moved).
     Asks.FORMULA: re.compile(
-        r"\b(?:divided by|times|sum|product|plus|minus|mean|fraction|ratio|harmonic|weighted)\b"
+        r"\b(?:divided by|times|sum|product of|plus|minus|mean|fraction|ratio|harmonic|weighted)\b"
         r"|\b(?:multipl(?:y|ie|ica)|averag|logarithm|square|hash)\w*",
         re.IGNORECASE,
     ),

@@ -970,6 +970,9 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
     assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
     assert states({Asks.UNNEEDED}, "It is less useful for narrow factual questions.")
+    assert states({Asks.FORMULA}, "Cosine similarity is the inner product of two vectors divided by their lengths.")
+    assert not states({Asks.FORMULA}, "The inner product grows when either vector gets longer.")  # a name, no sum
+    assert not states({Asks.FORMULA}, "FAISS IndexIVFPQ combines an inverted file with product quantization.")
     assert states({Asks.GUARANTEE}, "Consumers can rely on the rule that exactly one of done or error ends every run.")
     assert states({Asks.PROCEDURE}, "The standard defence is to write each file to a temporary name.")
     assert states({Asks.FOREMOST}, "The most visible extra feature is metadata filtering.")
