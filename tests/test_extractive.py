@@ -751,6 +751,17 @@ def test_a_question_on_when_something_is_not_worth_it_is_answered_by_the_case_it
     assert "It is less useful for one-off questions" in answer, answer
 
 
+def test_a_short_sentence_announcing_what_follows_is_quoted_with_the_sentence_that_gives_it(backend):
+    text = (
+        "A result cache keeps answers that were already computed. "
+        "Result caches come in two kinds. "
+        "They keep answers either in the memory of one process or on a shared disk that every worker reads. "
+        "A cache is emptied when the documents change."
+    )
+    answer = "".join(backend.stream("What kinds of result cache are there?", [_hit(text)]))
+    assert answer.endswith("on a shared disk that every worker reads. [1]"), answer
+
+
 def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
     answer = "".join(backend.stream("How many values does a generator handler yield?", [_hit(EXPLANATION)]))
     assert answer.count("[1]") == 2, answer

@@ -1,8 +1,8 @@
 """The default answer: the retrieved sentences that state what was asked, each cited.
 
 No LLM is involved, so it cannot invent anything: it only quotes the documents, at most two
-sentences (three for a "how" or "why" question whose explanation runs on, or when the second stands
-on the sentence before it) and 80 words from the top three hits (five for a comparison). When even
+sentences (three for a "how" or "why" question whose explanation runs on, when the second stands
+on the sentence before it, or when a short one announces what the next gives) and 80 words from the top three hits (five for a comparison). When even
 the best sentence is a weak match (embedding cosine plus a word-for-word match; for a comparison, the
 best pair naming one side each), or only a fair one while the question
 names something no retrieved passage mentions ("a React component" against a passage on Gradio), the
@@ -1264,19 +1264,23 @@ class _Reading:
         from how language models work. They are trained to produce likely continuations…". Since stop 52:
         of the 1,149 answers to the question sets, 4 changed, 3 gaining that fact (first, third and sixth
         sets), one a third sentence of no use ("That makes it a natural fit…"); with no limit on the last
-        sentence's length, 8 changed, 3 of them for a filler ("Both approaches have a long history.")."""
+        sentence's length, 8 changed, 3 of them for a filler ("Both approaches have a long history.").
+        Since stop 69 a short last sentence goes on so for any question but "how many": "Async generators
+        have counterparts to the methods of ordinary generators." had ended an answer without naming them.
+        Key fact +3 over the read sets and files, none lost; 34 other answers gained a third sentence, by my
+        reading most completing the one before ("Calling it does not run its body. Instead, it returns a
+        generator object…"), a few a filler ("Short sections become single small chunks…"); SQuAD's answer
+        hit 0.888 → 0.886 (one question)."""
         p, first = min(places)
         last = max(i for _, i in places)
         following = (p, last + 1)
         in_a_row = sorted(places) == [(p, i) for i in range(first, last + 1)]
         in_one_passage = all(q == p for q, _ in places)  # so that (p, last) is the last sentence chosen
+        if Asks.QUANTITY in self.kinds or following not in self.candidates:
+            return places
+        announces = in_one_passage and self._words((p, last)) <= NAMING_WORDS and self._refers_back(following)
         if (
-            not self.how_or_why
-            or Asks.QUANTITY in self.kinds
-            or following not in self.candidates
-            or not (
-                in_a_row or (in_one_passage and self._words((p, last)) <= NAMING_WORDS and self._refers_back(following))
-            )
+            not (announces or (self.how_or_why and in_a_row))
             or sum(self._words(place) for place in [*places, following]) > MAX_WORDS
         ):
             return places
