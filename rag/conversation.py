@@ -569,12 +569,14 @@ def _names_a_thing_asked(words: Sequence[str]) -> bool:
     article and joined by "in", "of" or "for" ("the 2.0 version", "m in product quantization")."""
     if words and words[0].lower() in _ARTICLE_WORDS:
         words = words[1:]
-    return bool(words) and all(
-        (_content(word) or _letters(word)) and not word.endswith("ly")
-        if n in (0, len(words) - 1) or word.lower() not in _JOINING_A_THING
-        else True
-        for n, word in enumerate(words)
-    )
+    if not words:
+        return False
+
+    def naming(word: str) -> bool:
+        return (_content(word) or _letters(word)) and not word.endswith("ly")  # not an adverb: "And internally, …"
+
+    inner = words[1:-1]
+    return naming(words[0]) and naming(words[-1]) and all(naming(w) or w.lower() in _JOINING_A_THING for w in inner)
 
 
 def _names_only(question: str, head: Sequence[str]) -> bool:

@@ -264,9 +264,9 @@ _ASKS = {
         # stop 67, of the read sets' and files' answers one changed, now quoting "The better behaviour is to
         # leave the partial answer in place…"; no key fact moved. Since stop 69 after a clause of its own too
         # ("If the model server crashes…, what should the app do with the words…?"), and "how should the app
-        # behave": key fact +1 (the third set's), no other answer changed. Since stop 69 "How can/should the cache
-        # be written…?" ("The standard defence is to write each file to a temporary name…"): key fact +2, no
-        # other answer changed.
+        # behave": key fact +1 (the third set's), no other answer changed; and "How can/should the cache be
+        # written…?" ("The standard defence is to write each file to a temporary name…"): key fact +2, no other
+        # answer changed.
         r"|(?:^|[,;:.?!]\s+)what (?:should|must) (?:my|our|your|the|an?) (?:[\w-]+ ){1,2}do\b|\bsupposed to do\b"
         r"|\bhow (?:should|must) (?:my|our|your|the|an?) (?:[\w-]+ ){1,2}(?:behave|react|respond)\b"
         r"|^\s*how (?:can|should|could|must) (?:my|our|your|the|an?|each) (?:[\w-]+ ){1,3}be (?:written|stored|saved|built|done|kept|handled|set up|laid out)\b",

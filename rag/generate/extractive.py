@@ -2,11 +2,11 @@
 
 No LLM is involved, so it cannot invent anything: it only quotes the documents, at most two
 sentences (three for a "how" or "why" question whose explanation runs on, when the second stands
-on the sentence before it, or when a short one announces what the next gives) and 80 words from the top three hits (five for a comparison). When even
-the best sentence is a weak match (embedding cosine plus a word-for-word match; for a comparison, the
-best pair naming one side each), or only a fair one while the question
-names something no retrieved passage mentions ("a React component" against a passage on Gradio), the
-answer says plainly that the documents don't answer.
+on the sentence before it, or when a short one announces what the next gives) and 80 words from
+the top three hits (five for a comparison). When even the best sentence is a weak match (embedding
+cosine plus a word-for-word match; for a comparison, the best pair naming one side each), or only a
+fair one while the question names something no retrieved passage mentions ("a React component"
+against a passage on Gradio), the answer says plainly that the documents don't answer.
 
 A sentence that is merely on the topic often matches a question as well as the one that states
 the asked-for fact, so the choice weighs more than similarity:
