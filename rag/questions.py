@@ -200,6 +200,8 @@ _ROLE_QUESTION = re.compile(
     r"(?: (?:in|for) (?:an? |the )?[\w.-]+(?: [\w.-]+){0,2})?\??$",
     re.IGNORECASE,
 )
+# A why question in other words, which the extractive answer also reads as asking for an explanation.
+CAUSE_ASKED = r"what (?:causes|caused|leads to)"
 _SYMPTOM = (
     r"\b(?:never|nothing|vanish\w*|disappear\w*|freez\w*|hangs|stuck|broken|looks? (?:off|wrong)|missing"
     r"|(?:does|do|did|is|are|was|were)(?:n['’]?t| not) (?:show|appear|arriv|fire|work|get|receiv|reach|updat)\w*)\b"
@@ -234,9 +236,7 @@ _ASKS = {
         re.IGNORECASE,
     ),
     # "What causes…?" since stop 69 (alone it changed no answer of the read sets and files).
-    Asks.REASON: re.compile(
-        r"\bwhy\b|\bwhat is the (?:reason|point|purpose)\b|\bwhat (?:causes|caused|leads to)\b", re.IGNORECASE
-    ),
+    Asks.REASON: re.compile(rf"\bwhy\b|\bwhat is the (?:reason|point|purpose)\b|\b{CAUSE_ASKED}\b", re.IGNORECASE),
     Asks.FORMULA: re.compile(
         r"\bhow (?:exactly |precisely )?(?:is|are|can|do|does|should|would|could) .*\b(?:computed|calculated|worked out|put together|estimated?|measured"
         r"|derived|scored|compute|calculate)\b"

@@ -599,6 +599,7 @@ from rag.events import Hit
 from rag.generate.base import NOT_FOUND
 from rag.lexical import WORD, asked_terms, piece_shares, terms
 from rag.questions import (
+    CAUSE_ASKED,
     Asks,
     acronyms_asked,
     asks,
@@ -895,7 +896,7 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 # at "Hallucinations arise from how language models work." Key fact +1 over the read sets and files, no other
 # answer changed; reading every question that asks for a reason so (`Asks.REASON`: "then why bother?", "which of
 # the two is slower, and why?") changed 29 answers, mostly by a third sentence of no use, +2 −1.
-_HOW_OR_WHY = re.compile(r"^\s*(?:how|why|(?:and |so )?what (?:causes|caused|leads to))\b", re.IGNORECASE)
+_HOW_OR_WHY = re.compile(rf"^\s*(?:how|why|(?:and |so )?{CAUSE_ASKED})\b", re.IGNORECASE)
 
 Place = tuple[int, int]  # (passage index, sentence position in it)
 Unit = tuple[Place, ...]  # one sentence, or a sentence that refers back with the one before it
@@ -1440,10 +1441,14 @@ class _Reading:
         # Arithmetic is looked for in the first sentence's document, then in any; a way in the first sentence's
         # passage; a number, year, name, case of little use, case or mistake in any.
         document = self.passages[p].hit.chunk.source
+
+        def in_document(q: int) -> bool:
+            return self.passages[q].hit.chunk.source == document
+
         kinds = (
-            (Asks.FORMULA, lambda q: self.passages[q].hit.chunk.source == document),
+            (Asks.FORMULA, in_document),
             (Asks.FORMULA, None),
-            (Asks.FOREMOST, lambda q: self.passages[q].hit.chunk.source == document),
+            (Asks.FOREMOST, in_document),
             (Asks.PROCEDURE, lambda q: q == p),
             (Asks.QUANTITY, None),
             (Asks.YEAR, None),
