@@ -1324,6 +1324,20 @@ def test_a_sentence_that_refers_back_is_matched_with_the_one_it_stands_on(backen
     assert "bags of tokens" in answer, answer
 
 
+def test_a_sentence_naming_these_things_comes_with_the_one_that_gives_them(backend, kb, embedder):
+    answer, _ = _answer(backend, kb, embedder, "how do u calculate mrr??")
+    assert answer.startswith("For each query, the reciprocal rank is one divided by that position"), answer
+    assert "MRR is the average of these values over all queries." in answer, answer
+
+
+def test_a_comparison_is_not_set_apart_by_a_sentence_that_names_neither_side(backend, kb, embedder):
+    # The best sentence and its follower "…phrased the way real users phrase them rather than copied…"
+    # name one side; only the follower sets something apart, and not that side.
+    answer, _ = _answer(backend, kb, embedder, "What's the difference between recall@k and MRR?")
+    assert "Recall at k measures the fraction of relevant items" in answer, answer
+    assert "Mean reciprocal rank, or MRR, looks at the position of the first relevant result." in answer, answer
+
+
 @pytest.mark.parametrize(
     ("british", "american"),
     [
