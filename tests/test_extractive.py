@@ -962,6 +962,7 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
         {Asks.NAME}, "Only the stored vectors are quantised, so this is called asymmetric distance computation."
     )
     assert not states({Asks.NAME}, "The query is not quantised."), "a name is given by calling it one"
+    assert states({Asks.NAME}, "FAISS also provides `index_factory`, which builds an index from a string.")
     assert states({Asks.DRAWBACK}, "Its weakness is that it ignores meaning.")
     assert states({Asks.UNNEEDED}, "It is less useful for narrow factual questions.")
     assert states({Asks.FORMULA}, "Cosine similarity is the inner product of two vectors divided by their lengths.")
@@ -1316,6 +1317,12 @@ def test_an_irregular_form_of_a_verb_is_read_as_the_verb(backend, kb, embedder):
         backend, kb, embedder, "Should the app show users the full Python traceback when the model call fails?"
     )
     assert "Stack traces and internal details should not be shown to users" in answer, answer
+
+
+def test_a_thing_asked_for_by_its_name_is_answered_by_the_code_that_names_it(backend, kb, embedder):
+    question = "There is a FAISS helper that makes an index from a text spec, what is it called?"
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert "`index_factory`" in answer, answer
 
 
 def test_a_sentence_that_refers_back_is_matched_with_the_one_it_stands_on(backend, kb, embedder):
