@@ -669,10 +669,16 @@ _SMALL_TALK = {
     ),
 }
 # A message asking for more on what was said, naming nothing ("tell me more", "go on", "what else?").
+# Since stop 70 also after "ok", "and" or "so" ("ok and what else", "Okay, what else?", "ok, keep going"), as
+# "what more" and as "anything else I should mention/know?": 4 follow-ups of the twenty-fourth conversation file
+# no longer quote the answer before them again, one gaining its key fact; no other answer or query changed.
 _MORE = re.compile(
+    r"(?:(?:ok(?:ay)?|alright|right|so|and|cool|great|nice|got it)[,.!]? (?:and |so )?)?"
     r"(?:(?:can|could|would) you |please )?(?:tell me more|tell me some more|say more|more|go on|continue|keep going"
-    r"|elaborate|expand|explain (?:more|further)|what else|anything else|more (?:details|detail|info|information))"
-    r"(?: (?:on|about) (?:it|that|this|them))?(?: please)?"
+    r"|elaborate|expand|explain (?:more|further)|what else|what more|anything (?:else|more)"
+    r"|more (?:details|detail|info|information))"
+    r"(?: (?:on|about) (?:it|that|this|them))?(?: (?:i|we) should (?:know|mention|add)| to (?:add|know|mention))?"
+    r"(?: please)?"
 )
 _SMALL_TALK_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation and emoji around it
 _MARKDOWN = MarkdownIt("commonmark")

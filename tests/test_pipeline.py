@@ -124,7 +124,17 @@ def test_a_question_after_a_thanks_follows_up_the_question_before_it(settings, k
     assert search_line(events).startswith("Searching for: What are the drawbacks of HNSW?"), search_line(events)
 
 
-@pytest.mark.parametrize("request_for_more", ["tell me more", "Go on!", "Can you elaborate?", "anything else?"])
+@pytest.mark.parametrize(
+    "request_for_more",
+    [
+        "tell me more",
+        "Go on!",
+        "Can you elaborate?",
+        "anything else?",
+        "ok and what else",
+        "Anything else I should know?",
+    ],
+)
 def test_asked_for_more_it_searches_the_topic_and_says_what_it_has_not_said(settings, kb, request_for_more):
     asked, said = [], []
     for message in ["What is HNSW?", request_for_more, request_for_more]:
