@@ -650,18 +650,18 @@ def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
     its question, after any clause setting its scene ("In BM25, …") and without where its thing lives
     ("… in BM25?"), writes exactly one term (a name, a letter or two, or a word the dictionary lacks), or
     exactly one shaped as `term` is (a letter or two, or not): "…used for b, the length normalisation
-    knob?" asked of "k1" → "…used for k1?", what b was called left out."""
+    knob?" asked of "k1" → "…used for k1?", what b was called left out. Since stop 70 a question whose own
+    words name no term is asked of the one its scene names ("IVF nlist: how to pick it?" asked of "nprobe"),
+    and of a name and a term the term gives way ("BM25 k1 param - what does…"): 3 follow-up queries changed,
+    each now asking of the term it names; no key fact moved."""
     message = previous.asked if isinstance(previous, SearchQuery) else previous
     asked, context = question_and_context(message)
     own = without_place(without_scene(asked))
-    found = [
-        token
-        for n, token in enumerate(WORD.finditer(own))
-        if _content(token.group()) and (_named(token.group(), n) or _letters_or_unknown(token.group()))
-    ]
-    if len(found) > 1:
-        found = [token for token in found if _letters(token.group()) == _letters(term)]
     at = asked.find(own)
+    found = _terms_shaped_as(own, term)
+    if not found and at > 0:  # "IVF nlist: how to pick it?": the scene names what is asked of
+        own, at = asked[:at], 0
+        found = _terms_shaped_as(own, term)
     if not found:
         return _carried_of(previous, term)
     if len(found) != 1 or found[0].group().lower() == term.lower() or at < 0:
@@ -670,6 +670,22 @@ def _asked_of(previous: str, term: str) -> tuple[str, str] | None:
     after = _APPOSITION.sub("", asked[at + replaced.end() :], count=1)
     again = asked[: at + replaced.start()] + term + after
     return _with_context(again, [word for n, word in enumerate(_words(context)) if _named(word, n)]), replaced.group()
+
+
+def _terms_shaped_as(text: str, term: str) -> list[re.Match[str]]:
+    """The terms `text` writes (names, letters, words the dictionary lacks); of several, those shaped as
+    `term` is (a letter or two, or not), and of those still several, the ones not shaped like a name
+    ("nlist", not "IVF", for "nprobe")."""
+    found = [
+        token
+        for n, token in enumerate(WORD.finditer(text))
+        if _content(token.group()) and (_named(token.group(), n) or _letters_or_unknown(token.group()))
+    ]
+    if len(found) > 1:
+        found = [token for token in found if _letters(token.group()) == _letters(term)]
+    if len(found) > 1:
+        found = [token for token in found if not _named(token.group(), 1)] or found
+    return found
 
 
 def _carried_of(previous: str, term: str) -> tuple[str, str] | None:

@@ -267,6 +267,8 @@ def test_a_new_name_alone_asks_the_question_before_of_it(kb, embedder, history, 
             "And for k1?",
             "What default value is normally used for k1?",
         ),
+        (["IVF nlist: how to pick it?"], "what about nprobe?", "IVF nprobe: how to pick it?"),  # named before
+        (["BM25 k1 param - what does it actually control?"], "and b?", "BM25 b param - what does it actually control?"),
     ],
 )
 def test_a_term_typed_in_lower_case_alone_asks_the_question_before_of_it(kb, embedder, history, follow_up, query):
