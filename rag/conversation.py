@@ -397,6 +397,9 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     # stop 56: 12 of the 829 follow-ups of the conversation files no longer carry "whats" into their search
     # (the status line shows it); no figure of any question set, conversation file or SQuAD moved.
     *("whats", "thats", "hows", "whos", "wheres", "whens", "whys", "theres", "heres", "im", "ive", "youre"),
+    # And its short forms ("u mentioned minilm", "thx"): since stop 70, "before it gets cut off" after "u
+    # mentioned minilm, does that tokenizer…" no longer searches "before u gets cut off".
+    *("u", "ur", "ya", "pls", "plz", "thx", "tho", "cuz"),
     *NEGATIVE_CONTRACTIONS,
 }
 _CONTINUATION = re.compile(r"(?:" + "|".join(c.replace(" ", r"\s+") for c in CONTINUATIONS) + r")\b", re.IGNORECASE)

@@ -147,6 +147,20 @@ def test_asked_for_more_it_searches_the_topic_and_says_what_it_has_not_said(sett
     assert second and third and not second & first and not third & (first | second), said
 
 
+def test_you_typed_as_u_is_not_what_a_pronoun_stands_for(settings, kb):
+    asked = [
+        "which models use wordpiece tokenizing and how does it split a word its never seen",
+        "u mentioned minilm, does that tokenizer care about capital letters",
+    ]
+    said = [
+        list(stream_answer(message, settings, kb=kb, history=asked[:n]))[-1].answer for n, message in enumerate(asked)
+    ]
+    events = list(
+        stream_answer("and how long can it be before it gets cut off", settings, kb=kb, history=asked, said=said)
+    )
+    assert " u " not in search_line(events), search_line(events)
+
+
 def test_asked_for_more_of_one_thing_it_answers_on_that_thing(settings, kb):
     history = ["What are the three ingredients of BM25?"]
     events = list(stream_answer("Tell me more about the first one.", settings, kb=kb, history=history))
