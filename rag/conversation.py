@@ -867,15 +867,22 @@ class SearchQuery(str):
     # A request for more on the conversation's topic and nothing in particular ("tell me more", "go on",
     # searched as "More about HNSW"); not "more about its layers".
     more: bool
+    # The sentences the message opened with, which may tell what went wrong ("…the browser never fires a
+    # single message."), when the question after them asks why ("What's wrong?"): see `rag.questions.asks`.
+    scene: str
 
-    def __new__(cls, asked: str, carried: Sequence[str], own: str = "", more: bool = False) -> Self:
+    def __new__(cls, asked: str, carried: Sequence[str], own: str = "", more: bool = False, scene: str = "") -> Self:
         carried = carried[:MAX_CARRIED_WORDS]
         query = super().__new__(cls, f"{asked}{CONTEXT_MARK}{' '.join(carried)}" if carried else asked)
-        query.asked, query.carried, query.own, query.more = asked, tuple(carried), own, more
+        query.asked, query.carried, query.own, query.more, query.scene = asked, tuple(carried), own, more, scene
         return query
 
-    def __getnewargs__(self) -> tuple[str, tuple[str, ...], str, bool]:  # so that copy and pickle rebuild it
-        return self.asked, self.carried, self.own, self.more
+    def __getnewargs__(self) -> tuple[str, tuple[str, ...], str, bool, str]:  # so that copy and pickle rebuild it
+        return self.asked, self.carried, self.own, self.more, self.scene
+
+    def in_scene(self, scene: str) -> SearchQuery:
+        """The same query, remembering the sentences its message opened with."""
+        return SearchQuery(self.asked, self.carried, self.own, self.more, scene)
 
 
 def resolved_terms(query: str) -> tuple[str, ...]:

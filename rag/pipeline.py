@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from rag.citations import cited_numbers
 from rag.config import Settings
-from rag.conversation import standalone_query, with_context
+from rag.conversation import SearchQuery, standalone_query, with_context
 from rag.embed import Embedder, get_embedder
 from rag.errors import RagError
 from rag.events import Done, Error, Event, Hit, Retrieved, Status, Token, counted, run_to_end
@@ -121,6 +121,8 @@ def search_query(question: str, earlier: Sequence[str], kb: KnowledgeBase, embed
     query = plain_question(asked)
     if context:
         query = with_context(query, context, kb, embedder)
+        if isinstance(query, SearchQuery):
+            query = query.in_scene(context)
     if not earlier:
         return query
 

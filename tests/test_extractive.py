@@ -822,6 +822,11 @@ def test_the_wording_of_a_question_says_what_kind_of_fact_answers_it(question, k
     assert asks(question) == kinds
 
 
+def test_a_why_asks_for_a_mistake_when_the_sentences_before_it_tell_what_went_wrong():
+    assert asks("Why could that be?", scene="The browser never fires a single event.") == {Asks.FAULT}
+    assert asks("Why?", scene="I switched to buffered output.") == {Asks.REASON}
+
+
 @pytest.mark.parametrize(
     "question",
     [

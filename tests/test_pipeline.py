@@ -147,6 +147,12 @@ def test_asked_for_more_it_searches_the_topic_and_says_what_it_has_not_said(sett
     assert second and third and not second & first and not third & (first | second), said
 
 
+def test_a_why_after_sentences_telling_what_went_wrong_is_answered_with_the_mistake(settings, kb):
+    message = "Our Flask server definitely writes data lines, yet the page's EventSource never fires a message. What's going on?"
+    answer = list(stream_answer(message, settings, kb=kb))[-1].answer
+    assert "forgets the blank line" in answer, answer
+
+
 def test_you_typed_as_u_is_not_what_a_pronoun_stands_for(settings, kb):
     asked = [
         "which models use wordpiece tokenizing and how does it split a word its never seen",

@@ -1046,7 +1046,7 @@ class _Reading:
         wording = {*terms(role_verb(self.question) or ""), *(terms(MORE_ABOUT) if self.more else ())}
         self.asked = tuple(word for word in asked_terms(self.question) if word not in wording)
         self.resolved = resolved_terms(query_text)
-        self.kinds = asks(self.question)
+        self.kinds = asks(self.question, query_text.scene if isinstance(query_text, SearchQuery) else "")
         self.counted = counted(self.question)
         self.ratio = asks_ratio(self.question)
         self.given = numbers_in(self.question)
