@@ -1336,6 +1336,18 @@ def test_a_sentence_that_refers_back_is_matched_with_the_one_it_stands_on(backen
     assert "bags of tokens" in answer, answer
 
 
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("How does all-MiniLM-L6-v2 merge the vectors of its tokens into one embedding?", "applies mean pooling"),
+        ("In a typed event stream, what guarantee is there about how a run ends?", "exactly one of done or error"),
+    ],
+)
+def test_a_best_pair_stating_no_kind_asked_is_followed_by_a_sentence_that_does(backend, kb, embedder, question, stated):
+    answer, _ = _answer(backend, kb, embedder, question)
+    assert stated in answer, answer
+
+
 def test_a_sentence_naming_these_things_comes_with_the_one_that_gives_them(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "how do u calculate mrr??")
     assert answer.startswith("For each query, the reciprocal rank is one divided by that position"), answer
