@@ -1341,6 +1341,10 @@ def test_a_sentence_that_refers_back_is_matched_with_the_one_it_stands_on(backen
     [
         ("How does all-MiniLM-L6-v2 merge the vectors of its tokens into one embedding?", "applies mean pooling"),
         ("In a typed event stream, what guarantee is there about how a run ends?", "exactly one of done or error"),
+        (  # the pair and the mistake exceed the word budget: the mistake takes the second's place
+            "What goes wrong if my token buffer wrapper never flushes at the end, once the model is done?",
+            "forgetting it silently drops the last words",
+        ),
     ],
 )
 def test_a_best_pair_stating_no_kind_asked_is_followed_by_a_sentence_that_does(backend, kb, embedder, question, stated):

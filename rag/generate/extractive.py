@@ -1215,8 +1215,7 @@ class _Reading:
         if len(best) > 1:
             if all(place in self.said for place in best):
                 return self._went_on(list(best), units, scores)
-            stating = self._stating_after(list(best), units, scores)
-            return [*best, stating] if stating else self._explained(list(best))
+            return self._stating_after(list(best), units, scores) or self._explained(list(best))
         restated = self._restated(best[0])
         if restated:
             return self._explained([best[0], restated])
@@ -1486,25 +1485,32 @@ class _Reading:
             (Asks.FAULT, None),
         )
 
-    def _stating_after(self, pair: list[Place], units: Sequence[Unit], scores: np.ndarray) -> Place | None:
+    def _stating_after(self, pair: list[Place], units: Sequence[Unit], scores: np.ndarray) -> list[Place] | None:
         """For a best unit of two sentences that state none of the kinds of fact asked, a sentence that states
         one to follow them (as `_follower` finds one), within MAX_WORDS, or None. Since stop 70 (before, such a
         pair was quoted as it was): "How does all-MiniLM-L6-v2 combine its per-token outputs…?" had quoted the
         model's overview, "The all-MiniLM-L6-v2 model is one of… It is built on…", and now goes on to "The model
         then applies mean pooling…". Key fact +10 −1 over the read sets and files (24 answers changed, the loss
         a "how should I pick a cut-off" that now opens on a way of its passage and drops the sentence on 0.5);
-        SQuAD's answers unchanged."""
-        words = sum(self._words(place) for place in pair)
-
-        def after_pair(stating: Callable[[int, int], bool]) -> Callable[[int, int], bool]:
-            return lambda q, j: (q, j) not in pair and words + self._words((q, j)) <= MAX_WORDS and stating(q, j)
-
+        SQuAD's answers unchanged. When the three exceed MAX_WORDS, the sentence follows the pair's first in place
+        of its second ("…forgetting it silently drops the last words…" after "When the stream ends early, … the
+        wrapper should still flush…"): +2 more, no other answer changed."""
         for kind, within in self._sought(pair[0][0]):
             if kind in self.kinds and not any(self._gives(kind, place) for place in pair):
-                found = self._mmr_best(pair[-1], units, scores, after_pair(self._stating(kind, within)))
-                if found:
-                    return found
+                for kept in (pair, pair[:1]):
+                    found = self._mmr_best(
+                        kept[-1], units, scores, self._after(pair, kept, self._stating(kind, within))
+                    )
+                    if found:
+                        return [*kept, found]
         return None
+
+    def _after(
+        self, pair: list[Place], kept: list[Place], stating: Callable[[int, int], bool]
+    ) -> Callable[[int, int], bool]:
+        """Whether a sentence outside `pair` states the kind of fact and fits MAX_WORDS after `kept`."""
+        words = sum(self._words(place) for place in kept)
+        return lambda q, j: (q, j) not in pair and words + self._words((q, j)) <= MAX_WORDS and stating(q, j)
 
     def _stating(self, kind: Asks, within: Callable[[int], bool] | None) -> Callable[[int, int], bool]:
         """Whether a sentence gives that kind of fact, and is of a passage `within` allows if it is given."""
