@@ -202,8 +202,12 @@ _ROLE_QUESTION = re.compile(
 )
 # A why question in other words, which the extractive answer also reads as asking for an explanation.
 CAUSE_ASKED = r"what (?:causes|caused|leads to)"
+# What is observed going wrong. Since stop 70 also a failure that recurs ("keeps chopping off the last words"),
+# and "what am I missing?" asks its cause: key fact +2, no other answer of the read sets and files changed (any
+# "chop" or "cut off" read so changed 4 more, each for the worse: "why not just chop its end off?" proposes).
 _SYMPTOM = (
     r"\b(?:never|nothing|vanish\w*|disappear\w*|freez\w*|hangs|stuck|broken|looks? (?:off|wrong)|missing"
+    r"|keeps? (?:chopping|cutting|dropping|losing|truncating|crashing|failing)"
     r"|(?:does|do|did|is|are|was|were)(?:n['’]?t| not) (?:show|appear|arriv|fire|work|get|receiv|reach|updat)\w*)\b"
 )
 _ASKS = {
@@ -361,7 +365,8 @@ _ASKS = {
     # "A generator can be consumed only once", no longer on code before the first `yield`).
     Asks.FAULT: re.compile(
         rf"(?=.*{_SYMPTOM})(?:.*\bwhy\b|.*\bhow come\b|.*\bwhat(?:'s| is) (?:going on|wrong|happening)\b"
-        r"|.*\b(?:likely|probable|possible) causes?\b|.*\bwhat (?:could|might|would) (?:cause|explain)\b|.*\bdoing wrong\b)"
+        r"|.*\b(?:likely|probable|possible) causes?\b|.*\bwhat (?:could|might|would) (?:cause|explain)\b|.*\bdoing wrong\b"
+        r"|.*\bwhat (?:am i|are we|is it) (?:probably |likely )?missing\b)"
         # Why something must not be left out, which the mistake of leaving it out answers: "Why is the closing
         # flush … essential…?" quoted the flush rules' "so that…" (a reason) over "…forgetting it silently drops
         # the last words". Since stop 69: key fact +3 over the read sets and files, no other answer changed.
