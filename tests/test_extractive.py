@@ -421,6 +421,17 @@ def test_a_sentence_opening_with_this_brings_the_sentence_it_refers_to(backend):
     )
 
 
+def test_a_sentence_opening_on_doing_something_to_it_brings_the_sentence_it_refers_to(backend):
+    text = (
+        "Towers are tall buildings made for looking out over a city. "
+        "A lighthouse is a tower that carries a lamp for ships. "
+        "Climbing it takes a good twenty minutes. "
+        "Many are now automated."
+    )
+    answer = "".join(backend.stream("How long does climbing take?", [_hit(text)]))
+    assert answer.startswith("A lighthouse is a tower that carries a lamp for ships. [1] Climbing it takes"), answer
+
+
 def test_a_second_sentence_that_stands_on_the_one_before_it_mid_sentence_brings_it(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "What is HNSW?")
     assert answer.startswith("HNSW stands for Hierarchical Navigable Small World"), answer
