@@ -216,7 +216,10 @@ _ASKS = {
         r"|\b(?:what|which) (?:values?|number|size|port|length|range|percentage)\b"
         r"|\b(?:what|which) (?:[\w-]+ )?(?:values?|number|size|factor)\b"
         r"|\b(?:lowest|highest|smallest|largest)(?: and (?:lowest|highest|smallest|largest))? values?\b"
-        r"|\b(?:default|maximum|minimum|roughly|approximately)\b|\bbetween which\b",
+        r"|\b(?:default|maximum|minimum|roughly|approximately)\b|\bbetween which\b"
+        # "what do people usually set it to?", "what is b usually left at?": since stop 70, three follow-up queries
+        # of the read files ask of the parameter ("…set k1 to?"), not of the thing it belongs to; no key fact moved.
+        r"|\b(?:set|left|kept)(?: \w+)? (?:to|at)\W*$",
         re.IGNORECASE,
     ),
     Asks.PERSON: re.compile(

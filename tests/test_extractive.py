@@ -825,6 +825,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("The browser never fires a single event. Why could that be?", {Asks.FAULT}),
         ("the last words just vanish, what are we doing wrong", {Asks.FAULT}),
         ("Our wrapper keeps dropping the last words. What am I missing?", {Asks.FAULT}),
+        ("and what do people usually set it to?", {Asks.QUANTITY}),
         ("If a passage does not fit, why not just chop its end off?", {Asks.REASON}),  # a proposal, no symptom
         ("What should go into the cache key?", {Asks.CONTENTS}),
         ("In what order should passages go in the prompt?", set()),  # an order, not what a thing is made of
