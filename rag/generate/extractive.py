@@ -1189,11 +1189,14 @@ class _Reading:
         had kept "What's the difference between recall@k and MRR?" from quoting each side)."""
         sentences = [self.passages[p].sentences[i] for p, i in places]
         named = set().union(*(terms(sentence) for sentence in sentences))
-        setting_apart = [place for place, sentence in zip(places, sentences) if _SETTING_APART.search(sentence)]
         sides = self.heads or two
+        setting_apart = [
+            (place, set(terms(sentence)))
+            for place, sentence in zip(places, sentences)
+            if _SETTING_APART.search(sentence)
+        ]
         return any(side & named for side in sides) and any(
-            self._refers_back(place) or any(side & set(terms(self.sentence(place).text)) for side in sides)
-            for place in setting_apart
+            self._refers_back(place) or any(side & words for side in sides) for place, words in setting_apart
         )
 
     def _best(self) -> list[Place]:
