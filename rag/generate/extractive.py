@@ -1223,7 +1223,8 @@ class _Reading:
         if len(best) > 1:
             if all(place in self.said for place in best):
                 return self._went_on(list(best), units, scores)
-            return self._stating_after(list(best), units, scores) or self._explained(list(best))
+            pair = list(best)
+            return self._stating_after(pair, [pair, pair[:1]], units, scores) or self._explained(pair)
         restated = self._restated(best[0])
         if restated:
             return self._explained([best[0], restated])
@@ -1463,12 +1464,8 @@ class _Reading:
         async generators explicitly…"), not kept."""
         if self._refers_back(best):
             return self._mmr_best(best, units, scores)
-        for kind, within in self._sought(best[0]):
-            if kind in self.kinds and not self._gives(kind, best):
-                found = self._mmr_best(best, units, scores, self._stating(kind, within))
-                if found:
-                    return found
-        return self._mmr_best(best, units, scores)
+        stated = self._stating_after([best], [[best]], units, scores)
+        return stated[-1] if stated else self._mmr_best(best, units, scores)
 
     def _sought(self, p: int) -> tuple[tuple[Asks, Callable[[int], bool] | None], ...]:
         """The kinds of fact a follower is looked for, each with the passages it is looked for in (None: any)
@@ -1493,32 +1490,37 @@ class _Reading:
             (Asks.FAULT, None),
         )
 
-    def _stating_after(self, pair: list[Place], units: Sequence[Unit], scores: np.ndarray) -> list[Place] | None:
-        """For a best unit of two sentences that state none of the kinds of fact asked, a sentence that states
-        one to follow them (as `_follower` finds one), within MAX_WORDS, or None. Since stop 70 (before, such a
-        pair was quoted as it was): "How does all-MiniLM-L6-v2 combine its per-token outputs…?" had quoted the
-        model's overview, "The all-MiniLM-L6-v2 model is one of… It is built on…", and now goes on to "The model
-        then applies mean pooling…". Key fact +10 −1 over the read sets and files (24 answers changed, the loss
+    def _stating_after(
+        self, chosen: list[Place], keeps: Sequence[list[Place]], units: Sequence[Unit], scores: np.ndarray
+    ) -> list[Place] | None:
+        """For chosen sentences that state none of a kind of fact asked (`_sought`'s kinds, in order), the first
+        of `keeps` (a part of them) that a sentence stating it can follow within MAX_WORDS, followed by that
+        sentence (maximal marginal relevance picks it); None if there is none.
+
+        `_follower` looks for its second sentence so; and since stop 70 a best unit of two sentences is followed
+        so (before, such a pair was quoted as it was): "How does all-MiniLM-L6-v2 combine its per-token
+        outputs…?" had quoted the model's overview, "The all-MiniLM-L6-v2 model is one of… It is built on…",
+        and now goes on to "The model then applies mean pooling…". Key fact +10 −1 over the read sets and files (24 answers changed, the loss
         a "how should I pick a cut-off" that now opens on a way of its passage and drops the sentence on 0.5);
         SQuAD's answers unchanged. When the three exceed MAX_WORDS, the sentence follows the pair's first in place
         of its second ("…forgetting it silently drops the last words…" after "When the stream ends early, … the
         wrapper should still flush…"): +2 more, no other answer changed."""
-        for kind, within in self._sought(pair[0][0]):
-            if kind in self.kinds and not any(self._gives(kind, place) for place in pair):
-                for kept in (pair, pair[:1]):
+        for kind, within in self._sought(chosen[0][0]):
+            if kind in self.kinds and not any(self._gives(kind, place) for place in chosen):
+                for kept in keeps:
                     found = self._mmr_best(
-                        kept[-1], units, scores, self._after(pair, kept, self._stating(kind, within))
+                        kept[-1], units, scores, self._after(chosen, kept, self._stating(kind, within))
                     )
                     if found:
                         return [*kept, found]
         return None
 
     def _after(
-        self, pair: list[Place], kept: list[Place], stating: Callable[[int, int], bool]
+        self, chosen: list[Place], kept: list[Place], stating: Callable[[int, int], bool]
     ) -> Callable[[int, int], bool]:
-        """Whether a sentence outside `pair` states the kind of fact and fits MAX_WORDS after `kept`."""
+        """Whether a sentence outside `chosen` states the kind of fact and fits MAX_WORDS after `kept`."""
         words = sum(self._words(place) for place in kept)
-        return lambda q, j: (q, j) not in pair and words + self._words((q, j)) <= MAX_WORDS and stating(q, j)
+        return lambda q, j: (q, j) not in chosen and words + self._words((q, j)) <= MAX_WORDS and stating(q, j)
 
     def _stating(self, kind: Asks, within: Callable[[int], bool] | None) -> Callable[[int, int], bool]:
         """Whether a sentence gives that kind of fact, and is of a passage `within` allows if it is given."""
