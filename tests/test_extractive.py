@@ -99,16 +99,31 @@ def test_a_question_on_a_drawback_is_answered_by_the_sentence_that_states_one(ba
     ("question", "stated"),
     [
         # the one thing that stands out, which a sentence names so
-        ("What's the biggest feature a vector database has that FAISS is missing?", "The most visible extra feature"),
-        ("what is the key feature a vector database offers beyond plain FAISS", "The most visible extra feature"),
+        (
+            "What's the biggest feature a vector database has that FAISS is missing?",
+            "The most visible extra feature is metadata filtering.",
+        ),
+        (
+            "what is the key feature a vector database offers beyond plain FAISS",
+            "The most visible extra feature is metadata filtering.",
+        ),
         # why something must not be left out: the mistake of leaving it out
-        ("Why is the last flush of the text buffer required once the model is done?", "forgetting it silently drops"),
-        ("Why shouldn't we skip the flush at the end when our buffering wrapper finishes?", "forgetting it silently"),
+        (
+            "Why is the last flush of the text buffer required once the model is done?",
+            "forgetting it silently drops the last words",
+        ),
+        (
+            "Why shouldn't we skip the flush at the end when our buffering wrapper finishes?",
+            "forgetting it silently drops the last words",
+        ),
         # how a thing should be done: the way to do it
-        ("How can the cached index be saved so that a crash never leaves a broken file?", "to a temporary name"),
+        (
+            "How can the cached index be saved so that a crash never leaves a broken file?",
+            "write each file to a temporary name",
+        ),
         (
             "How should the cache be stored so that a crash halfway through leaves nothing half-written?",
-            "temporary name",
+            "write each file to a temporary name",
         ),
         # a guarantee: the rule without exception
         (
