@@ -223,13 +223,13 @@ _ASKS = {
         re.IGNORECASE,
     ),
     Asks.PERSON: re.compile(
-        r"^\s*who\b|\bwho (?:are|is|was|were|made|developed|invented|proposed|released|wrote|introduced|described)\b"
+        r"^\s*who\b|\bwho (?:actually |originally |first |really )?(?:are|is|was|were|made|developed|invented|proposed|released|wrote|introduced|described|came up with|created|coined)\b"
         r"|\bwhich (?:(?:[\w-]+ ){1,2}and )?(?:researchers?|people|authors?|organi[sz]ations?|compan(?:y|ies)|team"
         r"|person|group)\b|^\s*whose\b",
         re.IGNORECASE,
     ),
     Asks.YEAR: re.compile(
-        r"\b(?:which|what) year\b|\bwhen (?:was|were|did)\b|\bin which (?:year|release|version)\b|\bsince which\b",
+        r"\b(?:which|what) year\b|\bwhen (?:was|were|did)\b|\bin which (?:[\w-]+ )?(?:year|release|version)\b|\bsince which\b",
         re.IGNORECASE,
     ),
     Asks.DEFINITION: re.compile(
@@ -296,7 +296,7 @@ _ASKS = {
         # "What is the attack called when…", "whats it called when u…": since stop 66, key fact +1 on the
         # twenty-first set ("This is called indirect prompt injection"), no other answer of the read sets and
         # files changed; of SQuAD's questions one is read so, unanswerable, its answer the same.
-        r"|\bwhat(?:['’]?s| is| are)(?: [\w-]+){1,4} called (?:when|where|if|in which)\b"
+        r"|\bwhat(?:['’]?s| is| are)(?: [\w-]+){1,4} called (?:when|where|if|in which|for|that|which)\b"
         r"|\bwhat (?:do|does|did|would) (?:you|we|people|they|one|researchers|folks) call\b",
         re.IGNORECASE,
     ),
@@ -432,7 +432,8 @@ _STATES = {
     ),
     # "by/from" and a capitalised word; else a run of names, `_names_person`.
     Asks.PERSON: re.compile(r"\b(?:by|from) [A-Z][a-z]+"),
-    Asks.YEAR: re.compile(r"\b(?:1[89]|20)\d\d\b"),
+    # A year, or a release named by its number ("in Python 3.6") for "in which release…?".
+    Asks.YEAR: re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:[Vv]ersion|[Rr]elease|Python) \d+\.\d+\b"),
     Asks.DEFINITION: re.compile(
         r"\b(?:is|are) (?:a|an|the)\b|\bcalled\b|\bknown as\b|\bstands? for\b|\bshort for\b|\brefers? to\b"
         r"|\bmeans\b|\bdefined as\b|, or [^,]+,|\babbreviated\b",

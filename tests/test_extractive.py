@@ -556,6 +556,27 @@ def test_a_who_question_read_after_its_scene_names_the_maker_over_a_short_senten
     assert "Stephen Robertson" in answer, answer
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # the top three passages are BM25's formula and its strengths; its makers are in the fourth
+        (
+            (
+                "I spent forty years designing pumps and now tinker with AI as a hobby. "
+                "Everybody's RAG tutorial mentions BM25 - who actually invented it, and at which institution?"
+            ),
+            "Stephen Robertson",
+        ),
+        ("In which Python release did 'async def' functions containing yield become legal?", "Python 3.6"),
+    ],
+)
+def test_a_who_or_when_question_whose_top_passages_state_no_such_fact_reads_the_lower_ones(
+    settings, kb, question, fact
+):
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert fact in answer, answer
+
+
 def test_who_made_a_thing_is_answered_by_who_released_it_not_by_a_sentence_saying_made(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "who made SQuAD?")
     assert "Pranav Rajpurkar" in answer, answer
@@ -824,6 +845,9 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("When does it make sense to move from FAISS to a vector database?", {Asks.CONDITION}),
         ("In which situations is a diversity step worth adding?", {Asks.CONDITION}),
         ("When did SQuAD 2.0 come out?", {Asks.YEAR}),  # a date, not a case
+        ("In which Python release did async generators appear?", {Asks.YEAR}),
+        ("I designed pumps for years. Everyone mentions BM25 - who actually invented it?", {Asks.PERSON}),
+        ("What's the technique called that trades relevance for variety?", {Asks.NAME}),
         ("What's the downside of chunk overlap?", {Asks.DRAWBACK}),
         ("any gotchas?", {Asks.DRAWBACK}),
         ("What biases do model judges have?", {Asks.DRAWBACK}),
@@ -995,6 +1019,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.PERSON}, "The Stanford Question Answering Dataset, known as SQuAD, is one of many."), (
         "a run of four capitalised words is a title"
     )
+    assert states({Asks.YEAR}, "Async generators, introduced by PEP 525 in Python 3.6, combine the two.")
+    assert not states({Asks.YEAR}, "Async generators were introduced by PEP 525."), "a proposal's number is no release"
     assert states({Asks.DEFINITION}, "FAISS, short for Facebook AI Similarity Search, is a library.")
     assert states({Asks.FORMULA}, "Each term's weight is multiplied by its frequency.")
     assert not states({Asks.FORMULA}, "nDCG handles multiple relevant items."), "'multiple' is no arithmetic"
