@@ -1126,6 +1126,11 @@ def test_an_acronym_s_meaning_is_answered_by_the_sentence_that_spells_it_out(
         # what for after the two, "whats" typed without its apostrophe
         ("SSE or WebSockets for pushing answers to the browser - what's the difference?", {"sse"}, {"websocket"}),
         ("sse or websockets for streaming llm output, whats the difference", {"sse"}, {"websocket"}),
+        # In a sentence of its own, a question after it; "stack up against", "fare".
+        ("What is the difference between BM25 and SPLADE? Which one is faster?", {"bm25"}, {"splade"}),
+        ("How does BM25 stack up against dense retrieval?", {"bm25"}, {"dens", "retriev"}),
+        ("How do IVFPQ and HNSW stack up against each other on memory?", {"ivfpq"}, {"hnsw"}),
+        ("How do lexical and dense retrieval fare on names?", {"lexic"}, {"dens", "retriev"}),
     ],
 )
 def test_a_comparison_question_names_its_two_sides(question, first, second):
