@@ -464,7 +464,11 @@ _STATES = {
     ),
     # The case something holds in ("…helps most when the first stage finds…", "If many services…"), for
     # "When does it make sense to…?", "In which situations…?", "At what point…?".
-    Asks.CONDITION: re.compile(r"\b(?:when|whenever|if|unless|once|as long as)\b", re.IGNORECASE),
+    # "…does not run until the first item is requested" says when it runs (since stop 71: key fact +1, no other
+    # answer of the read sets and files changed; any "until", +1 −1 and 4 more changed: "…repeats until enough…").
+    Asks.CONDITION: re.compile(
+        r"\b(?:when|whenever|if|unless|once|as long as|as soon as)\b|\bnot (?:\w+ ){1,2}until\b", re.IGNORECASE
+    ),
     # Or by writing it as code and saying what it does: "FAISS also provides `index_factory`, which builds an
     # index from a short description string…". Since stop 70: key fact +1 (twenty-fifth set), no other answer
     # of the read sets and files changed.
