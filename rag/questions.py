@@ -423,8 +423,10 @@ MAX_NAME_WORDS = 3  # "Karen Spärck Jones"
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’-]+(?: (?:[A-Z]\. )*[A-Z][\w'’-]+)+")
 # What a sentence that states each kind of fact contains.
 _STATES = {
+    # "one of" counts nothing ("one of the most widely used"), unless "exactly one of" (since stop 71: key fact +1,
+    # no other answer of the read sets and files changed).
     Asks.QUANTITY: re.compile(
-        r"\b\d[\d,.]*\b|\bone\b(?! (?:of|another)\b)"
+        r"\b\d[\d,.]*\b|\bone\b(?! (?:of|another)\b)|\b(?:exactly|only|just|at most|at least) one of\b"
         r"|(?<!\bthe )(?<!\bthese )(?<!\bthose )\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
         r"|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|twice"
         r"|double|triple|percent)\b",

@@ -1012,6 +1012,7 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert states({Asks.QUANTITY}, "The network has 22 million parameters.")
     assert not states({Asks.QUANTITY}, "The network is small.")
     assert not states({Asks.QUANTITY}, "The model is one of the most widely used."), "'one of' counts nothing"
+    assert states({Asks.QUANTITY}, "Consumers can rely on the rule that exactly one of done or error ends every run.")
     assert not states({Asks.QUANTITY}, "It measures the angle between the two vectors."), "'the two' counts nothing"
     assert states({Asks.QUANTITY}, "Its value ranges from minus one to one.")
     assert states({Asks.PERSON}, "It was proposed by Gordon Cormack in 2009.")
