@@ -1266,6 +1266,20 @@ def test_a_name_written_as_one_word_of_many_pieces_does_not_outweigh_what_is_ask
     assert "22 million parameters" in answer, answer
 
 
+def test_a_question_sharing_many_rare_words_with_its_passage_is_answered_though_no_sentence_is_near_it(settings, kb):
+    # its best sentence's relevance is 0.49, below NOT_FOUND_THRESHOLD; its first passage's BM25 score is over 8
+    question = "Why is it a bad idea to keep each user's uploaded documents in a module-level variable in a Gradio app?"
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert "one user's data would leak into another user's session" in answer, answer
+
+
+def test_an_off_topic_question_sharing_some_words_with_a_passage_is_still_refused(settings, kb):
+    question = (
+        "In graph theory, what does it mean to embed a graph in the plane, and how do I tell if a graph is planar?"
+    )
+    assert list(stream_answer(question, settings, kb=kb))[-1].answer == NOT_FOUND
+
+
 def test_a_weak_match_on_a_question_naming_what_no_passage_mentions_is_refused(backend):
     # The passage is about re-rendering components (relevance ~0.62), but says nothing about React.
     text = (
