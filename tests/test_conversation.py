@@ -570,6 +570,10 @@ def test_vocab_is_read_as_the_vocabulary_the_documents_write(settings, kb):
         ("What is HNSW?", "and what's the capital of France?"),
         ("How do I stop a stream?", "how do I stop my dog barking?"),
         ("What is a context window?", "what about the TCP receive window?"),
+        # two words the corpus never uses, far from all it says: about something else, not the topic before
+        ("How does product quantization compress vectors in FAISS?", "how do I change a car tyre?"),
+        ("What does nprobe control in an IVF index?", "how do I fix a leaking kitchen tap?"),
+        ("How does token streaming work?", "and how do I prune roses in winter?"),
     ],
 )
 def test_an_off_topic_follow_up_is_still_refused(settings, kb, earlier, follow_up):
