@@ -219,7 +219,8 @@ _ASKS = {
         r"|\b(?:default|maximum|minimum|roughly|approximately)\b|\bbetween which\b"
         # "what do people usually set it to?", "what is b usually left at?": since stop 70, three follow-up queries
         # of the read files ask of the parameter ("…set k1 to?"), not of the thing it belongs to; no key fact moved.
-        r"|\b(?:set|left|kept)(?: \w+)? (?:to|at)\W*$",
+        # "what settings do people give it?" since stop 71: key fact +1, no other answer changed.
+        r"|\b(?:set|left|kept)(?: \w+)? (?:to|at)\W*$|\bwhat settings? (?:do|does|should|would|to)\b",
         re.IGNORECASE,
     ),
     Asks.PERSON: re.compile(

@@ -810,6 +810,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
     [
         ("How many parameters does the model have?", {Asks.QUANTITY}),
         ("What is nprobe set to by default?", {Asks.QUANTITY}),
+        ("And what settings do people usually give k1?", {Asks.QUANTITY}),
         ("Who proposed reciprocal rank fusion?", {Asks.PERSON}),
         ("In which year was SQuAD 2.0 released?", {Asks.YEAR}),
         ("What does the name FAISS stand for?", {Asks.DEFINITION}),
