@@ -504,7 +504,12 @@ def standalone_query(
         if more:  # "tell me more" → "More about HNSW"
             asked = f"{MORE_ABOUT} it"
         switched: tuple[str, str] | None = None  # the earlier subject and a new name that replaced it
-        if topic is None or picks_of_two or not refers_back(asked, kb, embedder):
+        if (
+            topic is None
+            or picks_of_two
+            or (not same_message and _about_something_else(asked, kb, embedder))
+            or not refers_back(asked, kb, embedder)
+        ):
             query, topic = asked, _message_topic(asked, vocabulary)
             picking = asked if _picks(asked) else None
         elif (term := _lone_term(asked, vocabulary)) and (again := _asked_of(previous, term)):
@@ -934,9 +939,6 @@ def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
     if _OF_THE_TWO.search(question) or _OF_THEM.search(question):
         return True
     words = _words(question)
-    foreign = sum(_content(word) and not kb.vocabulary.uses(word) for word in words)
-    if foreign >= FOREIGN_WORDS and _nearest_cosine(question, kb, embedder) < FOREIGN_COSINE:
-        return False
     names = sum(_named(word, n) for n, word in enumerate(words))
     rare = sum(_content(word) and kb.vocabulary.rare(word) for word in words)
     named_enough = names or rare >= MIN_RARE_WORDS
@@ -952,6 +954,14 @@ def refers_back(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
     if _compared_with_nothing(words) and own <= MIN_OWN_WORDS + 1:
         return True
     return own < MIN_OWN_WORDS or _nearest_cosine(question, kb, embedder) < MIN_COSINE
+
+
+def _about_something_else(question: str, kb: KnowledgeBase, embedder: Embedder) -> bool:
+    """Whether a follow-up is about something the corpus does not cover, not the conversation's topic: it has
+    FOREIGN_WORDS content words the corpus never uses and is far from every sentence (FOREIGN_COSINE). Not asked
+    of a question read after its own message's opening sentences, which the asker gave for it."""
+    foreign = sum(_content(word) and not kb.vocabulary.uses(word) for word in _words(question))
+    return foreign >= FOREIGN_WORDS and _nearest_cosine(question, kb, embedder) < FOREIGN_COSINE
 
 
 def _open_relation(words: Sequence[str]) -> bool:

@@ -581,6 +581,15 @@ def test_an_off_topic_follow_up_is_still_refused(settings, kb, earlier, follow_u
     assert answer == NOT_FOUND, answer
 
 
+def test_a_question_read_after_its_own_opening_sentence_keeps_their_topic_though_its_words_are_foreign(kb, embedder):
+    # "settle", "gut" and "feeling" are words the corpus never uses; the asker gave the opening sentence for it
+    message = (
+        "Our team keeps arguing about how long the pieces of our help-centre articles should be when we index "
+        "them. How should we actually settle it instead of going by gut feeling?"
+    )
+    assert "help-centre articles" in search_query(message, (), kb, embedder)
+
+
 def test_a_follow_up_whose_best_sentences_were_all_said_goes_on_with_one_that_was_not(settings, kb):
     first = "How does product quantization turn a full vector into a short code?"
     earlier = list(stream_answer(first, settings, kb=kb))[-1].answer
