@@ -224,7 +224,8 @@ _ASKS = {
         re.IGNORECASE,
     ),
     Asks.PERSON: re.compile(
-        r"^\s*who\b|\bwho (?:actually |originally |first |really )?(?:are|is|was|were|made|developed|invented|proposed|released|wrote|introduced|described|came up with|created|coined)\b"
+        r"^\s*who\b|\bwho (?:actually |originally |first |really )?(?:are|is|was|were|made|developed|invented|proposed"
+        r"|released|wrote|introduced|described|came up with|created|coined)\b"
         r"|\bwhich (?:(?:[\w-]+ ){1,2}and )?(?:researchers?|people|authors?|organi[sz]ations?|compan(?:y|ies)|team"
         r"|person|group)\b|^\s*whose\b",
         re.IGNORECASE,
