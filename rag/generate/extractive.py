@@ -1033,12 +1033,10 @@ class ExtractiveBackend:
 
     def _read_further(self, reading: _Reading, hits: Sequence[Hit], said: Sequence[str]) -> _Reading:
         """The reading with the lower hits' passages too, those stating a fact of the kind asked spared the rank
-        penalty: "who invented BM25?" is answered by the document's opening passage, ranked fourth."""
+        penalty (the reading's own state none): "who invented BM25?" is answered by the document's opening
+        passage, ranked fourth."""
         passages = [*reading.passages, *(self._passage(hit) for hit in hits)]
-        stating = _Reading(reading.question_text, reading.query, passages, said).passages_stating(
-            reading.kinds & NAMED_FACTS
-        )
-        return _Reading(reading.question_text, reading.query, passages, said, stating)
+        return _Reading(reading.question_text, reading.query, passages, said, spare_stating=reading.kinds & NAMED_FACTS)
 
     def _each_answered(
         self, reading: _Reading, answer: list[Place], two: tuple[str, str], said: Sequence[str]
@@ -1075,7 +1073,7 @@ class _Reading:
         query: np.ndarray,
         passages: Sequence[_Passage],
         said: Sequence[str] = (),
-        spared: frozenset[int] = frozenset(),
+        spare_stating: AbstractSet[Asks] = frozenset(),
     ):
         self.question_text = query_text
         # What is asked: a follow-up's own words, without those carried from the conversation, which
@@ -1115,7 +1113,8 @@ class _Reading:
         self.evidence_match = self.match if plain else self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
-        self.unpenalised = spared | self._focused_lower(
+        # The passages stating a fact of the kinds `spare_stating` names are spared the rank penalty too.
+        self.unpenalised = self.passages_stating(spare_stating) | self._focused_lower(
             isinstance(query_text, SearchQuery) and bool(query_text.carried)
         )
 
