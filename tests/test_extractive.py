@@ -682,6 +682,12 @@ def test_a_short_sentence_that_announces_the_next_goes_on_with_it(backend, kb, e
     assert "Architectural measures are more reliable. [1] Limit what the model is able to do" in answer, answer
 
 
+def test_a_sentence_counting_the_parts_it_goes_on_to_name_is_quoted_with_the_next(settings, kb):
+    """ "A RAG system has two halves that work together." is too long to announce by length alone."""
+    answer = list(stream_answer("what are the two main parts of one of these rag systems", settings, kb=kb))[-1].answer
+    assert "work together. [1] The retriever takes a question" in answer, answer
+
+
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):
     """ "A normal bi-encoder": no sentence tells of a "normal" anything, so the side is the bi-encoder."""
     answer, _ = _answer(backend, kb, embedder, "What's the difference between a normal bi-encoder and a cross-encoder?")
