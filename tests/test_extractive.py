@@ -577,6 +577,13 @@ def test_a_who_or_when_question_whose_top_passages_state_no_such_fact_reads_the_
     assert fact in answer, answer
 
 
+def test_a_who_question_whose_first_passage_names_no_one_is_answered_by_the_lower_one_that_does(settings, kb):
+    """The first two passages tell what FAISS is; the third, ranked below them, who made it."""
+    question = "Who is behind the FAISS library, which company has developed it?"
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert "developed by Facebook AI Research" in answer, answer
+
+
 def test_who_made_a_thing_is_answered_by_who_released_it_not_by_a_sentence_saying_made(backend, kb, embedder):
     answer, _ = _answer(backend, kb, embedder, "who made SQuAD?")
     assert "Pranav Rajpurkar" in answer, answer
