@@ -695,6 +695,12 @@ def test_a_sentence_counting_the_parts_it_goes_on_to_name_is_quoted_with_the_nex
     assert "work together. [1] The retriever takes a question" in answer, answer
 
 
+def test_the_second_sentence_is_the_one_going_on_from_the_first_over_another_passage_s(settings, kb):
+    question = "How do I give my Hugging Face Space an API key without putting it in the repo?"
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert "expose their files. [1] Instead, they are added in the Space's settings as secrets" in answer, answer
+
+
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):
     """ "A normal bi-encoder": no sentence tells of a "normal" anything, so the side is the bi-encoder."""
     answer, _ = _answer(backend, kb, embedder, "What's the difference between a normal bi-encoder and a cross-encoder?")
