@@ -299,7 +299,11 @@ _ASKS = {
         # twenty-first set ("This is called indirect prompt injection"), no other answer of the read sets and
         # files changed; of SQuAD's questions one is read so, unanswerable, its answer the same.
         r"|\bwhat(?:['’]?s| is| are)(?: [\w-]+){1,4} called (?:when|where|if|in which|for|that|which)\b"
-        r"|\bwhat (?:do|does|did|would) (?:you|we|people|they|one|researchers|folks) call\b",
+        r"|\bwhat (?:do|does|did|would) (?:you|we|people|they|one|researchers|folks) call\b"
+        # "whats that faiss function where you describe the index…", "What's the PostgreSQL add-on that…": since
+        # stop 72, key fact +1 (index_factory), no other answer of the read sets and files changed.
+        r"|^\s*what(?:['’]?s| is) (?:that|the) (?:[\w-]+ )?(?:function|helper|method|class|argument|parameter"
+        r"|exception|add-on|extension|library|package|tool|marker|variant|varient|flavou?r) (?:that|which|where|you|for)\b",
         re.IGNORECASE,
     ),
     # "What's the downside of it?", "any gotchas?": a weakness, which a sentence states with a cost, a risk, a
