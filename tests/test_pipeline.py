@@ -133,6 +133,8 @@ def test_a_question_after_a_thanks_follows_up_the_question_before_it(settings, k
         "anything else?",
         "ok and what else",
         "Anything else I should know?",
+        "anything else about the index i should know?",
+        "Anything else we need to watch out for?",
     ],
 )
 def test_asked_for_more_it_searches_the_topic_and_says_what_it_has_not_said(settings, kb, request_for_more):
