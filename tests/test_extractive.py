@@ -701,6 +701,12 @@ def test_the_second_sentence_is_the_one_going_on_from_the_first_over_another_pas
     assert "expose their files. [1] Instead, they are added in the Space's settings as secrets" in answer, answer
 
 
+def test_the_answer_is_about_the_subject_not_what_the_question_sets_it_against(settings, kb):
+    question = "Why not just fine-tune the model on our own documents instead of bothering with RAG?"
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert "Fine-tuning is useful for teaching a model a style" in answer, answer
+
+
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):
     """ "A normal bi-encoder": no sentence tells of a "normal" anything, so the side is the bi-encoder."""
     answer, _ = _answer(backend, kb, embedder, "What's the difference between a normal bi-encoder and a cross-encoder?")
