@@ -267,7 +267,10 @@ _ASKS = {
         re.IGNORECASE,
     ),
     Asks.PROCEDURE: re.compile(
-        r"^\s*how (?:do|can|should|would|could|might) (?:i|we|you|one)\b|\bhow to\b"
+        # After a clause telling what goes wrong too ("my search freezes every other connection, how do i fix
+        # that"), and a bare "Fix?": since stop 72, key fact +1 (a half-written cache file's defence), 2 other
+        # answers of the read sets and files changed.
+        r"(?:^\s*|[,;:.?!]\s+)how (?:do|can|should|would|could|might) (?:i|we|you|one)\b|\bhow to\b|\bfix\W*$"
         r"|^\s*what (?:should|can|could) (?:i|we)\b|\bwhat(?:['’]s| is) the (?:best|right|recommended|usual) way\b"
         # "What should the UI do with the text the user already saw?", "What is the app supposed to do…?": since
         # stop 67, of the read sets' and files' answers one changed, now quoting "The better behaviour is to

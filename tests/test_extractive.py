@@ -874,6 +874,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("In which Python release did async generators appear?", {Asks.YEAR}),
         ("whats that faiss function where you describe the index you want as a short text spec", {Asks.NAME}),
         ("What's the PostgreSQL add-on that lets it do vector search?", {Asks.NAME}),
+        ("my faiss search freezes every other connection while it runs, how do i fix that", {Asks.PROCEDURE}),
+        ("Blocking FAISS call inside a coroutine stalls the whole server. Fix?", {Asks.PROCEDURE}),
         ("I designed pumps for years. Everyone mentions BM25 - who actually invented it?", {Asks.PERSON}),
         ("What's the technique called that trades relevance for variety?", {Asks.NAME}),
         ("What's the downside of chunk overlap?", {Asks.DRAWBACK}),
