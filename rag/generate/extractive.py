@@ -1629,10 +1629,9 @@ class _Reading:
         relevance picks after `best` (see `_follower`). A sentence read only with the one before it
         may follow that one, scored on its own words and GOES_ON_BONUS more: quoted after `best`, it
         refers back to what it should ("Instead, they are added in the Space's settings as secrets…").
-        Since stop 51: key facts
-        +1 on the second, fifth and eighth question sets and on the first blind conversation file, none
-        lost; of SQuAD's 473 answerable questions 12 answers changed, one of them, a "how" answer, now
-        three sentences long, over the two SQuAD's answer hit allows: 0.890 → 0.888."""
+        Since stop 51: key facts +1 on the second, fifth and eighth question sets and on the first blind
+        conversation file, none lost; of SQuAD's 473 answerable questions 12 answers changed, one of them,
+        a "how" answer, now three sentences long, over the two SQuAD's answer hit allows: 0.890 → 0.888."""
         chosen, value, floor = None, -math.inf, FOLLOWER_RATIO * float(scores.max())
         best_vector = self.passages[best[0]].vectors[best[1]]
         for unit, score in zip(units, scores.tolist()):
