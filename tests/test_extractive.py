@@ -689,22 +689,30 @@ def test_a_short_sentence_that_announces_the_next_goes_on_with_it(backend, kb, e
     assert "Architectural measures are more reliable. [1] Limit what the model is able to do" in answer, answer
 
 
-def test_a_sentence_counting_the_parts_it_goes_on_to_name_is_quoted_with_the_next(settings, kb):
-    """ "A RAG system has two halves that work together." is too long to announce by length alone."""
-    answer = list(stream_answer("what are the two main parts of one of these rag systems", settings, kb=kb))[-1].answer
-    assert "work together. [1] The retriever takes a question" in answer, answer
-
-
-def test_the_second_sentence_is_the_one_going_on_from_the_first_over_another_passage_s(settings, kb):
-    question = "How do I give my Hugging Face Space an API key without putting it in the repo?"
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # "A RAG system has two halves that work together." counts what it goes on to name, though too long
+        # to announce the next sentence by its length alone
+        (
+            "what are the two main parts of one of these rag systems",
+            "work together. [1] The retriever takes a question",
+        ),
+        # the second sentence goes on from the first ("Instead, they…") rather than coming from another passage
+        (
+            "How do I give my Hugging Face Space an API key without putting it in the repo?",
+            "expose their files. [1] Instead, they are added in the Space's settings as secrets",
+        ),
+        # the answer is about fine-tuning, the subject, not RAG, what the question sets it against
+        (
+            "Why not just fine-tune the model on our own documents instead of bothering with RAG?",
+            "Fine-tuning is useful for teaching a model a style",
+        ),
+    ],
+)
+def test_the_answer_goes_where_its_first_sentence_and_the_question_lead(settings, kb, question, quoted):
     answer = list(stream_answer(question, settings, kb=kb))[-1].answer
-    assert "expose their files. [1] Instead, they are added in the Space's settings as secrets" in answer, answer
-
-
-def test_the_answer_is_about_the_subject_not_what_the_question_sets_it_against(settings, kb):
-    question = "Why not just fine-tune the model on our own documents instead of bothering with RAG?"
-    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
-    assert "Fine-tuning is useful for teaching a model a style" in answer, answer
+    assert quoted in answer, answer
 
 
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):
