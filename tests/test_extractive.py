@@ -375,6 +375,12 @@ def test_a_definition_question_opens_on_the_sentence_telling_of_the_thing_in_gen
     assert answer.startswith(definition), answer
 
 
+def test_a_thing_asked_with_its_kind_after_its_name_is_defined_by_the_sentence_on_the_thing(settings, kb):
+    """ "What is a cross-encoder reranker?" (issue 12's example): "A cross-encoder takes…" defines it."""
+    answer = list(stream_answer("What is a cross-encoder reranker?", settings, kb=kb))[-1].answer
+    assert "A cross-encoder takes the query and a passage together" in answer, answer
+
+
 @pytest.mark.parametrize(
     ("question", "definition"),
     [
