@@ -1033,11 +1033,9 @@ class ExtractiveBackend:
         two = None if compared else two_questions(asked)
         read = COMPARISON_HITS_TO_READ if compared else HITS_TO_READ
         passages = [self._passage(hit) for hit in hits[:read]]
-        reading = _Reading(question, self.embedder.encode_query(question), passages, said)
-        named = reading.kinds & NAMED_FACTS
-        if named and 0 not in reading.passages_stating(named):
-            lower = () if reading.passages_stating(named) else hits[read:COMPARISON_HITS_TO_READ]
-            reading = self._read_further(reading, lower, said)
+        reading = _Reading(question, self.embedder.encode_query(question), passages, said, spare_named=True)
+        if reading.kinds & NAMED_FACTS and not reading.stating_named:
+            reading = self._read_further(reading, hits[read:COMPARISON_HITS_TO_READ], said)
         threshold = FOLLOW_UP_NOT_FOUND_THRESHOLD if isinstance(question, SearchQuery) else NOT_FOUND_THRESHOLD
         if not reading.candidates or (reading.best_relevance < threshold and not _shares_many_words(reading, hits[0])):
             return [], False
@@ -1052,10 +1050,11 @@ class ExtractiveBackend:
         return chosen, reading.states_what_is_asked(places[0])
 
     def _read_further(self, reading: _Reading, hits: Sequence[Hit], said: Sequence[str]) -> _Reading:
-        """The reading with the lower hits' passages too (if any), those stating a fact of the kind asked spared
-        the rank penalty: "who invented BM25?" is answered by the document's opening passage, ranked fourth."""
+        """The reading, whose passages state no person or date asked, with the lower hits' passages too, those
+        stating one spared the rank penalty: "who invented BM25?" is answered by the document's opening passage,
+        ranked fourth."""
         passages = [*reading.passages, *(self._passage(hit) for hit in hits)]
-        return _Reading(reading.question_text, reading.query, passages, said, spare_stating=reading.kinds & NAMED_FACTS)
+        return _Reading(reading.question_text, reading.query, passages, said, spare_named=True)
 
     def _each_answered(
         self, reading: _Reading, answer: list[Place], two: tuple[str, str], said: Sequence[str]
@@ -1092,7 +1091,7 @@ class _Reading:
         query: np.ndarray,
         passages: Sequence[_Passage],
         said: Sequence[str] = (),
-        spare_stating: AbstractSet[Asks] = frozenset(),
+        spare_named: bool = False,
     ):
         self.question_text = query_text
         # What is asked: a follow-up's own words, without those carried from the conversation, which
@@ -1132,8 +1131,12 @@ class _Reading:
         self.evidence_match = self.match if plain else self._match(self.every_word)
         self.weights = self._rarity()
         self.said = _said(passages, self.candidates, said)
-        # The passages stating a fact of the kinds `spare_stating` names are spared the rank penalty too.
-        self.unpenalised = self.passages_stating(spare_stating) | self._focused_lower(
+        # With `spare_named`, the passages stating a person or date a who or when question asks (NAMED_FACTS),
+        # spared the rank penalty too unless the first passage is one of them.
+        named = self.kinds & NAMED_FACTS if spare_named else frozenset()
+        self.stating_named = self.passages_stating(named) if named else frozenset()
+        spared = frozenset() if 0 in self.stating_named else self.stating_named
+        self.unpenalised = spared | self._focused_lower(
             isinstance(query_text, SearchQuery) and bool(query_text.carried)
         )
 
