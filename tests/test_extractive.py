@@ -1394,6 +1394,7 @@ def test_a_short_acronym_no_passage_mentions_is_a_name_unless_it_is_one_of_the_f
     text = "Each chunk is embedded once, and the answer cites the passages it quotes."
     assert unmentioned_names("How does the TCP handshake work?", [_hit(text)]) == ["TCP"]
     assert unmentioned_names("Is it OK that the LLM cites every chunk?", [_hit(text)]) == []
+    assert unmentioned_names("Does a vector DB cite every chunk?", [_hit(text)]) == []
     assert unmentioned_names("What's the SQUID dataset from Stanford?", [_hit(text)]) == ["Stanford"]
 
 
