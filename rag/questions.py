@@ -786,7 +786,9 @@ def _inline_text(token: Token) -> Iterator[str]:
 # nothing of what is asked, and its capitalised "English" was read as a name no passage mentions.
 _MANNER = re.compile(
     r",?\s*\b(?:in (?:plain|simple|simpler|layman'?s|lay|everyday|non-technical|basic) (?:english|terms|words|language)"
-    r"|in a nutshell|in (?:a few|one|two) (?:words|sentences?)|like i'?m (?:five|5|a beginner)|eli5)\b",
+    r"|in an? (?:simple|simpler|easy|plain|basic|non-technical) way"
+    r"|in a nutshell|in (?:a few|one|two) (?:words|sentences?)|like i(?:'?m| am) (?:five|5|a beginner)|eli5"
+    r"|simply(?=[\s.!?]*$))\b",
     re.IGNORECASE,
 )
 # Everyday idioms, as the documents say them: "What is nprobe set to out of the box?" asks its default.
@@ -846,6 +848,20 @@ _IDIOMS = (
 )
 
 
+# What a lead-in asking for an explanation asks when no more than a name follows it ("Explain RAG.", "Tell me
+# about HNSW", "Describe chunk overlap to me"), or a "what is" question inside a lead-in, in its own word order
+# ("Can you tell me what nprobe is?"): what the thing is, as "What is RAG?" asks it. Since stop 73: of the read
+# sets and files one first question changed ("Please explain RAG in a simple way.", which had quoted "RAG also
+# gives the system a natural way to say…" and now opens on RAG's definition), and its follow-up's query.
+_EXPLAIN = re.compile(r"\b(?:explain|describe|define|tell me)(?: to me)?[\s:,-]*$", re.IGNORECASE)
+_EXPLAINED = re.compile(r"(?:about\s+)?(?P<thing>(?!(?:more|further)\b).+?)(?:\s+to me)?[\s.!]*", re.IGNORECASE)
+_WHAT_IT_IS = re.compile(
+    r"what (?P<thing>(?!(?:is|are)\b)[^?]+?)(?<!\bit)(?<!\bthey)(?<!\bthis)(?<!\bthat) (?P<is>is|are)\s*[?.!]*",
+    re.IGNORECASE,
+)
+MAX_NAME_EXPLAINED = 4  # words: "maximal marginal relevance", "the BM25 formula"
+
+
 def plain_question(question: str) -> str:
     """The question without a label ("Question:"), a greeting, a polite lead-in, closing thanks or a
     manner ("in plain English"), its everyday idioms as the documents say them ("out of the box" → "by
@@ -856,11 +872,24 @@ def plain_question(question: str) -> str:
     text = _THANKS.sub("", question.strip()) or question.strip()
     text = _LABEL.sub("", text, count=1) or text
     plain = _POLITE.sub("", text, count=1) or text
+    lead_in = text[: len(text) - len(plain)]
     plain = _MANNER.sub("", plain).strip(" ,") or plain
+    plain = _what_it_is(plain, lead_in) if lead_in else plain
     for idiom, plainly in _IDIOMS:
         plain = idiom.sub(partial(_said_plainly, plainly=plainly), plain)
     if _QUESTION_WORD.match(plain) and "?" not in plain:
         plain = plain.rstrip(".!").rstrip() + "?"
+    return plain
+
+
+def _what_it_is(plain: str, lead_in: str) -> str:
+    """The question after its polite `lead_in` as "What is…?" if it asks what a thing is (`_EXPLAIN`)."""
+    embedded = _WHAT_IT_IS.fullmatch(plain)
+    if embedded:
+        return f"What {embedded['is']} {embedded['thing']}?"
+    named = _EXPLAINED.fullmatch(plain) if _EXPLAIN.search(lead_in) else None
+    if named and not _ASKING.search(named["thing"]) and len(named["thing"].split()) <= MAX_NAME_EXPLAINED:
+        return f"What is {named['thing']}?"
     return plain
 
 

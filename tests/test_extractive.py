@@ -949,7 +949,7 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
     ("question", "plain"),
     [
         ("Can you tell me how nDCG is calculated", "how nDCG is calculated?"),
-        ("Hi, could you please explain what RRF is?", "what RRF is?"),
+        ("Hi, could you please explain what RRF is?", "What is RRF?"),
         ("I want to know how many vectors fit.", "how many vectors fit?"),
         ("What is HNSW", "What is HNSW?"),
         ("Explain the difference between IVF and HNSW", "the difference between IVF and HNSW"),
@@ -987,6 +987,15 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("What are the tuning knobs of an IVF index?", "What are the parameters of an IVF index?"),
         ("Why not fine-tune the model instead?", "Why not fine-tune the model instead?"),
         ("How is the model fine-tuned?", "How is the model fine-tuned?"),
+        ("Explain RAG.", "What is RAG?"),
+        ("Please explain RAG in a simple way.", "What is RAG?"),
+        ("explain BM25 to me like I am five", "What is BM25?"),
+        ("Tell me about HNSW", "What is HNSW?"),
+        ("Describe chunk overlap to me.", "What is chunk overlap?"),
+        ("Explain the search in five or more words", "the search in five or more words"),  # not a name
+        ("Can you tell me what nprobe is?", "What is nprobe?"),
+        ("tell me what time it is", "what time it is?"),
+        ("Tell me more about HNSW", "more about HNSW"),
     ],
 )
 def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):

@@ -335,18 +335,20 @@ def test_a_dash_the_asker_typed_does_not_cut_what_is_asked(settings, kb):
     assert "drawbacks are memory and mutability" in events[-1].answer, events[-1].answer
 
 
-def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_question(settings, kb):
-    plain = "Why don't retrieval systems simply index each document as one whole unit?"
-    wrapped = list(
-        stream_answer(
-            "Please explain: why don't retrieval systems simply index each document as one whole unit", settings, kb=kb
-        )
-    )
+@pytest.mark.parametrize(
+    ("asked", "plain"),
+    [
+        (
+            "Please explain: why don't retrieval systems simply index each document as one whole unit",
+            "why don't retrieval systems simply index each document as one whole unit?",
+        ),
+        ("Please explain RAG in a simple way.", "What is RAG?"),
+    ],
+)
+def test_a_question_wrapped_in_a_polite_lead_in_is_answered_as_the_plain_question(settings, kb, asked, plain):
+    wrapped = list(stream_answer(asked, settings, kb=kb))
 
-    assert (
-        search_line(wrapped)
-        == "Searching for: why don't retrieval systems simply index each document as one whole unit?"
-    )
+    assert search_line(wrapped) == f"Searching for: {plain}"
     assert wrapped[-1].answer == list(stream_answer(plain, settings, kb=kb))[-1].answer
 
 
