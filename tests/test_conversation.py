@@ -816,12 +816,14 @@ def test_versus_only_says_two_things_are_compared(kb, settings):
             "256 word pieces",
         ),
         ("What is MMR and who came up with it?", "so what's a sensible value to start it at?", "0.5 to 0.7"),
+        ("How could someone attack a RAG assistant without ever typing into it?", "any mitigations?", "delimiters"),
     ],
 )
 def test_a_follow_up_quotes_the_passage_its_own_words_point_to_though_the_carried_ones_ranked_another_first(
     settings, kb, earlier, follow_up, fact
 ):
     """The words carried from the question before rank that question's passage of the document first; the
-    follow-up's own words ("longest input", "value to start") are in a passage below it."""
+    follow-up's own words ("longest input", "value to start") are in a passage below it, or its heading
+    ("Mitigations that help")."""
     answer = list(stream_answer(follow_up, settings, kb=kb, history=[earlier]))[-1].answer
     assert fact in answer, answer

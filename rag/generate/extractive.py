@@ -1465,7 +1465,23 @@ class _Reading:
         best = [max((self._focus(words) for words in sentences), default=0.0) for sentences in self.words]
         source = self.passages[0].hit.chunk.source
         same = list(takewhile(lambda p: self.passages[p].hit.chunk.source == source, range(len(self.passages))))
-        return frozenset(p for p in same[1:] if best[p] - max(best[:p]) >= FOCUS_MARGIN)
+        focused = frozenset(p for p in same[1:] if best[p] - max(best[:p]) >= FOCUS_MARGIN)
+        return focused | self._headed_by_asked(same)
+
+    def _headed_by_asked(self, same: Sequence[int]) -> frozenset[int]:
+        """Of the passages `same` (the first passage's document's, in rank order), those below the first whose
+        heading holds every word the follow-up asks, when no heading above does: "any mitigations?" after two
+        questions on indirect prompt injection had quoted its definition again, the carried words ranking that
+        passage first, over "The prompt should mark retrieved passages clearly as quoted data…" under "Mitigations
+        that help". A heading's words count for a little in `_focus`, among the many carried; here they decide.
+        Since stop 73: key fact +2 −0 over the read sets and files, 7 other follow-ups changed ("and recall@5?",
+        "what about websockets then?", "and lambda?" now open on the passage under that heading); first questions
+        and SQuAD, which carry no words, unchanged."""
+        if not self.asked:
+            return frozenset()
+        asked = frozenset(self.asked)
+        headed = [asked <= frozenset(terms(self.passages[p].hit.chunk.section)) for p in same]
+        return frozenset(p for n, p in enumerate(same) if n and headed[n] and not any(headed[:n]))
 
     def _match(self, asked: Sequence[str], shares: dict[str, float] | None = None) -> list[list[float]]:
         return [[sentence_match(asked, s, shares) if asked else 0.0 for s in p.sentences] for p in self.passages]
