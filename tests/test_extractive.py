@@ -987,6 +987,7 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("What are the tuning knobs of an IVF index?", "What are the parameters of an IVF index?"),
         ("Why not fine-tune the model instead?", "Why not fine-tune the model instead?"),
         ("How is the model fine-tuned?", "How is the model fine-tuned?"),
+        ("When does a reranker pay off?", "When does a reranker help?"),
         ("Explain RAG.", "What is RAG?"),
         ("Please explain RAG in a simple way.", "What is RAG?"),
         ("explain BM25 to me like I am five", "What is BM25?"),
@@ -1570,6 +1571,7 @@ def test_an_instruction_or_a_named_way_states_a_procedure(sentence, procedure):
         # a ratio: what gives one ("a factor of 32", "32 times")
         ("PQ with m=48: how many times smaller does each vector get?", {"factor", "time"}),
         ("by what factor do 384-dim vectors shrink with PQ?", {"factor", "time"}),
+        ("PQ with m=48: what compression ratio does that give?", {"factor", "time"}),
     ],
 )
 def test_what_a_how_many_question_counts(question, things):
