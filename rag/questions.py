@@ -210,6 +210,10 @@ _SYMPTOM = (
     r"|keeps? (?:chopping|cutting|dropping|losing|truncating|crashing|failing)"
     r"|(?:does|do|did|is|are|was|were)(?:n['’]?t| not) (?:show|appear|arriv|fire|work|get|receiv|reach|updat)\w*)\b"
 )
+# "How does MMR work?", "How do cross-encoders work?": told by what the thing is and does, as "What is MMR?" is.
+_HOW_IT_WORKS = (
+    r"^\s*how (?:does|do) (?!(?:it|that|this|they|these|those)\b)(?:an? |the )?[\w.-]+(?: [\w.-]+){0,2} work\W*$"
+)
 _ASKS = {
     Asks.QUANTITY: re.compile(
         r"\bhow (?:many|much|long|large|big|far|often|fast|small|high|low|short)\b"
@@ -241,7 +245,7 @@ _ASKS = {
         r"|\bwhat is meant by\b|\bdefine\b|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"`]"
         # "Tell me about RRF" as it is searched, its lead-in read (`plain_question`): since stop 49
         r"|^\W*about (?!how\b)(?:an? |the )?[\w.-]+(?: [\w.-]+){0,3}\W*$"
-        r"|" + _ROLE_QUESTION.pattern,
+        r"|" + _HOW_IT_WORKS + r"|" + _ROLE_QUESTION.pattern,
         re.IGNORECASE,
     ),
     # "What causes…?" since stop 69 (alone it changed no answer of the read sets and files).
@@ -528,9 +532,9 @@ _ACRONYM = re.compile(r"\b(?P<letters>(?=[a-z]?[A-Z]{2})[A-Za-z]{2,8}?)\d*\b")
 _GENERIC_SUBJECT = re.compile(r"[Aa]n? (?P<subject>.+)")
 # The sentence's subject, after "A", "An" or "The" if it opens with one.
 _SUBJECT = re.compile(r"(?:(?:[Aa]n?|[Tt]he) )?(?P<subject>.+)")
-# A definition question whose term has no article or pronoun before it ("What is nprobe?").
+# A definition question whose term has no article or pronoun before it ("What is nprobe?", "How does MMR work?").
 _NAMED_TERM = re.compile(
-    r"^\s*what(?:['’]s| is| are| does| do)\s+(?:(?!(?:an?|the|this|that|these|those|it|its|they|their)\b)"
+    r"^\s*(?:what(?:['’]s| is| are| does| do)|how (?:does|do))\s+(?:(?!(?:an?|the|this|that|these|those|it|its|they|their)\b)"
     r"|the ['\"`]?[\w.-]+['\"`]? " + _ROLE + r"\b)",
     re.IGNORECASE,
 )

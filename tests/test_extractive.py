@@ -391,6 +391,8 @@ def test_a_thing_asked_with_its_kind_after_its_name_is_defined_by_the_sentence_o
         ("What does the nprobe setting change in an IVF index?", "The nprobe parameter controls how many"),
         ("what does the M setting control in IndexHNSWFlat?", "The parameter M sets how many neighbours"),
         ("What does the efSearch parameter control?", "The efSearch parameter applies at query time"),
+        ("How does IVF work?", "An inverted file index, abbreviated IVF, speeds up search by dividing"),
+        ("How does MMR work?", "Maximal marginal relevance, usually called MMR"),
     ],
 )
 def test_a_term_asked_by_its_name_is_answered_by_the_sentence_it_is_the_subject_of(
@@ -857,6 +859,8 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("How is the RRF score of a result computed?", {Asks.FORMULA}),
         ("How should I store the index on disk?", {Asks.PROCEDURE}),
         ("How does HNSW store its graph?", set()),
+        ("How does MMR work?", {Asks.DEFINITION}),  # what it is and does
+        ("How does it work?", set()),
         ("What are the drawbacks of HNSW?", {Asks.DRAWBACK}),  # a property of HNSW, not its definition
         ("What is PagedAttention in vLLM?", {Asks.DEFINITION}),
         ("what's BM25", {Asks.DEFINITION}),  # contracted, as typed in a chat
@@ -1115,7 +1119,7 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
         ("What does kNN stand for in vector search?", ("kNN",)),
         ("In the name BM25, what do the letters 'BM' mean?", ("BM",)),
         ("What is RRF?", ("RRF",)),
-        ("How does HNSW work?", ()),  # asks how it works, not what the name means
+        ("How does HNSW work?", ("HNSW",)),  # what it is and does, told where its name is spelled out
         ("What are the drawbacks of HNSW?", ()),  # asks a property of HNSW (a follow-up's usual rewrite)
         ("What is the meaning of RAG?", ("RAG",)),
         ("What does IndexFlatL2 stand for?", ()),  # a name, not an acronym

@@ -145,6 +145,26 @@ def test_who_made_a_thing_asks_for_a_person_not_for_the_word_made(question, aske
     assert asked_terms(question) == asked
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("In FAISS IVF, what is nlist exactly?", ("faiss", "ivf", "nlist")),
+        ("What exactly does nprobe control?", ("nprobe", "control")),
+        ("When exactly should it flush?", ("flush",)),
+        (
+            "With exactly one relevant document, what is recall at k?",
+            ("exact", "one", "relev", "document", "recal", "k"),
+        ),
+        ("What is exact search?", ("exact", "search")),
+        ("How does HNSW work?", ("hnsw",)),
+        ("How do I work out cosine similarity?", ("work", "out", "cosin", "similar")),
+        ("Does the cache still work when the model changes?", ("cach", "still", "work", "when", "model", "chang")),
+    ],
+)
+def test_words_that_only_stress_a_question_or_ask_how_a_thing_works_are_not_asked(question, asked):
+    assert asked_terms(question) == asked
+
+
 def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
     asked = terms("Who designed the lighthouse first lit on 14 March 1871?")
     wrapped = "The lighthouse was designed by Oddny Fjellstad and first lit on 14\nMarch 1871. It burned whale oil."
@@ -338,7 +358,7 @@ def test_a_mixed_case_name_is_read_with_the_acronyms_inside_it_but_not_in_code()
 
 
 def test_a_question_naming_an_acronym_finds_the_class_that_holds_it(kb, embedder):
-    hits, _ = search(kb, embedder, "How does an HNSW index work?", 3, "hybrid")
+    hits, _ = search(kb, embedder, "How does an HNSW index search?", 3, "hybrid")
     assert hits[0].chunk.section == "How IndexHNSWFlat works", [hit.chunk.section for hit in hits]
 
 
