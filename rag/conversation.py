@@ -394,6 +394,10 @@ _FIRST_PERSON = ("i'm", "i've", "i'd", "i'll", "we're", "we've", "we'd", "we'll"
 _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     *("would", "could", "may", "might", "must", "shall", "get", "got"),
     *("anything", "something", "everything", "nothing", "anyone", "someone", "everyone"),
+    # "every" and "several" count, as "each" and "some" do: "sending every single token…" then "when should it
+    # flush" had searched "when should sending every flush?". Since stop 73: key fact +3 −2 over the read sets and
+    # files, 22 other follow-up queries changed, most only dropping "every".
+    *("every", "several"),
     *("inside", "outside", "alongside", "within", "without", "across", "behind", "beside", "via", "per"),
     # Words that qualify a question without naming its topic ("even though", "actually", "basically").
     *("even", "though", "although", "however", "whether", "since", "unless", "instead", "rather", "else"),

@@ -109,6 +109,13 @@ def test_a_pronoun_stands_for_no_name_the_corpus_never_uses(kb, embedder):
     assert query.startswith("and what's b usually set to?"), query  # a value asked: of the parameter
 
 
+def test_a_determiner_is_no_part_of_a_topic(kb, embedder):
+    """ "every" counts the tokens, as "each" would; it is neither the topic nor carried."""
+    history = ["sending every single token to the browser makes my markdown answer flicker. is there a middle ground?"]
+    query = search_query("when exactly should it flush", history, kb, embedder)
+    assert "every" not in query.split(), query
+
+
 def test_a_pick_of_two_things_named_before_carries_the_two_and_nothing_else(kb, embedder):
     history = ["what's the difference between a bi-encoder and a cross-encoder?"]
     query = standalone_query("which of them is slower?", history, kb, embedder)
