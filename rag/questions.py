@@ -211,7 +211,7 @@ _SYMPTOM = (
     r"|(?:does|do|did|is|are|was|were)(?:n['’]?t| not) (?:show|appear|arriv|fire|work|get|receiv|reach|updat)\w*)\b"
 )
 # "How does MMR work?", "How do cross-encoders work?": told by what the thing is and does, as "What is MMR?" is.
-_HOW_IT_WORKS = (
+_HOW_A_THING_WORKS = (
     r"^\s*how (?:does|do) (?!(?:it|that|this|they|these|those)\b)(?:an? |the )?[\w.-]+(?: [\w.-]+){0,2} work\W*$"
 )
 _ASKS = {
@@ -245,7 +245,7 @@ _ASKS = {
         r"|\bwhat is meant by\b|\bdefine\b|^\s*what(?: is| are|['’]?s) (?:an? |the )?['\"`]"
         # "Tell me about RRF" as it is searched, its lead-in read (`plain_question`): since stop 49
         r"|^\W*about (?!how\b)(?:an? |the )?[\w.-]+(?: [\w.-]+){0,3}\W*$"
-        r"|" + _HOW_IT_WORKS + r"|" + _ROLE_QUESTION.pattern,
+        r"|" + _HOW_A_THING_WORKS + r"|" + _ROLE_QUESTION.pattern,
         re.IGNORECASE,
     ),
     # "What causes…?" since stop 69 (alone it changed no answer of the read sets and files).
