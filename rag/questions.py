@@ -862,7 +862,9 @@ _IDIOMS = (
 # sets and files one first question changed ("Please explain RAG in a simple way.", which had quoted "RAG also
 # gives the system a natural way to say…" and now opens on RAG's definition), and its follow-up's query.
 _EXPLAIN = re.compile(r"\b(?:explain|describe|define|tell me)(?: to me)?[\s:,-]*$", re.IGNORECASE)
-_EXPLAINED = re.compile(r"(?:about\s+)?(?P<thing>(?!(?:more|further)\b).+?)(?:\s+to me)?[\s.!]*", re.IGNORECASE)
+_EXPLAINED = re.compile(
+    r"(?:about\s+)?(?P<thing>(?!(?:more|further)\b)['\"`]?\w.*?)(?:\s+to me)?[\s.!]*", re.IGNORECASE
+)
 _WHAT_IT_IS = re.compile(
     r"what (?P<thing>(?!(?:is|are)\b)[^?]+?)(?<!\bit)(?<!\bthey)(?<!\bthis)(?<!\bthat) (?P<is>is|are)\s*[?.!]*",
     re.IGNORECASE,

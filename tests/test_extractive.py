@@ -998,6 +998,7 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("Tell me about HNSW", "What is HNSW?"),
         ("Describe chunk overlap to me.", "What is chunk overlap?"),
         ("Explain the search in five or more words", "the search in five or more words"),  # not a name
+        ("Explain.", "."),  # no name at all
         ("Can you tell me what nprobe is?", "What is nprobe?"),
         ("tell me what time it is", "what time it is?"),
         ("Tell me more about HNSW", "more about HNSW"),
