@@ -981,7 +981,12 @@ class _Passage:
     @cached_property
     def topic(self) -> frozenset[str]:
         """The words of the chunk's title and heading, which each of its sentences is about."""
-        return frozenset(terms(self.hit.chunk.title)) | frozenset(terms(self.hit.chunk.section))
+        return frozenset(terms(self.hit.chunk.title)) | self.heading
+
+    @cached_property
+    def heading(self) -> frozenset[str]:
+        """The words of the chunk's heading."""
+        return frozenset(terms(self.hit.chunk.section))
 
     @property
     def headed(self) -> bool:
@@ -1480,7 +1485,7 @@ class _Reading:
         if not self.asked:
             return frozenset()
         asked = frozenset(self.asked)
-        headed = [asked <= frozenset(terms(self.passages[p].hit.chunk.section)) for p in same]
+        headed = [asked <= self.passages[p].heading for p in same]
         return frozenset(p for n, p in enumerate(same) if n and headed[n] and not any(headed[:n]))
 
     def _match(self, asked: Sequence[str], shares: dict[str, float] | None = None) -> list[list[float]]:
