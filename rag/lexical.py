@@ -537,7 +537,7 @@ def asked_and_wording(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for word in terms(question):
         (wording if word in wording_here else asked).append(word)
     if asked == ["mean"] and _ASKING_MEANING.search(question):
-        return (), terms(question)
+        return (), (*wording, *asked)
     return tuple(asked), tuple(wording)
 
 

@@ -13,7 +13,7 @@ from rag.events import run_to_end
 from rag.generate import NOT_FOUND
 from rag.generate.extractive import HITS_TO_READ
 from rag.index import embed_sentences
-from rag.lexical import Spelling, Vocabulary, asked_terms, terms, tokenize
+from rag.lexical import Spelling, Vocabulary, asked_and_wording, asked_terms, terms, tokenize
 from rag.pipeline import stream_answer
 from rag.retrieve import (
     OWN_WORDS_WEIGHT,
@@ -163,6 +163,11 @@ def test_who_made_a_thing_asks_for_a_person_not_for_the_word_made(question, aske
 )
 def test_words_that_only_stress_a_question_or_ask_how_a_thing_works_are_not_asked(question, asked):
     assert asked_terms(question) == asked
+
+
+def test_a_meaning_asked_of_what_was_said_keeps_all_its_words_as_wording():
+    """Nothing of its own is asked; its stressing word still counts where the wording does (`rag.retrieve`)."""
+    assert asked_and_wording("What does that mean exactly?") == ((), ("exact", "what", "doe", "mean"))
 
 
 def test_the_sentence_check_reads_a_sentence_wrapped_over_lines_as_one():
