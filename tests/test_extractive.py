@@ -1002,6 +1002,10 @@ def test_a_question_asking_for_a_name_asks_for_no_number_or_person(question):
         ("Can you tell me what nprobe is?", "What is nprobe?"),
         ("tell me what time it is", "what time it is?"),
         ("Tell me more about HNSW", "more about HNSW"),
+        ("What is RAGAS, which you brought up?", "What is RAGAS?"),
+        ("that cache you mentioned, how does it notice a change?", "that cache, how does it notice a change?"),
+        ("You mentioned layers. How are they built?", "You mentioned layers. How are they built?"),
+        ("Can you repeat what you said?", "Can you repeat what you said?"),
     ],
 )
 def test_a_question_is_read_without_its_polite_lead_in_and_with_a_question_mark(question, plain):

@@ -311,6 +311,14 @@ def test_a_follow_up_is_answered_for_what_it_asks_not_for_the_topic_carried_into
     assert "consumed only once" in events[-1].answer, events[-1].answer
 
 
+def test_a_follow_up_pointing_at_the_answer_before_asks_what_it_names(settings, kb):
+    """Read with ", which you brought up", the question asked no definition and searched RAG's benefits."""
+    history = ["How would we check that a chatbot's answers stick to what our documents say?"]
+    events = list(stream_answer("What is RAGAS, which you brought up?", settings, kb=kb, history=history))
+
+    assert "Frameworks such as RAGAS" in events[-1].answer, events[-1].answer
+
+
 def test_a_follow_up_s_pronoun_finds_the_topic_but_its_own_words_choose_the_sentences(settings, kb):
     """Read with its pronoun resolved, "Does the order of retrieved passages matter?" quoted how passages
     are labelled, on the topic's words."""
