@@ -482,8 +482,12 @@ _STATES = {
     # "When does it make sense to…?", "In which situations…?", "At what point…?".
     # "…does not run until the first item is requested" says when it runs (since stop 71: key fact +1, no other
     # answer of the read sets and files changed; any "until", +1 −1 and 4 more changed: "…repeats until enough…").
+    # And "It must be set before vectors are added" says when to set it (since stop 74: key fact +2, both on that
+    # sentence; no other answer of the read sets and files changed).
     Asks.CONDITION: re.compile(
-        r"\b(?:when|whenever|if|unless|once|as long as|as soon as)\b|\bnot (?:\w+ ){1,2}until\b", re.IGNORECASE
+        r"\b(?:when|whenever|if|unless|once|as long as|as soon as)\b|\bnot (?:\w+ ){1,2}until\b"
+        r"|\b(?:must|should|needs? to|has to|have to) be (?:\w+ ){1,2}(?:before|after)\b",
+        re.IGNORECASE,
     ),
     # Or by writing it as code and saying what it does: "FAISS also provides `index_factory`, which builds an
     # index from a short description string…". Since stop 70: key fact +1 (twenty-fifth set), no other answer

@@ -1086,6 +1086,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert states({Asks.YEAR}, "Async generators, introduced by PEP 525 in Python 3.6, combine the two.")
     assert states({Asks.CONDITION}, "Code before the first `yield` does not run until the first item is requested.")
     assert not states({Asks.CONDITION}, "The process repeats until enough results have been chosen."), "no condition"
+    assert states({Asks.CONDITION}, "It must be set before vectors are added, because links never change.")
+    assert not states({Asks.CONDITION}, "The sentence before it is read first."), "no requirement of a time"
     assert not states({Asks.YEAR}, "Async generators were introduced by PEP 525."), "a proposal's number is no release"
     assert states({Asks.DEFINITION}, "FAISS, short for Facebook AI Similarity Search, is a library.")
     assert states({Asks.FORMULA}, "Each term's weight is multiplied by its frequency.")
