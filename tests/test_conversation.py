@@ -157,6 +157,19 @@ def test_a_pronoun_stands_for_the_scene_when_the_question_asks_of_it_with_a_pron
     assert query.startswith("and does diversity run over"), query
 
 
+@pytest.mark.parametrize(
+    ("earlier", "thing"),
+    [
+        ("If we deploy a chatbot for residents, how would we check its answers against our documents?", "chatbot"),
+        ("When I use the chat program, the words come out bit by bit. Why does it do that?", "chat"),
+    ],
+)
+def test_a_pronoun_stands_for_no_verb_of_the_asker_nor_a_manner(kb, embedder, earlier, thing):
+    """ "it" had stood for "deploy" and "bit": the rarest words, but what the asker does and how."""
+    query = standalone_query("Can I stop it partway?", [earlier], kb, embedder)
+    assert query.startswith(f"Can I stop {thing} partway?"), query
+
+
 def test_a_capital_letter_naming_a_parameter_is_carried_into_a_continuation(kb, embedder, settings):
     """The stop-word list has "m" (of "I'm"); the M parameter's letter is carried all the same."""
     history = ["For my exam: in an HNSW index, what does the M parameter set?"]
