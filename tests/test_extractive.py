@@ -906,6 +906,7 @@ def test_a_how_many_question_is_answered_without_a_third_sentence(backend):
         ("When does a reranker help?", {Asks.CONDITION}),
         ("If the server dies mid-answer, what should the page do with the text shown so far?", {Asks.PROCEDURE}),
         ("How should the app behave after the model crashes?", {Asks.PROCEDURE}),
+        ("How can a user cancel a long streaming response?", {Asks.PROCEDURE}),
         ("What's the headline feature of a vector database?", {Asks.FOREMOST}),
         ("How should the index files be saved so a crash leaves nothing broken?", {Asks.PROCEDURE}),
         ("What can a consumer count on about how a run ends?", {Asks.GUARANTEE}),
@@ -1093,6 +1094,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert states({Asks.FORMULA}, "Each term's weight is multiplied by its frequency.")
     assert not states({Asks.FORMULA}, "nDCG handles multiple relevant items."), "'multiple' is no arithmetic"
     assert states({Asks.PROCEDURE}, "A good compromise is to overlap by whole sentences.")
+    assert states({Asks.PROCEDURE}, "A Stop button lets them end the answer immediately.")
+    assert not states({Asks.PROCEDURE}, "Wrapping an index in IndexIDMap lets you call add_with_ids."), "not the user's"
     assert not states({Asks.PROCEDURE}, "The goal is to ensure that an idea appears whole."), "a goal is no way"
     assert states(
         {Asks.NAME}, "Only the stored vectors are quantised, so this is called asymmetric distance computation."

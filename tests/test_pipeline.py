@@ -311,6 +311,12 @@ def test_a_follow_up_is_answered_for_what_it_asks_not_for_the_topic_carried_into
     assert "consumed only once" in events[-1].answer, events[-1].answer
 
 
+def test_how_a_user_does_something_is_answered_by_what_lets_them(settings, kb):
+    """Read as asking nothing in particular, it quoted why cancelling matters, not how it is done."""
+    events = list(stream_answer("How can a user cancel a long streaming response?", settings, kb=kb))
+    assert "A Stop button lets them end the answer immediately" in events[-1].answer, events[-1].answer
+
+
 def test_a_follow_up_pointing_at_the_answer_before_asks_what_it_names(settings, kb):
     """Read with ", which you brought up", the question asked no definition and searched RAG's benefits."""
     history = ["How would we check that a chatbot's answers stick to what our documents say?"]
