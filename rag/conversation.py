@@ -255,6 +255,7 @@ from rag.questions import (
     Asks,
     asks,
     asks_for_more,
+    asks_how_it_works,
     compares_unnamed,
     picks_one_of_two,
     question_and_context,
@@ -506,7 +507,7 @@ def standalone_query(
         # "scores taking", which the topic's words had made up for).
         picks_of_two = sided is not asked and isinstance(sided, SearchQuery)
         asked = _named_then_asked(sided)
-        more = topic is not None and asks_for_more(asked)
+        more = topic is not None and (asks_for_more(asked) or (not same_message and asks_how_it_works(asked)))
         if more:  # "tell me more" → "More about HNSW"
             asked = f"{MORE_ABOUT} it"
         switched: tuple[str, str] | None = None  # the earlier subject and a new name that replaced it

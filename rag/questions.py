@@ -730,6 +730,10 @@ _MORE = re.compile(
     r"| to (?:add|know|mention))?"
     r"(?: please)?"
 )
+_HOW_IT_WORKS_AGAIN = re.compile(
+    r"(?:(?:ok(?:ay)?|so|and)[,.!]? )?how (?:does (?:it|that|this)|do (?:they|these|those)) (?:actually |really )?work"
+    r"(?: exactly)?"
+)
 _SMALL_TALK_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation and emoji around it
 _MARKDOWN = MarkdownIt("commonmark")
 # What CommonMark reads as emphasis but a question means literally: a star between two word characters
@@ -936,6 +940,14 @@ def small_talk(message: str) -> str:
     "Thanks a lot!" → "thanks"; "Thanks, and what is HNSW?" → ""."""
     said = _plainly(message)
     return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.fullmatch(said)), "")
+
+
+def asks_how_it_works(message: str) -> bool:
+    """Whether the message only asks how the thing talked about works: "How does it work?". Asked after an earlier
+    turn named the thing, and so most likely defined it, it asks for more (`asks_for_more`): since stop 74, "Tell
+    me about BM25" then "How does it work?" quotes "BM25 combines three ideas…", not the definition again (MMR's
+    and HNSW's better too by reading; RRF's still misses its formula); no answer of the read sets and files changed."""
+    return bool(_HOW_IT_WORKS_AGAIN.fullmatch(_plainly(message)))
 
 
 def asks_for_more(message: str) -> bool:

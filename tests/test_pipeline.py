@@ -135,6 +135,7 @@ def test_a_question_after_a_thanks_follows_up_the_question_before_it(settings, k
         "Anything else I should know?",
         "anything else about the index i should know?",
         "Anything else we need to watch out for?",
+        "How does it work?",
     ],
 )
 def test_asked_for_more_it_searches_the_topic_and_says_what_it_has_not_said(settings, kb, request_for_more):
@@ -167,6 +168,14 @@ def test_you_typed_as_u_is_not_what_a_pronoun_stands_for(settings, kb):
         stream_answer("and how long can it be before it gets cut off", settings, kb=kb, history=asked, said=said)
     )
     assert " u " not in search_line(events), search_line(events)
+
+
+def test_how_it_works_after_its_definition_goes_on_to_the_mechanism(settings, kb):
+    """Read as asking what BM25 is, "How does it work?" had quoted the definition just given again."""
+    history, said = ["Tell me about BM25"], []
+    said.append(list(stream_answer(history[0], settings, kb=kb))[-1].answer)
+    answer = list(stream_answer("How does it work?", settings, kb=kb, history=history, said=said))[-1].answer
+    assert "combines three ideas" in answer and "most widely used" not in answer, answer
 
 
 def test_asked_for_more_of_one_thing_it_answers_on_that_thing(settings, kb):
