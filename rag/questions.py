@@ -524,7 +524,13 @@ _STATES = {
         re.IGNORECASE,
     ),
     # A mistake that causes it: "…a server that forgets the blank line will appear to send nothing at all".
-    Asks.FAULT: re.compile(r"\bforg[eo]t\w*|\bbugs?\b|\bsilently\b|\bblocks (?:the|until)\b", re.IGNORECASE),
+    # Or the error it raises: "…doing so makes Python raise a `RuntimeError`", for "What goes wrong if my generator
+    # yields again…?" (since stop 74: key fact +2, both on that sentence; no other answer of the read sets and files
+    # changed).
+    Asks.FAULT: re.compile(
+        r"\bforg[eo]t\w*|\bbugs?\b|\bsilently\b|\bblocks (?:the|until)\b|\brais(?:es?|ing) (?:an? )?`?\w*(?:Error|Exception)\b",
+        re.IGNORECASE,
+    ),
     Asks.DRAWBACK: re.compile(
         r"\b(?:however|but|although|though|yet|costs?|drawbacks?|downsides?|disadvantages?|weakness(?:es)?|bias(?:es|ed)?"
         r"|shortcomings?|flaws?"

@@ -1095,6 +1095,8 @@ def test_a_sentence_states_the_kind_of_fact_asked_for():
     assert not states({Asks.FORMULA}, "nDCG handles multiple relevant items."), "'multiple' is no arithmetic"
     assert states({Asks.PROCEDURE}, "A good compromise is to overlap by whole sentences.")
     assert states({Asks.PROCEDURE}, "A Stop button lets them end the answer immediately.")
+    assert states({Asks.FAULT}, "Doing so makes Python raise a `RuntimeError`.")
+    assert not states({Asks.FAULT}, "Closing the generator raises nothing else."), "no error named"
     assert not states({Asks.PROCEDURE}, "Wrapping an index in IndexIDMap lets you call add_with_ids."), "not the user's"
     assert not states({Asks.PROCEDURE}, "The goal is to ensure that an idea appears whole."), "a goal is no way"
     assert states(
