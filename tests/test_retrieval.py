@@ -245,6 +245,19 @@ def test_a_name_typed_in_lower_case_is_read_as_the_corpus_writes_it(question, re
     assert Spelling.of_chunks([_chunk(text)]).corrected(question) == read
 
 
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("When does it fall back to sentences?", "When does it fallback to sentences?"),
+        ("How do I set up the index?", "How do I set up the index?"),  # the corpus never writes "setup"
+        ("Does it back off?", "Does it back off?"),  # nor "backoff"
+    ],
+)
+def test_a_verb_and_its_particle_are_read_as_the_one_word_the_corpus_writes(question, read):
+    text = "The extractive answer is a fallback. It sets the index up."
+    assert Spelling.of_chunks([_chunk(text)]).corrected(question) == read
+
+
 def test_an_acronym_the_corpus_never_writes_finds_the_passages_that_spell_it_out(kb):
     scores = kb.lexical.term_scores(asked_terms("LLM"))
     spelling_it_out = [n for n, chunk in enumerate(kb.chunks) if "large language model" in chunk.text.lower()]
