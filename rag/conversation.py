@@ -384,6 +384,7 @@ CONJUNCTIONS_WITH_THAT = frozenset({"so", "such", "now", "given", "provided", "e
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "isn't", "aren't", "wasn't", "weren't"})
 _AUXILIARIES = _BE | {"do", "does", "did", "doesn't", "don't", "didn't", "can", "could", "should", "would", "will"}
 _ASKERS = frozenset({"i", "we", "you", "one"})
+_SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they"})  # a verb follows them (`_askers_verbs`)
 _DETERMINERS = frozenset({"a", "an", "the", "my", "our", "your", "this", "that", "these", "those", "its", "their"})
 _EVENT_VERBS = frozenset({"happens", "happened", "happen", "goes", "went", "comes", "makes", "causes", "means"})
 _RELATIVES = frozenset({"that", "which", "who", "where", "whose"})
@@ -1249,7 +1250,7 @@ def _askers_verbs(question: str) -> frozenset[str]:
     words = [word.lower() for word in _words(question)]
     verbs = set()
     for n, word in enumerate(words[:-1]):
-        if word in ("i", "we", "you", "they"):
+        if word in _SUBJECT_PRONOUNS:
             after = n + 2 if words[n + 1] in _AUXILIARIES and n + 2 < len(words) else n + 1
             verbs.add(words[after])
     return frozenset(verbs)
