@@ -706,6 +706,11 @@ def test_a_short_sentence_that_announces_the_next_goes_on_with_it(backend, kb, e
             "what are the two main parts of one of these rag systems",
             "work together. [1] The retriever takes a question",
         ),
+        # "It helps to sort the main index types along two axes." is longer still, and goes on to name the first
+        (
+            "What two dimensions does the guide use to sort FAISS's index types?",
+            "along two axes. [1] The first is whether the search is exact or approximate.",
+        ),
         # the second sentence goes on from the first ("Instead, they…") rather than coming from another passage
         (
             "How do I give my Hugging Face Space an API key without putting it in the repo?",
@@ -721,6 +726,14 @@ def test_a_short_sentence_that_announces_the_next_goes_on_with_it(backend, kb, e
 def test_the_answer_goes_where_its_first_sentence_and_the_question_lead(settings, kb, question, quoted):
     answer = list(stream_answer(question, settings, kb=kb))[-1].answer
     assert quoted in answer, answer
+
+
+def test_things_told_of_already_are_not_a_count_that_announces_the_next_sentence(settings, kb):
+    """ "…the angle between the two vectors…" counts nothing new: "These measures do not always agree." does not follow."""
+    answer = list(stream_answer("what exactly does cosine similarity measure between two embeddings?", settings, kb=kb))
+    assert "ignores their lengths. [1]" in answer[-1].answer and "do not always agree" not in answer[-1].answer, answer[
+        -1
+    ].answer
 
 
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):
