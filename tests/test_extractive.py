@@ -728,6 +728,14 @@ def test_the_answer_goes_where_its_first_sentence_and_the_question_lead(settings
     assert quoted in answer, answer
 
 
+def test_a_question_asking_when_something_is_worth_it_quotes_the_passage_headed_when(settings, kb):
+    """ "When to use it" ranks below MMR's opening passages, which name it; the rank penalty spares it."""
+    answer = list(
+        stream_answer("When is it not really worth switching maximal marginal relevance on?", settings, kb=kb)
+    )
+    assert "MMR is most useful when a corpus contains overlapping chunks" in answer[-1].answer, answer[-1].answer
+
+
 def test_things_told_of_already_are_not_a_count_that_announces_the_next_sentence(settings, kb):
     """ "…the angle between the two vectors…" counts nothing new: "These measures do not always agree." does not follow."""
     answer = list(stream_answer("what exactly does cosine similarity measure between two embeddings?", settings, kb=kb))

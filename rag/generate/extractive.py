@@ -626,6 +626,7 @@ from rag.retrieve import joint_match, sentence_match
 # first four and the threshold are the previous method's (measured on SQuAD: 2 or 5 hits read
 # 0.848 / 0.860 against 0.863 with 3).
 HITS_TO_READ = 3
+_WHEN_HEADING = re.compile(r"when\b", re.IGNORECASE)
 # A question asking who or when, none of whose top HITS_TO_READ passages states a person or a date, reads
 # the passages down to COMPARISON_HITS_TO_READ too, those stating one spared the rank penalty
 # (`ExtractiveBackend._read_further`). Since stop 71: "…BM25 - who actually invented it…?" had quoted BM25's
@@ -1153,8 +1154,10 @@ class _Reading:
         named = self.kinds & NAMED_FACTS if spare_named else frozenset()
         self.stating_named = self.passages_stating(named) if named else frozenset()
         spared = frozenset() if 0 in self.stating_named else self.stating_named
-        self.unpenalised = spared | self._focused_lower(
-            isinstance(query_text, SearchQuery) and bool(query_text.carried)
+        self.unpenalised = (
+            spared
+            | self._focused_lower(isinstance(query_text, SearchQuery) and bool(query_text.carried))
+            | self._headed_when()
         )
 
     def states_what_is_asked(self, place: Place) -> bool:
@@ -1459,6 +1462,23 @@ class _Reading:
         if p in self.unpenalised:
             return 0.0
         return (passage.hit.rank - 1) * (RANK_PENALTY + (HEADED_RANK_PENALTY if passage.headed else 0.0))
+
+    def _headed_when(self) -> frozenset[int]:
+        """For a question asking in which case something holds or is worth doing, the passages below the first of
+        the first passage's document headed "When …" ("When to use it", "When reranking is worth it"), which the
+        rank penalty spares: "When is it not really worth turning on?" of MMR had quoted the document's opening.
+        Since stop 75: key fact +1 −0 over the read sets and files, 6 answers changed, each now quoting the
+        sentence under that heading ("MMR is most useful when…"), 4 of them opening on it; SQuAD unchanged. The
+        same for a "why" question and a heading "Why …": +2 −5 ("Why can't I just add the BM25 score and the
+        cosine score…?" lost "Simply adding the raw scores lets whichever retriever…" to "Why combine retrievers")."""
+        if not self.kinds & {Asks.CONDITION, Asks.UNNEEDED}:
+            return frozenset()
+        source = self.passages[0].hit.chunk.source
+        return frozenset(
+            p
+            for p, passage in enumerate(self.passages)
+            if p and passage.hit.chunk.source == source and _WHEN_HEADING.match(passage.hit.chunk.section)
+        )
 
     def _focused_lower(self, carried: bool) -> frozenset[int]:
         """The passages below the first that the rank penalty spares: for a follow-up searched with words carried
