@@ -734,6 +734,8 @@ def test_a_question_asking_when_something_is_worth_it_quotes_the_passage_headed_
         stream_answer("When is it not really worth switching maximal marginal relevance on?", settings, kb=kb)
     )
     assert "MMR is most useful when a corpus contains overlapping chunks" in answer[-1].answer, answer[-1].answer
+    answer = list(stream_answer("At what point is a real vector database worth it over plain FAISS?", settings, kb=kb))
+    assert "a vector database earns its operational cost" in answer[-1].answer, answer[-1].answer
 
 
 def test_things_told_of_already_are_not_a_count_that_announces_the_next_sentence(settings, kb):

@@ -626,7 +626,7 @@ from rag.retrieve import joint_match, sentence_match
 # first four and the threshold are the previous method's (measured on SQuAD: 2 or 5 hits read
 # 0.848 / 0.860 against 0.863 with 3).
 HITS_TO_READ = 3
-_WHEN_HEADING = re.compile(r"when\b", re.IGNORECASE)
+_WHEN_HEADING = re.compile(r"(?:when|choosing)\b", re.IGNORECASE)
 # A question asking who or when, none of whose top HITS_TO_READ passages states a person or a date, reads
 # the passages down to COMPARISON_HITS_TO_READ too, those stating one spared the rank penalty
 # (`ExtractiveBackend._read_further`). Since stop 71: "…BM25 - who actually invented it…?" had quoted BM25's
@@ -1465,10 +1465,12 @@ class _Reading:
 
     def _headed_when(self) -> frozenset[int]:
         """For a question asking in which case something holds or is worth doing, the passages below the first of
-        the first passage's document headed "When …" ("When to use it", "When reranking is worth it"), which the
-        rank penalty spares: "When is it not really worth turning on?" of MMR had quoted the document's opening.
-        Since stop 75: key fact +1 −0 over the read sets and files, 6 answers changed, each now quoting the
-        sentence under that heading ("MMR is most useful when…"), 4 of them opening on it; SQuAD unchanged. The
+        the first passage's document headed "When …" or "Choosing …" ("When to use it", "Choosing between them"),
+        which the rank penalty spares: "When is it not really worth turning on?" of MMR had quoted the document's
+        opening. Since stop 75: key fact +1 −0 over the read sets and files, 6 answers changed, each now quoting
+        the sentence under that heading ("MMR is most useful when…"), 4 of them opening on it; SQuAD unchanged.
+        "Choosing …" too: +5 −0 more, all five one fact ("…a vector database earns its operational cost", for
+        "When does it make sense to move from FAISS to a vector database?"), 9 answers changed. The
         same for a "why" question and a heading "Why …": +2 −5 ("Why can't I just add the BM25 score and the
         cosine score…?" lost "Simply adding the raw scores lets whichever retriever…" to "Why combine retrievers")."""
         if not self.kinds & {Asks.CONDITION, Asks.UNNEEDED}:
