@@ -738,6 +738,28 @@ def test_a_question_asking_when_something_is_worth_it_quotes_the_passage_headed_
     assert "a vector database earns its operational cost" in answer[-1].answer, answer[-1].answer
 
 
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # "k1" heads "Saturation and the k1 parameter", two passages below BM25's overview, which never says it
+        (
+            "Prepping slides on Okapi BM25. If I set k1 to 0, what does the ranking function end up paying attention to?",
+            "With k1 equal to zero, term frequency is ignored",
+        ),
+        # "worth" heads "When reranking is worth it", below "Using cross-encoders in practice", which never says it
+        (
+            "Is a cross-encoder reranker worth its latency on a small corpus?",
+            "For a small corpus with a compact prompt budget and strict latency requirements",
+        ),
+    ],
+)
+def test_a_lower_passage_headed_by_a_word_the_first_passage_never_uses_is_read_unpenalised(
+    settings, kb, question, quoted
+):
+    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
+    assert quoted in answer, answer
+
+
 def test_things_told_of_already_are_not_a_count_that_announces_the_next_sentence(settings, kb):
     """ "…the angle between the two vectors…" counts nothing new: "These measures do not always agree." does not follow."""
     answer = list(stream_answer("what exactly does cosine similarity measure between two embeddings?", settings, kb=kb))
