@@ -22,7 +22,9 @@ the asked-for fact, so the choice weighs more than similarity:
   "who", a definition for "what does X stand for", a reason for "why", arithmetic for "how is X
   computed";
 - the passage: retrieval's ranking, more so between passages under their own headings (the
-  heading was part of what retrieval matched), and whether the sentence before it is on the
+  heading was part of what retrieval matched), unless a lower passage's heading holds an asked word
+  the first passage never uses ("k1" in "Saturation and the k1 parameter") or says when something
+  holds for a question asking when ("When to use it"); and whether the sentence before it is on the
   question (a fact often follows the sentence that introduces its topic);
 - coherence: a sentence that opens by referring back ("It…", "This…", "However…"), or ends so
   ("…, though."), is read and quoted together with the sentence before it, unless that one points
@@ -626,7 +628,6 @@ from rag.retrieve import joint_match, sentence_match
 # first four and the threshold are the previous method's (measured on SQuAD: 2 or 5 hits read
 # 0.848 / 0.860 against 0.863 with 3).
 HITS_TO_READ = 3
-_WHEN_HEADING = re.compile(r"(?:when|choosing)\b", re.IGNORECASE)
 # A question asking who or when, none of whose top HITS_TO_READ passages states a person or a date, reads
 # the passages down to COMPARISON_HITS_TO_READ too, those stating one spared the rank penalty
 # (`ExtractiveBackend._read_further`). Since stop 71: "…BM25 - who actually invented it…?" had quoted BM25's
@@ -657,6 +658,8 @@ _COUNTS_THINGS = re.compile(
     r"(?<!\bthe )(?<!\bthese )(?<!\bthose )\b(?:two|three|four|five|several)\s+(?:[a-z]+\s+)?[a-z]+s\b(?![^.]*:)",
     re.IGNORECASE,
 )
+# A heading telling in which case something holds ("When to use it", "Choosing between them"): see `_headed_when`
+_WHEN_HEADING = re.compile(r"(?:when|choosing)\b", re.IGNORECASE)
 MATCH_WEIGHT = 0.3  # 0.5: 0.825 / 0.733 / 0.877
 FOCUS_WEIGHT = 1.0  # 0.5: 0.825 / 0.750 / 0.869; 2.0: 0.817 / 0.683 / 0.873
 # For "who …?", when the answer would name no one, the units that name a person (`rag.questions.states`),
@@ -1471,16 +1474,16 @@ class _Reading:
         opening. Since stop 75: key fact +1 −0 over the read sets and files, 6 answers changed, each now quoting
         the sentence under that heading ("MMR is most useful when…"), 4 of them opening on it; SQuAD unchanged.
         "Choosing …" too: +5 −0 more, all five one fact ("…a vector database earns its operational cost", for
-        "When does it make sense to move from FAISS to a vector database?"), 9 answers changed. The
-        same for a "why" question and a heading "Why …": +2 −5 ("Why can't I just add the BM25 score and the
-        cosine score…?" lost "Simply adding the raw scores lets whichever retriever…" to "Why combine retrievers")."""
+        "When does it make sense to move from FAISS to a vector database?"), 9 answers changed. The same for a
+        "why" question and a heading "Why …": +2 −5 ("Why can't I just add the BM25 score and the cosine score…?"
+        lost "Simply adding the raw scores lets whichever retriever…" to "Why combine retrievers")."""
         if not self.kinds & {Asks.CONDITION, Asks.UNNEEDED}:
             return frozenset()
         return frozenset(p for p in self._first_document[1:] if _WHEN_HEADING.match(self.passages[p].hit.chunk.section))
 
     @cached_property
     def _first_document(self) -> list[int]:
-        """The passages of the first passage's document that follow it in rank order, the first among them."""
+        """The first passage and those right below it of the same document, in rank order."""
         source = self.passages[0].hit.chunk.source if self.passages else None
         return list(takewhile(lambda p: self.passages[p].hit.chunk.source == source, range(len(self.passages))))
 
@@ -1513,9 +1516,12 @@ class _Reading:
         a RAG prompt?". Since stop 75: key fact +24 −3 over the read sets and files (about twenty facts, among them
         MiniLM's mean pooling, "Each passage should be clearly separated and labelled…", "Unlike a flat index, an
         IVF index must be trained…", "New Spaces run on the free CPU Basic hardware…"), 76 answers changed; recall,
-        refusals and SQuAD unchanged. Not for a definition, as in `_focused_lower` ("What does that mean?" after
-        recall at k had quoted "Mean reciprocal rank…", "mean" heading it). Lost: a question's incidental word ("course notes") heading another passage
-        ("Where RAG fits in a course…"). Stop 74 had tried a heading all of whose words the question uses: +8 −9."""
+        refusals and SQuAD unchanged. Lost: a question's incidental word ("course notes") heading another passage
+        ("Where RAG fits in a course…"). Not for a definition, as in `_focused_lower` ("What does that mean?" after
+        recall at k had quoted "Mean reciprocal rank…", "mean" heading it). Tried and not kept, against this: any
+        lower passage, not only the first one's document's, +15 −16; an asked word in the passage's text, not its
+        heading, +47 −110; a passage so headed below those read (the fourth or fifth) read too, +4 −3. Stop 74 had
+        tried a heading all of whose words the question uses: +8 −9."""
         if not self.passages or Asks.DEFINITION in self.kinds:  # "What does that mean?" is asked of the topic itself
             return frozenset()
         unmentioned = frozenset(self.asked) - frozenset().union(*self.words[0])
