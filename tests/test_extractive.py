@@ -721,26 +721,16 @@ def test_a_short_sentence_that_announces_the_next_goes_on_with_it(backend, kb, e
             "Why not just fine-tune the model on our own documents instead of bothering with RAG?",
             "Fine-tuning is useful for teaching a model a style",
         ),
-    ],
-)
-def test_the_answer_goes_where_its_first_sentence_and_the_question_lead(settings, kb, question, quoted):
-    answer = list(stream_answer(question, settings, kb=kb))[-1].answer
-    assert quoted in answer, answer
-
-
-def test_a_question_asking_when_something_is_worth_it_quotes_the_passage_headed_when(settings, kb):
-    """ "When to use it" ranks below MMR's opening passages, which name it; the rank penalty spares it."""
-    answer = list(
-        stream_answer("When is it not really worth switching maximal marginal relevance on?", settings, kb=kb)
-    )
-    assert "MMR is most useful when a corpus contains overlapping chunks" in answer[-1].answer, answer[-1].answer
-    answer = list(stream_answer("At what point is a real vector database worth it over plain FAISS?", settings, kb=kb))
-    assert "a vector database earns its operational cost" in answer[-1].answer, answer[-1].answer
-
-
-@pytest.mark.parametrize(
-    ("question", "quoted"),
-    [
+        # "When to use it" ranks below MMR's opening passages, which name it; a "when" question reads it unpenalised
+        (
+            "When is it not really worth switching maximal marginal relevance on?",
+            "MMR is most useful when a corpus contains overlapping chunks",
+        ),
+        # and "Choosing between them", below a vector database's definition
+        (
+            "At what point is a real vector database worth it over plain FAISS?",
+            "a vector database earns its operational cost",
+        ),
         # "k1" heads "Saturation and the k1 parameter", two passages below BM25's overview, which never says it
         (
             "Prepping slides on Okapi BM25. If I set k1 to 0, what does the ranking function end up paying attention to?",
@@ -753,9 +743,7 @@ def test_a_question_asking_when_something_is_worth_it_quotes_the_passage_headed_
         ),
     ],
 )
-def test_a_lower_passage_headed_by_a_word_the_first_passage_never_uses_is_read_unpenalised(
-    settings, kb, question, quoted
-):
+def test_the_answer_goes_where_its_first_sentence_and_the_question_lead(settings, kb, question, quoted):
     answer = list(stream_answer(question, settings, kb=kb))[-1].answer
     assert quoted in answer, answer
 
