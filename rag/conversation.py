@@ -1245,8 +1245,8 @@ def _topic_of(question: str, vocabulary: Vocabulary) -> _Topic:
 
 
 def _askers_verbs(question: str) -> frozenset[str]:
-    """The words right after "I", "we", "you" or "they" (or after an auxiliary: "would we check"), lower case:
-    the asker's verbs, which a pronoun never stands for."""
+    """The words right after "I", "we", "you" or "they" ("would we check"), or after an auxiliary that follows
+    them ("we would check"), lower case: the asker's verbs, which a pronoun never stands for."""
     words = [word.lower() for word in _words(question)]
     verbs = set()
     for n, word in enumerate(words[:-1]):

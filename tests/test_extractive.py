@@ -750,10 +750,11 @@ def test_the_answer_goes_where_its_first_sentence_and_the_question_lead(settings
 
 def test_things_told_of_already_are_not_a_count_that_announces_the_next_sentence(settings, kb):
     """ "…the angle between the two vectors…" counts nothing new: "These measures do not always agree." does not follow."""
-    answer = list(stream_answer("what exactly does cosine similarity measure between two embeddings?", settings, kb=kb))
-    assert "ignores their lengths. [1]" in answer[-1].answer and "do not always agree" not in answer[-1].answer, answer[
-        -1
-    ].answer
+    answer = list(
+        stream_answer("what exactly does cosine similarity measure between two embeddings?", settings, kb=kb)
+    )[-1]
+    assert "ignores their lengths. [1]" in answer.answer, answer.answer
+    assert "do not always agree" not in answer.answer, answer.answer
 
 
 def test_a_comparison_quotes_both_sides_when_a_side_opens_on_a_word_the_corpus_does_not_use(backend, kb, embedder):

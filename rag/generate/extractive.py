@@ -651,7 +651,7 @@ NAMING_WORDS = 10  # a sentence this short names a cause or a way without giving
 # in a sentence this short; "the two vectors", "these two methods" count nothing new. 14 rather than NAMING_WORDS
 # (10) since stop 75: "It helps to sort the main index types along two axes." now goes on with "The first is
 # whether the search is exact or approximate."; key fact +4 −0 over the read sets and files, 15 answers changed
-# (13 of them gaining that sentence), SQuAD unchanged. Without the "the/these/those" exclusion, 6 answers on
+# (13 of them now quoting that sentence), SQuAD unchanged. Without the "the/these/those" exclusion, 6 answers on
 # cosine similarity gained "These measures do not always agree."
 COUNTING_WORDS = 14
 _COUNTS_THINGS = re.compile(
